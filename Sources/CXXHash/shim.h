@@ -1,0 +1,2 @@
+// xxHash from Debian's libxxhash-dev: the hash Prometheus uses for label sets.
+#include <xxhash.h>

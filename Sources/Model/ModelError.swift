@@ -1,0 +1,26 @@
+/// Why a label, name or matcher was refused.
+package enum ModelError: Error, Equatable, Sendable {
+    /// A regular expression RE2 (Go's syntax) does not accept.
+    case invalidRegex(pattern: String, reason: String)
+    /// A label name that is not valid under the scheme in force.
+    case invalidLabelName(String, scheme: NameValidationScheme)
+    /// A metric name that is not valid under the scheme in force.
+    case invalidMetricName(String, scheme: NameValidationScheme)
+    /// A label value that is not valid UTF-8.
+    case invalidLabelValue(name: String)
+}
+
+extension ModelError: CustomStringConvertible {
+    package var description: String {
+        switch self {
+        case .invalidRegex(let pattern, let reason):
+            "error parsing regexp: \(reason): `\(pattern)`"
+        case .invalidLabelName(let name, let scheme):
+            "invalid label name \(name.quotedForPromQL) (\(scheme) validation)"
+        case .invalidMetricName(let name, let scheme):
+            "invalid metric name \(name.quotedForPromQL) (\(scheme) validation)"
+        case .invalidLabelValue(let name):
+            "invalid UTF-8 in the value of label \(name.quotedForPromQL)"
+        }
+    }
+}
