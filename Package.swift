@@ -28,6 +28,7 @@ let package = Package(
 
         // Pipeline stages (see docs/architecture.md).
         .target(name: "Model", dependencies: ["CXXHash", "CRE2"], swiftSettings: swiftSettings),
+        .target(name: "TSDB", dependencies: ["Model"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "pharos",
             dependencies: [
@@ -38,6 +39,7 @@ let package = Package(
         ),
 
         .testTarget(name: "ModelTests", dependencies: ["Model"], swiftSettings: swiftSettings),
+        .testTarget(name: "TSDBTests", dependencies: ["TSDB", "Model"], swiftSettings: swiftSettings),
     ],
     cxxLanguageStandard: .cxx17
 )
