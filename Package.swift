@@ -17,6 +17,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // C libraries from Debian.
@@ -28,7 +29,14 @@ let package = Package(
 
         // Pipeline stages (see docs/architecture.md).
         .target(name: "Model", dependencies: ["CXXHash", "CRE2"], swiftSettings: swiftSettings),
-        .target(name: "TSDB", dependencies: ["Model"], swiftSettings: swiftSettings),
+        .target(
+            name: "TSDB",
+            dependencies: [
+                "Model",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "pharos",
             dependencies: [
@@ -39,7 +47,14 @@ let package = Package(
         ),
 
         .testTarget(name: "ModelTests", dependencies: ["Model"], swiftSettings: swiftSettings),
-        .testTarget(name: "TSDBTests", dependencies: ["TSDB", "Model"], swiftSettings: swiftSettings),
+        // Test helper: appends and commits to a TSDB directory until killed (TSDBTests' kill -9 test).
+        .executableTarget(
+            name: "pharos-tsdb-crash-helper",
+            dependencies: ["TSDB", "Model"],
+            path: "Tests/TSDBCrashHelper",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "TSDBTests", dependencies: ["TSDB", "Model", "pharos-tsdb-crash-helper"], swiftSettings: swiftSettings),
     ],
     cxxLanguageStandard: .cxx17
 )
