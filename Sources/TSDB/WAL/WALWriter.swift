@@ -49,7 +49,8 @@ final class WALWriter: @unchecked Sendable {  // safe: only touched under Head.c
         // A record must fit in what is left of this segment; else start the next one.
         let leftInPage = WALFormat.pageSize - allocated - WALFormat.recordHeaderSize
         let leftInSegment = leftInPage + (WALFormat.pageSize - WALFormat.recordHeaderSize) * (pagesPerSegment - donePages - 1)
-        if record.count > leftInSegment { try nextSegment() }
+        // (Stricter than upstream: an empty record does not open a page past the segment's end.)
+        if record.count > leftInSegment || donePages >= pagesPerSegment { try nextSegment() }
 
         var rest = record[...]
         var first = true

@@ -1,0 +1,208 @@
+import Foundation
+import Model
+import Testing
+
+@testable import TSDB
+
+@Suite struct WALRecordTests {
+    /// Bytes laid out by hand from upstream's `record.Encoder.Samples`: type 2, first ref and
+    /// first timestamp as BE64, then per sample zig-zag varint deltas and the value bits.
+    @Test func samplesRecordMatchesUpstreamLayout() throws {
+        let bytes = WALRecord.encodeSamples(
+            refs: [SeriesRef(rawValue: 7), SeriesRef(rawValue: 6)], timestamps: [1000, 1001], values: [1.0, -2.0])
+        let expected: [UInt8] = [2, 0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0x03, 0xE8,
+                                 0, 0, 0x3F, 0xF0, 0, 0, 0, 0, 0, 0,
+                                 1, 2, 0xC0, 0, 0, 0, 0, 0, 0, 0]
+        #expect(bytes == expected)
+        #expect(try WALRecord.decode(bytes) == .samples([
+            .init(ref: SeriesRef(rawValue: 7), timestamp: 1000, value: 1),
+            .init(ref: SeriesRef(rawValue: 6), timestamp: 1001, value: -2),
+        ]))
+    }
+
+    @Test func seriesRecordMatchesUpstreamLayout() throws {
+        let bytes = WALRecord.encodeSeries([(SeriesRef(rawValue: 1), Labels(["a": "b", "__name__": "up"]))])
+        let expected: [UInt8] = [1, 0, 0, 0, 0, 0, 0, 0, 1, 2,
+                                 8] + Array("__name__".utf8) + [2] + Array("up".utf8) + [1, 0x61, 1, 0x62]
+        #expect(bytes == expected)
+        #expect(try WALRecord.decode(bytes) == .series([.init(ref: SeriesRef(rawValue: 1), labels: Labels(["a": "b", "__name__": "up"]))]))
+    }
+
+    @Test func tombstonesRoundTrip() throws {
+        let stones = [WALRecord.TombstoneEntry(ref: SeriesRef(rawValue: 3), mint: -5, maxt: 1 << 40)]
+        #expect(try WALRecord.decode(WALRecord.encodeTombstones(stones)) == .tombstones(stones))
+        #expect(try WALRecord.decode([9, 1, 2]) == nil)  // a type Pharos skips
+    }
+
+    @Test func truncatedAndMutatedRecordsThrowOrDecode() {
+        let records = [
+            WALRecord.encodeSeries([(SeriesRef(rawValue: 1), Labels(["a": "b", "c": "d"]))]),
+            WALRecord.encodeSamples(refs: [SeriesRef(rawValue: 1), SeriesRef(rawValue: 2)], timestamps: [5, 6], values: [1, 2]),
+            WALRecord.encodeTombstones([.init(ref: SeriesRef(rawValue: 1), mint: 1, maxt: 2)]),
+        ]
+        var rng = SeededGenerator(seed: 11)
+        // Lengths at which a prefix is itself a valid record (whole entries).
+        let validPrefixes: [Set<Int>] = [[1], [1, 17, 27], [1]]
+        for (record, valid) in zip(records, validPrefixes) {
+            for length in 0..<record.count where !valid.contains(length) {
+                let prefix = Array(record[..<length])
+                #expect(throws: TSDBError.self, "length \(length) of \(record)") { try WALRecord.decode(prefix) }
+            }
+            for _ in 0..<500 {
+                var mutated = record
+                mutated[Int.random(in: 0..<record.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng)
+                _ = try? WALRecord.decode(mutated)
+            }
+        }
+    }
+}
+
+@Suite struct WALSegmentTests {
+    /// Records of every size class (empty, within a page, spanning pages) come back in order,
+    /// across segment rotations.
+    @Test func recordsRoundTripAcrossPagesAndSegments() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        var rng = SeededGenerator(seed: 3)
+        var written = [[UInt8]]()
+        let writer = try WALWriter(directory: directory.path, firstSegment: 0, segmentSize: 64 * 1024)
+        for _ in 0..<200 {
+            let size = [0, 1, 6, 7, 100, 32 * 1024 - 7, 32 * 1024, 50_000].randomElement(using: &rng) ?? 0
+            let record = (0..<size).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            written.append(record)
+            try writer.log([record])
+        }
+        try writer.close()
+        let segments = try FileIO.listDirectory(directory.path).compactMap(WALFormat.segmentIndex).sorted()
+        #expect(segments.count > 10)
+        var read = [[UInt8]]()
+        for segment in segments {
+            let bytes = try FileIO.readFile(directory.path + "/" + WALFormat.segmentName(segment))
+            #expect(bytes.count <= 64 * 1024)
+            let corruption = WALSegmentReader.records(in: bytes, segment: segment) { read.append($0) }
+            #expect(corruption == nil)
+        }
+        #expect(read == written)
+    }
+}
+
+/// Appends `commits` batches (one sample per series per batch) and returns, after each
+/// commit, the WAL's size on disk: the offset up to which that commit is durable.
+func writeCommits(_ head: Head, commits: Int, series: Int, walPath: String) throws -> [Int] {
+    var app = head.appender()
+    var ends = [Int]()
+    for c in 1...commits {
+        for i in 0..<series {
+            try app.append(Labels(["__name__": "m", "i": String(i)]), timestamp: Int64(c), value: Double(c * 1000 + i))
+        }
+        try app.commit()
+        ends.append(try FileIO.readFile(walPath).count)
+    }
+    return ends
+}
+
+/// The number of leading commits a head holds, checking they are complete and exact and
+/// that nothing else is there.
+func committedPrefix(_ head: Head, series: Int) throws -> Int {
+    let result = try readAll(head.querier(), [matcher(.equal, "__name__", "m")])
+    let counts = Set(result.map { $0.1.count })
+    #expect(counts.count <= 1, "commits applied partially: \(counts)")
+    for (labels, samples) in result {
+        let i = Int(labels["i"] ?? "") ?? -1
+        #expect(samples.map(\.0) == (0..<samples.count).map { Int64($0 + 1) })
+        #expect(samples.map(\.1) == (0..<samples.count).map { Double(($0 + 1) * 1000 + i).bitPattern })
+    }
+    let prefix = counts.first ?? 0
+    #expect(prefix == 0 || result.count == series)
+    return prefix
+}
+
+@Suite struct HeadWALTests {
+    @Test func reopeningReplaysEverything() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        do {
+            let head = try Head.open(directory: directory.path)
+            _ = try writeCommits(head, commits: 300, series: 7, walPath: directory.path + "/wal/00000000")
+            try head.close()
+        }
+        let reopened = try Head.open(directory: directory.path)
+        #expect(try committedPrefix(reopened, series: 7) == 300)
+        // A second generation appends to a new segment and replays both.
+        var app = reopened.appender()
+        try app.append(Labels(["__name__": "m", "i": "0"]), timestamp: 301, value: 301_000)
+        try app.commit()
+        try reopened.close()
+        let third = try Head.open(directory: directory.path)
+        let series = try readAll(third.querier(), [matcher(.equal, "i", "0")])
+        #expect(series.first?.1.count == 301)
+        #expect(try FileIO.listDirectory(directory.path + "/wal").sorted() == ["00000000", "00000001", "00000002"])
+    }
+
+    /// A WAL cut at any offset reopens with exactly the commits that ended before the cut.
+    @Test func tornTailKeepsEveryCommitBeforeTheCut() throws {
+        let source = try TemporaryDirectory()
+        defer { source.remove() }
+        let walPath = source.path + "/wal/00000000"
+        let head = try Head.open(directory: source.path)
+        let ends = try writeCommits(head, commits: 40, series: 5, walPath: walPath)
+        try head.close()
+        let bytes = try FileIO.readFile(walPath)
+        for cut in stride(from: 0, through: bytes.count, by: 13) {
+            let copy = try TemporaryDirectory()
+            defer { copy.remove() }
+            try FileIO.makeDirectory(copy.path + "/wal")
+            try Data(bytes[..<cut]).write(to: URL(fileURLWithPath: copy.path + "/wal/00000000"))
+            let reopened = try Head.open(directory: copy.path)
+            let expected = ends.filter { $0 <= cut }.count
+            #expect(try committedPrefix(reopened, series: 5) == expected, "cut at \(cut)")
+            #expect(try FileIO.readFile(copy.path + "/wal/00000000").count <= cut)
+        }
+    }
+
+    /// Flipped bytes lose the damaged commit and what follows, never what precedes it.
+    @Test func corruptBytesKeepEveryCommitBeforeTheDamage() throws {
+        let source = try TemporaryDirectory()
+        defer { source.remove() }
+        let walPath = source.path + "/wal/00000000"
+        let head = try Head.open(directory: source.path)
+        let ends = try writeCommits(head, commits: 40, series: 5, walPath: walPath)
+        try head.close()
+        let bytes = try FileIO.readFile(walPath)
+        var rng = SeededGenerator(seed: 17)
+        for _ in 0..<150 {
+            var mutated = bytes
+            let offset = Int.random(in: 0..<bytes.count, using: &rng)
+            mutated[offset] ^= UInt8.random(in: 1...255, using: &rng)
+            let copy = try TemporaryDirectory()
+            defer { copy.remove() }
+            try FileIO.makeDirectory(copy.path + "/wal")
+            try Data(mutated).write(to: URL(fileURLWithPath: copy.path + "/wal/00000000"))
+            let reopened = try Head.open(directory: copy.path)
+            let kept = try committedPrefix(reopened, series: 5)
+            #expect(kept >= ends.filter { $0 <= offset }.count, "flip at \(offset)")
+            #expect(kept <= ends.filter { $0 <= offset }.count + 1, "flip at \(offset)")
+        }
+    }
+
+    /// Damage in an early segment removes the later ones (as upstream's repair).
+    @Test func damageInAnEarlierSegmentDropsLaterSegments() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        var options = Head.Options()
+        options.walSegmentSize = 64 * 1024
+        let head = try Head.open(directory: directory.path, options: options)
+        _ = try writeCommits(head, commits: 1500, series: 10, walPath: directory.path + "/wal/00000000")
+        try head.close()
+        let names = try FileIO.listDirectory(directory.path + "/wal").sorted()
+        #expect(names.count >= 3)
+        let firstPath = directory.path + "/wal/" + names[0]
+        var first = try FileIO.readFile(firstPath)
+        first[first.count / 2] ^= 0xFF
+        try Data(first).write(to: URL(fileURLWithPath: firstPath))
+        let reopened = try Head.open(directory: directory.path, options: options)
+        let kept = try committedPrefix(reopened, series: 10)
+        #expect(kept > 0 && kept < 1500)
+        #expect(try FileIO.listDirectory(directory.path + "/wal").sorted() == [names[0], WALFormat.segmentName(1)])
+    }
+}
