@@ -206,3 +206,45 @@ func committedPrefix(_ head: Head, series: Int) throws -> Int {
         #expect(try FileIO.listDirectory(directory.path + "/wal").sorted() == [names[0], WALFormat.segmentName(1)])
     }
 }
+
+@Suite struct WALFailureTests {
+    /// A failed WAL write fails the commit, applies nothing, and latches: later commits are
+    /// refused too, since the WAL may now end in a partial record. The next segment is made a
+    /// link to /dev/full, so the write at rotation fails with ENOSPC.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/dev/full")))
+    func failedWALWriteRefusesThisAndLaterCommits() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        var options = Head.Options()
+        options.walSegmentSize = 64 * 1024
+        let head = try Head.open(directory: directory.path, options: options)
+        let next = directory.path + "/wal/00000001"
+        try FileManager.default.createSymbolicLink(atPath: next, withDestinationPath: "/dev/full")
+        var app = head.appender()
+        let labels = Labels(["__name__": "m", "i": "0"])
+        var failedAt: Int64?
+        for t in Int64(1)...20_000 {
+            try app.append(labels, timestamp: t, value: 1)
+            // Filler series make each record large, so rotation comes soon.
+            for i in 1...100 { try app.append(Labels(["__name__": "filler", "i": String(i)]), timestamp: t, value: 1) }
+            do throws(TSDBError) {
+                try app.commit()
+            } catch {
+                guard case .io(_, "write", _) = error else { throw error }
+                failedAt = t
+                break
+            }
+        }
+        let failure = try #require(failedAt)
+        #expect(throws: TSDBError.self) {
+            var later = head.appender()
+            try later.append(labels, timestamp: failure + 1, value: 1)
+            try later.commit()
+        }
+        let stored = try readAll(head.querier(), [matcher(.equal, "i", "0")])
+        #expect(stored.first?.1.last?.0 == failure - 1)
+        try FileManager.default.removeItem(atPath: next)
+        let reopened = try Head.open(directory: directory.path, options: options)
+        #expect(try readAll(reopened.querier(), [matcher(.equal, "i", "0")]).first?.1.count == Int(failure - 1))
+    }
+}

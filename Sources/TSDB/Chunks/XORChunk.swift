@@ -65,15 +65,11 @@ package struct XORChunk: Sendable {
         var delta: UInt64 = 0
         switch n {
         case 0:
-            var varint = [UInt8]()
-            Varint.appendSigned(t, to: &varint)
-            for byte in varint { writer.writeByte(byte) }
+            writeUvarint(Varint.zigZag(t))
             writer.write(v.bitPattern, bits: 64)
         case 1:
             delta = UInt64(bitPattern: t &- lastTimestamp)  // wraps as Go's uint64(t - a.t)
-            var varint = [UInt8]()
-            Varint.appendUnsigned(delta, to: &varint)
-            for byte in varint { writer.writeByte(byte) }
+            writeUvarint(delta)
             writeValue(v)
         default:
             delta = UInt64(bitPattern: t &- lastTimestamp)
@@ -111,6 +107,16 @@ package struct XORChunk: Sendable {
     static func fits(_ x: Int64, bits: Int) -> Bool {
         let half = Int64(1) << Int64(bits - 1)
         return -(half - 1) <= x && x <= half
+    }
+
+    /// Writes a Go uvarint byte by byte (no buffer: this runs for every new chunk).
+    private mutating func writeUvarint(_ value: UInt64) {
+        var v = value
+        while v >= 0x80 {
+            writer.writeByte(UInt8(truncatingIfNeeded: v) | 0x80)
+            v >>= 7
+        }
+        writer.writeByte(UInt8(truncatingIfNeeded: v))
     }
 
     private mutating func writeValue(_ v: Double) {

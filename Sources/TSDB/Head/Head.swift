@@ -34,6 +34,10 @@ package final class Head: Sendable {
     struct CommitState: ~Copyable {
         var wal: WALWriter?
         var closed = false
+        /// The first WAL write failure. After it the WAL may end in a partial record, and
+        /// anything written after that would be cut off by the next replay's repair, so every
+        /// later commit is refused with this error until the head is reopened.
+        var walFailure: TSDBError?
     }
 
     let commitState: Mutex<CommitState>

@@ -77,7 +77,8 @@ package struct HeadAppender: ~Copyable {
     /// - Returns: the number of samples stored. Fewer than appended only when another
     ///   appender committed newer samples for the same series in between: those samples are
     ///   dropped, as upstream's commit does.
-    /// - Throws: `TSDBError.io` if the WAL write fails; nothing of the batch is applied then.
+    /// - Throws: `TSDBError.io` if the WAL write fails; nothing of the batch is applied then,
+    ///   and every later commit fails with the same error until the head is reopened.
     @discardableResult
     package mutating func commit() throws(TSDBError) -> Int {
         defer { clear() }
@@ -103,6 +104,7 @@ extension Head {
     func commit(refs: [SeriesRef], timestamps: [Int64], values: [Double]) throws(TSDBError) -> Int {
         try commitState.withLock { (state: inout CommitState) throws(TSDBError) -> Int in
             guard !state.closed else { throw .closed }
+            if let failure = state.walFailure { throw failure }
             if state.wal != nil {
                 var newSeries = [(SeriesRef, Labels)]()
                 var seen = Set<SeriesRef>()
@@ -114,7 +116,12 @@ extension Head {
                 var records = [[UInt8]]()
                 if !newSeries.isEmpty { records.append(WALRecord.encodeSeries(newSeries)) }
                 records.append(WALRecord.encodeSamples(refs: refs, timestamps: timestamps, values: values))
-                try state.wal?.log(records)
+                do throws(TSDBError) {
+                    try state.wal?.log(records)
+                } catch {
+                    state.walFailure = error
+                    throw error
+                }
                 for (ref, _) in newSeries { _ = series.withSeries(ref) { $0.walLogged = true } }
             }
             return apply(refs: refs, timestamps: timestamps, values: values)

@@ -7,9 +7,10 @@ package struct HeadQuerier: Querier {
 
     package func select(_ matchers: [Matcher], mint: Int64, maxt: Int64) throws(TSDBError) -> [Series] {
         guard mint <= maxt else { return [] }
-        let refs = head.postings.postings(for: matchers)
-        // Snapshot under the commit lock, so a batch is visible entirely or not at all.
+        // Look up and snapshot under the commit lock, so a batch is visible entirely or not
+        // at all (including series it created: they are indexed before their batch commits).
         var selected = head.commitState.withLock { _ in
+            let refs = head.postings.postings(for: matchers)
             var out = [Series]()
             for ref in refs {
                 guard let (labels, chunks) = head.series.withSeries(ref, { ($0.labels, $0.chunks(overlapping: mint, maxt)) }),
