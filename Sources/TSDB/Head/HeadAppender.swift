@@ -41,9 +41,17 @@ package struct HeadAppender: ~Copyable {
     package mutating func append(_ labels: Labels, timestamp t: Int64, value v: Double) throws(TSDBError) -> SeriesRef {
         guard !labels.isEmpty else { throw .emptyLabelSet }
         if t < minValidTime { throw .outOfBounds(series: labels, timestamp: t, minValidTime: minValidTime) }
-        let ref = head.getOrCreate(labels).ref
-        try append(ref, timestamp: t, value: v)
-        return ref
+        // A series garbage-collected between lookup and append is created again.
+        for _ in 0..<3 {
+            let ref = head.getOrCreate(labels).ref
+            do throws(TSDBError) {
+                try append(ref, timestamp: t, value: v)
+                return ref
+            } catch .unknownSeriesRef {
+                continue
+            }
+        }
+        preconditionFailure("BUG: series \(labels) vanished three times while appending")
     }
 
     /// Adds a sample for a series already known by reference.
@@ -51,14 +59,20 @@ package struct HeadAppender: ~Copyable {
     /// - Throws: `TSDBError.unknownSeriesRef` for a reference the head does not hold, or the
     ///   errors of `append(_:timestamp:value:)`.
     package mutating func append(_ ref: SeriesRef, timestamp t: Int64, value v: Double) throws(TSDBError) {
-        guard let (committed, labels) = head.series.withSeries(ref, { ($0.latest, $0.labels) }) else {
+        let pending = pendingLast[ref]
+        let minValid = minValidTime
+        guard let (verdict, labels) = head.series.withSeries(ref, { series -> (MemSeries.Appendability, Labels) in
+            // The batch's own newest sample for the series is the latest if it is newer.
+            var latest = series.latest
+            if let pending, pending.t > (latest?.t ?? .min) { latest = pending }
+            let verdict = MemSeries.appendability(t, v, latest: latest)
+            // The first sample of the batch for this series pins it against garbage collection.
+            if verdict == .ok, pending == nil, t >= minValid { series.pendingAppenders += 1 }
+            return (verdict, series.labels)
+        }) else {
             throw .unknownSeriesRef(ref.rawValue)
         }
         if t < minValidTime { throw .outOfBounds(series: labels, timestamp: t, minValidTime: minValidTime) }
-        // The batch's own newest sample for the series is the latest if it is newer.
-        var latest = committed
-        if let pending = pendingLast[ref], pending.t > (committed?.t ?? .min) { latest = pending }
-        let verdict = MemSeries.appendability(t, v, latest: latest)
         switch verdict {
         case .ok: break
         case .duplicate: return
@@ -81,13 +95,17 @@ package struct HeadAppender: ~Copyable {
     ///   and every later commit fails with the same error until the head is reopened.
     @discardableResult
     package mutating func commit() throws(TSDBError) -> Int {
-        defer { clear() }
+        defer {
+            head.releasePending(pendingLast.keys)
+            clear()
+        }
         guard !refs.isEmpty else { return 0 }
         return try head.commit(refs: refs, timestamps: timestamps, values: values)
     }
 
     /// Drops the batch. Series it created stay (empty) in the head, as upstream.
     package mutating func rollback() {
+        head.releasePending(pendingLast.keys)
         clear()
     }
 
@@ -125,6 +143,18 @@ extension Head {
                 for (ref, _) in newSeries { _ = series.withSeries(ref) { $0.walLogged = true } }
             }
             return apply(refs: refs, timestamps: timestamps, values: values)
+        }
+    }
+
+    /// Unpins series a finished batch had pinned against garbage collection.
+    func releasePending(_ refs: some Sequence<SeriesRef>) {
+        let stripeCount = UInt64(series.refStripes.count)
+        var byStripe = [Int: [SeriesRef]]()
+        for ref in refs { byStripe[Int(ref.rawValue % stripeCount), default: []].append(ref) }
+        for (stripe, refs) in byStripe {
+            series.refStripes[stripe].series.withLock { map in
+                for ref in refs { map[ref]?.pendingAppenders -= 1 }
+            }
         }
     }
 

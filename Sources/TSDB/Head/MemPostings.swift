@@ -21,6 +21,11 @@ final class MemPostings: Sendable {
         }
     }
 
+    /// Runs `body` on the index under its lock (for maintenance such as deletion).
+    func withState<R>(_ body: (inout [String: [String: [SeriesRef]]], inout [SeriesRef]) -> R) -> R {
+        state.withLock { body(&$0.byName, &$0.all) }
+    }
+
     /// The series matching every matcher, sorted by reference (upstream's
     /// `PostingsForMatchers` in `tsdb/querier.go`).
     ///

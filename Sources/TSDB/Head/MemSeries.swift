@@ -18,6 +18,12 @@ struct MemSeries: Sendable {
     private var nextAt: Int64 = .min
     /// Whether the WAL holds this series' record (set under the head's commit lock).
     var walLogged = false
+    /// Appenders holding uncommitted samples for this series; garbage collection keeps a
+    /// series while this is above zero (upstream's `pendingCommit`).
+    var pendingAppenders = 0
+
+    /// Whether garbage collection may drop the series: nothing stored, nothing pending.
+    var isCollectable: Bool { chunks.isEmpty && pendingAppenders == 0 }
 
     init(labels: Labels) {
         self.labels = labels
