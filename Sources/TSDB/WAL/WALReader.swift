@@ -40,11 +40,12 @@ struct WALSegmentReader {
                 offset = end
                 continue
             }
-            if typeByte & (WALFormat.snappyFlag | WALFormat.zstdFlag) != 0 {
-                return fail("compressed WAL records are not supported (written with --storage.tsdb.wal-compression)")
+            if typeByte & WALFormat.zstdFlag != 0 {
+                return fail("zstd-compressed WAL records are not supported (--storage.tsdb.wal-compression-type=zstd)")
             }
             guard let type = WALFormat.FragmentType(rawValue: typeByte & WALFormat.typeMask),
-                  typeByte & ~(WALFormat.typeMask) == 0 else { return fail("invalid fragment type \(typeByte)") }
+                  typeByte & ~(WALFormat.typeMask | WALFormat.snappyFlag) == 0 else { return fail("invalid fragment type \(typeByte)") }
+            let snappy = typeByte & WALFormat.snappyFlag != 0
             guard bytes.count - offset >= WALFormat.recordHeaderSize else { return fail("torn fragment header") }
             let length = Int(bytes[offset + 1]) << 8 | Int(bytes[offset + 2])
             var crc: UInt32 = 0
@@ -69,6 +70,14 @@ struct WALSegmentReader {
             offset = start + length
             if !inRecord {
                 do throws(Corruption) {
+                    if snappy {
+                        // The flag is on every fragment; the whole record is one snappy block.
+                        do throws(TSDBError) {
+                            record = try Snappy.decode(record[...])
+                        } catch {
+                            return fail("\(error)")
+                        }
+                    }
                     try body(record)
                 } catch {
                     return Corruption(segment: segment, goodLength: goodLength, reason: error.reason)
