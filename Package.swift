@@ -17,11 +17,13 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // C libraries from Debian.
         .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
+        .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
         .target(
             name: "CRE2",
             linkerSettings: [.linkedLibrary("re2")]
@@ -30,9 +32,19 @@ let package = Package(
         // Pipeline stages (see docs/architecture.md).
         .target(name: "Model", dependencies: ["CXXHash", "CRE2"], swiftSettings: swiftSettings),
         .target(
+            name: "Exposition",
+            dependencies: [
+                "Model",
+                "CSnappy",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "TSDB",
             dependencies: [
                 "Model",
+                "CSnappy",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -47,6 +59,7 @@ let package = Package(
         ),
 
         .testTarget(name: "ModelTests", dependencies: ["Model"], swiftSettings: swiftSettings),
+        .testTarget(name: "ExpositionTests", dependencies: ["Exposition"], swiftSettings: swiftSettings),
         // Test helper: appends and commits to a TSDB directory until killed (TSDBTests' kill -9 test).
         .executableTarget(
             name: "pharos-tsdb-crash-helper",
