@@ -167,3 +167,66 @@ struct AnySequenceCollection: Collection {
     subscript(i: Int) -> UInt8 { base[i] }
     func index(after i: Int) -> Int { i + 1 }
 }
+
+/// Upstream's `bstream` writer, transcribed literally (bit by bit, `writeByte` always
+/// appending), as the reference the fast `BitWriter` must match byte for byte.
+struct ReferenceBitStream {
+    var stream: [UInt8] = []
+    var count = 0
+
+    mutating func writeBit(_ bit: Bool) {
+        if count == 0 { stream.append(0); count = 8 }
+        if bit { stream[stream.count - 1] |= 1 << UInt8(count - 1) }
+        count -= 1
+    }
+
+    mutating func writeByte(_ byte: UInt8) {
+        if count == 0 { stream.append(0); count = 8 }
+        stream[stream.count - 1] |= byte >> UInt8(8 - count)
+        stream.append(UInt8(truncatingIfNeeded: UInt16(byte) << UInt16(count)))
+    }
+
+    mutating func writeBits(_ value: UInt64, _ n: Int) {
+        var u = value << UInt64(64 - n)
+        var n = n
+        while n >= 8 { writeByte(UInt8(u >> 56)); u <<= 8; n -= 8 }
+        while n > 0 { writeBit(u >> 63 == 1); u <<= 1; n -= 1 }
+    }
+}
+
+@Suite struct BitStreamTests {
+    @Test func writerMatchesUpstreamsAlgorithmAndReaderReadsItBack() {
+        var rng = SeededGenerator(seed: 77)
+        for _ in 0..<300 {
+            var reference = ReferenceBitStream()
+            var writer = BitWriter(bytes: [], freeBits: 0)
+            var written = [(UInt64, Int)]()
+            for _ in 0..<Int.random(in: 1...60, using: &rng) {
+                switch Int.random(in: 0..<3, using: &rng) {
+                case 0:
+                    let bit = Bool.random(using: &rng)
+                    reference.writeBit(bit)
+                    writer.writeBit(bit)
+                    written.append((bit ? 1 : 0, 1))
+                case 1:
+                    let byte = UInt8.random(in: 0...255, using: &rng)
+                    reference.writeByte(byte)
+                    writer.writeByte(byte)
+                    written.append((UInt64(byte), 8))
+                default:
+                    let n = Int.random(in: 1...64, using: &rng)
+                    let value = rng.next() & (n == 64 ? UInt64.max : (1 << UInt64(n)) - 1)
+                    reference.writeBits(value, n)
+                    writer.write(value, bits: n)
+                    written.append((value, n))
+                }
+                #expect(writer.bytes == reference.stream)
+                #expect(writer.freeBits == reference.count)
+            }
+            var reader = BitReader(bytes: writer.bytes, range: writer.bytes.indices)
+            for (value, n) in written {
+                #expect(reader.read(bits: n) == value)
+            }
+        }
+    }
+}

@@ -15,42 +15,49 @@ struct BitWriter: Sendable {
     }
 
     /// Writes one bit.
+    @inline(__always)
     mutating func writeBit(_ bit: Bool) {
         if freeBits == 0 {
             bytes.append(0)
             freeBits = 8
         }
-        if bit { bytes[bytes.count - 1] |= 1 << UInt8(freeBits - 1) }
-        freeBits -= 1
+        if bit { bytes[bytes.count &- 1] |= 1 << UInt8(freeBits &- 1) }
+        freeBits &-= 1  // 1...8 before: cannot go below 0
     }
 
-    /// Writes a whole byte. As upstream's `bstream.writeByte`, this always appends a byte, so
-    /// a byte-aligned stream ends in an empty byte with 8 free bits; chunk bytes (and their
-    /// length) depend on it.
+    /// Writes a whole byte.
     mutating func writeByte(_ byte: UInt8) {
-        if freeBits == 0 {
-            bytes.append(0)
-            freeBits = 8
-        }
-        bytes[bytes.count - 1] |= byte >> UInt8(8 - freeBits)
-        bytes.append(UInt8(truncatingIfNeeded: UInt16(byte) << UInt16(freeBits)))
+        write(UInt64(byte), bits: 8)
     }
 
-    /// Writes the low `count` bits of `value` (1...64), most significant first: whole bytes
-    /// first, then single bits, as upstream's `bstream.writeBits`.
+    /// Writes the low `count` bits of `value` (1...64), most significant first.
+    ///
+    /// The bits are as upstream's `bstream.writeBits`, and so is the length: upstream writes
+    /// whole bytes with `writeByte`, which always appends a byte, so a write of a multiple of
+    /// 8 bits that ends byte-aligned leaves an empty last byte (8 free bits). Chunk bytes,
+    /// and their length, depend on it.
     mutating func write(_ value: UInt64, bits count: Int) {
         precondition((1...64).contains(count), "BUG: bit count \(count)")
-        var v = value << UInt64(64 - count)
         var remaining = count
-        while remaining >= 8 {
-            writeByte(UInt8(truncatingIfNeeded: v >> 56))
-            v <<= 8
-            remaining -= 8
+        if freeBits > 0 {
+            let take = min(freeBits, remaining)
+            let part = UInt8(truncatingIfNeeded: value >> UInt64(remaining &- take)) & UInt8(truncatingIfNeeded: (1 << take) &- 1)
+            bytes[bytes.count &- 1] |= part << UInt8(freeBits &- take)
+            freeBits &-= take
+            remaining &-= take
         }
-        while remaining > 0 {
-            writeBit(v >> 63 == 1)
-            v <<= 1
-            remaining -= 1
+        while remaining >= 8 {
+            bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(remaining &- 8)))
+            remaining &-= 8
+        }
+        if remaining > 0 {
+            // The low `remaining` bits of `value`, at the top of a new byte.
+            bytes.append(UInt8(truncatingIfNeeded: value << UInt64(8 &- remaining)))
+            freeBits = 8 &- remaining
+        }
+        if count & 7 == 0 && freeBits == 0 {
+            bytes.append(0)
+            freeBits = 8
         }
     }
 
@@ -103,8 +110,18 @@ struct BitReader: Sendable {
     }
 
     /// Reads `count` bits (1...64) as the low bits of the result, or `nil` if fewer are left.
+    @inline(__always)
     mutating func read(bits count: Int) -> UInt64? {
         guard count <= endBit &- position else { return nil }
+        let byteIndex = position >> 3
+        let offset = position & 7
+        // Fast path: one unaligned 8-byte load covers the bits. It may read bytes past
+        // `endBit` (but inside the array); they are shifted out.
+        if offset &+ count <= 64, byteIndex &+ 8 <= bytes.count {
+            let word = bytes.withUnsafeBytes { UInt64(bigEndian: $0.loadUnaligned(fromByteOffset: byteIndex, as: UInt64.self)) }
+            position &+= count
+            return (word << UInt64(offset)) >> UInt64(64 &- count)
+        }
         var result: UInt64 = 0
         var need = count
         while need > 0 {
