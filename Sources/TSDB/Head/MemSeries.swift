@@ -2,8 +2,10 @@ import Model
 
 /// One series in the head: its labels and its chunks, the last of which takes appends.
 ///
-/// A value type kept in a `SeriesStripe`; mutated only under that stripe's lock.
-struct MemSeries: Sendable {
+/// A class, as upstream's `memSeries` pointer: a struct inside the stripe's dictionary was
+/// copied by `map[ref]?.mutate()` (and its chunk bytes with it, copy-on-write) on every
+/// append. Only touched under its `SeriesStripes.RefStripe` lock, never handed out of it.
+final class MemSeries: @unchecked Sendable {  // safe: every access holds its stripe's Mutex
     let labels: Labels
     /// Chunks in time order; the last is the open head chunk.
     private(set) var chunks: [XORChunk] = []
@@ -50,7 +52,7 @@ struct MemSeries: Sendable {
 
     /// Appends a sample newer than `maxTime`; returns `false` (and stores nothing) otherwise.
     /// Cuts a new chunk after `samplesPerChunk` samples or at the chunk-range boundary.
-    mutating func append(_ t: Int64, _ v: Double, chunkRange: Int64, samplesPerChunk: Int) -> Bool {
+    func append(_ t: Int64, _ v: Double, chunkRange: Int64, samplesPerChunk: Int) -> Bool {
         guard chunks.isEmpty || t > maxTime else { return false }
         if chunks.isEmpty || t >= nextAt || chunks[chunks.count - 1].count >= samplesPerChunk {
             if !chunks.isEmpty { chunks[chunks.count - 1].compact() }

@@ -32,11 +32,9 @@ final class SeriesStripes: Sendable {
     }
 
     /// Runs `body` on the series `ref` under its stripe's lock; `nil` if there is none.
-    func withSeries<R>(_ ref: SeriesRef, _ body: (inout MemSeries) -> R) -> R? {
-        stripe(for: ref).series.withLock { map in
-            guard map[ref] != nil else { return nil }
-            return body(&map[ref]!)  // checked just above, under the same lock
-        }
+    /// `body` must not let the series escape.
+    func withSeries<R: Sendable>(_ ref: SeriesRef, _ body: (MemSeries) -> R) -> R? {
+        stripe(for: ref).series.withLock { map in map[ref].map(body) }
     }
 
     /// The series with `labels`, created (with a new ref, or `ref` during WAL replay) if absent.
