@@ -104,6 +104,31 @@ func matcher(_ type: MatchType, _ name: String, _ value: String) -> Matcher {
         #expect(series.first?.chunks.last?.minTime == 7_200_000)
     }
 
+    /// When samples speed up after the chunk-end prediction, the chunk is cut at 240.
+    @Test func chunksAreCutAtTwiceTheTargetWhenTheRateRises() throws {
+        let head = Head()
+        var app = head.appender()
+        let ref = try app.append(Labels(["a": "1"]), timestamp: 0, value: 0)
+        for i in 1..<30 { try app.append(ref, timestamp: Int64(i) * 60_000, value: 1) }  // predicts a 2h chunk
+        for i in 0..<300 { try app.append(ref, timestamp: 1_800_000 + Int64(i), value: 1) }
+        try app.commit()
+        let series = try head.querier().select([matcher(.equal, "a", "1")], mint: .min, maxt: .max)
+        #expect(series.first?.chunks.count == 2)
+        var iterator = XORIterator()
+        let first = try #require(series.first?.chunks.first)
+        iterator.reset(bytes: first.bytes, range: first.range)
+        #expect(iterator.count == 240)
+    }
+
+    @Test(arguments: [
+        (Int64(0), Int64(29), Int64(7_200_000), Int64(120)),  // 1ms apart: 120ms chunks
+        (0, 435_000, 7_200_000, 1_800_000),  // 15s apart: 30-minute chunks
+        (0, 3_600_000, 7_200_000, 7_200_000),  // slow: the range end
+    ])
+    func predictedChunkEndMatchesUpstream(start: Int64, current: Int64, max: Int64, expected: Int64) {
+        #expect(MemSeries.predictedChunkEnd(start: start, current: current, max: max) == expected)
+    }
+
     /// A batch committed while queries run is seen by each query entirely or not at all.
     @Test func commitsAreAtomicForConcurrentQueriers() async throws {
         let head = Head()

@@ -1,4 +1,5 @@
 import Foundation
+import Model
 import Testing
 
 @testable import TSDB
@@ -96,6 +97,48 @@ import Testing
             #expect(decoded.map(\.1) == samples.map(\.1.bitPattern))
         }
         #expect(firstDifference(ChunkSegmentFile.encode(ours.map { (.xor, $0.bytes) }), file) == nil)
+    }
+
+    /// Long series cut into several chunks by the head: chunk boundaries (the head's end-time
+    /// prediction) and bytes must both be Prometheus's, so the whole segment file matches.
+    @Test(.enabled(if: executableExists("promtool"), "needs promtool (Debian package prometheus)"),
+          arguments: [UInt64(11), 12])
+    func headChunkBoundariesMatchPrometheus(seed: UInt64) throws {
+        var rng = SeededGenerator(seed: seed)
+        let blockStart: Int64 = 1_699_999_200_000
+        let head = Head()
+        var app = head.appender()
+        var input = "# TYPE s gauge\n"
+        for index in 0..<6 {
+            let interval = [10_000, 15_000, 30_000, 60_000].randomElement(using: &rng) ?? 15_000
+            var t = blockStart + 250 * Int64.random(in: 0..<400, using: &rng)
+            var v = 0.0
+            let labels = Labels(["__name__": "s", "i": String(index)])
+            while t < blockStart + 7_200_000 {
+                try app.append(labels, timestamp: t, value: v)
+                input += "s{i=\"\(index)\"} \(Self.text(v)) \(t / 1000).\(String(format: "%03d", t % 1000))\n"
+                t += Int64(interval) + 250 * Int64.random(in: -2...2, using: &rng)
+                v += Double(Int.random(in: -50...100, using: &rng)) / 4
+            }
+        }
+        input += "# EOF\n"
+        try app.commit()
+
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let inputPath = directory.path + "/input.om"
+        try input.write(toFile: inputPath, atomically: true, encoding: .utf8)
+        let outputPath = directory.path + "/blocks"
+        let result = try run("/usr/bin/env", ["promtool", "tsdb", "create-blocks-from", "openmetrics", inputPath, outputPath])
+        try #require(result.status == 0, "promtool failed: \(result.output)")
+        let blocks = try FileManager.default.contentsOfDirectory(atPath: outputPath)
+        try #require(blocks.count == 1, "expected one block, got \(blocks)")
+        let file = try [UInt8](Data(contentsOf: URL(fileURLWithPath: "\(outputPath)/\(blocks[0])/chunks/000001")))
+
+        let series = try head.querier().select([], mint: .min, maxt: .max)
+        let chunks = series.flatMap(\.chunks).map { (ChunkEncoding.xor, Array($0.bytes[$0.range])) }
+        #expect(chunks.count > 12)  // several chunks per series
+        #expect(firstDifference(ChunkSegmentFile.encode(chunks), file) == nil)
     }
 
     @Test func segmentReaderRejectsDamage() throws {

@@ -51,15 +51,27 @@ final class MemSeries: @unchecked Sendable {  // safe: every access holds its st
     }
 
     /// Appends a sample newer than `maxTime`; returns `false` (and stores nothing) otherwise.
-    /// Cuts a new chunk after `samplesPerChunk` samples or at the chunk-range boundary.
+    ///
+    /// Chunks are cut as upstream's `memSeries.appendPreprocessor`: at the end of the chunk
+    /// range, or earlier at an end time predicted when the chunk holds a quarter of
+    /// `samplesPerChunk`, so the range's samples spread evenly over chunks of about
+    /// `samplesPerChunk` (120 samples at 15s: 30-minute chunks). Chunk boundaries, and so the
+    /// bytes of each chunk, are Prometheus's. A chunk is also cut at twice `samplesPerChunk`
+    /// when the rate rose after the prediction (upstream since 2.44; 2.42 had no cap).
     func append(_ t: Int64, _ v: Double, chunkRange: Int64, samplesPerChunk: Int) -> Bool {
         guard chunks.isEmpty || t > maxTime else { return false }
-        if chunks.isEmpty || t >= nextAt || chunks[chunks.count - 1].count >= samplesPerChunk {
-            if !chunks.isEmpty { chunks[chunks.count - 1].compact() }
-            chunks.append(XORChunk())
-            chunkMinTimes.append(t)
-            chunkMaxTimes.append(t)
-            nextAt = MemSeries.rangeEnd(t, chunkRange)
+        if chunks.isEmpty {
+            cut(at: t, chunkRange: chunkRange)
+        } else {
+            let last = chunks.count - 1
+            let n = chunks[last].count
+            if n == samplesPerChunk / 4 {
+                nextAt = MemSeries.predictedChunkEnd(start: chunkMinTimes[last], current: chunkMaxTimes[last], max: nextAt)
+            }
+            if t >= nextAt || n >= samplesPerChunk * 2 {
+                chunks[last].compact()
+                cut(at: t, chunkRange: chunkRange)
+            }
         }
         let last = chunks.count - 1
         chunks[last].append(timestamp: t, value: v)
@@ -67,6 +79,24 @@ final class MemSeries: @unchecked Sendable {  // safe: every access holds its st
         maxTime = t
         lastValueBits = v.bitPattern
         return true
+    }
+
+    private func cut(at t: Int64, chunkRange: Int64) {
+        chunks.append(XORChunk())
+        chunkMinTimes.append(t)
+        chunkMaxTimes.append(t)
+        nextAt = MemSeries.rangeEnd(t, chunkRange)
+    }
+
+    /// Upstream's `computeChunkEndTime`: the chunk so far spans `start...current` with a
+    /// quarter of its samples, so divide what is left of the range into chunks four times as
+    /// long.
+    static func predictedChunkEnd(start: Int64, current: Int64, max: Int64) -> Int64 {
+        let (span, overflow) = (current &- start &+ 1).multipliedReportingOverflow(by: 4)
+        guard !overflow, span > 0 else { return max }
+        let n = (max &- start) / span
+        if n <= 1 { return max }
+        return start &+ (max &- start) / n
     }
 
     /// The end of the aligned range of width `width` holding `t`, with Go's truncating
