@@ -67,7 +67,16 @@ let package = Package(
             path: "Tests/TSDBCrashHelper",
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "TSDBTests", dependencies: ["TSDB", "Model", "pharos-tsdb-crash-helper"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TSDBTests",
+            dependencies: [
+                "TSDB",
+                "Model",
+                "pharos-tsdb-crash-helper",
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
     ],
     cxxLanguageStandard: .cxx17
 )

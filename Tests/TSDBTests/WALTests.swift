@@ -1,4 +1,6 @@
 import Foundation
+import InMemoryLogging
+import Logging
 import Model
 import Testing
 
@@ -128,8 +130,10 @@ func committedPrefix(_ head: Head, series: Int) throws -> Int {
             _ = try writeCommits(head, commits: 300, series: 7, walPath: directory.path + "/wal/00000000")
             try head.close()
         }
-        let reopened = try Head.open(directory: directory.path)
+        let log = InMemoryLogHandler()
+        let reopened = try Head.open(directory: directory.path, logger: Logger(label: "test") { _ in log })
         #expect(try committedPrefix(reopened, series: 7) == 300)
+        #expect(log.entries.isEmpty)
         // A second generation appends to a new segment and replays both.
         var app = reopened.appender()
         try app.append(Labels(["__name__": "m", "i": "0"]), timestamp: 301, value: 301_000)
@@ -202,9 +206,14 @@ func committedPrefix(_ head: Head, series: Int) throws -> Int {
         var first = try FileIO.readFile(firstPath)
         first[first.count / 2] ^= 0xFF
         try Data(first).write(to: URL(fileURLWithPath: firstPath))
-        let reopened = try Head.open(directory: directory.path, options: options)
+        let log = InMemoryLogHandler()
+        let reopened = try Head.open(directory: directory.path, options: options, logger: Logger(label: "test") { _ in log })
         let kept = try committedPrefix(reopened, series: 10)
         #expect(kept > 0 && kept < 1500)
+        // One warning for the operator, naming the segment, where it was cut and what went.
+        #expect(log.entries.map(\.level) == [.warning])
+        #expect(log.entries.first?.metadata["segment"] == "0")
+        #expect(log.entries.first?.metadata["removed_segments"] == "\(names.count - 1)")
         #expect(try FileIO.listDirectory(directory.path + "/wal").sorted() == [names[0], WALFormat.segmentName(1)])
     }
 }
