@@ -259,3 +259,59 @@ func committedPrefix(_ head: Head, series: Int) throws -> Int {
         #expect(try readAll(reopened.querier(), [matcher(.equal, "i", "0")]).first?.1.count == Int(failure - 1))
     }
 }
+
+@Suite struct WALCheckpointTests {
+    /// A checkpoint is replayed first, segments it covers are skipped, later ones follow, and
+    /// new writes go after both.
+    @Test func replaysTheNewestCheckpointThenLaterSegments() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let wal = directory.path + "/wal"
+        let up = Labels(["__name__": "up"])
+        // checkpoint.00000001: the series and two samples; an older checkpoint and a covered
+        // segment hold data that must not be read; segment 2 continues.
+        try FileIO.makeDirectory(wal)
+        let older = try WALWriter(directory: wal + "/checkpoint.00000000", firstSegment: 0)
+        try older.log([WALRecord.encodeSeries([(SeriesRef(rawValue: 9), Labels(["__name__": "stale"]))])])
+        try older.close()
+        let checkpoint = try WALWriter(directory: wal + "/checkpoint.00000001", firstSegment: 0)
+        try checkpoint.log([
+            WALRecord.encodeSeries([(SeriesRef(rawValue: 5), up)]),
+            WALRecord.encodeSamples(refs: [SeriesRef(rawValue: 5), SeriesRef(rawValue: 5)], timestamps: [10, 20], values: [1, 2]),
+        ])
+        try checkpoint.close()
+        let covered = try WALWriter(directory: wal, firstSegment: 1)
+        try covered.log([WALRecord.encodeSamples(refs: [SeriesRef(rawValue: 5)], timestamps: [25], values: [99])])
+        try covered.close()
+        let later = try WALWriter(directory: wal, firstSegment: 2)
+        try later.log([WALRecord.encodeSamples(refs: [SeriesRef(rawValue: 5)], timestamps: [30], values: [3])])
+        try later.close()
+        try FileManager.default.createDirectory(atPath: wal + "/checkpoint.00000003.tmp", withIntermediateDirectories: true)
+
+        let head = try Head.open(directory: directory.path)
+        let result = try readAll(head.querier(), [matcher(.regexMatch, "__name__", ".+")])
+        #expect(result.map(\.0) == [up])
+        #expect(result.first?.1.map(\.0) == [10, 20, 30])
+        var app = head.appender()
+        try app.append(up, timestamp: 40, value: 4)
+        try app.commit()
+        try head.close()
+        #expect(FileManager.default.fileExists(atPath: wal + "/00000003"))
+        let reopened = try Head.open(directory: directory.path)
+        #expect(try readAll(reopened.querier(), [matcher(.equal, "__name__", "up")]).first?.1.map(\.0) == [10, 20, 30, 40])
+    }
+
+    @Test func aDamagedCheckpointIsAnError() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let checkpointPath = directory.path + "/wal/checkpoint.00000000"
+        try FileIO.makeDirectory(directory.path + "/wal")
+        let writer = try WALWriter(directory: checkpointPath, firstSegment: 0)
+        try writer.log([WALRecord.encodeSeries([(SeriesRef(rawValue: 1), Labels(["a": "b"]))])])
+        try writer.close()
+        var bytes = try FileIO.readFile(checkpointPath + "/00000000")
+        bytes[bytes.count - 1] ^= 0x01
+        try Data(bytes).write(to: URL(fileURLWithPath: checkpointPath + "/00000000"))
+        #expect(throws: TSDBError.self) { try Head.open(directory: directory.path) }
+    }
+}

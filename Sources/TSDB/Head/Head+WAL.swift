@@ -10,16 +10,27 @@ extension Head {
     /// intact record: that segment is truncated there and later segments are removed, with a
     /// warning, as upstream's `wlog.Repair`. Everything before the damage is kept.
     ///
-    /// - Throws: `TSDBError.io` when the directory cannot be read or written.
+    /// The newest checkpoint (`wal/checkpoint.NNNNNNNN`, as Prometheus writes when it
+    /// truncates the WAL) is replayed first, then the segments numbered after it.
+    ///
+    /// - Throws: `TSDBError.io` when the directory cannot be read or written;
+    ///   `TSDBError.corruptWAL` or `.corruptRecord` for a damaged checkpoint.
     package static func open(directory: String, options: Options = Options(),
                              logger: Logger = Logger(label: "pharos.tsdb")) throws(TSDBError) -> Head {
         try FileIO.makeDirectory(directory)
         let walDirectory = directory + "/wal"
         try FileIO.makeDirectory(walDirectory)
         let head = Head(options: options, logger: logger)
-        let segments = try FileIO.listDirectory(walDirectory).compactMap(WALFormat.segmentIndex).sorted()
+        let names = try FileIO.listDirectory(walDirectory)
         var refMap = [SeriesRef: SeriesRef]()
         var lastSegment = -1
+        // A checkpoint (upstream's `wlog.Checkpoint`) holds what truncated segments up to its
+        // index still contributed; replay starts with it, then the segments after it.
+        if let checkpoint = names.compactMap(WALFormat.checkpointIndex).max() {
+            try head.replayCheckpoint(walDirectory + "/" + WALFormat.checkpointName(checkpoint), refMap: &refMap)
+            lastSegment = checkpoint
+        }
+        let segments = names.compactMap(WALFormat.segmentIndex).filter { $0 > lastSegment }.sorted()
         for (position, segment) in segments.enumerated() {
             let path = walDirectory + "/" + WALFormat.segmentName(segment)
             let bytes = try FileIO.readFile(path)
@@ -46,6 +57,28 @@ extension Head {
         let wal = try WALWriter(directory: walDirectory, firstSegment: lastSegment + 1, segmentSize: options.walSegmentSize)
         head.commitState.withLock { $0.wal = wal }
         return head
+    }
+
+    /// Replays every segment of a checkpoint directory. Damage there is an error: the data
+    /// cannot be found anywhere else, so the operator must decide.
+    func replayCheckpoint(_ path: String, refMap: inout [SeriesRef: SeriesRef]) throws(TSDBError) {
+        let segments = try FileIO.listDirectory(path).compactMap(WALFormat.segmentIndex).sorted()
+        for segment in segments {
+            let bytes = try FileIO.readFile(path + "/" + WALFormat.segmentName(segment))
+            var decodeError: TSDBError?
+            let corruption = WALSegmentReader.records(in: bytes, segment: segment) { record throws(WALSegmentReader.Corruption) in
+                do throws(TSDBError) {
+                    try replay(record, refMap: &refMap)
+                } catch {
+                    decodeError = error
+                    throw WALSegmentReader.Corruption(segment: segment, goodLength: 0, reason: "\(error)")
+                }
+            }
+            if let corruption {
+                throw decodeError ?? .corruptWAL(segment: segment, offset: corruption.goodLength,
+                                                 reason: "checkpoint \(path): \(corruption.reason)")
+            }
+        }
     }
 
     /// Applies one WAL record during replay. `refMap` maps a series record's ref to the ref

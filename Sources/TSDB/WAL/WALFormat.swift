@@ -30,6 +30,18 @@ enum WALFormat {
         return String(repeating: "0", count: max(0, 8 - digits.count)) + digits
     }
 
+    /// The directory name of the checkpoint covering segments up to `index`.
+    static func checkpointName(_ index: Int) -> String {
+        "checkpoint." + segmentName(index)
+    }
+
+    /// The index a checkpoint directory name denotes, or `nil` (also for the `.tmp` ones
+    /// an interrupted checkpoint leaves).
+    static func checkpointIndex(_ name: String) -> Int? {
+        guard name.hasPrefix("checkpoint.") else { return nil }
+        return segmentIndex(String(name.dropFirst("checkpoint.".count)))
+    }
+
     /// The segment index a file name denotes, or `nil` for other files (checkpoints, temp).
     static func segmentIndex(_ name: String) -> Int? {
         guard !name.isEmpty, name.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
