@@ -89,6 +89,32 @@ import Testing
     }
 }
 
+@Suite struct WALSegmentFuzzTests {
+    /// Random bytes, and random bytes behind valid fragment headers, never trap the reader.
+    @Test func randomSegmentsNeverTrap() {
+        var rng = SeededGenerator(seed: 31)
+        for round in 0..<300 {
+            var bytes = (0..<Int.random(in: 0..<3000, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            if round % 2 == 0, bytes.count > 20 {
+                // A plausible header: full record, in-range length, correct checksum.
+                let length = min(bytes.count - 7, Int.random(in: 0...50, using: &rng))
+                let crc = CRC32C.checksum(bytes[7..<(7 + length)])
+                bytes[0] = [1, 2, 3, 4, 9].randomElement(using: &rng) ?? 1
+                bytes[1] = UInt8(length >> 8)
+                bytes[2] = UInt8(length & 0xFF)
+                for k in 0..<4 { bytes[3 + k] = UInt8(truncatingIfNeeded: crc >> UInt32(24 - 8 * k)) }
+            }
+            var records = 0
+            let corruption = WALSegmentReader.records(in: bytes, segment: 0) { record throws(WALSegmentReader.Corruption) in
+                records += 1
+                _ = try? WALRecord.decode(record)
+            }
+            #expect(corruption != nil || bytes.allSatisfy { $0 == 0 } || records > 0)
+            #expect((corruption?.goodLength ?? 0) <= bytes.count)
+        }
+    }
+}
+
 /// Appends `commits` batches (one sample per series per batch) and returns, after each
 /// commit, the WAL's size on disk: the offset up to which that commit is durable.
 func writeCommits(_ head: Head, commits: Int, series: Int, walPath: String) throws -> [Int] {
