@@ -118,12 +118,16 @@ package struct HeadAppender: ~Copyable {
 }
 
 extension Head {
-    /// Writes a batch to the WAL and applies it, under the commit lock.
+    /// Writes a batch to the WAL and applies it under the commit lock, then waits, outside
+    /// the lock, until the WAL is fsynced through the batch (group commit: one fsync covers
+    /// every batch written before it, and queriers never wait for a disk).
     func commit(refs: [SeriesRef], timestamps: [Int64], values: [Double]) throws(TSDBError) -> Int {
-        try commitState.withLock { (state: inout CommitState) throws(TSDBError) -> Int in
+        let (wal, position, stored) = try commitState.withLock {
+            (state: inout CommitState) throws(TSDBError) -> (WALWriter?, UInt64, Int) in
             guard !state.closed else { throw .closed }
-            if let failure = state.walFailure { throw failure }
-            if state.wal != nil {
+            if let failure = state.walFailure ?? state.wal?.failure { throw failure }
+            var position: UInt64 = 0
+            if let wal = state.wal {
                 var newSeries = [(SeriesRef, Labels)]()
                 var seen = Set<SeriesRef>()
                 for ref in refs where seen.insert(ref).inserted {
@@ -135,15 +139,19 @@ extension Head {
                 if !newSeries.isEmpty { records.append(WALRecord.encodeSeries(newSeries)) }
                 records.append(WALRecord.encodeSamples(refs: refs, timestamps: timestamps, values: values))
                 do throws(TSDBError) {
-                    try state.wal?.log(records)
+                    position = try wal.write(records)
                 } catch {
                     state.walFailure = error
                     throw error
                 }
                 for (ref, _) in newSeries { _ = series.withSeries(ref) { $0.walLogged = true } }
             }
-            return apply(refs: refs, timestamps: timestamps, values: values)
+            // Applied before it is durable, as upstream: a querier may see a batch whose
+            // commit then fails in fsync; the caller is never told it succeeded.
+            return (state.wal, position, apply(refs: refs, timestamps: timestamps, values: values))
         }
+        try wal?.sync(through: position)
+        return stored
     }
 
     /// Unpins series a finished batch had pinned against garbage collection.

@@ -1,11 +1,15 @@
+import Synchronization
+
 /// Appends records to the WAL's segment files with Prometheus's page framing
-/// (`WALFormat`), fsyncing before `log` returns.
+/// (`WALFormat`), and fsyncs them on request with group commit.
 ///
 /// Always starts a new segment after the newest existing one, as upstream does on open, so a
 /// repaired (truncated) segment is never appended to.
 ///
-/// Only used under `Head`'s commit lock, which serialises every call.
-final class WALWriter: @unchecked Sendable {  // safe: only touched under Head.commitState's Mutex
+/// Two sides with separate locks: `write`, `close` and segment rotation are called only
+/// under `Head`'s commit lock, which serialises them; `sync(through:)` is called after that
+/// lock is released and synchronises through `syncState`. Rotation holds both.
+final class WALWriter: @unchecked Sendable {  // safe: write side under Head.commitState, sync side under syncState
     /// Prometheus's default segment size.
     package static let defaultSegmentSize = 128 * 1024 * 1024
 
@@ -20,6 +24,22 @@ final class WALWriter: @unchecked Sendable {  // safe: only touched under Head.c
     private var flushed = 0
     /// Pages of the current segment already completed.
     private var donePages = 0
+    /// Bytes written to all segments so far: a position in the log.
+    private var totalWritten: UInt64 = 0
+
+    private struct SyncState {
+        /// The descriptor of the segment being written (a copy of `fd` kept for syncing).
+        var fd: Int32
+        var path: String
+        /// The log position written and the position known durable.
+        var written: UInt64 = 0
+        var synced: UInt64 = 0
+        /// The first fsync failure; after it nothing is reported durable again.
+        var failure: TSDBError?
+        var fsyncs = 0
+    }
+
+    private let syncState: Mutex<SyncState>
 
     /// Opens the WAL in `directory` (created if missing) for writing into a new segment
     /// numbered `firstSegment`.
@@ -32,6 +52,7 @@ final class WALWriter: @unchecked Sendable {  // safe: only touched under Head.c
         segmentIndex = firstSegment
         segmentPath = directory + "/" + WALFormat.segmentName(firstSegment)
         fd = try FileIO.openForAppend(segmentPath)
+        syncState = Mutex(SyncState(fd: fd, path: segmentPath))
         try FileIO.syncDirectory(directory)
     }
 
@@ -39,10 +60,46 @@ final class WALWriter: @unchecked Sendable {  // safe: only touched under Head.c
 
     /// Writes `records` in order, then fsyncs. On return they are durable.
     func log(_ records: [[UInt8]]) throws(TSDBError) {
+        try sync(through: write(records))
+    }
+
+    /// Writes `records` in order (to the OS, not yet durable) and returns the log position
+    /// after them, for `sync(through:)`.
+    func write(_ records: [[UInt8]]) throws(TSDBError) -> UInt64 {
         for record in records { try log(record) }
         try flushPage(clear: false)
-        try FileIO.sync(fd, path: segmentPath)
+        let end = totalWritten
+        syncState.withLock { $0.written = end }
+        return end
     }
+
+    /// Returns once everything up to `position` is fsynced. Callers arriving while an fsync
+    /// runs wait for it and are usually covered by it or by the next one: one fsync per
+    /// group of commits, not per commit.
+    ///
+    /// - Throws: `TSDBError.io` if an fsync failed (now or before).
+    func sync(through position: UInt64) throws(TSDBError) {
+        try syncState.withLock { (state: inout SyncState) throws(TSDBError) in
+            if let failure = state.failure { throw failure }
+            guard state.synced < position else { return }
+            let target = state.written
+            do throws(TSDBError) {
+                try FileIO.sync(state.fd, path: state.path)
+            } catch {
+                state.failure = error
+                throw error
+            }
+            state.synced = target
+            state.fsyncs += 1
+        }
+    }
+
+    /// The log position known durable, and how many fsyncs made it so (tests, metrics).
+    var syncedPosition: UInt64 { syncState.withLock { $0.synced } }
+    var fsyncCount: Int { syncState.withLock { $0.fsyncs } }
+
+    /// The first fsync failure, if any.
+    var failure: TSDBError? { syncState.withLock { $0.failure } }
 
     private func log(_ record: [UInt8]) throws(TSDBError) {
         if WALFormat.pageSize - allocated < WALFormat.recordHeaderSize { try flushPage(clear: true) }
@@ -77,7 +134,10 @@ final class WALWriter: @unchecked Sendable {  // safe: only touched under Head.c
     /// Writes the unwritten part of the page; `clear` pads it to its end and starts a new one.
     private func flushPage(clear: Bool) throws(TSDBError) {
         let end = clear ? WALFormat.pageSize : allocated
-        if end > flushed { try FileIO.writeAll(fd, page[flushed..<end], path: segmentPath) }
+        if end > flushed {
+            try FileIO.writeAll(fd, page[flushed..<end], path: segmentPath)
+            totalWritten += UInt64(end - flushed)
+        }
         flushed = end
         if clear {
             for i in 0..<allocated { page[i] = 0 }
@@ -89,21 +149,41 @@ final class WALWriter: @unchecked Sendable {  // safe: only touched under Head.c
 
     private func nextSegment() throws(TSDBError) {
         if allocated > 0 { try flushPage(clear: true) }
-        try FileIO.sync(fd, path: segmentPath)
-        try FileIO.closeFile(fd, path: segmentPath)
-        segmentIndex += 1
-        segmentPath = directory + "/" + WALFormat.segmentName(segmentIndex)
-        fd = try FileIO.openForAppend(segmentPath)
+        let nextPath = directory + "/" + WALFormat.segmentName(segmentIndex + 1)
+        let nextFD = try FileIO.openForAppend(nextPath)
         try FileIO.syncDirectory(directory)
+        // The finished segment is made durable and swapped out under the sync lock, so no
+        // sync can use its descriptor after it is closed.
+        let (oldFD, oldPath, end) = (fd, segmentPath, totalWritten)
+        try syncState.withLock { (state: inout SyncState) throws(TSDBError) in
+            if let failure = state.failure { throw failure }
+            do throws(TSDBError) {
+                try FileIO.sync(oldFD, path: oldPath)
+            } catch {
+                state.failure = error
+                throw error
+            }
+            state.fd = nextFD
+            state.path = nextPath
+            state.written = end
+            state.synced = end
+        }
+        try FileIO.closeFile(oldFD, path: oldPath)
+        segmentIndex += 1
+        segmentPath = nextPath
+        fd = nextFD
         donePages = 0
     }
 
     /// Flushes, fsyncs and closes the current segment.
     func close() throws(TSDBError) {
         guard fd >= 0 else { return }
-        try flushPage(clear: false)
-        try FileIO.sync(fd, path: segmentPath)
-        try FileIO.closeFile(fd, path: segmentPath)
+        try sync(through: write([]))
+        try syncState.withLock { (state: inout SyncState) throws(TSDBError) in
+            try FileIO.closeFile(state.fd, path: state.path)
+            state.fd = -1
+            state.failure = state.failure ?? .closed
+        }
         fd = -1
     }
 
