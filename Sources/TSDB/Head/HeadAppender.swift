@@ -4,8 +4,14 @@ package import Model
 /// A batch of samples for the head: validated as they are added, made durable and visible
 /// together by `commit()`, or dropped by `rollback()` (upstream's `headAppender`).
 ///
-/// Not thread-safe: one appender per goroutine-equivalent (scrape loop, remote-write
-/// request); many appenders may work on one head at once.
+/// One appender per writer (a scrape loop, a remote-write request): it is not shared between
+/// threads, and it is `~Copyable` so a pending batch cannot be duplicated by accident. Many
+/// appenders may work on one head at once. Reuse an appender across batches: its buffers
+/// keep their capacity.
+///
+/// Usage: `let ref = try app.append(labels, timestamp: t, value: v)` the first time, then
+/// `try app.append(ref, timestamp: t, value: v)`; a ref that became unknown (the series was
+/// garbage-collected) throws `.unknownSeriesRef`, after which append by labels again.
 package struct HeadAppender: ~Copyable {
     private let head: Head
     /// The pending batch as columns (struct of arrays, reused across commits).

@@ -1,10 +1,12 @@
 import Synchronization
 package import Model
 
-/// A `Querier` over the head's in-memory series.
+/// A `Querier` over the head's in-memory series (from `Head.querier()`).
 package struct HeadQuerier: Querier {
     let head: Head
 
+    /// See `Querier.select`. Looks postings up and snapshots the chunks under the head's
+    /// commit lock; decoding happens later, in the caller's iterator.
     package func select(_ matchers: [Matcher], mint: Int64, maxt: Int64) throws(TSDBError) -> [Series] {
         guard mint <= maxt else { return [] }
         // Look up and snapshot under the commit lock, so a batch is visible entirely or not
@@ -24,6 +26,7 @@ package struct HeadQuerier: Querier {
         return selected
     }
 
+    /// See `Querier.labelNames`. With matchers, reads the labels of every matching series.
     package func labelNames(_ matchers: [Matcher]) throws(TSDBError) -> [String] {
         if matchers.isEmpty { return head.postings.labelNames() }
         var names = Set<String>()
@@ -34,6 +37,7 @@ package struct HeadQuerier: Querier {
         return names.sorted()
     }
 
+    /// See `Querier.labelValues`. With matchers, reads the labels of every matching series.
     package func labelValues(_ name: String, _ matchers: [Matcher]) throws(TSDBError) -> [String] {
         if matchers.isEmpty { return head.postings.labelValues(name).filter { !$0.isEmpty } }
         var values = Set<String>()

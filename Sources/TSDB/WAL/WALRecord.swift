@@ -18,19 +18,27 @@ package enum WALRecord: Equatable, Sendable {
 
     /// One series of a series record.
     package struct SeriesEntry: Equatable, Sendable {
+        /// The series' reference, as later samples records name it.
         package var ref: SeriesRef
+        /// The series' labels.
         package var labels: Labels
+        /// Creates an entry.
         package init(ref: SeriesRef, labels: Labels) { self.ref = ref; self.labels = labels }
     }
 
     /// One sample of a samples record.
     package struct SampleEntry: Equatable, Sendable {
+        /// The series, by the reference of an earlier series record.
         package var ref: SeriesRef
+        /// Milliseconds since the epoch.
         package var timestamp: Int64
+        /// The value (stale markers included).
         package var value: Double
+        /// Creates an entry.
         package init(ref: SeriesRef, timestamp: Int64, value: Double) {
             self.ref = ref; self.timestamp = timestamp; self.value = value
         }
+        /// Equal when the value bits are equal, so NaNs and stale markers compare exactly.
         package static func == (a: SampleEntry, b: SampleEntry) -> Bool {
             a.ref == b.ref && a.timestamp == b.timestamp && a.value.bitPattern == b.value.bitPattern
         }
@@ -38,9 +46,13 @@ package enum WALRecord: Equatable, Sendable {
 
     /// One deleted interval of a tombstones record.
     package struct TombstoneEntry: Equatable, Sendable {
+        /// The series.
         package var ref: SeriesRef
+        /// The first deleted timestamp.
         package var mint: Int64
+        /// The last deleted timestamp.
         package var maxt: Int64
+        /// Creates an entry.
         package init(ref: SeriesRef, mint: Int64, maxt: Int64) { self.ref = ref; self.mint = mint; self.maxt = maxt }
     }
 
