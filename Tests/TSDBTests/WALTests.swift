@@ -375,6 +375,25 @@ func committedPrefix(_ head: Head, series: Int) throws -> Int {
         #expect(try readAll(reopened.querier(), [matcher(.equal, "__name__", "up")]).first?.1.map(\.0) == [10, 20, 30, 40])
     }
 
+    /// A WAL that reuses a ref for other labels (possible only if damaged) keeps both series
+    /// apart; samples go to the series the latest record named.
+    @Test func aReusedRefDoesNotOverwriteAnotherSeries() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let writer = try WALWriter(directory: directory.path + "/wal", firstSegment: 0)
+        try writer.log([
+            WALRecord.encodeSeries([(SeriesRef(rawValue: 1), Labels(["a": "1"]))]),
+            WALRecord.encodeSamples(refs: [SeriesRef(rawValue: 1)], timestamps: [10], values: [1]),
+            WALRecord.encodeSeries([(SeriesRef(rawValue: 1), Labels(["a": "2"]))]),
+            WALRecord.encodeSamples(refs: [SeriesRef(rawValue: 1)], timestamps: [20], values: [2]),
+        ])
+        try writer.close()
+        let head = try Head.open(directory: directory.path)
+        let result = try readAll(head.querier(), [matcher(.regexMatch, "a", ".+")])
+        #expect(result.map(\.0) == [Labels(["a": "1"]), Labels(["a": "2"])])
+        #expect(result.map { $0.1.map(\.0) } == [[10], [20]])
+    }
+
     @Test func aDamagedCheckpointIsAnError() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

@@ -50,17 +50,19 @@ final class SeriesStripes: Sendable {
                 return (existing.ref, false)
             }
             let ref: SeriesRef
-            if let wanted {
+            if let wanted, self.stripe(for: wanted).series.withLock({ $0[wanted] == nil }) {
                 ref = wanted
                 // Later refs must not collide with replayed ones.
                 var current = nextRef.load(ordering: .relaxed)
                 while current <= wanted.rawValue {
                     let (exchanged, original) = nextRef.compareExchange(
-                        expected: current, desired: wanted.rawValue + 1, ordering: .relaxed)
+                        expected: current, desired: wanted.rawValue &+ 1, ordering: .relaxed)
                     if exchanged { break }
                     current = original
                 }
             } else {
+                // New, or a replayed ref already taken by other labels (a damaged WAL): the
+                // caller maps the WAL's ref to this one.
                 ref = SeriesRef(rawValue: nextRef.wrappingAdd(1, ordering: .relaxed).oldValue)
             }
             self.stripe(for: ref).series.withLock { $0[ref] = MemSeries(labels: labels) }
