@@ -17,6 +17,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // C libraries from Debian.
@@ -28,16 +29,23 @@ let package = Package(
 
         // Pipeline stages (see docs/architecture.md).
         .target(name: "Model", dependencies: ["CXXHash", "CRE2"], swiftSettings: swiftSettings),
+        .target(
+            name: "Config",
+            dependencies: ["Model", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "pharos",
             dependencies: [
                 "Model",
+                "Config",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),
 
         .testTarget(name: "ModelTests", dependencies: ["Model"], swiftSettings: swiftSettings),
+        .testTarget(name: "ConfigTests", dependencies: ["Config", "Model"], swiftSettings: swiftSettings),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -8,6 +8,8 @@ package enum ModelError: Error, Equatable, Sendable {
     case invalidMetricName(String, scheme: NameValidationScheme)
     /// A label value that is not valid UTF-8.
     case invalidLabelValue(name: String)
+    /// A duration that is not in Prometheus's syntax (`1h30m`, `5m`, `100ms`), or out of range.
+    case invalidDuration(String, reason: String)
 }
 
 extension ModelError: CustomStringConvertible {
@@ -21,6 +23,8 @@ extension ModelError: CustomStringConvertible {
             "invalid metric name \(name.quotedForPromQL) (\(scheme) validation)"
         case .invalidLabelValue(let name):
             "invalid UTF-8 in the value of label \(name.quotedForPromQL)"
+        case .invalidDuration(_, let reason):
+            reason
         }
     }
 }

@@ -1,0 +1,100 @@
+internal import Yams
+
+/// One key of a config section: how to read it into the section and how to write it back.
+/// Declaring each key once keeps decoding (strict) and serializing (for the status API) in step.
+struct YAMLField<Root> {
+    let key: String
+    let decode: (inout Root, Node) throws(ConfigError) -> Void
+    let encode: (Root) -> Node?
+
+    /// A key stored at `path`. `omitEmpty` mirrors Go's `omitempty` when writing.
+    init<Value: YAMLCodable>(_ key: String, _ path: WritableKeyPath<Root, Value>, omitEmpty: Bool = true) {
+        self.key = key
+        decode = { (root: inout Root, node: Node) throws(ConfigError) in
+            root[keyPath: path] = try Value.decode(node)
+        }
+        encode = { root in
+            let value = root[keyPath: path]
+            return omitEmpty && value.isYAMLEmpty ? nil : value.encode()
+        }
+    }
+
+    /// A key that is read by a custom closure and never written (aliases, refused keys).
+    init(_ key: String, decodeOnly: @escaping (inout Root, Node) throws(ConfigError) -> Void) {
+        self.key = key
+        decode = decodeOnly
+        encode = { _ in nil }
+    }
+
+    private init(key: String, decode: @escaping (inout Root, Node) throws(ConfigError) -> Void, encode: @escaping (Root) -> Node?) {
+        self.key = key
+        self.decode = decode
+        self.encode = encode
+    }
+
+    /// The keys of the struct at `path`, inlined into this section (Go's `yaml:",inline"`).
+    static func inline<Inner: YAMLStruct>(_ path: WritableKeyPath<Root, Inner>) -> [YAMLField<Root>] {
+        Inner.yamlFields.map { field in
+            YAMLField(
+                key: field.key,
+                decode: { (root: inout Root, node: Node) throws(ConfigError) in
+                    try field.decode(&root[keyPath: path], node)
+                },
+                encode: { root in field.encode(root[keyPath: path]) }
+            )
+        }
+    }
+}
+
+/// A config section: a YAML mapping with a fixed set of keys, Prometheus's defaults, and checks.
+protocol YAMLStruct: YAMLCodable {
+    /// The section with Prometheus's defaults, before any key is read.
+    init()
+    /// The Go type name used in "field x not found in type T" errors (`config.ScrapeConfig`).
+    static var yamlTypeName: String { get }
+    /// Every key the section accepts.
+    static var yamlFields: [YAMLField<Self>] { get }
+    /// Checks the section once all keys are read (and fills dependent defaults).
+    /// - Parameter line: the line of the section, for errors.
+    mutating func validate(line: Int) throws(ConfigError)
+    /// The value for `key: null` or `key:` with nothing; the defaults unless overridden.
+    static func decodeNull(line: Int) throws(ConfigError) -> Self
+    /// The value keys are read into; `init()` unless "not given" must be told from a default.
+    static var decodingStart: Self { get }
+}
+
+extension YAMLStruct {
+    mutating func validate(line: Int) throws(ConfigError) {}
+
+    static func decodeNull(line: Int) throws(ConfigError) -> Self { Self() }
+
+    static var decodingStart: Self { Self() }
+
+    static func decode(_ node: Node) throws(ConfigError) -> Self {
+        if node.isNull { return try decodeNull(line: node.line) }
+        let entries = try YAMLMappingEntries.of(node, expected: yamlTypeName)
+        var fieldsByKey: [String: YAMLField<Self>] = [:]
+        for field in yamlFields { fieldsByKey[field.key] = field }
+        var value = decodingStart
+        for (keyNode, valueNode) in entries {
+            guard let key = keyNode.scalarText, let field = fieldsByKey[key] else {
+                throw .unknownField(keyNode.scalarText ?? keyNode.goDescription, type: yamlTypeName, line: keyNode.line)
+            }
+            try field.decode(&value, valueNode)
+        }
+        try value.validate(line: node.line)
+        return value
+    }
+
+    func encode() -> Node? {
+        var pairs: [(Node, Node)] = []
+        for field in Self.yamlFields {
+            if let node = field.encode(self) { pairs.append((.plain(field.key), node)) }
+        }
+        return .mapping(.init(pairs))
+    }
+
+    var isYAMLEmpty: Bool {
+        Self.yamlFields.allSatisfy { $0.encode(self) == nil }
+    }
+}
