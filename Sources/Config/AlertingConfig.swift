@@ -47,8 +47,8 @@ package struct AlertmanagerConfig: Sendable, Equatable, YAMLStruct {
             YAMLField("api_version", \.apiVersion, omitEmpty: false),
             YAMLField("relabel_configs", \.relabelConfigs),
             YAMLField("alert_relabel_configs", \.alertRelabelConfigs),
-            YAMLField("sigv4") { (_: inout AlertmanagerConfig, node: Node) throws(ConfigError) in
-                throw .invalid("sigv4 is not supported by Pharos", line: node.line)
+            YAMLField("sigv4") { (_: inout AlertmanagerConfig, _: Node, key: Node) throws(ConfigError) in
+                throw .invalid("sigv4 is not supported by Pharos", line: key.line)
             },
         ]
     }

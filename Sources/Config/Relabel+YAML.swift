@@ -1,3 +1,4 @@
+internal import Foundation
 package import Model
 internal import Yams
 
@@ -29,7 +30,8 @@ extension RelabelConfig: YAMLStruct {
         do {
             _ = try RE2Regex(anchored: regex)
         } catch {
-            throw .invalid(error.description, line: line)
+            guard case .invalidRegex(_, let reason) = error else { throw .invalid(error.description, line: line) }
+            throw .invalid(RelabelConfig.goRegexMessage(re2Reason: reason), line: line)
         }
         try validate(scheme: .utf8, line: line)
     }
@@ -81,6 +83,26 @@ extension RelabelConfig: YAMLStruct {
                 throw .invalid("\(action.rawValue) action requires only 'regex', and no other fields", line: line)
             }
         }
+    }
+
+    /// RE2's error codes in Go's `regexp/syntax` wording, so messages read as Prometheus's do.
+    private static let goRegexErrors: [String: String] = [
+        "missing )": "missing closing )", "missing ]": "missing closing ]",
+        "no argument for repetition operator": "missing argument to repetition operator",
+        "bad repetition operator": "invalid nested repetition operator",
+        "bad repetition count": "invalid repeat count", "bad character class": "invalid character class",
+        "bad character class range": "invalid character class range", "bad escape sequence": "invalid escape sequence",
+        "bad named capture group": "invalid named capture", "duplicate capture group name": "duplicate capture group name",
+        "trailing \\": "trailing backslash at end of expression", "invalid UTF-8": "invalid UTF-8",
+        "pattern too large - compile failed": "expression too large",
+    ]
+
+    /// `error parsing regexp: <Go's text>: `<argument>`` from RE2's `<code>: <argument>`.
+    static func goRegexMessage(re2Reason: String) -> String {
+        guard let separator = re2Reason.range(of: ": ") else { return "error parsing regexp: \(re2Reason)" }
+        let code = String(re2Reason[..<separator.lowerBound])
+        let argument = re2Reason[separator.upperBound...]
+        return "error parsing regexp: \(goRegexErrors[code] ?? code): `\(argument)`"
     }
 
     /// Whether `value` is a legacy label name in which `$name`/`${name}` references may stand for

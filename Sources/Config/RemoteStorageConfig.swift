@@ -63,8 +63,8 @@ extension RemoteWriteConfig: YAMLStruct {
         ] + YAMLField.inline(\.http) + [
             YAMLField("queue_config", \.queueConfig), YAMLField("metadata_config", \.metadataConfig),
         ] + ["sigv4", "azuread", "google_iam"].map { key in
-            YAMLField(key) { (_: inout RemoteWriteConfig, node: Node) throws(ConfigError) in
-                throw .invalid("\(key) is not supported by Pharos", line: node.line)
+            YAMLField(key) { (_: inout RemoteWriteConfig, _: Node, keyNode: Node) throws(ConfigError) in
+                throw .invalid("\(key) is not supported by Pharos", line: keyNode.line)
             }
         }
     }

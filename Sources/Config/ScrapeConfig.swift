@@ -91,7 +91,7 @@ extension ScrapeConfig: YAMLStruct {
             YAMLField("fallback_scrape_protocol", \.fallbackScrapeProtocol),
             YAMLField("scrape_native_histograms", \.scrapeNativeHistograms),
             YAMLField("always_scrape_classic_histograms", \.alwaysScrapeClassicHistograms),
-            YAMLField("scrape_classic_histograms") { (config: inout ScrapeConfig, node: Node) throws(ConfigError) in
+            YAMLField("scrape_classic_histograms") { (config: inout ScrapeConfig, node: Node, _: Node) throws(ConfigError) in
                 // Prometheus 2's name for always_scrape_classic_histograms; accepted so 2.x configs load.
                 config.alwaysScrapeClassicHistograms = try Bool.decode(node)
             },

@@ -39,8 +39,8 @@ package struct ServiceDiscoveryConfigs: Sendable, Equatable, YAMLStruct {
             YAMLField("kubernetes_sd_configs", \.kubernetesSDConfigs),
         ]
             + unsupportedMechanisms.map { name in
-                YAMLField(name + "_sd_configs") { (_: inout ServiceDiscoveryConfigs, node: Node) throws(ConfigError) in
-                    throw .unsupportedServiceDiscovery(name + "_sd_configs", line: node.line)
+                YAMLField(name + "_sd_configs") { (_: inout ServiceDiscoveryConfigs, _: Node, key: Node) throws(ConfigError) in
+                    throw .unsupportedServiceDiscovery(name + "_sd_configs", line: key.line)
                 }
             }
     }

@@ -4,13 +4,14 @@ internal import Yams
 /// Declaring each key once keeps decoding (strict) and serializing (for the status API) in step.
 struct YAMLField<Root> {
     let key: String
-    let decode: (inout Root, Node) throws(ConfigError) -> Void
+    /// Reads the value node; the key node is passed for errors about the key itself.
+    let decode: (inout Root, _ value: Node, _ key: Node) throws(ConfigError) -> Void
     let encode: (Root) -> Node?
 
     /// A key stored at `path`. `omitEmpty` mirrors Go's `omitempty` when writing.
     init<Value: YAMLCodable>(_ key: String, _ path: WritableKeyPath<Root, Value>, omitEmpty: Bool = true) {
         self.key = key
-        decode = { (root: inout Root, node: Node) throws(ConfigError) in
+        decode = { (root: inout Root, node: Node, _: Node) throws(ConfigError) in
             root[keyPath: path] = try Value.decode(node)
         }
         encode = { root in
@@ -20,13 +21,15 @@ struct YAMLField<Root> {
     }
 
     /// A key that is read by a custom closure and never written (aliases, refused keys).
-    init(_ key: String, decodeOnly: @escaping (inout Root, Node) throws(ConfigError) -> Void) {
+    init(_ key: String, decodeOnly: @escaping (inout Root, _ value: Node, _ key: Node) throws(ConfigError) -> Void) {
         self.key = key
         decode = decodeOnly
         encode = { _ in nil }
     }
 
-    private init(key: String, decode: @escaping (inout Root, Node) throws(ConfigError) -> Void, encode: @escaping (Root) -> Node?) {
+    private init(
+        key: String, decode: @escaping (inout Root, Node, Node) throws(ConfigError) -> Void, encode: @escaping (Root) -> Node?
+    ) {
         self.key = key
         self.decode = decode
         self.encode = encode
@@ -37,8 +40,8 @@ struct YAMLField<Root> {
         Inner.yamlFields.map { field in
             YAMLField(
                 key: field.key,
-                decode: { (root: inout Root, node: Node) throws(ConfigError) in
-                    try field.decode(&root[keyPath: path], node)
+                decode: { (root: inout Root, node: Node, key: Node) throws(ConfigError) in
+                    try field.decode(&root[keyPath: path], node, key)
                 },
                 encode: { root in field.encode(root[keyPath: path]) }
             )
@@ -80,7 +83,7 @@ extension YAMLStruct {
             guard let key = keyNode.scalarText, let field = fieldsByKey[key] else {
                 throw .unknownField(keyNode.scalarText ?? keyNode.goDescription, type: yamlTypeName, line: keyNode.line)
             }
-            try field.decode(&value, valueNode)
+            try field.decode(&value, valueNode, keyNode)
         }
         try value.validate(line: node.line)
         return value
