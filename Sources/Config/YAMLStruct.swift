@@ -8,15 +8,22 @@ struct YAMLField<Root> {
     let decode: (inout Root, _ value: Node, _ key: Node) throws(ConfigError) -> Void
     let encode: (Root) -> Node?
 
-    /// A key stored at `path`. `omitEmpty` mirrors Go's `omitempty` when writing.
+    /// A key stored at `path`. `omitEmpty` mirrors Go's `omitempty` when writing; an empty value
+    /// is still written when the section's default is not empty (`filter_external_labels: false`),
+    /// so what is written reads back the same.
     init<Value: YAMLCodable>(_ key: String, _ path: WritableKeyPath<Root, Value>, omitEmpty: Bool = true) {
         self.key = key
         decode = { (root: inout Root, node: Node, _: Node) throws(ConfigError) in
             root[keyPath: path] = try Value.decode(node)
         }
+        var defaultIsEmpty = true
+        if let sectionType = Root.self as? any YAMLStruct.Type, let section = sectionType.decodingStart as? Root {
+            defaultIsEmpty = section[keyPath: path].isYAMLEmpty
+        }
+        let omit = omitEmpty && defaultIsEmpty
         encode = { root in
             let value = root[keyPath: path]
-            return omitEmpty && value.isYAMLEmpty ? nil : value.encode()
+            return omit && value.isYAMLEmpty ? nil : value.encode()
         }
     }
 
