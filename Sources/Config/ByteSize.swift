@@ -67,6 +67,7 @@ package struct ByteSize: Sendable, Equatable, Comparable {
         return "\(value)\(units[unitIndex])"
     }
 
+    /// Orders sizes by their number of bytes.
     package static func < (lhs: ByteSize, rhs: ByteSize) -> Bool { lhs.bytes < rhs.bytes }
 }
 

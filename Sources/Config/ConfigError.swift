@@ -18,6 +18,7 @@ package enum ConfigError: Error, Equatable, Sendable {
 }
 
 extension ConfigError: CustomStringConvertible {
+    /// The message promtool would print, with the line.
     package var description: String {
         switch self {
         case .syntax(let message, let line, let column):

@@ -9,6 +9,7 @@ package struct Secret: Sendable, Equatable, ExpressibleByStringLiteral {
     /// Wraps `value`.
     package init(_ value: String) { self.value = value }
 
+    /// A secret written in code (tests, defaults).
     package init(stringLiteral value: String) { self.value = value }
 
     /// Whether no secret was given.
@@ -19,8 +20,15 @@ package struct Secret: Sendable, Equatable, ExpressibleByStringLiteral {
 }
 
 extension Secret: CustomStringConvertible, CustomDebugStringConvertible {
+    /// Always `<secret>`.
     package var description: String { Secret.redacted }
+    /// Always `<secret>`, so `dump` and `debugPrint` do not leak either.
     package var debugDescription: String { Secret.redacted }
+}
+
+extension Secret: CustomReflectable {
+    /// No children, so `dump` and reflection-based printers show only `<secret>`.
+    package var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
 }
 
 extension Secret: YAMLCodable {

@@ -9,6 +9,15 @@ import Testing
         #expect(String(describing: secret) == "<secret>")
         #expect(String(reflecting: secret) == "<secret>")
         #expect(secret.value == "hunter2")
+        var dumped = ""
+        dump(secret, to: &dumped)
+        #expect(!dumped.contains("hunter2"))
+        var job = HTTPClientConfig()
+        job.basicAuth = BasicAuth()
+        job.basicAuth?.password = secret
+        var dumpedConfig = ""
+        dump(job, to: &dumpedConfig)
+        #expect(!dumpedConfig.contains("hunter2") && !String(describing: job).contains("hunter2"))
     }
 }
 
