@@ -20,20 +20,9 @@ package struct GlobalConfig: Sendable, Equatable {
     package var scrapeFailureLogFile = ""
     /// `external_labels`, after `$VAR`/`${VAR}` expansion.
     package var externalLabels = Labels()
-    /// `body_size_limit`; 0 is no limit.
-    package var bodySizeLimit = ByteSize(bytes: 0)
-    /// `sample_limit`; 0 is no limit.
-    package var sampleLimit: UInt = 0
-    /// `target_limit`; 0 is no limit.
-    package var targetLimit: UInt = 0
-    /// `label_limit`; 0 is no limit.
-    package var labelLimit: UInt = 0
-    /// `label_name_length_limit`; 0 is no limit.
-    package var labelNameLengthLimit: UInt = 0
-    /// `label_value_length_limit`; 0 is no limit.
-    package var labelValueLengthLimit: UInt = 0
-    /// `keep_dropped_targets`; 0 is no limit.
-    package var keepDroppedTargets: UInt = 0
+    /// `body_size_limit`, `sample_limit`, `target_limit`, `label_limit`, `label_name_length_limit`,
+    /// `label_value_length_limit`, `keep_dropped_targets`: the defaults for every job.
+    package var limits = ScrapeLimits()
     /// `metric_name_validation_scheme`; UTF-8 by default.
     package var metricNameValidationScheme: NameValidationScheme = .utf8
     /// `metric_name_escaping_scheme`; empty means "from the validation scheme".
@@ -63,11 +52,8 @@ extension GlobalConfig: YAMLStruct {
             YAMLField("evaluation_interval", \.evaluationInterval),
             YAMLField("rule_query_offset", \.ruleQueryOffset), YAMLField("query_log_file", \.queryLogFile),
             YAMLField("scrape_failure_log_file", \.scrapeFailureLogFile),
-            YAMLField("external_labels", \.externalLabels), YAMLField("body_size_limit", \.bodySizeLimit),
-            YAMLField("sample_limit", \.sampleLimit), YAMLField("target_limit", \.targetLimit),
-            YAMLField("label_limit", \.labelLimit), YAMLField("label_name_length_limit", \.labelNameLengthLimit),
-            YAMLField("label_value_length_limit", \.labelValueLengthLimit),
-            YAMLField("keep_dropped_targets", \.keepDroppedTargets),
+            YAMLField("external_labels", \.externalLabels),
+        ] + YAMLField.inline(\.limits) + [
             YAMLField("metric_name_validation_scheme", \.metricNameValidationScheme),
             YAMLField("metric_name_escaping_scheme", \.metricNameEscapingScheme),
             YAMLField("scrape_native_histograms", \.scrapeNativeHistograms),

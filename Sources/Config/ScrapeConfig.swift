@@ -37,24 +37,12 @@ package struct ScrapeConfig: Sendable, Equatable {
     package var scheme = "http"
     /// `enable_compression`; true by default.
     package var enableCompression = true
-    /// `body_size_limit`; inherits `global` if zero.
-    package var bodySizeLimit = ByteSize(bytes: 0)
-    /// `sample_limit`.
-    package var sampleLimit: UInt = 0
-    /// `target_limit`.
-    package var targetLimit: UInt = 0
-    /// `label_limit`.
-    package var labelLimit: UInt = 0
-    /// `label_name_length_limit`.
-    package var labelNameLengthLimit: UInt = 0
-    /// `label_value_length_limit`.
-    package var labelValueLengthLimit: UInt = 0
+    /// The scrape limits; each one left at zero inherits `global`'s.
+    package var limits = ScrapeLimits()
     /// `native_histogram_bucket_limit`.
     package var nativeHistogramBucketLimit: UInt = 0
     /// `native_histogram_min_bucket_factor`.
     package var nativeHistogramMinBucketFactor: Double = 0
-    /// `keep_dropped_targets`.
-    package var keepDroppedTargets: UInt = 0
     /// `metric_name_validation_scheme`; inherits `global` if `nil`.
     package var metricNameValidationScheme: NameValidationScheme?
     /// `metric_name_escaping_scheme`; derived from the validation scheme if empty.
@@ -99,13 +87,9 @@ extension ScrapeConfig: YAMLStruct {
             YAMLField("scrape_failure_log_file", \.scrapeFailureLogFile),
             YAMLField("metrics_path", \.metricsPath), YAMLField("scheme", \.scheme),
             YAMLField("enable_compression", \.enableCompression, omitEmpty: false),
-            YAMLField("body_size_limit", \.bodySizeLimit), YAMLField("sample_limit", \.sampleLimit),
-            YAMLField("target_limit", \.targetLimit), YAMLField("label_limit", \.labelLimit),
-            YAMLField("label_name_length_limit", \.labelNameLengthLimit),
-            YAMLField("label_value_length_limit", \.labelValueLengthLimit),
+        ] + YAMLField.inline(\.limits) + [
             YAMLField("native_histogram_bucket_limit", \.nativeHistogramBucketLimit),
             YAMLField("native_histogram_min_bucket_factor", \.nativeHistogramMinBucketFactor),
-            YAMLField("keep_dropped_targets", \.keepDroppedTargets),
             YAMLField("metric_name_validation_scheme", \.metricNameValidationScheme),
             YAMLField("metric_name_escaping_scheme", \.metricNameEscapingScheme),
             YAMLField("extra_scrape_metrics", \.extraScrapeMetrics),
@@ -137,13 +121,7 @@ extension ScrapeConfig: YAMLStruct {
             throw .invalid("scrape timeout greater than scrape interval for \(job)", line: line)
         }
         if scrapeTimeout == .zero { scrapeTimeout = min(global.scrapeTimeout, scrapeInterval) }
-        if bodySizeLimit.bytes == 0 { bodySizeLimit = global.bodySizeLimit }
-        if sampleLimit == 0 { sampleLimit = global.sampleLimit }
-        if targetLimit == 0 { targetLimit = global.targetLimit }
-        if labelLimit == 0 { labelLimit = global.labelLimit }
-        if labelNameLengthLimit == 0 { labelNameLengthLimit = global.labelNameLengthLimit }
-        if labelValueLengthLimit == 0 { labelValueLengthLimit = global.labelValueLengthLimit }
-        if keepDroppedTargets == 0 { keepDroppedTargets = global.keepDroppedTargets }
+        limits.inherit(from: global.limits)
         if scrapeFailureLogFile.isEmpty { scrapeFailureLogFile = global.scrapeFailureLogFile }
         if scrapeNativeHistograms == nil { scrapeNativeHistograms = global.scrapeNativeHistograms }
         if extraScrapeMetrics == nil { extraScrapeMetrics = global.extraScrapeMetrics }
