@@ -82,6 +82,8 @@ package struct KubernetesSDConfig: Sendable, Equatable, YAMLStruct {
             if !allowed.contains(selectorRole) {
                 throw fail("\(role.rawValue) role supports only \(allowed.map(\.rawValue).joined(separator: ", ")) selectors")
             }
+            if let error = KubernetesSelectors.fieldSelectorError(selector.field) { throw fail(error) }
+            if let error = KubernetesSelectors.labelSelectorError(selector.label) { throw fail(error) }
         }
     }
 

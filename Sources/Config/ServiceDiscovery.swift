@@ -268,11 +268,11 @@ package struct ConsulSDConfig: Sendable, Equatable, YAMLStruct {
     }
 }
 
-extension String {
-    /// The string without leading and trailing spaces, tabs and newlines.
-    var trimmingWhitespace: Substring {
+extension StringProtocol {
+    /// The text without leading and trailing spaces, tabs and newlines.
+    var trimmingWhitespace: SubSequence {
         let start = firstIndex { !$0.isWhitespace } ?? endIndex
         let end = lastIndex { !$0.isWhitespace }.map { index(after: $0) } ?? start
-        return self[start..<max(start, end)]
+        return self[start..<Swift.max(start, end)]
     }
 }
