@@ -13,7 +13,10 @@ package struct AlertingConfig: Sendable, Equatable, YAMLStruct {
 
     static var yamlTypeName: String { "config.AlertingConfig" }
     static var yamlFields: [YAMLField<AlertingConfig>] {
-        [YAMLField("alert_relabel_configs", \.alertRelabelConfigs), YAMLField("alertmanagers", \.alertmanagers)]
+        [
+            .relabelRules("alert_relabel_configs", \.alertRelabelConfigs, nullMessage: "empty or null alert relabeling rule"),
+            YAMLField("alertmanagers", \.alertmanagers),
+        ]
     }
 }
 
@@ -45,8 +48,8 @@ package struct AlertmanagerConfig: Sendable, Equatable, YAMLStruct {
         YAMLField.inline(\.serviceDiscovery) + YAMLField.inline(\.http) + [
             YAMLField("scheme", \.scheme), YAMLField("path_prefix", \.pathPrefix), YAMLField("timeout", \.timeout),
             YAMLField("api_version", \.apiVersion, omitEmpty: false),
-            YAMLField("relabel_configs", \.relabelConfigs),
-            YAMLField("alert_relabel_configs", \.alertRelabelConfigs),
+            .relabelRules("relabel_configs", \.relabelConfigs, nullMessage: "empty or null Alertmanager target relabeling rule"),
+            .relabelRules("alert_relabel_configs", \.alertRelabelConfigs, nullMessage: "empty or null Alertmanager alert relabeling rule"),
             YAMLField("sigv4") { (_: inout AlertmanagerConfig, _: Node, key: Node) throws(ConfigError) in
                 throw .invalid("sigv4 is not supported by Pharos", line: key.line)
             },

@@ -2,7 +2,8 @@ internal import Yams
 
 /// A size in bytes written with Prometheus's base-2 units (`alecthomas/units.ParseBase2Bytes`):
 /// `B`, `KB`/`KiB`, `MB`/`MiB`, `GB`/`GiB`, `TB`/`TiB`, `PB`/`PiB`, `EB`/`EiB`, all powers of 1024;
-/// terms may repeat (`1GB512MB`) and carry fractions (`1.5GB`); a bare integer is bytes.
+/// terms may repeat (`1GB512MB`) and carry fractions (`1.5GB`). Only `0` may go without a unit:
+/// Prometheus refuses `body_size_limit: 100`.
 package struct ByteSize: Sendable, Equatable, Comparable {
     /// The number of bytes; 0 means "no limit" wherever a limit is meant.
     package var bytes: Int64
@@ -21,11 +22,11 @@ package struct ByteSize: Sendable, Equatable, Comparable {
         return table
     }()
 
-    /// Parses `text` (`10MB`, `512KiB`, `0`, `1024`).
+    /// Parses `text` (`10MB`, `512KiB`, `0`).
     /// - Throws: `ConfigError.invalid` naming the text.
     package init(parsing text: String, line: Int = 0) throws(ConfigError) {
-        if let plain = Int64(text), plain >= 0 {
-            bytes = plain
+        if text == "0" {
+            bytes = 0
             return
         }
         var rest = Substring(text)
@@ -44,7 +45,6 @@ package struct ByteSize: Sendable, Equatable, Comparable {
             guard !number.isEmpty, number != ".", let value = Double(number) else {
                 throw .invalid("invalid size \"\(text)\"", line: line)
             }
-            guard !unit.isEmpty else { throw .invalid("missing unit in size \"\(text)\"", line: line) }
             guard let multiplier = ByteSize.multipliers[String(unit)] else {
                 throw .invalid("unknown unit \"\(unit)\" in size \"\(text)\"", line: line)
             }

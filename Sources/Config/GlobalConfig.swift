@@ -48,7 +48,7 @@ extension GlobalConfig: YAMLStruct {
     static var yamlFields: [YAMLField<GlobalConfig>] {
         [
             YAMLField("scrape_interval", \.scrapeInterval), YAMLField("scrape_timeout", \.scrapeTimeout),
-            YAMLField("scrape_protocols", \.scrapeProtocols),
+            YAMLField("scrape_protocols", \.scrapeProtocols).prefixingErrors("scrape_protocols: "),
             YAMLField("evaluation_interval", \.evaluationInterval),
             YAMLField("rule_query_offset", \.ruleQueryOffset), YAMLField("query_log_file", \.queryLogFile),
             YAMLField("scrape_failure_log_file", \.scrapeFailureLogFile),
@@ -149,7 +149,7 @@ package enum ScrapeProtocol: String, Sendable, CaseIterable, YAMLCodable {
         let text = try String.decode(node)
         guard let value = ScrapeProtocol(rawValue: text) else {
             let supported = ScrapeProtocol.allCases.map(\.rawValue).sorted().joined(separator: " ")
-            throw .invalid("scrape_protocols: unknown scrape protocol \(text), supported: [\(supported)]", line: node.line)
+            throw .invalid("unknown scrape protocol \(text), supported: [\(supported)]", line: node.line)
         }
         return value
     }
@@ -169,7 +169,7 @@ extension NameValidationScheme: YAMLCodable {
         case "", "utf8": return .utf8
         case "legacy": return .legacy
         case let other:
-            throw .invalid("unknown name validation method specified, must be either '', 'legacy' or 'utf8', got \(other)", line: node.line)
+            throw .invalid("unrecognized ValidationScheme: \"\(other)\"", line: node.line)
         }
     }
     func encode() -> Node? { .plain(rawValue) }

@@ -140,6 +140,7 @@ extension RelabelConfig: YAMLStruct {
 extension RelabelConfig.Action: YAMLCodable {
     static func decode(_ node: Node) throws(ConfigError) -> RelabelConfig.Action {
         let text = try String.decode(node)
+        if text.isEmpty { throw .invalid("relabel action cannot be empty", line: node.line) }
         guard let action = RelabelConfig.Action(rawValue: text.lowercased()) else {
             throw .invalid("unknown relabel action \"\(text)\"", line: node.line)
         }

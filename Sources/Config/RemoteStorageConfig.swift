@@ -11,7 +11,7 @@ package struct RemoteWriteConfig: Sendable, Equatable {
         static func decode(_ node: Node) throws(ConfigError) -> ProtobufMessage {
             let text = try String.decode(node)
             guard let value = ProtobufMessage(rawValue: text) else {
-                throw .invalid("invalid protobuf_message value: unknown remote write protobuf message \(text), supported: prometheus.WriteRequest, io.prometheus.write.v2.Request", line: node.line)
+                throw .invalid("invalid protobuf_message value: unknown type for remote write protobuf message \(text), supported: prometheus.WriteRequest, io.prometheus.write.v2.Request", line: node.line)
             }
             return value
         }
@@ -56,7 +56,8 @@ extension RemoteWriteConfig: YAMLStruct {
     static var yamlFields: [YAMLField<RemoteWriteConfig>] {
         [
             YAMLField("url", \.url, omitEmpty: false), YAMLField("remote_timeout", \.remoteTimeout),
-            YAMLField("headers", \.headers), YAMLField("write_relabel_configs", \.writeRelabelConfigs),
+            YAMLField("headers", \.headers), 
+            .relabelRules("write_relabel_configs", \.writeRelabelConfigs, nullMessage: "empty or null relabeling rule in remote write config"),
             YAMLField("name", \.name), YAMLField("send_exemplars", \.sendExemplars),
             YAMLField("send_native_histograms", \.sendNativeHistograms),
             YAMLField("round_robin_dns", \.roundRobinDNS), YAMLField("protobuf_message", \.protobufMessage),

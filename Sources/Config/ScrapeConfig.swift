@@ -75,8 +75,8 @@ extension ScrapeConfig: YAMLStruct {
             YAMLField("honor_timestamps", \.honorTimestamps, omitEmpty: false),
             YAMLField("track_timestamps_staleness", \.trackTimestampsStaleness, omitEmpty: false),
             YAMLField("params", \.params), YAMLField("scrape_interval", \.scrapeInterval),
-            YAMLField("scrape_timeout", \.scrapeTimeout), YAMLField("scrape_protocols", \.scrapeProtocols),
-            YAMLField("fallback_scrape_protocol", \.fallbackScrapeProtocol),
+            YAMLField("scrape_timeout", \.scrapeTimeout), YAMLField("scrape_protocols", \.scrapeProtocols).prefixingErrors("scrape_protocols: "),
+            YAMLField("fallback_scrape_protocol", \.fallbackScrapeProtocol).prefixingErrors("invalid fallback_scrape_protocol: "),
             YAMLField("scrape_native_histograms", \.scrapeNativeHistograms),
             YAMLField("always_scrape_classic_histograms", \.alwaysScrapeClassicHistograms),
             YAMLField("scrape_classic_histograms") { (config: inout ScrapeConfig, node: Node, _: Node) throws(ConfigError) in
@@ -94,8 +94,8 @@ extension ScrapeConfig: YAMLStruct {
             YAMLField("metric_name_escaping_scheme", \.metricNameEscapingScheme),
             YAMLField("extra_scrape_metrics", \.extraScrapeMetrics),
         ] + YAMLField.inline(\.serviceDiscovery) + YAMLField.inline(\.http) + [
-            YAMLField("relabel_configs", \.relabelConfigs),
-            YAMLField("metric_relabel_configs", \.metricRelabelConfigs),
+            .relabelRules("relabel_configs", \.relabelConfigs, nullMessage: "empty or null target relabeling rule in scrape config"),
+            .relabelRules("metric_relabel_configs", \.metricRelabelConfigs, nullMessage: "empty or null metric relabeling rule in scrape config"),
         ]
     }
 

@@ -127,8 +127,20 @@ enum YAMLScalar {
 
 extension String: YAMLCodable {
     static func decode(_ node: Node) throws(ConfigError) -> String {
-        guard let text = node.scalarText else { throw node.mismatch(expected: "string") }
-        return node.isNull ? "" : text
+        guard case .scalar(let scalar) = node else { throw node.mismatch(expected: "string") }
+        if node.isNull { return "" }
+        guard scalar.tag.description == "tag:yaml.org,2002:binary" else { return scalar.string }
+        // `!!binary` scalars are base64, decoded to bytes as Go's yaml.v2 does; Pharos keeps
+        // strings as UTF-8, so bytes that are not UTF-8 are refused here.
+        let compact = scalar.string.filter { !$0.isWhitespace }
+        guard let data = Data(base64Encoded: compact) else {
+            throw .invalid("!!binary value contains invalid base64 data", line: node.line)
+        }
+        guard let text = String(validating: data, as: UTF8.self) else {
+            let escaped = data.map { $0 < 0x80 ? String(UnicodeScalar($0)) : "\\x" + String($0, radix: 16) }.joined()
+            throw .invalid("\"\(escaped)\" is not valid UTF-8", line: node.line)
+        }
+        return text
     }
     func encode() -> Node? { .plain(self) }
     var isYAMLEmpty: Bool { isEmpty }

@@ -1,3 +1,4 @@
+internal import Model
 internal import Yams
 
 /// One key of a config section: how to read it into the section and how to write it back.
@@ -34,12 +35,45 @@ struct YAMLField<Root> {
         encode = { _ in nil }
     }
 
-    private init(
+    init(
         key: String, decode: @escaping (inout Root, Node, Node) throws(ConfigError) -> Void, encode: @escaping (Root) -> Node?
     ) {
         self.key = key
         self.decode = decode
         self.encode = encode
+    }
+
+    /// A list of relabel rules; a null entry is refused with `nullMessage`, which names the list
+    /// as Prometheus's messages do ("empty or null target relabeling rule in scrape config").
+    static func relabelRules(_ key: String, _ path: WritableKeyPath<Root, [RelabelConfig]>, nullMessage: String) -> YAMLField<Root> {
+        let plain = YAMLField(key, path)
+        return YAMLField(
+            key: key,
+            decode: { (root: inout Root, node: Node, _: Node) throws(ConfigError) in
+                if case .sequence(let items) = node, let empty = items.first(where: { $0.isNull }) {
+                    throw .invalid(nullMessage, line: empty.line)
+                }
+                try plain.decode(&root, node, node)
+            },
+            encode: plain.encode
+        )
+    }
+
+    /// This field with `prefix` put before the message of the `.invalid` errors its value throws.
+    func prefixingErrors(_ prefix: String) -> YAMLField<Root> {
+        let decode = self.decode
+        return YAMLField(
+            key: key,
+            decode: { (root: inout Root, node: Node, key: Node) throws(ConfigError) in
+                do throws(ConfigError) {
+                    try decode(&root, node, key)
+                } catch {
+                    guard case .invalid(let message, let line) = error else { throw error }
+                    throw ConfigError.invalid(prefix + message, line: line)
+                }
+            },
+            encode: encode
+        )
     }
 
     /// The keys of the struct at `path`, inlined into this section (Go's `yaml:",inline"`).
