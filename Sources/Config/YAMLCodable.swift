@@ -158,38 +158,29 @@ extension Bool: YAMLCodable {
     var isYAMLEmpty: Bool { !self }
 }
 
+/// Reads an integer scalar into `T`, refusing text and values `T` cannot hold, as yaml.v2 does.
+private func decodeInteger<T: FixedWidthInteger>(_ node: Node, as typeName: String) throws(ConfigError) -> T {
+    if node.isNull { return 0 }
+    guard node.isPlainScalar, let text = node.scalarText, let value = YAMLScalar.integer(text),
+        let converted = T(exactly: value)
+    else { throw node.mismatch(expected: typeName) }
+    return converted
+}
+
 extension Int: YAMLCodable {
-    static func decode(_ node: Node) throws(ConfigError) -> Int {
-        if node.isNull { return 0 }
-        guard node.isPlainScalar, let text = node.scalarText, let value = YAMLScalar.integer(text) else {
-            throw node.mismatch(expected: "int")
-        }
-        return Int(value)
-    }
+    static func decode(_ node: Node) throws(ConfigError) -> Int { try decodeInteger(node, as: "int") }
     func encode() -> Node? { .plain(String(self)) }
     var isYAMLEmpty: Bool { self == 0 }
 }
 
 extension UInt: YAMLCodable {
-    static func decode(_ node: Node) throws(ConfigError) -> UInt {
-        if node.isNull { return 0 }
-        guard node.isPlainScalar, let text = node.scalarText, let value = YAMLScalar.integer(text), value >= 0 else {
-            throw node.mismatch(expected: "uint")
-        }
-        return UInt(value)
-    }
+    static func decode(_ node: Node) throws(ConfigError) -> UInt { try decodeInteger(node, as: "uint") }
     func encode() -> Node? { .plain(String(self)) }
     var isYAMLEmpty: Bool { self == 0 }
 }
 
 extension UInt64: YAMLCodable {
-    static func decode(_ node: Node) throws(ConfigError) -> UInt64 {
-        if node.isNull { return 0 }
-        guard node.isPlainScalar, let text = node.scalarText, let value = YAMLScalar.integer(text), value >= 0 else {
-            throw node.mismatch(expected: "uint64")
-        }
-        return UInt64(value)
-    }
+    static func decode(_ node: Node) throws(ConfigError) -> UInt64 { try decodeInteger(node, as: "uint64") }
     func encode() -> Node? { .plain(String(self)) }
     var isYAMLEmpty: Bool { self == 0 }
 }

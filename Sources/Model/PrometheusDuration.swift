@@ -52,21 +52,22 @@ package enum PrometheusDuration {
     /// Formats `duration` as Prometheus does (`model.Duration.String`): whole milliseconds,
     /// years and weeks only when they divide evenly (`90d`, not `12w6d`), `0s` for zero.
     package static func format(_ duration: Duration) -> String {
-        var milliseconds = duration.components.seconds * 1_000
-            + duration.components.attoseconds / 1_000_000_000_000_000
+        let (seconds, attoseconds) = duration.components
+        // Whole milliseconds, saturating: durations beyond Int64 milliseconds print as the largest.
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000)
+        let (total, sumOverflow) = scaled.addingReportingOverflow(attoseconds / 1_000_000_000_000_000)
+        let milliseconds = overflow || sumOverflow ? (seconds < 0 ? Int64.min : Int64.max) : total
         if milliseconds == 0 { return "0s" }
-        var result = ""
-        if milliseconds < 0 {
-            result = "-"
-            milliseconds = -milliseconds
-        }
+        var result = milliseconds < 0 ? "-" : ""
+        var rest = milliseconds.magnitude
         for (position, unit) in units.enumerated() {
+            let unitLength = UInt64(unit.milliseconds)
             // Years and weeks only when exact, as upstream.
-            if position < 2, milliseconds % unit.milliseconds != 0 { continue }
-            let count = milliseconds / unit.milliseconds
+            if position < 2, rest % unitLength != 0 { continue }
+            let count = rest / unitLength
             if count > 0 {
                 result += "\(count)\(unit.name)"
-                milliseconds -= count * unit.milliseconds
+                rest -= count * unitLength
             }
         }
         return result

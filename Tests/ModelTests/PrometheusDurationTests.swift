@@ -40,6 +40,11 @@ import Testing
         #expect(Duration.milliseconds(milliseconds).prometheusString == expected)
     }
 
+    @Test func formattingExtremesDoesNotTrap() {
+        #expect(Duration.seconds(Int64.max).prometheusString.hasSuffix("ms"))
+        #expect(Duration.seconds(Int64.min).prometheusString.hasPrefix("-"))
+    }
+
     @Test func formattingRoundTrips() throws {
         var generator = SplitMix64(seed: 42)
         for _ in 0..<2_000 {
