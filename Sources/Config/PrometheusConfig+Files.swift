@@ -63,7 +63,7 @@ extension PrometheusConfig {
 }
 
 /// A file named by `scrape_config_files`: only `scrape_configs`.
-struct ScrapeConfigFile: YAMLStruct {
+struct ScrapeConfigFile: YAMLStruct, Equatable {
     var scrapeConfigs: [ScrapeConfig] = []
     init() {}
     static var yamlTypeName: String { "config.ScrapeConfigs" }

@@ -96,8 +96,8 @@ package struct OTLPConfig: Sendable, Equatable, YAMLStruct {
 
 /// `tracing`: exporting Pharos's own traces over OTLP.
 package struct TracingConfig: Sendable, Equatable, YAMLStruct {
-    /// `client_type`: `grpc` (default) or `http`.
-    package var clientType = "grpc"
+    /// `client_type`: `grpc` (the default once the section is given) or `http`; empty when tracing is off.
+    package var clientType = ""
     /// `endpoint` (required when the section is present).
     package var endpoint = ""
     /// `sampling_fraction`.
@@ -127,6 +127,7 @@ package struct TracingConfig: Sendable, Equatable, YAMLStruct {
     }
 
     mutating func validate(line: Int) throws(ConfigError) {
+        if clientType.isEmpty { clientType = "grpc" }
         if clientType != "grpc" && clientType != "http" {
             throw .invalid("expected tracing client type to be to be http or grpc, but got \(clientType)", line: line)
         }

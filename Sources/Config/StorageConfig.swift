@@ -51,7 +51,7 @@ package struct TSDBConfig: Sendable, Equatable, YAMLStruct {
     }
 
     /// `storage.tsdb.chunk_encoding`.
-    struct ChunkEncoding: YAMLStruct {
+    struct ChunkEncoding: YAMLStruct, Equatable {
         var floats = ""
         init() {}
         init(floats: String) { self.floats = floats }

@@ -91,7 +91,7 @@ struct YAMLField<Root> {
 }
 
 /// A config section: a YAML mapping with a fixed set of keys, Prometheus's defaults, and checks.
-protocol YAMLStruct: YAMLCodable {
+protocol YAMLStruct: YAMLCodable, Equatable {
     /// The section with Prometheus's defaults, before any key is read.
     init()
     /// The Go type name used in "field x not found in type T" errors (`config.ScrapeConfig`).
@@ -138,7 +138,6 @@ extension YAMLStruct {
         return .mapping(.init(pairs))
     }
 
-    var isYAMLEmpty: Bool {
-        Self.yamlFields.allSatisfy { $0.encode(self) == nil }
-    }
+    /// A section is left out, like Go's `omitempty`, when it is all defaults.
+    var isYAMLEmpty: Bool { self == Self() }
 }

@@ -59,6 +59,17 @@ import Testing
         #expect(reparsed.otlp == expected.otlp)
     }
 
+    @Test(arguments: ["", "scrape_configs:\n  - job_name: a\n", "remote_write: [{url: http://x}]\n"])
+    func smallConfigsReadBackTheSame(yaml: String) throws {
+        let original = try PrometheusConfig.parse(yaml, environment: [:])
+        #expect(normalized(try PrometheusConfig.parse(original.yaml(), environment: [:])) == normalized(original))
+    }
+
+    @Test func exampleReadsBackTheSame() throws {
+        let original = try PrometheusConfig.load(file: Fixtures.repositoryRoot + "/examples/prometheus.yml", environment: [:])
+        #expect(normalized(try PrometheusConfig.parse(original.yaml(), environment: [:])) == normalized(original))
+    }
+
     @Test func showsDefaultsAsPrometheusDoes() throws {
         let yaml = try PrometheusConfig.parse("scrape_configs:\n  - job_name: a\n").yaml()
         #expect(yaml.contains("scrape_interval: 1m"))
