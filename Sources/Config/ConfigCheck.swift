@@ -13,10 +13,13 @@ package enum ConfigCheck {
     }
 
     /// Loads the config at `path` and checks the files it names.
-    /// - Parameter syntaxOnly: skip the checks on other files, like promtool's `--syntax-only`.
+    /// - Parameters:
+    ///   - syntaxOnly: skip the checks on other files, like promtool's `--syntax-only`.
+    ///   - agentMode: refuse what an agent (scrape and remote write only) cannot do, like `--agent`.
     /// - Throws: `ConfigError` with promtool's wording for missing files.
-    package static func check(file path: String, syntaxOnly: Bool = false) throws(ConfigError) -> Report {
+    package static func check(file path: String, syntaxOnly: Bool = false, agentMode: Bool = false) throws(ConfigError) -> Report {
         let config = try PrometheusConfig.load(file: path)
+        if agentMode { try checkAgentMode(config, path: path) }
         var report = Report()
         for job in config.scrapeConfigs {
             try checkTLS(job.http.tls, syntaxOnly: syntaxOnly)
@@ -50,6 +53,19 @@ package enum ConfigCheck {
             }
         }
         return report
+    }
+
+    /// Upstream's `LoadFile` with `agentMode`: no alerting, rules or remote read.
+    private static func checkAgentMode(_ config: PrometheusConfig, path: String) throws(ConfigError) {
+        if !config.alerting.alertmanagers.isEmpty || !config.alerting.alertRelabelConfigs.isEmpty {
+            throw .inFile(path: path, .invalid("field alerting is not allowed in agent mode", line: 0))
+        }
+        if !config.ruleFiles.isEmpty {
+            throw .inFile(path: path, .invalid("field rule_files is not allowed in agent mode", line: 0))
+        }
+        if !config.remoteRead.isEmpty {
+            throw .inFile(path: path, .invalid("field remote_read is not allowed in agent mode", line: 0))
+        }
     }
 
     private static func checkTLS(_ tls: TLSConfig, syntaxOnly: Bool) throws(ConfigError) {

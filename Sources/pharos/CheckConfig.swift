@@ -12,6 +12,9 @@ struct CheckConfig: ParsableCommand {
     @Flag(name: .customLong("syntax-only"), help: "Only check the config file syntax, not the files it names.")
     var syntaxOnly = false
 
+    @Flag(name: .customLong("agent"), help: "Check the config files for agent mode (no alerting, rules or remote read).")
+    var agentMode = false
+
     @Argument(help: "The config files to check.")
     var files: [String]
 
@@ -20,7 +23,7 @@ struct CheckConfig: ParsableCommand {
         for file in files {
             print("Checking", file)
             do {
-                let report = try ConfigCheck.check(file: file, syntaxOnly: syntaxOnly)
+                let report = try ConfigCheck.check(file: file, syntaxOnly: syntaxOnly, agentMode: agentMode)
                 for warning in report.warnings { print("  WARNING:", warning) }
                 if !report.ruleFiles.isEmpty { print("  SUCCESS: \(report.ruleFiles.count) rule files found") }
                 print(" SUCCESS: \(file) is valid prometheus config file syntax")

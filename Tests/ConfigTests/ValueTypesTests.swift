@@ -67,6 +67,21 @@ import Testing
             == ["file \"\(directory)/nothing.json\" for file_sd in scrape job \"a\" does not exist"])
     }
 
+    @Test func agentModeRefusesRulesAlertingAndRemoteRead() throws {
+        let directory = try Fixtures.scratchDirectory()
+        let rules = try Fixtures.write("rule_files: [\"*.yml\"]\n", to: "rules.yml", in: directory)
+        let read = try Fixtures.write("remote_read: [{url: http://x}]\n", to: "read.yml", in: directory)
+        let plain = try Fixtures.write("scrape_configs: [{job_name: a}]\nremote_write: [{url: http://x}]\n", to: "ok.yml", in: directory)
+        #expect(throws: ConfigError.inFile(path: rules, .invalid("field rule_files is not allowed in agent mode", line: 0))) {
+            try ConfigCheck.check(file: rules, agentMode: true)
+        }
+        #expect(throws: ConfigError.inFile(path: read, .invalid("field remote_read is not allowed in agent mode", line: 0))) {
+            try ConfigCheck.check(file: read, agentMode: true)
+        }
+        _ = try ConfigCheck.check(file: plain, agentMode: true)
+        _ = try ConfigCheck.check(file: rules)
+    }
+
     @Test func unreadableFileIsAnError() {
         #expect(throws: ConfigError.unreadable(path: "/nonexistent/prometheus.yml", reason: "no such file or directory")) {
             try ConfigCheck.check(file: "/nonexistent/prometheus.yml")
