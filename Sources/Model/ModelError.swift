@@ -8,6 +8,10 @@ package enum ModelError: Error, Equatable, Sendable {
     case invalidMetricName(String, scheme: NameValidationScheme)
     /// A label value that is not valid UTF-8.
     case invalidLabelValue(name: String)
+    /// A label set with the same name twice.
+    case duplicateLabelName(String)
+    /// A `relabel_configs` entry Prometheus would refuse; `reason` names the offending key.
+    case invalidRelabelConfig(action: RelabelConfig.Action, reason: String)
 }
 
 extension ModelError: CustomStringConvertible {
@@ -21,6 +25,10 @@ extension ModelError: CustomStringConvertible {
             "invalid metric name \(name.quotedForPromQL) (\(scheme) validation)"
         case .invalidLabelValue(let name):
             "invalid UTF-8 in the value of label \(name.quotedForPromQL)"
+        case .duplicateLabelName(let name):
+            "duplicate label name \(name.quotedForPromQL)"
+        case .invalidRelabelConfig(let action, let reason):
+            "invalid relabel config (action \(action.rawValue)): \(reason)"
         }
     }
 }
