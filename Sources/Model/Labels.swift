@@ -210,6 +210,13 @@ extension Labels: CustomStringConvertible {
 }
 
 extension String {
+    /// Byte-for-byte equality of the UTF-8, as Go compares strings. Swift's `==` compares by
+    /// canonical equivalence (`"é" == "e\u{301}"`), which label names and values must not.
+    @inline(__always)
+    package func hasSameUTF8(as other: String) -> Bool {
+        utf8.count == other.utf8.count && utf8.elementsEqual(other.utf8)
+    }
+
     /// The string in double quotes with `\`, `"` and control characters escaped, as Go's
     /// `strconv.Quote` writes label values in Prometheus's output.
     package var quotedForPromQL: String {

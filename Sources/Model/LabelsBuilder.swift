@@ -116,9 +116,6 @@ package struct LabelsBuilder: Sendable {
         deleted.contains { Self.same($0, name) } || added.contains { Self.same($0.name, name) }
     }
 
-    /// Byte equality: Go compares label names as bytes, Swift's `==` by canonical equivalence.
     @inline(__always)
-    static func same(_ a: String, _ b: String) -> Bool {
-        a.utf8.count == b.utf8.count && a.utf8.elementsEqual(b.utf8)
-    }
+    private static func same(_ a: String, _ b: String) -> Bool { a.hasSameUTF8(as: b) }
 }
