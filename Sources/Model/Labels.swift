@@ -114,7 +114,7 @@ package struct Labels: Sendable {
         }
     }
 
-    private func equals(_ range: Range<Int>, _ string: String) -> Bool {
+    func equals(_ range: Range<Int>, _ string: String) -> Bool {
         var string = string
         return string.withUTF8 { utf8 in
             utf8.count == range.count && _bytes.withUnsafeBufferPointer { buffer in
