@@ -49,8 +49,9 @@ package struct FastRegexMatcher: Sendable {
         return value.withUTF8 { matches(bytes: $0) }
     }
 
-    /// Whether all of `bytes` (UTF-8) matches.
-    package func matches(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    /// Whether all of `bytes` matches. Internal: the fast paths assume valid UTF-8, which every
+    /// `String` is, while RE2 and Go disagree about what `.` does with a stray byte.
+    private func matches(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         switch strategy {
         case .matcher(let matcher):
             return matcher.matches(bytes)
@@ -158,11 +159,19 @@ package struct FastRegexMatcher: Sendable {
             return fold && bytes.allSatisfy({ $0 < 0x80 }) ? .equalFold(bytes) : nil
         case .alternate(let branches):
             var matchers: [StringMatcher] = []
+            var literals: [[UInt8]] = []
             for branch in branches {
-                guard let matcher = matcher(for: branch) else { return nil }
-                matchers.append(matcher)
+                switch matcher(for: branch) {
+                case nil: return nil
+                case .equal(let value)?: literals.append(value)
+                case .set(let values)?: literals += values
+                case let other?: matchers.append(other)
+                }
             }
-            return .or(matchers)
+            // Literals of a long alternation (beyond `maxSetMatches`) become one sorted set
+            // searched in O(log n), as upstream uses a map past 16 values.
+            if !literals.isEmpty { matchers.insert(.set(sortedUnique(literals)), at: 0) }
+            return matchers.count == 1 ? matchers[0] : .or(matchers)
         case .concat(let items):
             return concatMatcher(items)
         case .anyChar, .charClass, .beginText, .endText:

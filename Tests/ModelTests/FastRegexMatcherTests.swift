@@ -22,7 +22,7 @@ let differentialPatterns: [String] = [
 /// Inputs: empty, newlines, Unicode (including canonically equivalent spellings and the
 /// non-ASCII members of the ASCII case-folding orbits), and near misses of the patterns.
 let differentialInputs: [String] = [
-    "", "foo", "bar", "baz", "FOO", "Foo", "fOo", "foobar", "barfoo", "xfoox", "foo\n", "\nfoo", "foo\nbar",
+    "", "foo", "bar", "baz", "BAR", "FOO", "Foo", "fOo", "foobar", "barfoo", "xfoox", "foo\n", "\nfoo", "foo\nbar",
     "\n", "a", "b", "c", "x", "ab", "abc", "a|b", "a.b", "aXb", "foo.bar", "fooXbar", "foo-bar-baz", "-",
     "--", "a-b-c", ".*", "(x)", "^a", "a$", "\\", "\t", "a\tb", "1", "12", "x1", "x9", "foo1", "foo3", "]",
     "]a", "é", "e\u{301}", "É", "日本", "日本語", "語", "\u{212A}elvin", "KELVIN", "\u{17F}", "S", "STRASSE",
