@@ -57,7 +57,9 @@ package struct RelabelStep: Sendable {
             builder.set(config.targetLabel, String(Self.hashmod(value, modulus: config.modulus)))
         case .labelmap:
             for label in builder.current {
-                guard let groups = matcher.re2.wholeMatchGroups(label.name) else { continue }
+                // Most names do not match (`__meta_kubernetes_pod_label_(.+)`): the fast path
+                // says so without RE2, which then runs only to extract groups.
+                guard matcher.matches(label.name), let groups = matcher.re2.wholeMatchGroups(label.name) else { continue }
                 builder.set(replacement.expand(source: label.name, groups: groups), label.value)
             }
         case .labeldrop:
@@ -95,6 +97,7 @@ package struct RelabelStep: Sendable {
             let whole = 0..<value.utf8.count
             groups = [whole, whole]
         } else {
+            if matcher.isOptimized, !matcher.matches(value) { return }
             guard let matched = matcher.re2.wholeMatchGroups(value) else { return }  // no match: unchanged
             groups = matched
         }
