@@ -71,8 +71,8 @@ indirect enum StringMatcher: Sendable, Equatable {
         }
     }
 
-    /// The number of bytes of the UTF-8 sequence a lead byte starts (1 for a stray byte, as
-    /// RE2 reads an invalid byte as one character).
+    /// The number of bytes of the UTF-8 sequence a lead byte starts. Inputs are valid UTF-8
+    /// (they come from `String`s), so a lead byte is never a stray continuation byte.
     static func scalarLength(leadByte byte: UInt8) -> Int {
         switch byte {
         case 0xF0...0xF4: 4
