@@ -45,13 +45,16 @@ package struct FastRegexMatcher: Sendable {
 
     /// Whether all of `value` matches.
     package func matches(_ value: String) -> Bool {
-        var value = value
-        return value.withUTF8 { matches(bytes: $0) }
+        // Native strings expose their UTF-8 in place; only a bridged or lazy one is copied.
+        if let answer = value.utf8.withContiguousStorageIfAvailable({ matches(bytes: $0) }) { return answer }
+        var copy = value
+        return copy.withUTF8 { matches(bytes: $0) }
     }
 
-    /// Whether all of `bytes` matches. Internal: the fast paths assume valid UTF-8, which every
-    /// `String` is, while RE2 and Go disagree about what `.` does with a stray byte.
-    private func matches(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    /// Whether all of `bytes` matches. Internal: the fast paths assume valid UTF-8 (every
+    /// `String`, every label set built from them), while RE2 and Go disagree about what `.`
+    /// does with a stray byte.
+    func matches(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         switch strategy {
         case .matcher(let matcher):
             return matcher.matches(bytes)

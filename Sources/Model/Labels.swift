@@ -83,6 +83,22 @@ package struct Labels: Sendable {
         return result
     }
 
+    /// Calls `body` with the UTF-8 bytes of the value of `name` (empty when absent), without
+    /// decoding a `String`. The buffer is valid only inside `body`.
+    package func withValueBytes<R>(of name: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        var found: Range<Int>?
+        forEachRange { nameRange, valueRange in
+            if equals(nameRange, name) {
+                found = valueRange
+                return false
+            }
+            return true
+        }
+        return try _bytes.withUnsafeBufferPointer { bytes in
+            try body(found.map { UnsafeBufferPointer(rebasing: bytes[$0]) } ?? UnsafeBufferPointer(start: nil, count: 0))
+        }
+    }
+
     /// The metric name (`__name__`), or `nil`.
     package var metricName: String? { self[Labels.metricNameLabel] }
 

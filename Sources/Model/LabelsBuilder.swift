@@ -64,6 +64,37 @@ package struct LabelsBuilder: Sendable {
         for name in doomed { delete(name) }
     }
 
+    /// Deletes every label whose name's UTF-8 bytes satisfy `predicate`, decoding only the names
+    /// it deletes: relabeling's `labeldrop`/`labelkeep` run per series, and most names survive.
+    package mutating func delete(whereName predicate: (UnsafeBufferPointer<UInt8>) -> Bool) {
+        var doomed: [String] = []
+        base._bytes.withUnsafeBufferPointer { bytes in
+            base.forEachRange { nameRange, _ in
+                // A base name also overridden by `added` or `deleted` gets the same answer as its
+                // override (the predicate sees only the name), so deleting it twice is harmless.
+                let name = UnsafeBufferPointer(rebasing: bytes[nameRange])
+                if predicate(name) { doomed.append(String(decoding: name, as: UTF8.self)) }
+                return true
+            }
+        }
+        for label in added {
+            var name = label.name
+            if name.withUTF8(predicate) { doomed.append(label.name) }
+        }
+        for name in doomed { delete(name) }
+    }
+
+    /// Calls `body` with the UTF-8 bytes of the current value of `name` (empty when absent),
+    /// without decoding a base value into a `String`.
+    package func withValueBytes<R>(of name: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        if let label = added.first(where: { Self.same($0.name, name) }) {
+            var value = label.value
+            return try value.withUTF8(body)
+        }
+        if deleted.contains(where: { Self.same($0, name) }) { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
+        return try base.withValueBytes(of: name, body)
+    }
+
     /// Keeps only the labels called `names`.
     package mutating func keep(_ names: some Collection<String>) {
         delete { label in !names.contains { Self.same($0, label.name) } }
@@ -95,19 +126,41 @@ package struct LabelsBuilder: Sendable {
     }
 
     /// The sorted, encoded label set; the base set itself (no copy, no rehash) when unchanged.
+    ///
+    /// Base labels are copied as encoded bytes, never decoded; only the labels set since
+    /// `reset` (few) are sorted and merged in.
     package func labels() -> Labels {
         if added.isEmpty && deleted.isEmpty { return base }
-        var sorted = current
-        sorted.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
-        var capacity = 0
-        for label in sorted { capacity += label.name.utf8.count + label.value.utf8.count + 2 }
+        let extra = added.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+        var capacity = base.encodedByteCount
+        for label in extra { capacity += label.name.utf8.count + label.value.utf8.count + 2 }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(capacity)
-        for label in sorted {
+        func append(_ label: Label) {
             bytes.append(contentsOf: label.name.utf8)
             bytes.append(Labels.separator)
             bytes.append(contentsOf: label.value.utf8)
             bytes.append(Labels.separator)
+        }
+        var next = 0
+        base._bytes.withUnsafeBufferPointer { encoded in
+            base.forEachRange { nameRange, valueRange in
+                let name = UnsafeBufferPointer(rebasing: encoded[nameRange])
+                while next < extra.count, extra[next].name.utf8.lexicographicallyPrecedes(name) {
+                    append(extra[next])
+                    next += 1
+                }
+                let overridden = deleted.contains { $0.utf8.elementsEqual(name) }
+                    || added.contains { $0.name.utf8.elementsEqual(name) }
+                if !overridden {
+                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: encoded[nameRange.lowerBound...valueRange.upperBound]))
+                }
+                return true
+            }
+        }
+        while next < extra.count {
+            append(extra[next])
+            next += 1
         }
         return Labels(encoded: bytes)
     }
