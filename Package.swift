@@ -18,10 +18,12 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // C libraries from Debian.
         .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
+        .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
         .target(
             name: "CRE2",
             linkerSettings: [.linkedLibrary("re2")]
@@ -37,6 +39,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "Exposition",
+            dependencies: [
+                "Model",
+                "CSnappy",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "pharos",
             dependencies: [
@@ -47,6 +58,7 @@ let package = Package(
         ),
 
         .testTarget(name: "ModelTests", dependencies: ["Model"], swiftSettings: swiftSettings),
+        .testTarget(name: "ExpositionTests", dependencies: ["Exposition"], swiftSettings: swiftSettings),
     ],
     cxxLanguageStandard: .cxx17
 )
