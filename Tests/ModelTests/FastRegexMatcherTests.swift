@@ -17,6 +17,17 @@ let differentialPatterns: [String] = [
     "(?<n>a|b)c", "é", "e\u{301}", "日本.*", ".*語", "(?i)é", "\\Qa.b\\E", "\\x41", "\\pL", "a.c", ".",
     "..", "(a|b)(c|d)", "(a|b)(c|d).*", "(?i)(foo|bar)", "foo(bar|baz.*)", "(.*)", "(.+)", "((.*))",
     "(|a).*", "[ab]{0}", "a|b.*|.*c",
+    // Shapes from Prometheus's own FastRegexMatcher tests (`model/labels/regexp_test.go`).
+    "^.*foo$", "^.+foo$", "foo\n.+", "foo\n.*", ".*foo.*|", "(?i).*foo.*", ".*foo.*|bar.*", "foo.*|.*bar.*",
+    ".*foo.*bar.*|.*hello.*", ".*foo.*|.*bar.*|.*hello.*", ".+.*foo.*|.*bar.*", "(?s:.*)", "(?s:.+)",
+    "(?s:^.*foo$)", "(?i:foo)", "(?i:(foo|bar))", "(?i:(foo1|foo2|bar))", "^(?i:foo|oo)|(bar)$",
+    "((.*)(bar|b|buzz)(.+)|foo)$", "(prometheus|api_prom)_api_v1_.+", "10\\.0\\.(1|2)\\.+", "10\\.0\\.(1|2).+",
+    "((fo(bar))|.+foo)", "(?i)report.scheduled.job_runscheduledreports", "report.scheduled.job_runscheduledreports",
+    "(?i:(AAAA|BBBB|cccC|\u{17F}\u{17F}S|SS\u{17F}))", "(?i:(zQPbMkNO.*|NNSPdvMi.*|iWuuSoAl.*))",
+    "(?i:(.*zQPbMkNO|.*NNSPdvMi))", "fo.?", "foo.?", "f.?o", ".*foo.?", ".?foo.+", "foo.?|bar", "\u{17F}\u{17F}s",
+    ".*-.*-.*-.*-.*", ".+-.*-.*-.*-.+", "-.*-.*-.*-.*", ".*-.*-.*-.*-", "(.+)-(.+)-(.+)-(.+)-(.+)",
+    "((.*))(?i:f)((.*))o((.*))o((.*))", "((.*))f((.*))(?i:o)((.*))o((.*))", "(.*0.*)", "(?i)k.*", "(?i)k-(a|b)",
+    "(?i)(ka.+|kb.+)", ".*(?i:k)", "a.*(?i:sk)", "(?i:some)-pattern.*",
 ]
 
 /// Inputs: empty, newlines, Unicode (including canonically equivalent spellings and the
@@ -28,6 +39,13 @@ let differentialInputs: [String] = [
     "]a", "é", "e\u{301}", "É", "日本", "日本語", "語", "\u{212A}elvin", "KELVIN", "\u{17F}", "S", "STRASSE",
     "straße", "STRAßE", "prefix", "PREFIX-x", "x-suffix", "x-SUFFIX", "aaa", "aa", "n", "name", "acd", "bd",
     "bdx", "c-suffix", "foobaz", "foobazzz", "fooxbarybaz", "ac", "abc\n", "\u{0}", "a\u{0}b",
+    // Values from Prometheus's own FastRegexMatcher tests.
+    " foo bar", "buzz\nbar", "bar foo", "bfoo", "hello foo world", "hello foo\n world", "foO", "OO", "\nfoo\n",
+    "prometheus_api_v1_foo", "api_prom_api_v1_x", "10.0.1.20", "10.0.2.", "10.0.2..", "10.0.3.30",
+    "report.scheduled.job_runscheduledreports", "Report.Scheduled.Job_RunScheduledReports", "foofoo0", "\u{1F600}foo0",
+    "\u{17F}\u{17F}s", "\u{17F}\u{17F}S", "AAAA", "aaaa", "\u{17F}\u{17F}S", "ss\u{17F}", "a-b-c-d-e", "aaaaaa----eeeeee",
+    "----", "-a-a-a-", "zQPbMkNO", "ZQPBMKNOxyz", "\u{212A}a", "\u{212A}-a", "abc\u{212A}", "axs\u{212A}", "ax\u{17F}k",
+    "\u{17F}ome-pattern", "SOME-pattern-x", "\u{17F}k", "k\u{17F}",
 ]
 
 @Suite struct FastRegexMatcherTests {
