@@ -34,33 +34,21 @@ extension Labels {
         }
     }
 
-    /// The byte span of each label whose name range satisfies `include`, in order.
-    private func selectedSpans(_ include: (Range<Int>) -> Bool) -> (spans: [Range<Int>], all: Bool) {
-        var spans: [Range<Int>] = []
-        var all = true
+    /// One allocation (the result's buffer), none when every label is kept: a first pass
+    /// measures, a second copies each kept label's `name 0xFF value 0xFF` span.
+    private func filtered(_ include: (Range<Int>) -> Bool) -> Labels {
+        var total = 0
         forEachRange { nameRange, valueRange in
-            if include(nameRange) {
-                // Adjacent spans merge, so a typical projection is one or two copies.
-                let span = nameRange.lowerBound..<(valueRange.upperBound + 1)
-                if let last = spans.last, last.upperBound == span.lowerBound {
-                    spans[spans.count - 1] = last.lowerBound..<span.upperBound
-                } else {
-                    spans.append(span)
-                }
-            } else {
-                all = false
-            }
+            if include(nameRange) { total += valueRange.upperBound + 1 - nameRange.lowerBound }
             return true
         }
-        return (spans, all)
-    }
-
-    private func filtered(_ include: (Range<Int>) -> Bool) -> Labels {
-        let (spans, all) = selectedSpans(include)
-        if all { return self }
+        if total == _bytes.count { return self }
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(spans.reduce(0) { $0 + $1.count })
-        for span in spans { bytes.append(contentsOf: _bytes[span]) }
+        bytes.reserveCapacity(total)
+        forEachRange { nameRange, valueRange in
+            if include(nameRange) { bytes.append(contentsOf: _bytes[nameRange.lowerBound...valueRange.upperBound]) }
+            return true
+        }
         return Labels(encoded: bytes)
     }
 
