@@ -36,52 +36,13 @@ extension RelabelConfig: YAMLStruct {
         try validate(scheme: .utf8, line: line)
     }
 
-    /// Prometheus's checks (`model/relabel/relabel.go` `Config.Validate`) under a name validation
-    /// scheme: the keys each action needs, and valid label names where names are written.
-    /// - Throws: `ConfigError.invalid` with Prometheus's message.
-    package func validate(scheme: NameValidationScheme, line: Int) throws(ConfigError) {
-        let defaults = RelabelConfig()
-        if modulus == 0 && action == .hashmod {
-            throw .invalid("relabel configuration for hashmod requires non-zero modulus", line: line)
-        }
-        let needsTarget: Set<Action> = [.replace, .hashmod, .lowercase, .uppercase, .keepequal, .dropequal]
-        if needsTarget.contains(action) && targetLabel.isEmpty {
-            throw .invalid("relabel configuration for \(action.rawValue) action requires 'target_label' value", line: line)
-        }
-        let usesVariables = targetLabel.contains("$")
-        func validWithVariables(_ value: String) -> Bool {
-            scheme == .utf8 ? scheme.isValidLabelName(value) : RelabelConfig.isLegacyTemplate(value)
-        }
-        if action == .replace {
-            let valid = usesVariables ? validWithVariables(targetLabel) : scheme.isValidLabelName(targetLabel)
-            if !valid { throw .invalid("\"\(targetLabel)\" is invalid 'target_label' for replace action", line: line) }
-        }
-        let targetOnly: Set<Action> = [.lowercase, .uppercase, .keepequal, .dropequal]
-        if targetOnly.contains(action) {
-            if !scheme.isValidLabelName(targetLabel) {
-                throw .invalid("\"\(targetLabel)\" is invalid 'target_label' for \(action.rawValue) action", line: line)
-            }
-            if replacement != defaults.replacement {
-                throw .invalid("'replacement' can not be set for \(action.rawValue) action", line: line)
-            }
-        }
-        if action == .labelmap && !validWithVariables(replacement) {
-            throw .invalid("\"\(replacement)\" is invalid 'replacement' for labelmap action", line: line)
-        }
-        if action == .hashmod && !scheme.isValidLabelName(targetLabel) {
-            throw .invalid("\"\(targetLabel)\" is invalid 'target_label' for hashmod action", line: line)
-        }
-        if action == .keepequal || action == .dropequal {
-            if regex != defaults.regex || modulus != 0 || separator != defaults.separator || replacement != defaults.replacement {
-                throw .invalid("\(action.rawValue) action requires only 'source_labels' and `target_label`, and no other fields", line: line)
-            }
-        }
-        if action == .labeldrop || action == .labelkeep {
-            if !sourceLabels.isEmpty || !targetLabel.isEmpty || modulus != 0 || separator != defaults.separator
-                || replacement != defaults.replacement
-            {
-                throw .invalid("\(action.rawValue) action requires only 'regex', and no other fields", line: line)
-            }
+    /// Prometheus's checks (`Model`'s `RelabelConfig.validate`) as a `ConfigError` with the line.
+    func validate(scheme: NameValidationScheme, line: Int) throws(ConfigError) {
+        do {
+            try validate(scheme: scheme)
+        } catch {
+            guard case .invalidRelabelConfig(_, let reason) = error else { throw .invalid(error.description, line: line) }
+            throw .invalid(reason, line: line)
         }
     }
 
@@ -103,37 +64,6 @@ extension RelabelConfig: YAMLStruct {
         let code = String(re2Reason[..<separator.lowerBound])
         let argument = re2Reason[separator.upperBound...]
         return "error parsing regexp: \(goRegexErrors[code] ?? code): `\(argument)`"
-    }
-
-    /// Whether `value` is a legacy label name in which `$name`/`${name}` references may stand for
-    /// characters (Prometheus's `relabelTargetLegacy`).
-    private static func isLegacyTemplate(_ value: String) -> Bool {
-        var bytes = Substring(value).utf8[...]
-        guard !bytes.isEmpty else { return false }
-        func isWord(_ b: UInt8) -> Bool {
-            (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F
-        }
-        var first = true
-        while let byte = bytes.first {
-            if byte == UInt8(ascii: "$") {
-                bytes = bytes.dropFirst()
-                if bytes.first == UInt8(ascii: "{") {
-                    let name = bytes.dropFirst().prefix(while: isWord)
-                    guard !name.isEmpty, bytes.dropFirst(1 + name.count).first == UInt8(ascii: "}") else { return false }
-                    bytes = bytes.dropFirst(2 + name.count)
-                } else {
-                    let name = bytes.prefix(while: isWord)
-                    guard !name.isEmpty else { return false }
-                    bytes = bytes.dropFirst(name.count)
-                }
-            } else {
-                let isDigit = byte >= 0x30 && byte <= 0x39
-                guard isWord(byte), !(first && isDigit) else { return false }
-                bytes = bytes.dropFirst()
-            }
-            first = false
-        }
-        return true
     }
 }
 
