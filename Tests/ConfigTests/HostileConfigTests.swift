@@ -57,7 +57,8 @@ import Testing
     }
 }
 
-/// A deterministic generator for fixed-seed mutation tests.
+/// SplitMix64 for fixed-seed mutation tests (the same generator as ModelTests' `SeededGenerator`;
+/// a shared test-support target would hold one copy).
 struct SeededGenerator: RandomNumberGenerator {
     private var state: UInt64
     init(seed: UInt64) { state = seed }

@@ -46,7 +46,7 @@ import Testing
     }
 
     @Test func formattingRoundTrips() throws {
-        var generator = SplitMix64(seed: 42)
+        var generator = SeededGenerator(seed: 42)
         for _ in 0..<2_000 {
             let milliseconds = Int64(generator.next() % 9_000_000_000_000)
             let duration = Duration.milliseconds(milliseconds)
@@ -55,7 +55,7 @@ import Testing
     }
 
     @Test func randomTextNeverTraps() {
-        var generator = SplitMix64(seed: 7)
+        var generator = SeededGenerator(seed: 7)
         let alphabet = Array("0123456789smhdwyx.-+ ")
         for _ in 0..<5_000 {
             let length = Int(generator.next() % 12)
@@ -63,18 +63,5 @@ import Testing
             // Either a duration or a ModelError: never a trap.
             _ = try? Duration(prometheus: text)
         }
-    }
-}
-
-/// A small deterministic generator for fixed-seed tests.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
