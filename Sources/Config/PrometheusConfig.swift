@@ -1,5 +1,5 @@
 internal import Foundation
-package import Model
+import Model
 internal import Yams
 
 /// A whole `prometheus.yml` (`config/config.go` `Config`), decoded strictly with Prometheus's
