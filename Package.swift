@@ -28,6 +28,7 @@ let package = Package(
 
         // Pipeline stages (see docs/architecture.md).
         .target(name: "Model", dependencies: ["CXXHash", "CRE2"], swiftSettings: swiftSettings),
+        .target(name: "PromQL", dependencies: ["Model"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "pharos",
             dependencies: [
@@ -38,6 +39,7 @@ let package = Package(
         ),
 
         .testTarget(name: "ModelTests", dependencies: ["Model"], swiftSettings: swiftSettings),
+        .testTarget(name: "PromQLTests", dependencies: ["PromQL", "Model"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
     ],
     cxxLanguageStandard: .cxx17
 )
