@@ -74,3 +74,23 @@ import Testing
         #expect(last?.text == message)
     }
 }
+
+/// Upstream's `lex_test.go` table (expression cases), as data.
+@Suite struct LexerUpstreamCasesTests {
+    @Test func fixturesAreLoaded() {
+        #expect(Fixtures.lexerCases.count > 100)
+    }
+
+    @Test(arguments: Fixtures.lexerCases)
+    func lexesLikeUpstream(_ testCase: Fixtures.LexerCase) {
+        let tokens = Lexer.tokens(testCase.input)
+        if testCase.fail {
+            #expect(tokens.last?.kind == .error)
+            return
+        }
+        #expect(tokens.last == Token(kind: .eof, position: testCase.input.utf8.count, text: ""))
+        let got = tokens.dropLast().map { "\($0.kind) \($0.position) \($0.text)" }
+        let want = testCase.tokens.map { "\($0[0].text ?? "") \($0[1].int ?? -1) \($0[2].text ?? "")" }
+        #expect(got == want)
+    }
+}

@@ -21,6 +21,9 @@ import Testing
         if let top = testCase.top {
             #expect(expr.goTypeName == top)
         }
+        if let nodes = testCase.nodes {
+            #expect(expr.nodeTypeNames == nodes)
+        }
         // A `\xFF` escape decodes to U+FFFD here (Swift strings hold valid UTF-8 only), which the
         // lexer refuses in a literal, so such strings cannot round-trip (docs/promql.md).
         guard !expr.description.unicodeScalars.contains("\u{FFFD}") else { return }

@@ -12,7 +12,26 @@ enum Fixtures {
         let error: String?
         let start: Int?
         let top: String?
+        let nodes: [String]?
         var description: String { input }
+    }
+
+    struct LexerCase: Decodable, Sendable, CustomStringConvertible {
+        let input: String
+        let fail: Bool
+        /// `[kind, position, text]` triples.
+        let tokens: [[TokenField]]
+        var description: String { input }
+    }
+
+    enum TokenField: Decodable, Sendable {
+        case int(Int), text(String)
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let value = try? container.decode(Int.self) { self = .int(value) } else { self = .text(try container.decode(String.self)) }
+        }
+        var text: String? { if case .text(let value) = self { value } else { nil } }
+        var int: Int? { if case .int(let value) = self { value } else { nil } }
     }
 
     struct PrinterCase: Decodable, Sendable, CustomStringConvertible {
@@ -28,6 +47,7 @@ enum Fixtures {
 
     static let parseCases = load("parse_cases.json", as: [ParseCase].self)
     static let printerCases = load("printer_cases.json", as: [PrinterCase].self)
+    static let lexerCases = load("lexer_cases.json", as: [LexerCase].self)
 }
 
 /// Every `eval` expression of the upstream promqltest scripts.
@@ -155,6 +175,36 @@ extension Expr {
         case .duration(let node):
             return .duration(strip(node))
         }
+    }
+
+    /// Go type names of every node in the tree, durations in modifiers included, sorted.
+    var nodeTypeNames: [String] {
+        var names: [String] = []
+        collect(into: &names)
+        return names.sorted()
+    }
+
+    private func collect(into names: inout [String]) {
+        names.append(goTypeName)
+        switch self {
+        case .vectorSelector(let node):
+            if let offset = node.originalOffsetExpr { Expr.duration(offset).collect(into: &names) }
+        case .matrixSelector(let node):
+            names.append("VectorSelector")
+            if let offset = node.vectorSelector.originalOffsetExpr { Expr.duration(offset).collect(into: &names) }
+            if let range = node.rangeExpr { Expr.duration(range).collect(into: &names) }
+            return
+        case .subquery(let node):
+            for duration in [node.rangeExpr, node.stepExpr, node.originalOffsetExpr].compactMap({ $0 }) {
+                Expr.duration(duration).collect(into: &names)
+            }
+        case .duration(let node):
+            node.lhs?.collect(into: &names)
+            node.rhs?.collect(into: &names)
+            return
+        default: break
+        }
+        for child in children { child.collect(into: &names) }
     }
 
     /// Stands in for NaN when trees are compared.
