@@ -63,3 +63,19 @@ import Testing
         #expect(reparsed.withoutPositions == expr.withoutPositions)
     }
 }
+
+/// Upstream's `prettier_test.go` cases (run there with `maxCharactersPerLine = 10`).
+@Suite struct PrettyPrinterUpstreamCasesTests {
+    @Test(arguments: Fixtures.prettierCases)
+    func formatsLikeUpstream(_ testCase: Fixtures.PrinterCase) throws {
+        let expr = try PromQLParser.parse(testCase.input)
+        #expect(expr.formatted(maxLineLength: 10) == testCase.output)
+        let reparsed = try PromQLParser.parse(expr.formatted(maxLineLength: 10))
+        #expect(reparsed.withoutPositions == expr.withoutPositions)
+    }
+
+    @Test func shortExpressionsStayOnOneLine() throws {
+        let expr = try PromQLParser.parse("sum by (job) (rate(http_requests_total[5m]))")
+        #expect(expr.formatted() == "sum by (job) (rate(http_requests_total[5m]))")
+    }
+}

@@ -47,6 +47,7 @@ enum Fixtures {
 
     static let parseCases = load("parse_cases.json", as: [ParseCase].self)
     static let printerCases = load("printer_cases.json", as: [PrinterCase].self)
+    static let prettierCases = load("prettier_cases.json", as: [PrinterCase].self)
     static let lexerCases = load("lexer_cases.json", as: [LexerCase].self)
 }
 
