@@ -25,6 +25,26 @@ package enum PromQLParser {
         guard let expr else { preconditionFailure("BUG: parser returned neither an expression nor an error") }
         return TypeChecker.normalized(expr)
     }
+
+    /// Parses a series selector such as `match[]` or `/federate` take (upstream's
+    /// `ParseMetricSelector`): `name`, `name{...}` or `{...}`, nothing else. The selector is not
+    /// type-checked, so `{}` is accepted; callers that need a non-empty matcher check that.
+    /// - Returns: the matchers, the `__name__` matcher for a leading name last.
+    /// - Throws: `PromQLError.parse` with upstream's message and position.
+    package static func parseMetricSelector(_ selector: String) throws(PromQLError) -> [Matcher] {
+        var parser = Parser(query: selector, options: ParserOptions())
+        var matchers: [Matcher]?
+        do {
+            matchers = try parser.parseMetricSelectorStart()
+        } catch {
+            matchers = nil
+        }
+        if let first = parser.errors.first {
+            throw .parse(message: first.message, position: first.range, query: selector)
+        }
+        guard let matchers else { preconditionFailure("BUG: parser returned neither matchers nor an error") }
+        return matchers
+    }
 }
 
 /// A parse or type error before it is wrapped into `PromQLError`.
@@ -129,6 +149,24 @@ struct Parser {
         let expr = try parseExpr(minPrecedence: 0)
         guard token.kind == .eof else { throw unexpected() }
         return expr
+    }
+
+    mutating func parseMetricSelectorStart() throws(SyntaxStop) -> [Matcher] {
+        try readToken()
+        let selector: VectorSelector
+        switch token.kind {
+        case .leftBrace:
+            selector = try parseSelector(name: nil)
+        case .identifier, .metricIdentifier, .by, .fill, .fillLeft, .fillRight, .land, .lor, .lunless, .offset,
+             .without, .anchored, .smoothed, .start, .end, .step, .range, .maxOf, .minOf:
+            selector = try parseSelector(name: advance())
+        case _ where token.kind.isAggregator:
+            selector = try parseSelector(name: advance())
+        default:
+            throw unexpected()
+        }
+        guard token.kind == .eof else { throw unexpected() }
+        return selector.matchers
     }
 
     static func precedence(_ kind: TokenKind) -> Int? {
