@@ -60,7 +60,10 @@ struct Parser {
     let query: String
     let options: ParserOptions
     private var lexer: Lexer
-    var token: Token
+    /// The lookahead, read lazily: like yacc, the parser reads a token only when it needs it, so
+    /// errors found while reducing what came before (a bad regex, an unknown function) are
+    /// reported before a lexer error in the token after.
+    private var lookahead: Token?
     var errors: [ParseIssue] = []
     /// End of the last consumed `)`, `]`, `}`, number or duration (upstream's `lastClosing`).
     var lastClosing = 0
@@ -76,37 +79,42 @@ struct Parser {
         self.options = options
         lexer = Lexer(query)
         inputLength = query.utf8.count
-        token = Token(kind: .eof, position: 0, text: "")
     }
 
     // MARK: - Tokens
 
-    /// Reads the next non-comment token into `token`; a lexer error stops the parse.
-    mutating func readToken() throws(SyntaxStop) {
-        repeat {
-            token = lexer.next()
-        } while token.kind == .comment
-        if token.kind == .error {
-            errors.append(ParseIssue(message: token.text, range: PositionRange(start: token.position, end: inputLength)))
-            throw SyntaxStop()
+    /// The current token, read on first use. A lexer error is recorded when it is read and
+    /// comes back as an `.error` token, which every caller treats as unexpected.
+    var token: Token {
+        mutating get {
+            if let lookahead { return lookahead }
+            var next = lexer.next()
+            while next.kind == .comment { next = lexer.next() }
+            if next.kind == .error {
+                errors.append(ParseIssue(message: next.text, range: PositionRange(start: next.position, end: inputLength)))
+            }
+            lookahead = next
+            return next
         }
     }
 
-    /// Consumes the current token and reads the next one.
+    /// Consumes the current token; the next one is read when it is first looked at.
     @discardableResult
     mutating func advance() throws(SyntaxStop) -> Token {
         let consumed = token
+        if consumed.kind == .error { throw SyntaxStop() }
         switch consumed.kind {
         case .rightBrace, .rightParen, .rightBracket, .duration, .number:
             lastClosing = consumed.position + consumed.text.utf8.count
         default: break
         }
-        try readToken()
+        lookahead = nil
         return consumed
     }
 
     /// The token after the current one, without consuming anything.
-    func peekNext() -> Token {
+    mutating func peekNext() -> Token {
+        _ = token
         var copy = lexer
         var next = copy.next()
         while next.kind == .comment { next = copy.next() }
@@ -119,6 +127,8 @@ struct Parser {
 
     /// Records upstream's "unexpected <token> in <context>, expected <what>" and stops.
     mutating func unexpected(_ context: String = "", expected: String = "") -> SyntaxStop {
+        // A lexer error was recorded when the token was read (upstream's `unexpected` skips too).
+        if token.kind == .error { return SyntaxStop() }
         var message = "unexpected \(token.errorDescription)"
         var context = context
         var expected = expected
@@ -141,7 +151,6 @@ struct Parser {
     // MARK: - Expressions
 
     mutating func parseStart() throws(SyntaxStop) -> Expr {
-        try readToken()
         if token.kind == .eof {
             addError("no expression found in input", PositionRange(start: 0, end: 0))
             throw SyntaxStop()
@@ -152,7 +161,6 @@ struct Parser {
     }
 
     mutating func parseMetricSelectorStart() throws(SyntaxStop) -> [Matcher] {
-        try readToken()
         let selector: VectorSelector
         switch token.kind {
         case .leftBrace:
@@ -285,7 +293,8 @@ struct Parser {
             args.append(try parseExpr(minPrecedence: 0))
             if token.kind == .comma {
                 let comma = try advance()
-                if token.kind == .rightParen {
+                // Upstream reduces `args ,` as a trailing comma whenever no expression follows.
+                if !Parser.startsExpression(token.kind) {
                     addError("trailing commas not allowed in function call args", comma.range)
                     break
                 }
@@ -300,6 +309,8 @@ struct Parser {
 
     mutating func parseCall() throws(SyntaxStop) -> Expr {
         let name = try advance()
+        // Upstream checks the name when it reduces the whole call, after the arguments.
+        var args = try parseCallBody()
         let function: PromQLFunction
         if let known = PromQLFunction.named(name.text) {
             function = known
@@ -311,7 +322,6 @@ struct Parser {
             function = PromQLFunction(name: name.text, argumentTypes: [], variadic: -1, returnType: .none,
                                       experimental: false)
         }
-        var args = try parseCallBody()
         if function.name == "info", args.count > 1, case .vectorSelector(var selector) = args[1], selector.name.isEmpty {
             selector.bypassEmptyMatcherCheck = true
             args[1] = .vectorSelector(selector)
@@ -361,6 +371,18 @@ struct Parser {
         }
         node.expr = args[desired - 1]
         return .aggregate(node)
+    }
+
+    /// Whether a token can start an expression.
+    static func startsExpression(_ kind: TokenKind) -> Bool {
+        switch kind {
+        case .number, .duration, .string, .leftParen, .leftBrace, .identifier, .metricIdentifier, .add, .sub,
+             .by, .fill, .fillLeft, .fillRight, .land, .lor, .lunless, .offset, .without, .anchored, .smoothed,
+             .start, .end, .step, .range, .maxOf, .minOf:
+            true
+        default:
+            kind.isAggregator
+        }
     }
 
     /// Whether a token can name a label in `by (...)`, `on (...)` (upstream's `maybe_label`).
