@@ -39,3 +39,36 @@ import Testing
         }
     }
 }
+
+/// Nesting is bounded so hostile queries cannot exhaust the stack of the parser, the type
+/// checker or the printer.
+@Suite struct NestingLimitTests {
+    @Test(arguments: [
+        String(repeating: "(", count: 100_000) + "1" + String(repeating: ")", count: 100_000),
+        String(repeating: "-", count: 100_000) + "1",
+        "1" + String(repeating: " + 1", count: 100_000),
+        "foo" + String(repeating: "[5m:]", count: 100_000),
+        "foo[" + String(repeating: "(", count: 100_000) + "5m" + String(repeating: ")", count: 100_000) + "]",
+        String(repeating: "abs(", count: 100_000) + "foo" + String(repeating: ")", count: 100_000),
+    ])
+    func refusesAbsurdNesting(query: String) {
+        #expect(throws: PromQLError.self) { try PromQLParser.parse(query) }
+        do {
+            _ = try PromQLParser.parse(query)
+        } catch {
+            #expect(error.message == "expression nests more than 1000 levels deep")
+        }
+    }
+
+    @Test func acceptsNestingWithinTheLimit() throws {
+        let query = String(repeating: "(", count: 300) + "vector(1)" + String(repeating: ")", count: 300)
+            + String(repeating: " or vector(1)", count: 300)
+        let expr = try PromQLParser.parse(query)
+        #expect(try PromQLParser.parse(expr.description).withoutPositions == expr.withoutPositions)
+    }
+
+    @Test func printsExtremeOffsetsWithoutTrapping() throws {
+        let expr = try PromQLParser.parse("foo offset -9223372036.854775808")
+        #expect(expr.description == "foo offset -106751d23h47m16s854ms")
+    }
+}

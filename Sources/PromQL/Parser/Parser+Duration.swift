@@ -36,8 +36,13 @@ extension Parser {
 
     /// `duration_expr` with `+ - * / % ^` (`^` right-associative) and unary signs binding like `*`.
     mutating func parseDuration(minPrecedence: Int) throws(SyntaxStop) -> Expr {
+        try descend()
+        var chain = 0
+        defer { ascend(1 + chain) }
         var lhs = try parseDurationOperand()
         while let precedence = Parser.durationPrecedence(token.kind), precedence >= minPrecedence {
+            chain += 1
+            try descend()
             let op = try advance()
             let rhs = try parseDuration(minPrecedence: op.kind == .pow ? precedence : precedence + 1)
             requireDurationExpressions(lhs.range)

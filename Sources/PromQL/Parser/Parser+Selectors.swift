@@ -76,9 +76,13 @@ extension Parser {
     /// every operator, so they attach to the operand just parsed.
     mutating func parsePostfix(_ start: Expr) throws(SyntaxStop) -> Expr {
         var expr = start
+        var wrapped = 0
+        defer { ascend(wrapped) }
         while true {
             switch token.kind {
             case .leftBracket:
+                wrapped += 1
+                try descend()
                 expr = try parseRangeOrSubquery(expr)
             case .offset:
                 try advance()

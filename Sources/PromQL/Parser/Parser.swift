@@ -73,6 +73,8 @@ struct Parser {
     /// The context and expectation upstream's error recovery reports inside `[...]`.
     var bracketContext: (context: String, expected: String)?
     private let inputLength: Int
+    /// How deep the tree being built is, at most (recursion plus operator chains).
+    private var depth = 0
 
     init(query: String, options: ParserOptions) {
         self.query = query
@@ -189,9 +191,25 @@ struct Parser {
         }
     }
 
+    /// Counts `levels` more nesting and stops the parse beyond `maxNestingDepth`.
+    mutating func descend(_ levels: Int = 1) throws(SyntaxStop) {
+        depth += levels
+        if depth > options.maxNestingDepth {
+            addError("expression nests more than \(options.maxNestingDepth) levels deep", token.range)
+            throw SyntaxStop()
+        }
+    }
+
+    mutating func ascend(_ levels: Int = 1) { depth -= levels }
+
     mutating func parseExpr(minPrecedence: Int) throws(SyntaxStop) -> Expr {
+        try descend()
+        var chain = 0
+        defer { ascend(1 + chain) }
         var lhs = try parseUnary()
         while let precedence = Parser.precedence(token.kind), precedence >= minPrecedence {
+            chain += 1
+            try descend()
             let op = try advance()
             var binary = try parseBinaryModifiers()
             let rhs = try parseExpr(minPrecedence: op.kind == .pow ? precedence : precedence + 1)

@@ -9,6 +9,10 @@ package struct ParserOptions: Sendable, Equatable {
     package var extendedRangeSelectors = false
     /// `promql-binop-fill-modifiers`: `fill(v)`, `fill_left(v)`, `fill_right(v)`.
     package var binopFillModifiers = false
+    /// How deeply expressions may nest (parentheses, calls, operator chains, subqueries).
+    /// Prometheus has no such limit; Pharos has one because its parser, type checker and printer
+    /// recurse, and a hostile query must not exhaust a thread's stack.
+    package var maxNestingDepth = 1000
 
     /// Options with every experimental feature off except duration expressions.
     package init() {}

@@ -41,8 +41,13 @@ enum Printer {
         if value.isNaN { return "NaN" }
         if value.isInfinite { return value < 0 ? "-Inf" : "+Inf" }
         let (negative, digits, exponent) = decompose(value)
-        if exponent > 17 {
-            return (negative ? "-" : "") + digits + String(repeating: "0", count: max(0, exponent - digits.count)) + ".000000"
+        if abs(value) >= 1e12 {
+            // Too large to scale by 1e6 in a UInt64; at most a few fractional digits remain.
+            let integer = exponent >= digits.count ? digits + String(repeating: "0", count: exponent - digits.count)
+                : String(digits.prefix(exponent))
+            var fraction = exponent >= digits.count ? "" : String(digits.dropFirst(exponent))
+            fraction = String((fraction + "000000").prefix(6))
+            return (negative ? "-" : "") + integer + "." + fraction
         }
         let scaled = (abs(value) * 1e6).rounded()
         let integer = UInt64(scaled)
@@ -80,10 +85,16 @@ enum Printer {
 
     /// `model.Duration.String()` of nanoseconds: `1h30m`, `0s`; years and weeks only when exact.
     static func duration(nanoseconds: Int64) -> String {
+        guard nanoseconds >= 0 else { return "" }   // as Go: no unit prints for a negative duration
+        return duration(magnitude: nanoseconds.magnitude)
+    }
+
+    /// `model.Duration.String()` of a non-negative duration given as a magnitude in nanoseconds.
+    static func duration(magnitude nanoseconds: UInt64) -> String {
         var milliseconds = nanoseconds / 1_000_000
         if milliseconds == 0 { return "0s" }
         var out = ""
-        let units: [(String, Int64, Bool)] = [
+        let units: [(String, UInt64, Bool)] = [
             ("y", 365 * 86_400_000, true), ("w", 7 * 86_400_000, true), ("d", 86_400_000, false),
             ("h", 3_600_000, false), ("m", 60_000, false), ("s", 1000, false), ("ms", 1, false),
         ]
@@ -129,7 +140,7 @@ enum Printer {
     static func offset(_ nanoseconds: Int64, _ expr: DurationExpr?) -> String {
         if let expr { return " offset \(Expr.duration(expr))" }
         if nanoseconds > 0 { return " offset " + duration(nanoseconds: nanoseconds) }
-        if nanoseconds < 0 { return " offset -" + duration(nanoseconds: -nanoseconds) }
+        if nanoseconds < 0 { return " offset -" + duration(magnitude: nanoseconds.magnitude) }
         return ""
     }
 
