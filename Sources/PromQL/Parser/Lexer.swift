@@ -96,16 +96,15 @@ package struct Lexer {
         return rune
     }
 
-    private mutating func accept(_ valid: String) -> Bool {
+    private mutating func accept(_ valid: ByteSet) -> Bool {
         let rune = nextRune()
-        if rune != Lexer.eof, valid.utf8.contains(where: { UInt32($0) == rune }) { return true }
+        if valid.contains(rune) { return true }
         backup()
         return false
     }
 
-    private mutating func isNext(_ valid: String) -> Bool {
-        let rune = peek()
-        return rune != Lexer.eof && valid.utf8.contains(where: { UInt32($0) == rune })
+    private mutating func isNext(_ valid: ByteSet) -> Bool {
+        valid.contains(peek())
     }
 
     private mutating func emit(_ kind: TokenKind) -> Token {
@@ -181,8 +180,8 @@ package struct Lexer {
             return emit(.neq)
         case Lexer.char("<"), Lexer.char(">"):
             let less = rune == Lexer.char("<")
-            if accept("=") { return emit(less ? .lte : .gte) }
-            if accept("/") { return emit(less ? .trimUpper : .trimLower) }
+            if accept(.equals) { return emit(less ? .lte : .gte) }
+            if accept(.slash) { return emit(less ? .trimUpper : .trimLower) }
             return emit(less ? .lss : .gtr)
         case _ where Lexer.isDigit(rune) || (rune == Lexer.char(".") && Lexer.isDigit(peek())):
             backup()
@@ -249,7 +248,7 @@ package struct Lexer {
         case Lexer.char("\""), Lexer.char("'"): return lexString(quote: rune)
         case Lexer.char("`"): return lexRawString()
         case Lexer.char("="):
-            if accept("~") { return emit(.eqlRegex) }
+            if accept(.tilde) { return emit(.eqlRegex) }
             return emit(.assign)
         case Lexer.char("!"):
             let following = nextRune()
@@ -338,7 +337,8 @@ package struct Lexer {
             break
         }
         let word = String(decoding: input[start..<pos], as: UTF8.self)
-        let lower = word.lowercased()
+        let hasUpper = input[start..<pos].contains { $0 >= 0x41 && $0 <= 0x5A }
+        let lower = hasUpper ? word.lowercased() : word
         if lower == "inf" || lower == "nan" { return emit(.number) }
         if let keyword = TokenKind.keywords[lower] {
             if keyword == .fill || keyword == .fillLeft || keyword == .fillRight, !followedByLeftParen() {
@@ -445,12 +445,12 @@ package struct Lexer {
     }
 
     private mutating func acceptRemainingDuration() -> Bool {
-        guard accept("smhdwy") else { return false }
-        _ = accept("s")
-        while accept("0123456789") {
-            while accept("0123456789") {}
-            guard accept("smhdw") else { return false }
-            _ = accept("s")
+        guard accept(.durationUnits) else { return false }
+        _ = accept(.letterS)
+        while accept(.decimalDigits) {
+            while accept(.decimalDigits) {}
+            guard accept(.durationUnitsAfterFirst) else { return false }
+            _ = accept(.letterS)
         }
         return !Lexer.isAlphaNumeric(nextRune())
     }
@@ -459,38 +459,41 @@ package struct Lexer {
     /// `_` separators between digits; the number must not run into a letter or digit.
     private mutating func scanNumber() -> Bool {
         let initial = pos
-        var digits = "0123456789"
-        if accept("0"), accept("xX") {
-            _ = accept("_")
-            digits = "0123456789abcdefABCDEF"
+        var digits = ByteSet.decimalDigits
+        var hex = false
+        if accept(.zero), accept(.hexMarker) {
+            _ = accept(.underscore)
+            digits = .hexDigits
+            hex = true
         }
-        _ = accept(".")
+        let digitsOrPunctuation = digits.union(.afterExponentOrSeparator)
+        _ = accept(.dot)
         _ = accept(digits)
         var dotConsumed = false
         var exponentConsumed = false
-        while isNext(digits + "._eE") {
-            if isNext("."), dotConsumed {
-                _ = accept(".")
+        while isNext(digitsOrPunctuation) {
+            if isNext(.dot), dotConsumed {
+                _ = accept(.dot)
                 return false
             }
-            if isNext("eE"), exponentConsumed {
-                _ = accept("eE")
+            if isNext(.exponent), exponentConsumed {
+                _ = accept(.exponent)
                 return false
             }
-            if accept(".") {
+            if accept(.dot) {
                 dotConsumed = true
-                if accept("_.") { return false }
-                if digits.count > 10 { return false }
+                if accept(.underscoreOrDot) { return false }
+                if hex { return false }
                 continue
             }
-            if accept("eE") {
+            if accept(.exponent) {
                 exponentConsumed = true
-                _ = accept("+-")
-                if accept("._eE") || peek() == Lexer.eof { return false }
+                _ = accept(.sign)
+                if accept(.afterExponentOrSeparator) || peek() == Lexer.eof { return false }
                 continue
             }
-            if accept("_") {
-                if accept("._eE") || peek() == Lexer.eof { return false }
+            if accept(.underscore) {
+                if accept(.afterExponentOrSeparator) || peek() == Lexer.eof { return false }
                 continue
             }
             while accept(digits) {}
@@ -498,4 +501,48 @@ package struct Lexer {
         if pos == initial { return false }
         return !Lexer.isAlphaNumeric(peek())
     }
+}
+
+/// A set of ASCII bytes, for the lexer's `accept` calls without per-call string scanning.
+struct ByteSet {
+    private var low: UInt64 = 0
+    private var high: UInt64 = 0
+
+    init(_ characters: StaticString) {
+        characters.withUTF8Buffer { buffer in
+            for byte in buffer {
+                if byte < 64 { low |= 1 << UInt64(byte) } else if byte < 128 { high |= 1 << UInt64(byte - 64) }
+            }
+        }
+    }
+
+    private init(low: UInt64, high: UInt64) {
+        self.low = low
+        self.high = high
+    }
+
+    func contains(_ rune: UInt32) -> Bool {
+        if rune < 64 { return low & (1 << UInt64(rune)) != 0 }
+        if rune < 128 { return high & (1 << UInt64(rune - 64)) != 0 }
+        return false
+    }
+
+    func union(_ other: ByteSet) -> ByteSet { ByteSet(low: low | other.low, high: high | other.high) }
+
+    static let equals = ByteSet("=")
+    static let slash = ByteSet("/")
+    static let tilde = ByteSet("~")
+    static let durationUnits = ByteSet("smhdwy")
+    static let durationUnitsAfterFirst = ByteSet("smhdw")
+    static let letterS = ByteSet("s")
+    static let decimalDigits = ByteSet("0123456789")
+    static let hexDigits = ByteSet("0123456789abcdefABCDEF")
+    static let zero = ByteSet("0")
+    static let hexMarker = ByteSet("xX")
+    static let underscore = ByteSet("_")
+    static let dot = ByteSet(".")
+    static let exponent = ByteSet("eE")
+    static let underscoreOrDot = ByteSet("_.")
+    static let sign = ByteSet("+-")
+    static let afterExponentOrSeparator = ByteSet("._eE")
 }

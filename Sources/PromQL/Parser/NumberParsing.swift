@@ -3,7 +3,9 @@
 enum NumberParsing {
     /// The value of a NUMBER token, or the Go-worded reason it is invalid.
     static func number(_ text: String) -> Result<Double, Reason> {
-        let cleaned = text.replacing("_", with: "")
+        // Fast path: a plain decimal integer without leading zero (most literals).
+        if let value = plainInteger(text.utf8) { return .success(Double(value)) }
+        let cleaned = text.utf8.contains(UInt8(ascii: "_")) ? text.replacing("_", with: "") : text
         let lower = cleaned.lowercased()
         if lower.hasPrefix("0x") {
             if let value = Int64(lower.dropFirst(2), radix: 16) { return .success(Double(value)) }
@@ -22,6 +24,19 @@ enum NumberParsing {
             return .failure(Reason("strconv.ParseFloat: parsing \(GoQuote.quote(text)): value out of range"))
         }
         return .success(value)
+    }
+
+    /// `[1-9][0-9]{0,17}` or `0`, which fits an Int64; nil for anything else.
+    private static func plainInteger(_ bytes: String.UTF8View) -> Int64? {
+        guard let first = bytes.first, bytes.count <= 18, first != UInt8(ascii: "0") || bytes.count == 1 else {
+            return nil
+        }
+        var value: Int64 = 0
+        for byte in bytes {
+            guard byte >= 0x30, byte <= 0x39 else { return nil }
+            value = value * 10 + Int64(byte - 0x30)   // at most 18 digits: cannot overflow
+        }
+        return value
     }
 
     /// Go's error text.
