@@ -13,6 +13,8 @@ enum Fixtures {
         let start: Int?
         let top: String?
         let nodes: [String]?
+        /// Upstream's expected AST in `GoASTForm`.
+        let ast: String?
         var description: String { input }
     }
 

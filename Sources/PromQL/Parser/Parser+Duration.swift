@@ -158,10 +158,14 @@ extension Parser {
         }
         guard let sign else { return operand }
         var node = DurationExpr(op: sign.kind, rhs: operand, startPosition: sign.position)
-        requireDurationExpressions(node.range)
-        if case .duration(let inner) = operand, inner.op == .maxOf || inner.op == .minOf {
-            node.endPosition = inner.endPosition
+        if case .duration(var inner) = operand, inner.op == .maxOf || inner.op == .minOf, let second = inner.rhs {
+            // Upstream's signed `min_of`/`max_of` rule ends both nodes at the second argument,
+            // not at `)` (generated_parser.y uses `$6` there); positions match it.
+            inner.endPosition = second.range.end
+            node.rhs = .duration(inner)
+            node.endPosition = second.range.end
         }
+        requireDurationExpressions(node.range)
         return .duration(node)
     }
 }
