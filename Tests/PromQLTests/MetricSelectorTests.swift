@@ -43,3 +43,32 @@ import Testing
         }
     }
 }
+
+/// `PromQLParser.parseMetric`, the label-set parser of test scripts.
+@Suite struct MetricTests {
+    @Test(arguments: [
+        (#"up{job="api", instance="a:1"}"#, Labels(["__name__": "up", "job": "api", "instance": "a:1"])),
+        (#"{__name__="up"}"#, Labels(["__name__": "up"])),
+        (#"{"my.metric", "a.b"='c',}"#, Labels(["__name__": "my.metric", "a.b": "c"])),
+        ("{}", Labels()),
+        ("sum", Labels(["__name__": "sum"])),
+    ])
+    func parsesLabelSets(metric: String, expected: Labels) throws {
+        #expect(try PromQLParser.parseMetric(metric) == expected)
+    }
+
+    @Test(arguments: [
+        (#"up{job=~"a"}"#, #"1:7: parse error: unexpected "=~" in label set, expected "=""#),
+        (#"up{job="a" x}"#, #"1:12: parse error: unexpected identifier "x" in label set, expected "," or "}""#),
+        ("up{job=}", #"1:8: parse error: unexpected "}" in label set, expected string"#),
+        ("up + 1", "1:4: parse error: unexpected <op:+>"),
+    ])
+    func refusesOtherSyntax(metric: String, message: String) {
+        do {
+            _ = try PromQLParser.parseMetric(metric)
+            Issue.record("parsed \(metric)")
+        } catch {
+            #expect(error.description == message)
+        }
+    }
+}
