@@ -58,7 +58,7 @@ import Testing
     }
 
     @Test(arguments: [
-        (#"up{job=~"a"}"#, #"1:7: parse error: unexpected "=~" in label set, expected "=""#),
+        (#"up{job=~"a"}"#, #"1:7: parse error: unexpected <op:=~> in label set, expected "=""#),
         (#"up{job="a" x}"#, #"1:12: parse error: unexpected identifier "x" in label set, expected "," or "}""#),
         ("up{job=}", #"1:8: parse error: unexpected "}" in label set, expected string"#),
         ("up + 1", "1:4: parse error: unexpected <op:+>"),
