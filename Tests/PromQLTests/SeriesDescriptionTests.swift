@@ -36,7 +36,7 @@ import Testing
 
     @Test(arguments: [
         "{} 1+1", #"my_metric{a="b"} 1 3 _ 5 _a4"#, #"my_metric{a="b"} -3-3 -3"#, #"my_metric{a="b"} -3 -3-3"#,
-        #"my_metric{a="b"} -3 _-2"#, #"my_metric{a="b"} -3 3+3x4-4"#,
+        #"my_metric{a="b"} -3 _-2"#, #"my_metric{a="b"} -3 3+3x4-4"#, "{} 1m", "{} 0x1f",
     ])
     func refusesUpstreamFailures(line: String) {
         #expect(throws: PromQLError.self) { try SeriesDescription(parsing: line) }

@@ -196,7 +196,8 @@ private struct SeriesScanner {
         return index
     }
 
-    /// A signed number, `Inf`/`NaN`, or a duration in seconds; stops before an `x` repetition.
+    /// A signed decimal number, `Inf` or `NaN`; stops before an `x` repetition. Hexadecimal
+    /// and durations are refused, as upstream's lexer does in series values.
     private mutating func number() throws(PromQLError) -> Double {
         let start = position
         var negative = false
@@ -223,10 +224,6 @@ private struct SeriesScanner {
         position = end
         if case .success(let value) = NumberParsing.number(text), !text.lowercased().hasPrefix("0x") {
             return negative ? -value : value
-        }
-        if case .success(let nanoseconds) = NumberParsing.duration(text) {
-            let seconds = Double(nanoseconds) / 1e9
-            return negative ? -seconds : seconds
         }
         throw fail("invalid number in series values: \(GoQuote.quote(String(decoding: bytes[start..<end], as: UTF8.self)))", at: start)
     }
