@@ -28,16 +28,23 @@ let package = Package(
 
         // Pipeline stages (see docs/architecture.md).
         .target(name: "Model", dependencies: ["CXXHash", "CRE2"], swiftSettings: swiftSettings),
+        .target(name: "Exposition", dependencies: ["Model"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "pharos",
             dependencies: [
                 "Model",
+                "Exposition",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),
 
         .testTarget(name: "ModelTests", dependencies: ["Model"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ExpositionTests",
+            dependencies: ["Exposition", "Model"],
+            swiftSettings: swiftSettings
+        ),
     ],
     cxxLanguageStandard: .cxx17
 )
