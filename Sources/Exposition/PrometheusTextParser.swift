@@ -5,10 +5,15 @@ package import Model
 /// It works over the body's bytes and allocates nothing per sample: an entry is kept as byte
 /// ranges until the caller asks for strings or labels. As Prometheus's `promparse`, it allows
 /// blank lines, free comments, blanks between tokens and a trailing comma in label sets;
-/// timestamps are integer milliseconds. As `promtool check metrics` (client_golang's text
-/// parser), it refuses a second `# HELP` or `# TYPE` for the same metric family.
+/// timestamps are integer milliseconds; every line ends with a newline.
+///
+/// With `isStrict` it also applies the rules of client_golang's text parser, which
+/// `promtool check metrics` uses and Prometheus's scrape path does not: no second `# HELP`
+/// or `# TYPE` for a family, no `# TYPE` after the family's samples, only `\\`, `\n` (and
+/// `\"` in label values) as escapes, and numeric `quantile`/`le` labels.
 package struct PrometheusTextParser: MetricsParser {
     private let input: [UInt8]
+    private let isStrict: Bool
     private var cursor = 0
     private var position = LinePosition()
     private var isFinished = false
@@ -24,10 +29,15 @@ package struct PrometheusTextParser: MetricsParser {
     private var sampleTimestampMs: Int64?
     private var helpNames: Set<UInt64> = []
     private var typeNames: Set<UInt64> = []
+    private var sampleNames: Set<UInt64> = []
+    private var lastSampleName = 0..<0
+    private var typedFamily = 0..<0
 
     /// Creates a parser over `input`, which it keeps (no copy) until it is dropped.
-    package init(_ input: [UInt8]) {
+    /// - Parameter isStrict: apply client_golang's extra rules (see the type's documentation).
+    package init(_ input: [UInt8], isStrict: Bool = false) {
         self.input = input
+        self.isStrict = isStrict
         labelRanges.reserveCapacity(16)
     }
 
@@ -60,6 +70,10 @@ package struct PrometheusTextParser: MetricsParser {
                 end = try parseSample(buffer, start)
                 entry = .series
             }
+            if start != end, end == buffer.count {
+                // client_golang and promparse both insist on a newline after the last line.
+                throw .unexpectedEndOfInput(expected: "newline at end of line", line: position.line, column: position.column(end))
+            }
             cursor = end + 1
             position.line += 1
             if start != end { return entry }
@@ -81,7 +95,15 @@ package struct PrometheusTextParser: MetricsParser {
             textRange = keywordStart..<lineEnd(buffer, keywordStart)
             return textRange.upperBound
         }
+        // As client_golang's `startComment`: `# HELP`, `# TYPE name` and the like, with the
+        // name or the text missing, are comments rather than errors.
+        func comment() -> Int {
+            entry = .comment
+            textRange = keywordStart..<lineEnd(buffer, keywordStart)
+            return textRange.upperBound
+        }
         i = TextScanning.skipBlanks(buffer, from: i)
+        if i == buffer.count || buffer[i] == TextScanning.newline { return comment() }
         let nameStart = i
         i = try TextScanning.scanMetricName(buffer, from: i, position)
         nameRange = nameStart..<i
@@ -91,11 +113,18 @@ package struct PrometheusTextParser: MetricsParser {
         i = TextScanning.skipBlanks(buffer, from: i)
         let end = lineEnd(buffer, i)
         textRange = i..<end
+        if textRange.isEmpty, isStrict || isType { return comment() }
         let hash = Self.hash(buffer, nameRange)
         if isHelp {
             entry = .help
             if !TextScanning.isValidUTF8(buffer, textRange) {
                 throw .invalidUTF8(line: position.line, column: position.column(i))
+            }
+            guard isStrict else { return end }
+            if let bad = TextScanning.firstInvalidEscape(buffer, textRange, quotes: false) {
+                throw .unexpectedByte(
+                    bad + 1 < end ? buffer[bad + 1] : TextScanning.newline, expected: "\\\\ or \\n after a backslash",
+                    line: position.line, column: position.column(bad + 1))
             }
             guard helpNames.insert(hash).inserted else {
                 throw .invalidMetadata("second HELP line for metric name \"\(metadataName(buffer))\"", line: position.line, column: position.column(start))
@@ -103,15 +132,21 @@ package struct PrometheusTextParser: MetricsParser {
         } else {
             entry = .type
             var typeEnd = end
-            while typeEnd > i, buffer[typeEnd - 1] == TextScanning.space || buffer[typeEnd - 1] == TextScanning.tab { typeEnd -= 1 }
+            if !isStrict {
+                while typeEnd > i, buffer[typeEnd - 1] == TextScanning.space || buffer[typeEnd - 1] == TextScanning.tab { typeEnd -= 1 }
+            }
             guard let type = Self.metricType(buffer, i..<typeEnd) else {
                 throw .invalidMetadata(
                     "unknown metric type \"\(String(decoding: UnsafeBufferPointer(rebasing: buffer[i..<typeEnd]), as: UTF8.self))\"",
                     line: position.line, column: position.column(i))
             }
             metricType = type
-            guard typeNames.insert(hash).inserted else {
-                throw .invalidMetadata("second TYPE line for metric name \"\(metadataName(buffer))\"", line: position.line, column: position.column(start))
+            typedFamily = nameRange
+            guard isStrict else { return end }
+            guard typeNames.insert(hash).inserted, !sampleNames.contains(hash) else {
+                throw .invalidMetadata(
+                    "second TYPE line for metric name \"\(metadataName(buffer))\", or TYPE reported after samples",
+                    line: position.line, column: position.column(start))
             }
         }
         return end
@@ -138,7 +173,8 @@ package struct PrometheusTextParser: MetricsParser {
         nameRange = start..<i
         let afterName = TextScanning.skipBlanks(buffer, from: i)
         if afterName < buffer.count, buffer[afterName] == UInt8(ascii: "{") {
-            i = try TextScanning.scanLabels(buffer, from: afterName, strict: false, into: &labelRanges, position)
+            i = try TextScanning.scanLabels(
+                buffer, from: afterName, strict: false, checksEscapes: isStrict, into: &labelRanges, position)
             seriesRange = start..<i
             i = TextScanning.skipBlanks(buffer, from: i)
         } else {
@@ -154,7 +190,7 @@ package struct PrometheusTextParser: MetricsParser {
         sampleValue = value
         i = TextScanning.skipBlanks(buffer, from: valueEnd)
         sampleTimestampMs = nil
-        if i < buffer.count, buffer[i] != TextScanning.newline {
+        if i < buffer.count, buffer[i] != TextScanning.newline || (isStrict && i > valueEnd) {
             let timestampEnd = tokenEnd(buffer, i)
             guard let timestamp = NumberParsing.parseInt64(buffer, i..<timestampEnd) else {
                 throw invalidNumber(buffer, i..<timestampEnd, expected: "timestamp in milliseconds")
@@ -165,7 +201,41 @@ package struct PrometheusTextParser: MetricsParser {
         guard i == buffer.count || buffer[i] == TextScanning.newline else {
             throw unexpected(buffer, i, expected: "end of line")
         }
+        if isStrict { try checkStrictSample(buffer) }
         return i
+    }
+
+    /// client_golang's per-sample rules: remember sample names (for "TYPE after samples") and
+    /// require numeric `quantile` (summaries) and `le` (histogram buckets) labels.
+    private mutating func checkStrictSample(_ buffer: UnsafeBufferPointer<UInt8>) throws(ExpositionError) {
+        if !TextScanning.bytesEqual(buffer, nameRange, lastSampleName) {
+            lastSampleName = nameRange
+            sampleNames.insert(Self.hash(buffer, nameRange))
+            for suffix: StaticString in ["_sum", "_count", "_bucket"] {
+                let count = suffix.utf8CodeUnitCount
+                if nameRange.count > count,
+                   TextScanning.bytesEqual(buffer, (nameRange.upperBound - count)..<nameRange.upperBound, suffix) {
+                    sampleNames.insert(Self.hash(buffer, nameRange.lowerBound..<(nameRange.upperBound - count)))
+                }
+            }
+        }
+        let special: StaticString
+        if metricType == .summary, TextScanning.bytesEqual(buffer, nameRange, typedFamily) {
+            special = "quantile"
+        } else if metricType == .histogram, nameRange.count == typedFamily.count + 7,
+                  TextScanning.bytesEqual(buffer, nameRange.lowerBound..<(nameRange.lowerBound + typedFamily.count), typedFamily),
+                  TextScanning.bytesEqual(buffer, (nameRange.upperBound - 7)..<nameRange.upperBound, "_bucket") {
+            special = "le"
+        } else {
+            return
+        }
+        for label in labelRanges where TextScanning.bytesEqual(buffer, label.name, special) {
+            guard NumberParsing.parseDouble(buffer, label.value) != nil else {
+                throw .invalidSample(
+                    "expected float as value for '\(special)' label, got \"\(String(decoding: UnsafeBufferPointer(rebasing: buffer[label.value]), as: UTF8.self))\"",
+                    line: position.line, column: position.column(label.value.lowerBound))
+            }
+        }
     }
 
     // MARK: - Helpers

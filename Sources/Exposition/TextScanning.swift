@@ -71,10 +71,11 @@ enum TextScanning {
     }
 
     /// Scans `{name="value",...}` with the opening brace at `start` and returns the index after
-    /// the closing brace. `strict` is OpenMetrics: no blanks, no trailing comma.
+    /// the closing brace. `strict` is OpenMetrics: no blanks, no trailing comma. With
+    /// `checksEscapes`, only `\\`, `\"` and `\n` may follow a backslash (client_golang's rule).
     /// Duplicate label names are refused. Label values must be valid UTF-8.
     static func scanLabels(
-        _ buffer: UnsafeBufferPointer<UInt8>, from start: Int, strict: Bool,
+        _ buffer: UnsafeBufferPointer<UInt8>, from start: Int, strict: Bool, checksEscapes: Bool = false,
         into labels: inout [LabelRange], _ position: LinePosition
     ) throws(ExpositionError) -> Int {
         labels.removeAll(keepingCapacity: true)
@@ -110,6 +111,9 @@ enum TextScanning {
                     isEscaped = true
                     i += 1
                     guard i < buffer.count, buffer[i] != newline else { throw expectByte("escaped character") }
+                    if checksEscapes, buffer[i] != backslash, buffer[i] != quote, buffer[i] != UInt8(ascii: "n") {
+                        throw expectByte("\\\\, \\\" or \\n after a backslash")
+                    }
                 }
                 if buffer[i] >= 0x80 { isASCII = false }
                 i += 1
@@ -186,6 +190,23 @@ enum TextScanning {
             i += length
         }
         return true
+    }
+
+    /// The index of the first backslash in `buffer[range]` not followed by `\\` or `n` (or by
+    /// `"` when `quotes`), or `nil` when every escape is one the text format defines.
+    static func firstInvalidEscape(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, quotes: Bool) -> Int? {
+        var i = range.lowerBound
+        while i < range.upperBound {
+            if buffer[i] == backslash {
+                guard i + 1 < range.upperBound else { return i }
+                let next = buffer[i + 1]
+                guard next == backslash || next == UInt8(ascii: "n") || (quotes && next == quote) else { return i }
+                i += 2
+            } else {
+                i += 1
+            }
+        }
+        return nil
     }
 
     /// The number of Unicode code points in valid UTF-8 `buffer[range]`.
