@@ -21,9 +21,11 @@ package enum ExpositionWriter {
     /// Writes one family in the text format 0.0.4. Types the format lacks become the nearest
     /// one it has: `gaugehistogram` → `histogram`, `info` and `stateset` → `gauge`.
     static func writeText(_ family: MetricFamily, into out: inout [UInt8]) {
+        // Text 0.0.4 names a counter's metadata after its samples (`x_total`).
+        let name = family.type == .counter && !family.name.hasSuffix("_total") ? family.name + "_total" : family.name
         if let help = family.help {
             out.append(contentsOf: "# HELP ".utf8)
-            out.append(contentsOf: family.name.utf8)
+            out.append(contentsOf: name.utf8)
             out.append(TextScanning.space)
             appendEscaped(help, quotes: false, into: &out)
             out.append(TextScanning.newline)
@@ -36,7 +38,7 @@ package enum ExpositionWriter {
             default: family.type.rawValue
             }
             out.append(contentsOf: "# TYPE ".utf8)
-            out.append(contentsOf: family.name.utf8)
+            out.append(contentsOf: name.utf8)
             out.append(TextScanning.space)
             out.append(contentsOf: type.utf8)
             out.append(TextScanning.newline)
@@ -54,22 +56,25 @@ package enum ExpositionWriter {
     }
 
     /// Writes one family in OpenMetrics 1.0, timestamps in seconds, exemplars included.
+    /// A counter family read from text 0.0.4 (`x_total`) is named without `_total`, as
+    /// client_golang's OpenMetrics encoder does.
     static func writeOpenMetrics(_ family: MetricFamily, into out: inout [UInt8]) {
+        let name = family.type == .counter && family.name.hasSuffix("_total") ? String(family.name.dropLast(6)) : family.name
         if let help = family.help {
             out.append(contentsOf: "# HELP ".utf8)
-            out.append(contentsOf: family.name.utf8)
+            out.append(contentsOf: name.utf8)
             out.append(TextScanning.space)
             appendEscaped(help, quotes: true, into: &out)
             out.append(TextScanning.newline)
         }
         out.append(contentsOf: "# TYPE ".utf8)
-        out.append(contentsOf: family.name.utf8)
+        out.append(contentsOf: name.utf8)
         out.append(TextScanning.space)
         out.append(contentsOf: family.type.rawValue.utf8)
         out.append(TextScanning.newline)
         if let unit = family.unit {
             out.append(contentsOf: "# UNIT ".utf8)
-            out.append(contentsOf: family.name.utf8)
+            out.append(contentsOf: name.utf8)
             out.append(TextScanning.space)
             out.append(contentsOf: unit.utf8)
             out.append(TextScanning.newline)

@@ -3,11 +3,16 @@ package import Model
 /// A pull parser for OpenMetrics 1.0 text (`application/openmetrics-text; version=1.0.0`).
 ///
 /// It works over the body's bytes and allocates nothing per sample: an entry is kept as byte
-/// ranges until the caller asks for strings or labels. Besides the grammar it enforces the
-/// family rules of the specification (see `OpenMetricsValidator`), so a body it accepts is one
-/// the OpenMetrics conformance suite accepts. The body must end with `# EOF`.
+/// ranges until the caller asks for strings or labels. The body must end with `# EOF`.
+///
+/// With `validatesFamilies` (the default) it also enforces the family rules of the
+/// specification (see `OpenMetricsValidator`), so a body it accepts is one the OpenMetrics
+/// conformance suite accepts. Without it, only the grammar is checked, as Prometheus's
+/// `openmetricsparse` does when scraping: real exporters break family rules (client_golang
+/// exposes a gauge `go_memstats_alloc_bytes` beside a counter of the same family name).
 package struct OpenMetricsParser: MetricsParser {
     private let input: [UInt8]
+    private let validatesFamilies: Bool
     private var cursor = 0
     private var position = LinePosition()
     private var isFinished = false
@@ -27,8 +32,10 @@ package struct OpenMetricsParser: MetricsParser {
     private var sampleTimestampMs: Int64?
 
     /// Creates a parser over `input`, which it keeps (no copy) until it is dropped.
-    package init(_ input: [UInt8]) {
+    /// - Parameter validatesFamilies: enforce the specification's family rules, not only its grammar.
+    package init(_ input: [UInt8], validatesFamilies: Bool = true) {
         self.input = input
+        self.validatesFamilies = validatesFamilies
         labelRanges.reserveCapacity(16)
     }
 
@@ -53,7 +60,7 @@ package struct OpenMetricsParser: MetricsParser {
         let end: Int
         if buffer[start] == UInt8(ascii: "#") {
             guard let lineEnd = try parseHashLine(buffer, start) else {
-                try validator.finish(buffer, position)
+                if validatesFamilies { try validator.finish(buffer, position) }
                 isFinished = true
                 return nil
             }
@@ -124,16 +131,16 @@ package struct OpenMetricsParser: MetricsParser {
                     at: textStart)
             }
             metricType = type
-            try validator.type(type, name: nameRange, buffer, position)
+            if validatesFamilies { try validator.type(type, name: nameRange, buffer, position) }
         case .help:
-            try validator.help(name: nameRange, buffer, position)
+            if validatesFamilies { try validator.help(name: nameRange, buffer, position) }
         default:
             var j = textStart
             while j < textRange.upperBound, TextScanning.isMetricNameByte(buffer[j]) { j += 1 }
             guard j == textRange.upperBound else {
                 throw .unexpectedByte(buffer[j], expected: "unit name", line: position.line, column: position.column(j))
             }
-            try validator.unit(textRange, name: nameRange, buffer, position)
+            if validatesFamilies { try validator.unit(textRange, name: nameRange, buffer, position) }
         }
         return i
     }
@@ -195,6 +202,7 @@ package struct OpenMetricsParser: MetricsParser {
         guard i < buffer.count, buffer[i] == TextScanning.newline else {
             throw unexpected(buffer, i, expected: "end of line")
         }
+        guard validatesFamilies else { return i }
         try validator.sample(
             name: nameRange, labels: labelRanges, series: seriesRange, value: sampleValue,
             timestampMs: sampleTimestampMs, hasExemplar: exemplarValue != nil, buffer, position)
