@@ -146,13 +146,14 @@ package struct OpenMetricsParser: MetricsParser {
     }
 
     private static func metricType(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> MetricType? {
-        for type in MetricType.allCases {
-            var name = type.rawValue
-            let matches = name.withUTF8 { utf8 in
-                utf8.count == range.count && utf8.elementsEqual(UnsafeBufferPointer(rebasing: buffer[range]))
-            }
-            if matches { return type }
-        }
+        if TextScanning.bytesEqual(buffer, range, "counter") { return .counter }
+        if TextScanning.bytesEqual(buffer, range, "gauge") { return .gauge }
+        if TextScanning.bytesEqual(buffer, range, "histogram") { return .histogram }
+        if TextScanning.bytesEqual(buffer, range, "gaugehistogram") { return .gaugehistogram }
+        if TextScanning.bytesEqual(buffer, range, "summary") { return .summary }
+        if TextScanning.bytesEqual(buffer, range, "info") { return .info }
+        if TextScanning.bytesEqual(buffer, range, "stateset") { return .stateset }
+        if TextScanning.bytesEqual(buffer, range, "unknown") { return .unknown }
         return nil
     }
 

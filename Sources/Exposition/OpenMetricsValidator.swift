@@ -7,7 +7,7 @@
 /// validating costs no allocation per sample (the sets grow once per family).
 struct OpenMetricsValidator {
     /// The part of a sample name after its family name.
-    enum Suffix: CaseIterable {
+    enum Suffix {
         case none, total, created, bucket, count, sum, gcount, gsum, info
 
         var text: StaticString {
@@ -24,16 +24,22 @@ struct OpenMetricsValidator {
             }
         }
 
-        static func allowed(for type: MetricType) -> [Suffix] {
-            switch type {
-            case .counter: [.total, .created]
-            case .gauge, .stateset, .unknown: [.none]
-            case .histogram: [.bucket, .count, .sum, .created]
-            case .gaugehistogram: [.bucket, .gcount, .gsum]
-            case .summary: [.none, .count, .sum, .created]
-            case .info: [.info]
+        /// Whether a family of `type` has samples with this suffix (a switch, not an array,
+        /// because it runs once per sample).
+        func isAllowed(for type: MetricType) -> Bool {
+            switch (type, self) {
+            case (.counter, .total), (.counter, .created): true
+            case (.gauge, .none), (.stateset, .none), (.unknown, .none): true
+            case (.histogram, .bucket), (.histogram, .count), (.histogram, .sum), (.histogram, .created): true
+            case (.gaugehistogram, .bucket), (.gaugehistogram, .gcount), (.gaugehistogram, .gsum): true
+            case (.summary, .none), (.summary, .count), (.summary, .sum), (.summary, .created): true
+            case (.info, .info): true
+            default: false
             }
         }
+
+        /// Every suffix with an underscore, for matching and for claiming names.
+        static let underscored: [Suffix] = [.total, .created, .bucket, .count, .sum, .gcount, .gsum, .info]
     }
 
     /// What has been seen of one label group of a histogram or summary.
@@ -132,7 +138,7 @@ struct OpenMetricsValidator {
     private mutating func closeFamily(_ buffer: UnsafeBufferPointer<UInt8>, _ position: LinePosition) throws(ExpositionError) {
         guard let family else { return }
         try closeGroup(buffer, position)
-        for suffix in Suffix.allowed(for: familyType) where suffix != .none {
+        for suffix in Suffix.underscored where suffix.isAllowed(for: familyType) {
             guard claimedNames.insert(Self.hash(buffer, family, suffix)).inserted else {
                 throw .invalidMetadata(
                     "sample name \"\(Self.string(buffer, family))\(suffix.text)\" of metric family \"\(Self.string(buffer, family))\" clashes with another family",
@@ -275,8 +281,10 @@ struct OpenMetricsValidator {
               TextScanning.bytesEqual(buffer, name.lowerBound..<(name.lowerBound + family.count), family)
         else { return nil }
         let rest = (name.lowerBound + family.count)..<name.upperBound
-        for suffix in Suffix.allowed(for: familyType) where TextScanning.bytesEqual(buffer, rest, suffix.text) {
-            return suffix
+        if rest.isEmpty { return Suffix.none.isAllowed(for: familyType) ? Suffix.none : nil }
+        guard buffer[rest.lowerBound] == UInt8(ascii: "_") else { return nil }
+        for suffix in Suffix.underscored where TextScanning.bytesEqual(buffer, rest, suffix.text) {
+            return suffix.isAllowed(for: familyType) ? suffix : nil
         }
         return nil
     }
