@@ -101,7 +101,7 @@ package struct OpenMetricsParser: MetricsParser {
         } else {
             throw invalidMetadata("expected \"# HELP\", \"# TYPE\", \"# UNIT\" or \"# EOF\"", at: keywordStart)
         }
-        try expectSpace(buffer, i, "space after \"# \(entry == .help ? "HELP" : entry == .type ? "TYPE" : "UNIT")\"")
+        try expectSpace(buffer, i, "space after the keyword")
         i += 1
         let nameStart = i
         i = try TextScanning.scanMetricName(buffer, from: i, position)
@@ -262,8 +262,11 @@ package struct OpenMetricsParser: MetricsParser {
         return i
     }
 
-    private func expectSpace(_ buffer: UnsafeBufferPointer<UInt8>, _ i: Int, _ expected: String) throws(ExpositionError) {
-        guard i < buffer.count, buffer[i] == TextScanning.space else { throw unexpected(buffer, i, expected: expected) }
+    /// `expected` is a `StaticString` so that the message costs nothing unless it is thrown.
+    private func expectSpace(_ buffer: UnsafeBufferPointer<UInt8>, _ i: Int, _ expected: StaticString) throws(ExpositionError) {
+        guard i < buffer.count, buffer[i] == TextScanning.space else {
+            throw unexpected(buffer, i, expected: expected.description)
+        }
     }
 
     private func unexpected(_ buffer: UnsafeBufferPointer<UInt8>, _ i: Int, expected: String) -> ExpositionError {
