@@ -25,6 +25,10 @@ package enum ExpositionError: Error, Equatable, Sendable {
     case unsupportedContentType(String)
     /// A protobuf (`io.prometheus.client.MetricFamily`, delimited) body that cannot be decoded.
     case malformedProtobuf(String, offset: Int)
+    /// A snappy block that libsnappy does not accept.
+    case corruptSnappy(compressedBytes: Int)
+    /// A snappy block that would decompress to more than the limit.
+    case decompressedTooLarge(bytes: Int, limitBytes: Int)
 }
 
 
@@ -37,7 +41,7 @@ extension ExpositionError {
             .invalidSample(_, let line, _), .invalidUTF8(let line, _),
             .contentAfterEOF(let line, _), .missingEOF(let line):
             line
-        case .unsupportedContentType, .malformedProtobuf:
+        case .unsupportedContentType, .malformedProtobuf, .corruptSnappy, .decompressedTooLarge:
             nil
         }
     }
@@ -52,7 +56,7 @@ extension ExpositionError {
             column
         case .missingEOF:
             1
-        case .unsupportedContentType, .malformedProtobuf:
+        case .unsupportedContentType, .malformedProtobuf, .corruptSnappy, .decompressedTooLarge:
             nil
         }
     }
@@ -78,6 +82,10 @@ extension ExpositionError {
             "received unsupported Content-Type \(contentType.quotedForPromQL); set fallback_scrape_protocol in the scrape config to parse it anyway"
         case .malformedProtobuf(let reason, let offset):
             "malformed protobuf at byte \(offset): \(reason)"
+        case .corruptSnappy(let compressedBytes):
+            "corrupt snappy block (\(compressedBytes) bytes)"
+        case .decompressedTooLarge(let bytes, let limitBytes):
+            "snappy block decompresses to \(bytes) bytes, more than the limit of \(limitBytes) bytes"
         }
     }
 
