@@ -8,6 +8,19 @@ struct LinePosition {
     var lineStart = 0
 
     func column(_ index: Int) -> Int { index - lineStart + 1 }
+
+    /// The error for a missing token at `i`: the byte found there, or the end of the body.
+    func unexpected(_ buffer: UnsafeBufferPointer<UInt8>, _ i: Int, expected: String) -> ExpositionError {
+        i < buffer.count
+            ? .unexpectedByte(buffer[i], expected: expected, line: line, column: column(i))
+            : .unexpectedEndOfInput(expected: expected, line: line, column: column(i))
+    }
+
+    /// The error for a token at `range` that is not a number (or is missing).
+    func invalidNumber(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, expected: String) -> ExpositionError {
+        if range.isEmpty { return unexpected(buffer, range.lowerBound, expected: expected) }
+        return .invalidNumber(TextScanning.string(buffer, range), line: line, column: column(range.lowerBound))
+    }
 }
 
 /// The byte ranges of one `name="value"` pair inside the body.
@@ -80,11 +93,7 @@ enum TextScanning {
     ) throws(ExpositionError) -> Int {
         labels.removeAll(keepingCapacity: true)
         var i = start + 1
-        func expectByte(_ expected: String) -> ExpositionError {
-            i < buffer.count
-                ? .unexpectedByte(buffer[i], expected: expected, line: position.line, column: position.column(i))
-                : .unexpectedEndOfInput(expected: expected, line: position.line, column: position.column(i))
-        }
+        func expectByte(_ expected: String) -> ExpositionError { position.unexpected(buffer, i, expected: expected) }
         if !strict { i = skipBlanks(buffer, from: i) }
         if i < buffer.count, buffer[i] == UInt8(ascii: "}") { return i + 1 }
         while true {
@@ -125,7 +134,7 @@ enum TextScanning {
             i += 1
             for label in labels where bytesEqual(buffer, label.name, name) {
                 throw .invalidSample(
-                    "duplicate label name \"\(String(decoding: UnsafeBufferPointer(rebasing: buffer[name]), as: UTF8.self))\"",
+                    "duplicate label name \"\(string(buffer, name))\"",
                     line: position.line, column: position.column(nameStart))
             }
             labels.append(LabelRange(name: name, value: value, isEscaped: isEscaped))
@@ -239,11 +248,23 @@ enum TextScanning {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// The string of `buffer[range]` as written.
+    static func string(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: buffer[range]), as: UTF8.self)
+    }
+
+    /// FNV-1a over the bytes of `range` followed by `suffix`: names seen in a body, kept as
+    /// hashes so that tracking them allocates nothing per sample.
+    static func hash(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, suffix: StaticString = "") -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for i in range { hash = (hash ^ UInt64(buffer[i])) &* 0x100_0000_01b3 }
+        for k in 0..<suffix.utf8CodeUnitCount { hash = (hash ^ UInt64(suffix.utf8Start[k])) &* 0x100_0000_01b3 }
+        return hash
+    }
+
     /// The string of `buffer[range]`, unescaped when `isEscaped`.
     @inline(__always)
     static func string(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, isEscaped: Bool) -> String {
-        isEscaped
-            ? unescape(buffer, range, quotes: true)
-            : String(decoding: UnsafeBufferPointer(rebasing: buffer[range]), as: UTF8.self)
+        isEscaped ? unescape(buffer, range, quotes: true) : string(buffer, range)
     }
 }
