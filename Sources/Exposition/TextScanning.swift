@@ -96,6 +96,7 @@ enum TextScanning {
         func expectByte(_ expected: String) -> ExpositionError { position.unexpected(buffer, i, expected: expected) }
         if !strict { i = skipBlanks(buffer, from: i) }
         if i < buffer.count, buffer[i] == UInt8(ascii: "}") { return i + 1 }
+        var seenNames: [UInt64: Int] = [:]  // allocated only past `linearDuplicateCheckLimit` labels
         while true {
             if !strict { i = skipBlanks(buffer, from: i) }
             let nameStart = i
@@ -132,7 +133,7 @@ enum TextScanning {
                 throw .invalidUTF8(line: position.line, column: position.column(valueStart))
             }
             i += 1
-            for label in labels where bytesEqual(buffer, label.name, name) {
+            if isDuplicate(name, in: labels, buffer, seen: &seenNames) {
                 throw .invalidSample(
                     "duplicate label name \"\(string(buffer, name))\"",
                     line: position.line, column: position.column(nameStart))
@@ -148,6 +149,32 @@ enum TextScanning {
                 if i < buffer.count, buffer[i] == UInt8(ascii: "}") { return i + 1 }
             }
         }
+    }
+
+    /// Label sets up to this size are checked for duplicate names pairwise; larger ones (hostile
+    /// or absurd input) through a hash table, so a line with 100,000 labels stays linear.
+    static let linearDuplicateCheckLimit = 16
+
+    /// Whether `name` is already among `labels`. `seen` maps name hashes to label indices once
+    /// the set is past the linear limit.
+    static func isDuplicate(
+        _ name: Range<Int>, in labels: [LabelRange], _ buffer: UnsafeBufferPointer<UInt8>, seen: inout [UInt64: Int]
+    ) -> Bool {
+        if labels.count < linearDuplicateCheckLimit {
+            for label in labels where bytesEqual(buffer, label.name, name) { return true }
+            return false
+        }
+        if seen.isEmpty {
+            for (index, label) in labels.enumerated() { seen[hash(buffer, label.name)] = index }
+        }
+        let key = hash(buffer, name)
+        if let index = seen[key] {
+            if bytesEqual(buffer, labels[index].name, name) { return true }
+            // A hash collision between different names: settle it the slow way.
+            for label in labels where bytesEqual(buffer, label.name, name) { return true }
+        }
+        seen[key] = labels.count
+        return false
     }
 
     /// Whether two ranges of the buffer hold the same bytes.
