@@ -104,6 +104,10 @@ enum TextScanning {
             i += 1
             while i < buffer.count, isLabelNameByte(buffer[i]) { i += 1 }
             let name = nameStart..<i
+            // The name goes in `__name__`; a label of that name would silently rename the series.
+            if bytesEqual(buffer, name, "__name__") {
+                throw .invalidSample("label name \"__name__\" is reserved", line: position.line, column: position.column(nameStart))
+            }
             if !strict { i = skipBlanks(buffer, from: i) }
             guard i < buffer.count, buffer[i] == UInt8(ascii: "=") else { throw expectByte("\"=\" after label name") }
             i += 1
