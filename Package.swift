@@ -59,6 +59,7 @@ let package = Package(
             name: "pharos",
             dependencies: [
                 "Model",
+                "Exposition",
                 "Config",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -66,9 +67,28 @@ let package = Package(
         ),
 
         .testTarget(name: "ModelTests", dependencies: ["Model"], swiftSettings: swiftSettings),
-        .testTarget(name: "ExpositionTests", dependencies: ["Exposition"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ExpositionTests",
+            dependencies: ["Exposition", "Model"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "Model"], swiftSettings: swiftSettings),
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "Model"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
     ],
     cxxLanguageStandard: .cxx17
 )
+
+// Benchmarks (ordo-one/benchmark) only on request, so plain builds never resolve the package:
+// `PHAROS_BENCHMARKS=1 swift package benchmark` (see docs/benchmarks.md).
+if ProcessInfo.processInfo.environment["PHAROS_BENCHMARKS"] == "1" {
+    package.dependencies.append(
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]))
+    package.targets.append(
+        .executableTarget(
+            name: "ExpositionBenchmarks",
+            dependencies: ["Exposition", "Model", .product(name: "Benchmark", package: "benchmark")],
+            path: "Benchmarks/ExpositionBenchmarks",
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ))
+}
