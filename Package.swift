@@ -17,7 +17,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
@@ -30,7 +32,15 @@ let package = Package(
         ),
 
         // Pipeline stages (see docs/architecture.md).
-        .target(name: "Model", dependencies: ["CXXHash", "CRE2"], swiftSettings: swiftSettings),
+        .target(
+            name: "Model",
+            dependencies: [
+                "CXXHash",
+                "CRE2",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Exposition",
             dependencies: [
@@ -40,6 +50,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "Config",
+            dependencies: ["Model", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "PromQL", dependencies: ["Model"], swiftSettings: swiftSettings),
         .target(
             name: "TSDB",
             dependencies: [
@@ -53,13 +69,21 @@ let package = Package(
             name: "pharos",
             dependencies: [
                 "Model",
+                "Exposition",
+                "Config",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),
 
         .testTarget(name: "ModelTests", dependencies: ["Model"], swiftSettings: swiftSettings),
-        .testTarget(name: "ExpositionTests", dependencies: ["Exposition"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ExpositionTests",
+            dependencies: ["Exposition", "Model"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "ConfigTests", dependencies: ["Config", "Model"], swiftSettings: swiftSettings),
+        .testTarget(name: "PromQLTests", dependencies: ["PromQL", "Model"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         // Test helper: appends and commits to a TSDB directory until killed (TSDBTests' kill -9 test).
         .executableTarget(
             name: "pharos-tsdb-crash-helper",
@@ -75,8 +99,24 @@ let package = Package(
                 "pharos-tsdb-crash-helper",
                 .product(name: "InMemoryLogging", package: "swift-log"),
             ],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
     ],
     cxxLanguageStandard: .cxx17
 )
+
+// Benchmarks (ordo-one/benchmark) only on request, so plain builds never resolve the package:
+// `PHAROS_BENCHMARKS=1 swift package benchmark` (see docs/benchmarks.md).
+if ProcessInfo.processInfo.environment["PHAROS_BENCHMARKS"] == "1" {
+    package.dependencies.append(
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]))
+    package.targets.append(
+        .executableTarget(
+            name: "ExpositionBenchmarks",
+            dependencies: ["Exposition", "Model", .product(name: "Benchmark", package: "benchmark")],
+            path: "Benchmarks/ExpositionBenchmarks",
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ))
+}
