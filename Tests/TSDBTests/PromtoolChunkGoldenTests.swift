@@ -139,6 +139,30 @@ import Testing
         let chunks = series.flatMap(\.chunks).map { (ChunkEncoding.xor, Array($0.bytes[$0.range])) }
         #expect(chunks.count > 12)  // several chunks per series
         #expect(firstDifference(ChunkSegmentFile.encode(chunks), file) == nil)
+
+        // The querier seam over chunks read in place from Prometheus's file, as a block
+        // querier will use it: same samples as the head, inside any time range.
+        var entries = try ChunkSegmentFile.entries(in: file, path: "chunks/000001")[...]
+        let mint = blockStart + 1_000_000, maxt = blockStart + 5_000_000
+        var fromHead = SeriesIterator(), fromFile = SeriesIterator()
+        for s in series {
+            // Coarse bounds (the series' own); a block's index will give each chunk's exact ones.
+            let snapshots = entries.prefix(s.chunks.count).map { entry in
+                ChunkSnapshot(encoding: entry.encoding, bytes: file, range: entry.data,
+                              minTime: s.chunks[0].minTime, maxTime: s.chunks[s.chunks.count - 1].maxTime)
+            }
+            entries = entries.dropFirst(s.chunks.count)
+            fromHead.reset(Series(labels: s.labels, chunks: s.chunks, mint: mint, maxt: maxt))
+            fromFile.reset(Series(labels: s.labels, chunks: snapshots, mint: mint, maxt: maxt))
+            var samples = 0
+            while fromHead.next() {
+                let advanced = fromFile.next()
+                #expect(advanced && fromFile.timestamp == fromHead.timestamp && fromFile.value == fromHead.value)
+                #expect((mint...maxt).contains(fromHead.timestamp))
+                samples += 1
+            }
+            #expect(!fromFile.next() && fromFile.error == nil && samples > 0)
+        }
     }
 
     @Test func segmentReaderRejectsDamage() throws {
