@@ -80,6 +80,7 @@ let package = Package(
         .testTarget(
             name: "ExpositionTests",
             dependencies: ["Exposition", "Model"],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "Model"], swiftSettings: swiftSettings),
