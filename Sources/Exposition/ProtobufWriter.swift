@@ -54,6 +54,12 @@ struct ProtobufWriter {
         fixed64(value.bitPattern)
     }
 
+    /// A `double` field written even when zero (proto2 fields with explicit presence).
+    mutating func presentDoubleField(_ field: UInt32, _ value: Double) {
+        tag(field, .fixed64)
+        fixed64(value.bitPattern)
+    }
+
     /// A `string` field, omitted when empty.
     mutating func stringField(_ field: UInt32, _ value: String) {
         guard !value.isEmpty else { return }
