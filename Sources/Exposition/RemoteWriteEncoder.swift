@@ -37,25 +37,7 @@ package struct RemoteWriteEncoder: Sendable {
 
     private func encodeV1(_ batch: RemoteWriteBatch, into writer: inout ProtobufWriter) {
         for series in batch.labels.indices {
-            writer.message(1) { w in
-                for label in batch.labels[series] { Self.writeLabel(label, field: 1, into: &w) }
-                for i in batch.sampleRanges[series] {
-                    w.message(2) { s in
-                        s.doubleField(1, batch.values[i])
-                        s.int64Field(2, batch.timestampsMs[i])
-                    }
-                }
-                for i in batch.exemplarRanges[series] {
-                    w.message(3) { e in
-                        for label in batch.exemplarLabels[i] { Self.writeLabel(label, field: 1, into: &e) }
-                        e.doubleField(2, batch.exemplarValues[i])
-                        e.int64Field(3, batch.exemplarTimestampsMs[i])
-                    }
-                }
-                for i in batch.histogramRanges[series] {
-                    w.message(4) { h in Self.writeHistogram(batch.histograms[i], batch: batch, v2: false, into: &h) }
-                }
-            }
+            writer.message(1) { w in Self.writeSeriesV1(batch, series, into: &w) }
         }
         for family in batch.familyMetadata {
             writer.message(3) { m in
@@ -67,7 +49,28 @@ package struct RemoteWriteEncoder: Sendable {
         }
     }
 
-    private static func writeLabel(_ label: Label, field: UInt32, into writer: inout ProtobufWriter) {
+    /// The fields of a 1.0 `TimeSeries` (also remote read's `QueryResult.timeseries`).
+    static func writeSeriesV1(_ batch: RemoteWriteBatch, _ series: Int, into w: inout ProtobufWriter) {
+        for label in batch.labels[series] { writeLabel(label, field: 1, into: &w) }
+        for i in batch.sampleRanges[series] {
+            w.message(2) { s in
+                s.doubleField(1, batch.values[i])
+                s.int64Field(2, batch.timestampsMs[i])
+            }
+        }
+        for i in batch.exemplarRanges[series] {
+            w.message(3) { e in
+                for label in batch.exemplarLabels[i] { writeLabel(label, field: 1, into: &e) }
+                e.doubleField(2, batch.exemplarValues[i])
+                e.int64Field(3, batch.exemplarTimestampsMs[i])
+            }
+        }
+        for i in batch.histogramRanges[series] {
+            w.message(4) { h in writeHistogram(batch.histograms[i], batch: batch, v2: false, into: &h) }
+        }
+    }
+
+    static func writeLabel(_ label: Label, field: UInt32, into writer: inout ProtobufWriter) {
         writer.message(field) { l in
             l.stringField(1, label.name)
             l.stringField(2, label.value)
