@@ -343,3 +343,23 @@ import Testing
         }
     }
 }
+
+/// Bodies Debian's Prometheus 2.42 sent to a loopback receiver while scraping itself
+/// (`scripts/capture-remote-write`): snappy, then 1.0 protobuf as gogo/protobuf writes it.
+@Suite struct RemoteWriteRealSenderTests {
+    @Test(arguments: 1...3)
+    func decodesWhatPrometheusSends(index: Int) throws {
+        let compressed = try TestData.fixture("prometheus_2.42_remote_write_\(index).snappy")
+        let body = try Snappy.decompress(compressed)
+        var decoder = RemoteWriteDecoder()
+        var batch = RemoteWriteBatch()
+        try decoder.decode(body, version: try RemoteWriteVersion(contentType: "application/x-protobuf"), into: &batch)
+        let generated = try Prometheus_WriteRequest(serializedBytes: body)
+        #expect(batch == ExpectedBatch.of(generated))
+        #expect(batch.seriesCount + batch.familyMetadata.count > 0)
+        #expect(batch.labels.allSatisfy { $0.metricName != nil && $0["job"] == "prometheus" })
+
+        var encoder = RemoteWriteEncoder()
+        #expect(encoder.encode(batch, version: .v1) == body, "our encoding differs from gogo/protobuf's")
+    }
+}
