@@ -158,11 +158,9 @@ package struct RemoteWriteDecoder: Sendable {
         return nil
     }
 
-    /// `pending` as a `Labels` set.
-    mutating func buildPendingLabels() -> Labels {
-        builder.reset()
-        for label in pending { builder.set(label.name, label.value) }
-        return builder.labels()
+    /// `pending` (checked: sorted, distinct names) as a `Labels` set.
+    func buildPendingLabels() -> Labels {
+        Labels(sortedUnique: pending)
     }
 
     /// The pending labels as sent, for error messages: `{__name__="up", job="x"}`.

@@ -378,3 +378,51 @@ enum ClientModel {
         #expect(writer.bytes.isEmpty)
     }
 }
+
+@Suite struct ProtobufFamilyWriterTests {
+    /// Text pages (a real node_exporter page and the synthetic one) parsed into families,
+    /// written as protobuf and parsed back give the same series, values and timestamps.
+    @Test(arguments: ["node_exporter_pb_text.prom", "synthetic.prom"])
+    func textFamiliesSurviveAProtobufRoundTrip(fixture: String) throws {
+        let text = try TestData.fixture(fixture)
+        var textParser = PrometheusTextParser(text)
+        let families = try MetricFamily.collect(from: &textParser)
+        var body: [UInt8] = []
+        ExpositionWriter.write(families, format: .protobuf, into: &body)
+
+        func normalised(_ entries: [ParsedEntry]) -> [ParsedEntry] {
+            entries.compactMap { entry in
+                guard case .series(let labels, let value, let timestamp, _, _) = entry else { return nil }
+                var builder = LabelsBuilder(labels)
+                for name in ["le", "quantile"] {
+                    if let raw = builder.value(of: name), let number = Double(raw) { builder.set(name, number.openMetricsLabelValue) }
+                }
+                return .series(builder.labels(), value: value, timestampMs: timestamp, createdMs: nil, exemplar: nil)
+            }
+        }
+        var again = PrometheusTextParser(text)
+        var protobuf = ProtobufParser(body)
+        let expected = normalised(try ParsedEntry.all(&again))
+        let actual = normalised(try ParsedEntry.all(&protobuf))
+        #expect(actual.count == expected.count && actual.count > 100)
+        #expect(Set(actual.map(\.description)) == Set(expected.map(\.description)))
+        let decoded = try ClientModel.families(body)
+        #expect(decoded.map(\.name) == families.map { $0.type == .counter && !$0.name.hasSuffix("_total") ? $0.name + "_total" : $0.name })
+    }
+
+    @Test func writesCreatedTimestampsAndExemplars() throws {
+        let exemplar = Exemplar(labels: Labels(["trace_id": "t1"]), value: ExemplarValue(value: 0.5, timestampMs: -1_500))
+        let family = MetricFamily(name: "jobs", type: .counter, help: "Jobs.", samples: [
+            MetricSample(labels: Labels(["__name__": "jobs_total", "q": "a"]), value: 4, exemplar: exemplar),
+            MetricSample(labels: Labels(["__name__": "jobs_created", "q": "a"]), value: 1_700_000_000.123),
+        ])
+        var writer = ProtobufExpositionWriter()
+        writer.write(family)
+        var parser = ProtobufParser(writer.bytes)
+        #expect(try ParsedEntry.all(&parser) == [
+            .help("jobs_total", "Jobs."), .type("jobs_total", .counter),
+            .series(["__name__": "jobs_total", "q": "a"], 4, createdMs: 1_700_000_000_123,
+                    exemplar: "{trace_id=\"t1\"} 0.5 -1500"),
+        ])
+    }
+}

@@ -191,34 +191,28 @@ struct RandomRemoteWrite {
 
 /// The batch a correct decoder produces for a request, built from the generated types.
 enum ExpectedBatch {
-    static func histogram(
-        count: HistogramCount, sum: Double, schema: Int32, zeroThreshold: Double, zeroCount: HistogramCount,
-        negativeSpans: [HistogramSpan], negativeDeltas: [Int64], negativeCounts: [Double],
-        positiveSpans: [HistogramSpan], positiveDeltas: [Int64], positiveCounts: [Double],
-        resetHint: Int32, timestampMs: Int64, startTimestampMs: Int64, customValues: [Double],
-        into batch: inout RemoteWriteBatch
-    ) {
+    static func histogram(_ wire: some WireHistogram, into batch: inout RemoteWriteBatch) {
         func append<T>(_ values: [T], _ column: inout [T]) -> Range<Int> {
             let start = column.count
             column.append(contentsOf: values)
             return start..<column.count
         }
         var h = HistogramSample()
-        h.count = count
-        h.sum = sum
-        h.schema = schema
-        h.zeroThreshold = zeroThreshold
-        h.zeroCount = zeroCount
-        h.negativeSpans = append(negativeSpans, &batch.histogramSpans)
-        h.positiveSpans = append(positiveSpans, &batch.histogramSpans)
-        h.negativeDeltas = append(negativeDeltas, &batch.histogramDeltas)
-        h.positiveDeltas = append(positiveDeltas, &batch.histogramDeltas)
-        h.negativeCounts = append(negativeCounts, &batch.histogramCounts)
-        h.positiveCounts = append(positiveCounts, &batch.histogramCounts)
-        h.customValues = append(customValues, &batch.histogramCustomValues)
-        h.resetHint = resetHint
-        h.timestampMs = timestampMs
-        h.startTimestampMs = startTimestampMs
+        h.count = wire.pharosCount
+        h.sum = wire.sum
+        h.schema = wire.schema
+        h.zeroThreshold = wire.zeroThreshold
+        h.zeroCount = wire.pharosZeroCount
+        h.negativeSpans = append(wire.pharosSpans.negative, &batch.histogramSpans)
+        h.positiveSpans = append(wire.pharosSpans.positive, &batch.histogramSpans)
+        h.negativeDeltas = append(wire.negativeDeltas, &batch.histogramDeltas)
+        h.positiveDeltas = append(wire.positiveDeltas, &batch.histogramDeltas)
+        h.negativeCounts = append(wire.negativeCounts, &batch.histogramCounts)
+        h.positiveCounts = append(wire.positiveCounts, &batch.histogramCounts)
+        h.customValues = append(wire.customValues, &batch.histogramCustomValues)
+        h.resetHint = wire.pharosResetHint
+        h.timestampMs = wire.timestamp
+        h.startTimestampMs = wire.pharosStartTimestampMs
         batch.histograms.append(h)
     }
 
@@ -232,26 +226,7 @@ enum ExpectedBatch {
         for series in request.timeseries {
             let labels = Labels(series.labels.map { Label(name: $0.name, value: $0.value) })
             let histogramStart = batch.histograms.count
-            for h in series.histograms {
-                let count: HistogramCount = switch h.count {
-                case .countInt(let c): .int(c)
-                case .countFloat(let c): .float(c)
-                case nil: .none
-                }
-                let zeroCount: HistogramCount = switch h.zeroCount {
-                case .zeroCountInt(let c): .int(c)
-                case .zeroCountFloat(let c): .float(c)
-                case nil: .none
-                }
-                histogram(
-                    count: count, sum: h.sum, schema: h.schema, zeroThreshold: h.zeroThreshold, zeroCount: zeroCount,
-                    negativeSpans: h.negativeSpans.map { HistogramSpan(offset: $0.offset, length: $0.length) },
-                    negativeDeltas: h.negativeDeltas, negativeCounts: h.negativeCounts,
-                    positiveSpans: h.positiveSpans.map { HistogramSpan(offset: $0.offset, length: $0.length) },
-                    positiveDeltas: h.positiveDeltas, positiveCounts: h.positiveCounts,
-                    resetHint: Int32(h.resetHint.rawValue), timestampMs: h.timestamp, startTimestampMs: 0,
-                    customValues: h.customValues, into: &batch)
-            }
+            for h in series.histograms { histogram(h, into: &batch) }
             batch.appendSeries(labels, samples: series.samples.map { Sample(timestampMs: $0.timestamp, value: $0.value) })
             batch.histogramRanges[batch.histogramRanges.count - 1] = histogramStart..<batch.histograms.count
             for e in series.exemplars {
@@ -275,26 +250,7 @@ enum ExpectedBatch {
         }
         for series in request.timeseries {
             let histogramStart = batch.histograms.count
-            for h in series.histograms {
-                let count: HistogramCount = switch h.count {
-                case .countInt(let c): .int(c)
-                case .countFloat(let c): .float(c)
-                case nil: .none
-                }
-                let zeroCount: HistogramCount = switch h.zeroCount {
-                case .zeroCountInt(let c): .int(c)
-                case .zeroCountFloat(let c): .float(c)
-                case nil: .none
-                }
-                histogram(
-                    count: count, sum: h.sum, schema: h.schema, zeroThreshold: h.zeroThreshold, zeroCount: zeroCount,
-                    negativeSpans: h.negativeSpans.map { HistogramSpan(offset: $0.offset, length: $0.length) },
-                    negativeDeltas: h.negativeDeltas, negativeCounts: h.negativeCounts,
-                    positiveSpans: h.positiveSpans.map { HistogramSpan(offset: $0.offset, length: $0.length) },
-                    positiveDeltas: h.positiveDeltas, positiveCounts: h.positiveCounts,
-                    resetHint: Int32(h.resetHint.rawValue), timestampMs: h.timestamp,
-                    startTimestampMs: h.startTimestamp, customValues: h.customValues, into: &batch)
-            }
+            for h in series.histograms { histogram(h, into: &batch) }
             let sampleStart = batch.timestampsMs.count
             batch.appendSeries(
                 labels(series.labelsRefs),
@@ -310,4 +266,68 @@ enum ExpectedBatch {
         }
         return batch
     }
+}
+
+/// What the 1.0 and 2.0 generated histogram types have in common, for `ExpectedBatch`.
+protocol WireHistogram {
+    var sum: Double { get }
+    var schema: Int32 { get }
+    var zeroThreshold: Double { get }
+    var negativeDeltas: [Int64] { get }
+    var positiveDeltas: [Int64] { get }
+    var negativeCounts: [Double] { get }
+    var positiveCounts: [Double] { get }
+    var customValues: [Double] { get }
+    var timestamp: Int64 { get }
+    var pharosCount: HistogramCount { get }
+    var pharosZeroCount: HistogramCount { get }
+    var pharosSpans: (negative: [HistogramSpan], positive: [HistogramSpan]) { get }
+    var pharosResetHint: Int32 { get }
+    var pharosStartTimestampMs: Int64 { get }
+}
+
+extension Prometheus_Histogram: WireHistogram {
+    var pharosCount: HistogramCount {
+        switch count {
+        case .countInt(let c): .int(c)
+        case .countFloat(let c): .float(c)
+        case nil: .none
+        }
+    }
+    var pharosZeroCount: HistogramCount {
+        switch zeroCount {
+        case .zeroCountInt(let c): .int(c)
+        case .zeroCountFloat(let c): .float(c)
+        case nil: .none
+        }
+    }
+    var pharosSpans: (negative: [HistogramSpan], positive: [HistogramSpan]) {
+        (negativeSpans.map { HistogramSpan(offset: $0.offset, length: $0.length) },
+         positiveSpans.map { HistogramSpan(offset: $0.offset, length: $0.length) })
+    }
+    var pharosResetHint: Int32 { Int32(resetHint.rawValue) }
+    var pharosStartTimestampMs: Int64 { 0 }
+}
+
+extension Io_Prometheus_Write_V2_Histogram: WireHistogram {
+    var pharosCount: HistogramCount {
+        switch count {
+        case .countInt(let c): .int(c)
+        case .countFloat(let c): .float(c)
+        case nil: .none
+        }
+    }
+    var pharosZeroCount: HistogramCount {
+        switch zeroCount {
+        case .zeroCountInt(let c): .int(c)
+        case .zeroCountFloat(let c): .float(c)
+        case nil: .none
+        }
+    }
+    var pharosSpans: (negative: [HistogramSpan], positive: [HistogramSpan]) {
+        (negativeSpans.map { HistogramSpan(offset: $0.offset, length: $0.length) },
+         positiveSpans.map { HistogramSpan(offset: $0.offset, length: $0.length) })
+    }
+    var pharosResetHint: Int32 { Int32(resetHint.rawValue) }
+    var pharosStartTimestampMs: Int64 { startTimestamp }
 }
