@@ -67,3 +67,18 @@ let package = Package(
     ],
     cxxLanguageStandard: .cxx17
 )
+
+// Benchmarks (ordo-one/benchmark) only on request, so plain builds never resolve the package:
+// `PHAROS_BENCHMARKS=1 swift package benchmark` (see docs/benchmarks.md).
+if ProcessInfo.processInfo.environment["PHAROS_BENCHMARKS"] == "1" {
+    package.dependencies.append(
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]))
+    package.targets.append(
+        .executableTarget(
+            name: "ExpositionBenchmarks",
+            dependencies: ["Exposition", "Model", .product(name: "Benchmark", package: "benchmark")],
+            path: "Benchmarks/ExpositionBenchmarks",
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ))
+}

@@ -26,25 +26,15 @@ package enum ExpositionWriter {
         // Text 0.0.4 names a counter's metadata after its samples (`x_total`).
         let name = family.type == .counter && !family.name.hasSuffix("_total") ? family.name + "_total" : family.name
         if let help = family.help {
-            out.append(contentsOf: "# HELP ".utf8)
-            out.append(contentsOf: name.utf8)
-            out.append(TextScanning.space)
-            appendEscaped(help, quotes: false, into: &out)
-            out.append(TextScanning.newline)
+            appendMetadata("# HELP ", name, help, escapingQuotes: false, into: &out)
         }
-        do {
-            let type = switch family.type {
-            case .unknown: "untyped"
-            case .gaugehistogram: "histogram"
-            case .info, .stateset: "gauge"
-            default: family.type.rawValue
-            }
-            out.append(contentsOf: "# TYPE ".utf8)
-            out.append(contentsOf: name.utf8)
-            out.append(TextScanning.space)
-            out.append(contentsOf: type.utf8)
-            out.append(TextScanning.newline)
+        let type = switch family.type {
+        case .unknown: "untyped"
+        case .gaugehistogram: "histogram"
+        case .info, .stateset: "gauge"
+        default: family.type.rawValue
         }
+        appendMetadata("# TYPE ", name, type, into: &out)
         for sample in family.samples {
             appendSeries(sample.labels, into: &out)
             out.append(TextScanning.space)
@@ -63,23 +53,11 @@ package enum ExpositionWriter {
     static func writeOpenMetrics(_ family: MetricFamily, into out: inout [UInt8]) {
         let name = family.type == .counter && family.name.hasSuffix("_total") ? String(family.name.dropLast(6)) : family.name
         if let help = family.help {
-            out.append(contentsOf: "# HELP ".utf8)
-            out.append(contentsOf: name.utf8)
-            out.append(TextScanning.space)
-            appendEscaped(help, quotes: true, into: &out)
-            out.append(TextScanning.newline)
+            appendMetadata("# HELP ", name, help, escapingQuotes: true, into: &out)
         }
-        out.append(contentsOf: "# TYPE ".utf8)
-        out.append(contentsOf: name.utf8)
-        out.append(TextScanning.space)
-        out.append(contentsOf: family.type.rawValue.utf8)
-        out.append(TextScanning.newline)
+        appendMetadata("# TYPE ", name, family.type.rawValue, into: &out)
         if let unit = family.unit {
-            out.append(contentsOf: "# UNIT ".utf8)
-            out.append(contentsOf: name.utf8)
-            out.append(TextScanning.space)
-            out.append(contentsOf: unit.utf8)
-            out.append(TextScanning.newline)
+            appendMetadata("# UNIT ", name, unit, into: &out)
         }
         for sample in family.samples {
             appendSeries(sample.labels, into: &out)
@@ -101,6 +79,21 @@ package enum ExpositionWriter {
             }
             out.append(TextScanning.newline)
         }
+    }
+
+    /// `# KEYWORD name text`; `escapingQuotes` set means help text to escape, `nil` means as is.
+    private static func appendMetadata(
+        _ keyword: StaticString, _ name: String, _ text: String, escapingQuotes: Bool? = nil, into out: inout [UInt8]
+    ) {
+        out.append(contentsOf: UnsafeBufferPointer(start: keyword.utf8Start, count: keyword.utf8CodeUnitCount))
+        out.append(contentsOf: name.utf8)
+        out.append(TextScanning.space)
+        if let escapingQuotes {
+            appendEscaped(text, quotes: escapingQuotes, into: &out)
+        } else {
+            out.append(contentsOf: text.utf8)
+        }
+        out.append(TextScanning.newline)
     }
 
     /// `name{label="value",...}`, or just `name` when there are no other labels.

@@ -157,6 +157,7 @@ enum NumberParsing {
             }
         }
         let milliseconds = double(decimal, buffer, range) * 1000
+        guard !milliseconds.isNaN else { return nil }
         if milliseconds >= 9.2e18 { return .max }
         if milliseconds <= -9.2e18 { return .min }
         return Int64(milliseconds)

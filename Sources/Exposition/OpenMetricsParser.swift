@@ -101,7 +101,7 @@ package struct OpenMetricsParser: MetricsParser {
         } else {
             throw invalidMetadata("expected \"# HELP\", \"# TYPE\", \"# UNIT\" or \"# EOF\"", at: keywordStart)
         }
-        try expectSpace(buffer, i, "space after \"# \(entry == .help ? "HELP" : entry == .type ? "TYPE" : "UNIT")\"")
+        try expectSpace(buffer, i, "space after the keyword")
         i += 1
         let nameStart = i
         i = try TextScanning.scanMetricName(buffer, from: i, position)
@@ -127,7 +127,7 @@ package struct OpenMetricsParser: MetricsParser {
         case .type:
             guard let type = Self.metricType(buffer, textRange) else {
                 throw invalidMetadata(
-                    "invalid metric type \"\(String(decoding: UnsafeBufferPointer(rebasing: buffer[textRange]), as: UTF8.self))\"",
+                    "invalid metric type \"\(TextScanning.string(buffer, textRange))\"",
                     at: textStart)
             }
             metricType = type
@@ -174,7 +174,7 @@ package struct OpenMetricsParser: MetricsParser {
         i += 1
         let valueEnd = tokenEnd(buffer, i)
         guard let value = NumberParsing.parseDouble(buffer, i..<valueEnd) else {
-            throw invalidNumber(buffer, i..<valueEnd, expected: "sample value")
+            throw position.invalidNumber(buffer, i..<valueEnd, expected: "sample value")
         }
         sampleValue = value
         i = valueEnd
@@ -185,14 +185,14 @@ package struct OpenMetricsParser: MetricsParser {
             if i < buffer.count, buffer[i] != UInt8(ascii: "#") {
                 let timestampEnd = tokenEnd(buffer, i)
                 guard let timestamp = NumberParsing.parseSecondsAsMilliseconds(buffer, i..<timestampEnd) else {
-                    throw invalidNumber(buffer, i..<timestampEnd, expected: "timestamp")
+                    throw position.invalidNumber(buffer, i..<timestampEnd, expected: "timestamp")
                 }
                 sampleTimestampMs = timestamp
                 i = timestampEnd
                 if i < buffer.count, buffer[i] == TextScanning.space {
                     i += 1
                     guard i < buffer.count, buffer[i] == UInt8(ascii: "#") else {
-                        throw unexpected(buffer, i, expected: "\"#\" starting an exemplar")
+                        throw position.unexpected(buffer, i, expected: "\"#\" starting an exemplar")
                     }
                 }
             }
@@ -201,7 +201,7 @@ package struct OpenMetricsParser: MetricsParser {
             }
         }
         guard i < buffer.count, buffer[i] == TextScanning.newline else {
-            throw unexpected(buffer, i, expected: "end of line")
+            throw position.unexpected(buffer, i, expected: "end of line")
         }
         guard validatesFamilies else { return i }
         try validator.sample(
@@ -216,7 +216,7 @@ package struct OpenMetricsParser: MetricsParser {
         try expectSpace(buffer, i, "space after \"#\" of an exemplar")
         i += 1
         guard i < buffer.count, buffer[i] == UInt8(ascii: "{") else {
-            throw unexpected(buffer, i, expected: "\"{\" starting the exemplar labels")
+            throw position.unexpected(buffer, i, expected: "\"{\" starting the exemplar labels")
         }
         let labelsStart = i
         i = try TextScanning.scanLabels(buffer, from: i, strict: true, into: &exemplarRanges, position)
@@ -235,7 +235,7 @@ package struct OpenMetricsParser: MetricsParser {
         i += 1
         let valueEnd = tokenEnd(buffer, i)
         guard let value = NumberParsing.parseDouble(buffer, i..<valueEnd) else {
-            throw invalidNumber(buffer, i..<valueEnd, expected: "exemplar value")
+            throw position.invalidNumber(buffer, i..<valueEnd, expected: "exemplar value")
         }
         i = valueEnd
         var timestamp: Int64?
@@ -243,7 +243,7 @@ package struct OpenMetricsParser: MetricsParser {
             i += 1
             let timestampEnd = tokenEnd(buffer, i)
             guard let parsed = NumberParsing.parseSecondsAsMilliseconds(buffer, i..<timestampEnd) else {
-                throw invalidNumber(buffer, i..<timestampEnd, expected: "exemplar timestamp")
+                throw position.invalidNumber(buffer, i..<timestampEnd, expected: "exemplar timestamp")
             }
             timestamp = parsed
             i = timestampEnd
@@ -262,22 +262,14 @@ package struct OpenMetricsParser: MetricsParser {
         return i
     }
 
-    private func expectSpace(_ buffer: UnsafeBufferPointer<UInt8>, _ i: Int, _ expected: String) throws(ExpositionError) {
-        guard i < buffer.count, buffer[i] == TextScanning.space else { throw unexpected(buffer, i, expected: expected) }
+    /// `expected` is a `StaticString` so that the message costs nothing unless it is thrown.
+    private func expectSpace(_ buffer: UnsafeBufferPointer<UInt8>, _ i: Int, _ expected: StaticString) throws(ExpositionError) {
+        guard i < buffer.count, buffer[i] == TextScanning.space else {
+            throw position.unexpected(buffer, i, expected: expected.description)
+        }
     }
 
-    private func unexpected(_ buffer: UnsafeBufferPointer<UInt8>, _ i: Int, expected: String) -> ExpositionError {
-        i < buffer.count
-            ? .unexpectedByte(buffer[i], expected: expected, line: position.line, column: position.column(i))
-            : .unexpectedEndOfInput(expected: expected, line: position.line, column: position.column(i))
-    }
 
-    private func invalidNumber(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, expected: String) -> ExpositionError {
-        if range.isEmpty { return unexpected(buffer, range.lowerBound, expected: expected) }
-        return .invalidNumber(
-            String(decoding: UnsafeBufferPointer(rebasing: buffer[range]), as: UTF8.self),
-            line: position.line, column: position.column(range.lowerBound))
-    }
 
     private func invalidMetadata(_ reason: String, at index: Int) -> ExpositionError {
         .invalidMetadata(reason, line: position.line, column: position.column(index))
@@ -316,7 +308,7 @@ package struct OpenMetricsParser: MetricsParser {
     }
 
     private func string(_ range: Range<Int>) -> String {
-        input.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) }
+        input.withUnsafeBufferPointer { TextScanning.string($0, range) }
     }
 
     static func write(

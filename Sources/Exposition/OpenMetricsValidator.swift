@@ -88,7 +88,7 @@ struct OpenMetricsValidator {
                 && buffer[name.upperBound - unit.count - 1] == UInt8(ascii: "_")
                 && TextScanning.bytesEqual(buffer, (name.upperBound - unit.count)..<name.upperBound, unit))
         guard isSuffix else {
-            throw .invalidMetadata("unit \"\(Self.string(buffer, unit))\" is not a suffix of metric name \"\(Self.string(buffer, name))\"",
+            throw .invalidMetadata("unit \"\(TextScanning.string(buffer, unit))\" is not a suffix of metric name \"\(TextScanning.string(buffer, name))\"",
                                    line: position.line, column: position.column(unit.lowerBound))
         }
         try checkUnitAllowed(buffer, position)
@@ -105,11 +105,11 @@ struct OpenMetricsValidator {
     ) throws(ExpositionError) {
         if let family, TextScanning.bytesEqual(buffer, family, name) {
             if hasSamples {
-                throw .invalidMetadata("# \(what) for metric family \"\(Self.string(buffer, name))\" after its samples",
+                throw .invalidMetadata("# \(what) for metric family \"\(TextScanning.string(buffer, name))\" after its samples",
                                        line: position.line, column: 1)
             }
             if seen {
-                throw .invalidMetadata("second # \(what) for metric family \"\(Self.string(buffer, name))\"",
+                throw .invalidMetadata("second # \(what) for metric family \"\(TextScanning.string(buffer, name))\"",
                                        line: position.line, column: 1)
             }
             return
@@ -121,10 +121,10 @@ struct OpenMetricsValidator {
 
     private mutating func startFamily(_ name: Range<Int>, _ buffer: UnsafeBufferPointer<UInt8>, _ position: LinePosition) throws(ExpositionError) {
         try closeFamily(buffer, position)
-        let hash = Self.hash(buffer, name, .none)
+        let hash = TextScanning.hash(buffer, name)
         guard claimedNames.insert(hash).inserted else {
             throw .invalidMetadata(
-                "metric family \"\(Self.string(buffer, name))\" appears twice or clashes with another family's sample names",
+                "metric family \"\(TextScanning.string(buffer, name))\" appears twice or clashes with another family's sample names",
                 line: position.line, column: 1)
         }
         family = name
@@ -139,9 +139,9 @@ struct OpenMetricsValidator {
         guard let family else { return }
         try closeGroup(buffer, position)
         for suffix in Suffix.underscored where suffix.isAllowed(for: familyType) {
-            guard claimedNames.insert(Self.hash(buffer, family, suffix)).inserted else {
+            guard claimedNames.insert(TextScanning.hash(buffer, family, suffix: suffix.text)).inserted else {
                 throw .invalidMetadata(
-                    "sample name \"\(Self.string(buffer, family))\(suffix.text)\" of metric family \"\(Self.string(buffer, family))\" clashes with another family",
+                    "sample name \"\(TextScanning.string(buffer, family))\(suffix.text)\" of metric family \"\(TextScanning.string(buffer, family))\" clashes with another family",
                     line: position.line, column: 1)
             }
         }
@@ -184,12 +184,12 @@ struct OpenMetricsValidator {
             }
             // Order-independent combination of each label's hash: the same group written with
             // labels in another order is the same group.
-            groupHash &+= Self.mix(Self.hash(buffer, label.name, .none) &* 31 &+ Self.hash(buffer, label.value, .none))
+            groupHash &+= Self.mix(TextScanning.hash(buffer, label.name) &* 31 &+ TextScanning.hash(buffer, label.value))
         }
         if group != groupHash {
             try closeGroup(buffer, position)
             guard closedGroups.insert(groupHash).inserted else {
-                throw fail("samples of a label group of metric family \"\(Self.string(buffer, family ?? name))\" are not together")
+                throw fail("samples of a label group of metric family \"\(TextScanning.string(buffer, family ?? name))\" are not together")
             }
             group = groupHash
         }
@@ -220,7 +220,7 @@ struct OpenMetricsValidator {
             guard let bound = NumberParsing.parseDouble(buffer, le), !bound.isNaN,
                   bound != .infinity || TextScanning.bytesEqual(buffer, le, "+Inf"), bound != -.infinity
             else {
-                throw fail("invalid histogram bucket bound le=\"\(Self.string(buffer, le))\"")
+                throw fail("invalid histogram bucket bound le=\"\(TextScanning.string(buffer, le))\"")
             }
             guard !value.isNaN, value >= 0 else { throw fail("histogram bucket count must be a non-negative number") }
             guard bound > groupState.lastBound else { throw fail("histogram buckets are not in increasing order of le") }
@@ -242,7 +242,7 @@ struct OpenMetricsValidator {
         case (.summary, .none):
             guard let quantile = excludedValue else { throw fail("summary sample without \"quantile\" label") }
             guard let q = NumberParsing.parseDouble(buffer, quantile), q >= 0, q <= 1 else {
-                throw fail("invalid quantile \"\(Self.string(buffer, quantile))\": must be between 0 and 1")
+                throw fail("invalid quantile \"\(TextScanning.string(buffer, quantile))\": must be between 0 and 1")
             }
             guard value.isNaN || value >= 0 else { throw fail("quantile value must not be negative") }
         case (.info, _):
@@ -291,14 +291,6 @@ struct OpenMetricsValidator {
 
     // MARK: - Hashing
 
-    /// FNV-1a over the bytes of `range` followed by `suffix`.
-    private static func hash(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ suffix: Suffix) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for i in range { hash = (hash ^ UInt64(buffer[i])) &* 0x100_0000_01b3 }
-        let text = suffix.text
-        for k in 0..<text.utf8CodeUnitCount { hash = (hash ^ UInt64(text.utf8Start[k])) &* 0x100_0000_01b3 }
-        return hash
-    }
 
     /// A finaliser (splitmix64) so that summing label hashes does not cancel structure.
     private static func mix(_ value: UInt64) -> UInt64 {
@@ -308,7 +300,4 @@ struct OpenMetricsValidator {
         return z ^ (z >> 31)
     }
 
-    private static func string(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
-        String(decoding: UnsafeBufferPointer(rebasing: buffer[range]), as: UTF8.self)
-    }
 }

@@ -114,7 +114,7 @@ package struct PrometheusTextParser: MetricsParser {
         let end = lineEnd(buffer, i)
         textRange = i..<end
         if textRange.isEmpty, isStrict || isType { return comment() }
-        let hash = Self.hash(buffer, nameRange)
+        let hash = TextScanning.hash(buffer, nameRange)
         if isHelp {
             entry = .help
             if !TextScanning.isValidUTF8(buffer, textRange) {
@@ -137,7 +137,7 @@ package struct PrometheusTextParser: MetricsParser {
             }
             guard let type = Self.metricType(buffer, i..<typeEnd) else {
                 throw .invalidMetadata(
-                    "unknown metric type \"\(String(decoding: UnsafeBufferPointer(rebasing: buffer[i..<typeEnd]), as: UTF8.self))\"",
+                    "unknown metric type \"\(TextScanning.string(buffer, i..<typeEnd))\"",
                     line: position.line, column: position.column(i))
             }
             metricType = type
@@ -162,7 +162,7 @@ package struct PrometheusTextParser: MetricsParser {
     }
 
     private func metadataName(_ buffer: UnsafeBufferPointer<UInt8>) -> String {
-        String(decoding: UnsafeBufferPointer(rebasing: buffer[nameRange]), as: UTF8.self)
+        TextScanning.string(buffer, nameRange)
     }
 
     // MARK: - Samples
@@ -180,12 +180,12 @@ package struct PrometheusTextParser: MetricsParser {
         } else {
             labelRanges.removeAll(keepingCapacity: true)
             seriesRange = nameRange
-            guard afterName > i else { throw unexpected(buffer, i, expected: "space or \"{\" after metric name") }
+            guard afterName > i else { throw position.unexpected(buffer, i, expected: "space or \"{\" after metric name") }
             i = afterName
         }
         let valueEnd = tokenEnd(buffer, i)
         guard let value = NumberParsing.parseDouble(buffer, i..<valueEnd) else {
-            throw invalidNumber(buffer, i..<valueEnd, expected: "sample value")
+            throw position.invalidNumber(buffer, i..<valueEnd, expected: "sample value")
         }
         sampleValue = value
         i = TextScanning.skipBlanks(buffer, from: valueEnd)
@@ -193,13 +193,13 @@ package struct PrometheusTextParser: MetricsParser {
         if i < buffer.count, buffer[i] != TextScanning.newline || (isStrict && i > valueEnd) {
             let timestampEnd = tokenEnd(buffer, i)
             guard let timestamp = NumberParsing.parseInt64(buffer, i..<timestampEnd) else {
-                throw invalidNumber(buffer, i..<timestampEnd, expected: "timestamp in milliseconds")
+                throw position.invalidNumber(buffer, i..<timestampEnd, expected: "timestamp in milliseconds")
             }
             sampleTimestampMs = timestamp
             i = TextScanning.skipBlanks(buffer, from: timestampEnd)
         }
         guard i == buffer.count || buffer[i] == TextScanning.newline else {
-            throw unexpected(buffer, i, expected: "end of line")
+            throw position.unexpected(buffer, i, expected: "end of line")
         }
         if isStrict { try checkStrictSample(buffer) }
         return i
@@ -210,12 +210,12 @@ package struct PrometheusTextParser: MetricsParser {
     private mutating func checkStrictSample(_ buffer: UnsafeBufferPointer<UInt8>) throws(ExpositionError) {
         if !TextScanning.bytesEqual(buffer, nameRange, lastSampleName) {
             lastSampleName = nameRange
-            sampleNames.insert(Self.hash(buffer, nameRange))
+            sampleNames.insert(TextScanning.hash(buffer, nameRange))
             for suffix: StaticString in ["_sum", "_count", "_bucket"] {
                 let count = suffix.utf8CodeUnitCount
                 if nameRange.count > count,
                    TextScanning.bytesEqual(buffer, (nameRange.upperBound - count)..<nameRange.upperBound, suffix) {
-                    sampleNames.insert(Self.hash(buffer, nameRange.lowerBound..<(nameRange.upperBound - count)))
+                    sampleNames.insert(TextScanning.hash(buffer, nameRange.lowerBound..<(nameRange.upperBound - count)))
                 }
             }
         }
@@ -232,7 +232,7 @@ package struct PrometheusTextParser: MetricsParser {
         for label in labelRanges where TextScanning.bytesEqual(buffer, label.name, special) {
             guard NumberParsing.parseDouble(buffer, label.value) != nil else {
                 throw .invalidSample(
-                    "expected float as value for '\(special)' label, got \"\(String(decoding: UnsafeBufferPointer(rebasing: buffer[label.value]), as: UTF8.self))\"",
+                    "expected float as value for '\(special)' label, got \"\(TextScanning.string(buffer, label.value))\"",
                     line: position.line, column: position.column(label.value.lowerBound))
             }
         }
@@ -255,24 +255,8 @@ package struct PrometheusTextParser: MetricsParser {
         return i
     }
 
-    private func unexpected(_ buffer: UnsafeBufferPointer<UInt8>, _ i: Int, expected: String) -> ExpositionError {
-        i < buffer.count
-            ? .unexpectedByte(buffer[i], expected: expected, line: position.line, column: position.column(i))
-            : .unexpectedEndOfInput(expected: expected, line: position.line, column: position.column(i))
-    }
 
-    private func invalidNumber(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, expected: String) -> ExpositionError {
-        if range.isEmpty { return unexpected(buffer, range.lowerBound, expected: expected) }
-        return .invalidNumber(
-            String(decoding: UnsafeBufferPointer(rebasing: buffer[range]), as: UTF8.self),
-            line: position.line, column: position.column(range.lowerBound))
-    }
 
-    private static func hash(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for i in range { hash = (hash ^ UInt64(buffer[i])) &* 0x100_0000_01b3 }
-        return hash
-    }
 
     // MARK: - Accessors
 
@@ -301,6 +285,6 @@ package struct PrometheusTextParser: MetricsParser {
     }
 
     private func string(_ range: Range<Int>) -> String {
-        input.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) }
+        input.withUnsafeBufferPointer { TextScanning.string($0, range) }
     }
 }

@@ -8,6 +8,19 @@ struct LinePosition {
     var lineStart = 0
 
     func column(_ index: Int) -> Int { index - lineStart + 1 }
+
+    /// The error for a missing token at `i`: the byte found there, or the end of the body.
+    func unexpected(_ buffer: UnsafeBufferPointer<UInt8>, _ i: Int, expected: String) -> ExpositionError {
+        i < buffer.count
+            ? .unexpectedByte(buffer[i], expected: expected, line: line, column: column(i))
+            : .unexpectedEndOfInput(expected: expected, line: line, column: column(i))
+    }
+
+    /// The error for a token at `range` that is not a number (or is missing).
+    func invalidNumber(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, expected: String) -> ExpositionError {
+        if range.isEmpty { return unexpected(buffer, range.lowerBound, expected: expected) }
+        return .invalidNumber(TextScanning.string(buffer, range), line: line, column: column(range.lowerBound))
+    }
 }
 
 /// The byte ranges of one `name="value"` pair inside the body.
@@ -80,13 +93,10 @@ enum TextScanning {
     ) throws(ExpositionError) -> Int {
         labels.removeAll(keepingCapacity: true)
         var i = start + 1
-        func expectByte(_ expected: String) -> ExpositionError {
-            i < buffer.count
-                ? .unexpectedByte(buffer[i], expected: expected, line: position.line, column: position.column(i))
-                : .unexpectedEndOfInput(expected: expected, line: position.line, column: position.column(i))
-        }
+        func expectByte(_ expected: String) -> ExpositionError { position.unexpected(buffer, i, expected: expected) }
         if !strict { i = skipBlanks(buffer, from: i) }
         if i < buffer.count, buffer[i] == UInt8(ascii: "}") { return i + 1 }
+        var seenNames: [UInt64: Int] = [:]  // allocated only past `linearDuplicateCheckLimit` labels
         while true {
             if !strict { i = skipBlanks(buffer, from: i) }
             let nameStart = i
@@ -94,6 +104,10 @@ enum TextScanning {
             i += 1
             while i < buffer.count, isLabelNameByte(buffer[i]) { i += 1 }
             let name = nameStart..<i
+            // The name goes in `__name__`; a label of that name would silently rename the series.
+            if bytesEqual(buffer, name, "__name__") {
+                throw .invalidSample("label name \"__name__\" is reserved", line: position.line, column: position.column(nameStart))
+            }
             if !strict { i = skipBlanks(buffer, from: i) }
             guard i < buffer.count, buffer[i] == UInt8(ascii: "=") else { throw expectByte("\"=\" after label name") }
             i += 1
@@ -123,9 +137,9 @@ enum TextScanning {
                 throw .invalidUTF8(line: position.line, column: position.column(valueStart))
             }
             i += 1
-            for label in labels where bytesEqual(buffer, label.name, name) {
+            if isDuplicate(name, in: labels, buffer, seen: &seenNames) {
                 throw .invalidSample(
-                    "duplicate label name \"\(String(decoding: UnsafeBufferPointer(rebasing: buffer[name]), as: UTF8.self))\"",
+                    "duplicate label name \"\(string(buffer, name))\"",
                     line: position.line, column: position.column(nameStart))
             }
             labels.append(LabelRange(name: name, value: value, isEscaped: isEscaped))
@@ -139,6 +153,32 @@ enum TextScanning {
                 if i < buffer.count, buffer[i] == UInt8(ascii: "}") { return i + 1 }
             }
         }
+    }
+
+    /// Label sets up to this size are checked for duplicate names pairwise; larger ones (hostile
+    /// or absurd input) through a hash table, so a line with 100,000 labels stays linear.
+    static let linearDuplicateCheckLimit = 16
+
+    /// Whether `name` is already among `labels`. `seen` maps name hashes to label indices once
+    /// the set is past the linear limit.
+    static func isDuplicate(
+        _ name: Range<Int>, in labels: [LabelRange], _ buffer: UnsafeBufferPointer<UInt8>, seen: inout [UInt64: Int]
+    ) -> Bool {
+        if labels.count < linearDuplicateCheckLimit {
+            for label in labels where bytesEqual(buffer, label.name, name) { return true }
+            return false
+        }
+        if seen.isEmpty {
+            for (index, label) in labels.enumerated() { seen[hash(buffer, label.name)] = index }
+        }
+        let key = hash(buffer, name)
+        if let index = seen[key] {
+            if bytesEqual(buffer, labels[index].name, name) { return true }
+            // A hash collision between different names: settle it the slow way.
+            for label in labels where bytesEqual(buffer, label.name, name) { return true }
+        }
+        seen[key] = labels.count
+        return false
     }
 
     /// Whether two ranges of the buffer hold the same bytes.
@@ -239,11 +279,23 @@ enum TextScanning {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// The string of `buffer[range]` as written.
+    static func string(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: buffer[range]), as: UTF8.self)
+    }
+
+    /// FNV-1a over the bytes of `range` followed by `suffix`: names seen in a body, kept as
+    /// hashes so that tracking them allocates nothing per sample.
+    static func hash(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, suffix: StaticString = "") -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for i in range { hash = (hash ^ UInt64(buffer[i])) &* 0x100_0000_01b3 }
+        for k in 0..<suffix.utf8CodeUnitCount { hash = (hash ^ UInt64(suffix.utf8Start[k])) &* 0x100_0000_01b3 }
+        return hash
+    }
+
     /// The string of `buffer[range]`, unescaped when `isEscaped`.
     @inline(__always)
     static func string(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, isEscaped: Bool) -> String {
-        isEscaped
-            ? unescape(buffer, range, quotes: true)
-            : String(decoding: UnsafeBufferPointer(rebasing: buffer[range]), as: UTF8.self)
+        isEscaped ? unescape(buffer, range, quotes: true) : string(buffer, range)
     }
 }

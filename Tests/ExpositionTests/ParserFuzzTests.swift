@@ -132,6 +132,34 @@ import Testing
         #expect(parsed > 100)
     }
 
+    /// Absurd sizes stay linear: 100,000 labels on one line, a 4 MiB label value, 200,000 lines.
+    @Test(.timeLimit(.minutes(1)))
+    func absurdSizesAreParsedInLinearTime() throws {
+        var wide = Array("a{".utf8)
+        for index in 0..<100_000 { wide += Array("l\(index)=\"v\",".utf8) }
+        wide += Array("l0=\"dup\"} 1\n# EOF\n".utf8)
+        for openMetrics in [true, false] {
+            guard case .refused(let error) = Self.run(wide, openMetrics: openMetrics) else {
+                Issue.record("duplicate label among 100,000 accepted")
+                continue
+            }
+            #expect(error.message == "duplicate label name \"l0\"")
+        }
+
+        let longValue = Array("a{b=\"".utf8) + Array(repeating: UInt8(ascii: "x"), count: 4 << 20) + Array("\"} 1\n# EOF\n".utf8)
+        guard case .parsed(1) = Self.run(longValue, openMetrics: true) else {
+            Issue.record("4 MiB label value refused")
+            return
+        }
+
+        var manyLines: [UInt8] = []
+        for index in 0..<200_000 { manyLines += Array("m{i=\"\(index)\"} \(index)\n".utf8) }
+        guard case .parsed(200_000) = Self.run(manyLines, openMetrics: false) else {
+            Issue.record("200,000 lines not parsed")
+            return
+        }
+    }
+
     @Test func randomBytesEndInAResultOrAnError() {
         var generator = SeededGenerator(state: 0x5eed_0002)
         for _ in 0..<3_000 {
