@@ -279,7 +279,7 @@ package struct OpenMetricsParser: MetricsParser {
 
     package var metadataName: String { string(nameRange) }
     package var help: String {
-        input.withUnsafeBufferPointer { TextScanning.unescape($0, textRange, quotes: true) }
+        input.withUnsafeBufferPointer { TextScanning.string($0, textRange, isEscaped: textIsEscaped) }
     }
     package var type: MetricType { metricType }
     package var unit: String { string(textRange) }

@@ -1,10 +1,9 @@
 import ArgumentParser
 
-/// `pharos check …`: offline checks of files and expositions, as `promtool check …`.
+/// `pharos check`: validate files without running anything, like `promtool check`.
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "check",
-        abstract: "Check the validity of configuration files, rule files and metric expositions.",
-        subcommands: [CheckMetrics.self]
+        abstract: "Check configuration, rule and metrics files.",
+        subcommands: [CheckConfig.self, CheckMetrics.self]
     )
 }
