@@ -79,7 +79,7 @@ let package = Package(
         .testTarget(name: "ModelTests", dependencies: ["Model"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ExpositionTests",
-            dependencies: ["Exposition", "Model"],
+            dependencies: ["Exposition", "Model", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),

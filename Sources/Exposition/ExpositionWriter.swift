@@ -4,8 +4,8 @@ internal import Model
 /// client_golang's `expfmt` does: `# HELP`, `# TYPE` (and `# UNIT`), then the samples, with
 /// values formatted as Go's `FormatFloat(v, 'g', -1, 64)`.
 package enum ExpositionWriter {
-    /// Appends `families` to `out` in `format` (`.protobuf` is not a text format and writes
-    /// nothing). OpenMetrics output ends with `# EOF`.
+    /// Appends `families` to `out` in `format` (`.protobuf`: delimited `MetricFamily` messages,
+    /// see `ProtobufExpositionWriter.write(_:)`). OpenMetrics output ends with `# EOF`.
     package static func write(_ families: [MetricFamily], format: ExpositionFormat, into out: inout [UInt8]) {
         switch format {
         case .text:
@@ -14,7 +14,9 @@ package enum ExpositionWriter {
             for family in families { writeOpenMetrics(family, into: &out) }
             out.append(contentsOf: "# EOF\n".utf8)
         case .protobuf:
-            break
+            var writer = ProtobufExpositionWriter()
+            for family in families { writer.write(family) }
+            out.append(contentsOf: writer.bytes)
         }
     }
 
