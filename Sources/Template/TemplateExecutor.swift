@@ -210,12 +210,12 @@ struct TemplateExecutor {
         switch first {
         case .field(let pos, let names):
             at(pos, first.described)
-            return try evalFieldChain(dot, receiver: dot, names: names, hasArgs: command.args.count > 1 || final != nil)
+            return try evalFieldChain(dot, receiver: dot, names: names, args: Array(command.args.dropFirst()), final: final, command: command)
         case .chain(let pos, let node, let fields):
             // Go leaves the error position on the last node evaluated inside the receiver.
             _ = pos
             let receiver = try evalChainReceiver(dot, node)
-            return try evalFieldChain(dot, receiver: receiver, names: fields, hasArgs: command.args.count > 1 || final != nil)
+            return try evalFieldChain(dot, receiver: receiver, names: fields, args: Array(command.args.dropFirst()), final: final, command: command)
         case .identifier(let pos, let name):
             at(pos, name)
             return try evalFunction(dot, name: name, args: Array(command.args.dropFirst()), final: final, command: command)
@@ -229,7 +229,8 @@ struct TemplateExecutor {
                 try notAFunction(command, final: final)
                 return value
             }
-            return try evalFieldChain(dot, receiver: value, names: Array(names.dropFirst()), hasArgs: command.args.count > 1 || final != nil)
+            return try evalFieldChain(
+                dot, receiver: value, names: Array(names.dropFirst()), args: Array(command.args.dropFirst()), final: final, command: command)
         default:
             break
         }
@@ -266,15 +267,29 @@ struct TemplateExecutor {
 
     // MARK: fields
 
-    private mutating func evalFieldChain(_ dot: TemplateValue, receiver: TemplateValue, names: [String], hasArgs: Bool) throws(TemplateError) -> TemplateValue {
+    /// Evaluates `.a.b.c` on `receiver`; the last name receives the command's remaining
+    /// arguments and the piped-in `final` value (they are a method's arguments).
+    private mutating func evalFieldChain(
+        _ dot: TemplateValue, receiver: TemplateValue, names: [String], args: [ArgNode] = [], final: TemplateValue? = nil,
+        command: CommandNode? = nil
+    ) throws(TemplateError) -> TemplateValue {
         var value = receiver
         for (i, name) in names.enumerated() {
-            value = try evalField(name, receiver: value, hasArgs: i == names.count - 1 && hasArgs)
+            let last = i == names.count - 1
+            value = try evalField(dot, name, receiver: value, args: last ? args : [], final: last ? final : nil, command: command)
         }
         return value
     }
 
-    private func evalField(_ name: String, receiver: TemplateValue, hasArgs: Bool) throws(TemplateError) -> TemplateValue {
+    private mutating func evalField(
+        _ dot: TemplateValue, _ name: String, receiver: TemplateValue, args: [ArgNode], final: TemplateValue?, command: CommandNode?
+    ) throws(TemplateError) -> TemplateValue {
+        // Go looks for a method before a field or map key.
+        if let method = TemplateMethods.method(named: name, on: receiver) {
+            let node = command ?? CommandNode(pos: nodePos, args: [])
+            return try callFunction(dot, name: name, function: method, args: args, final: final, command: node)
+        }
+        let hasArgs = !args.isEmpty || final != nil
         switch receiver {
         case .missing:
             if set.missingKey == .error { throw fail("nil data; no entry for key \(goQuote(name))") }
@@ -319,12 +334,12 @@ struct TemplateExecutor {
             }
         case .field(let pos, let names):
             at(pos, node.described)
-            return try validate(evalFieldChain(dot, receiver: dot, names: names, hasArgs: false), parameter)
+            return try validate(evalFieldChain(dot, receiver: dot, names: names), parameter)
         case .variable(let pos, let names):
             at(pos, node.described)
             let value = try variable(names[0])
             if names.count == 1 { return try validate(value, parameter) }
-            return try validate(evalFieldChain(dot, receiver: value, names: Array(names.dropFirst()), hasArgs: false), parameter)
+            return try validate(evalFieldChain(dot, receiver: value, names: Array(names.dropFirst())), parameter)
         case .pipe(let pipe):
             return try validate(evalPipeline(dot, pipe), parameter)
         case .identifier(let pos, let name):
@@ -333,7 +348,7 @@ struct TemplateExecutor {
             return try validate(evalFunction(dot, name: name, args: [], final: nil, command: command), parameter)
         case .chain(_, let inner, let fields):
             let receiver = try evalChainReceiver(dot, inner)
-            return try validate(evalFieldChain(dot, receiver: receiver, names: fields, hasArgs: false), parameter)
+            return try validate(evalFieldChain(dot, receiver: receiver, names: fields), parameter)
         case .bool(_, let value):
             switch parameter {
             case nil, .any, .bool: return .bool(value)

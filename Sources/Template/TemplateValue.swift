@@ -101,7 +101,9 @@ package struct TemplateMap: Sendable, Equatable {
     var sortedKeys: [String] { entries.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) } }
 }
 
-/// A Go struct value: exported fields in declaration order and the type name errors print.
+/// A Go struct value: exported fields in declaration order, the type name errors print, and
+/// its methods (Alertmanager's `.Alerts.Firing`, `.Labels.SortedPairs`, …) as functions whose
+/// receiver is captured when the record is built.
 package struct TemplateRecord: Sendable, Equatable {
     /// The Go type as `reflect.Type.String()` prints it.
     package var typeName: String
@@ -109,12 +111,20 @@ package struct TemplateRecord: Sendable, Equatable {
     package var fieldNames: [String]
     /// Field values, parallel to `fieldNames`.
     package var fieldValues: [TemplateValue]
+    /// Methods by name; templates call them like fields with arguments (`.Format "2006"`).
+    package var methods: [String: TemplateFunction]
 
     /// Creates a record from `(name, value)` pairs in declaration order.
-    package init(typeName: String, fields: [(String, TemplateValue)]) {
+    package init(typeName: String, fields: [(String, TemplateValue)], methods: [String: TemplateFunction] = [:]) {
         self.typeName = typeName
         fieldNames = fields.map(\.0)
         fieldValues = fields.map(\.1)
+        self.methods = methods
+    }
+
+    /// Records are equal when type and fields are; methods are behaviour, not state.
+    package static func == (lhs: TemplateRecord, rhs: TemplateRecord) -> Bool {
+        lhs.typeName == rhs.typeName && lhs.fieldNames == rhs.fieldNames && lhs.fieldValues == rhs.fieldValues
     }
 
     /// The value of field `name`, or `nil` if the struct has no such field.

@@ -77,3 +77,39 @@ import Testing
         #expect((try? GoQuote.unquote("'ab'").get()) == nil)
     }
 }
+
+/// Methods on time and duration values, and `time.Format` layouts.
+@Suite struct TemplateMethodTests {
+    static let t = TemplateTime(seconds: 1_435_065_584, nanoseconds: 128_000_000)   // Tue 2015-06-23 13:19:44.128 UTC
+
+    @Test(arguments: [
+        ("2006-01-02 15:04:05", "2015-06-23 13:19:44"),
+        ("Mon Jan _2 15:04:05 MST 2006", "Tue Jun 23 13:19:44 UTC 2015"),
+        ("Monday, January 2, 2006 3:04:05 PM", "Tuesday, June 23, 2015 1:19:44 PM"),
+        ("2006-01-02T15:04:05.000Z07:00", "2015-06-23T13:19:44.128Z"),
+        ("15:04:05.999999 -0700 -07:00 -07", "13:19:44.128 +0000 +00:00 +00"),
+        ("06 002 __2 .000000 ,9 pm", "15 174 174 .128000 ,1 pm"),
+        ("Janet Month 1/2", "Janet Month 6/23"),
+    ])
+    func format(layout: String, expected: String) {
+        #expect(GoTimeLayout.format(Self.t, layout: layout) == expected)
+    }
+
+    @Test func methodsInTemplates() throws {
+        #expect(try render("{{ .Format \"2006\" }} {{ .Unix }} {{ .UnixMilli }} {{ .Year }} {{ .YearDay }} {{ .UTC.Hour }}", .time(Self.t))
+            == "2015 1435065584 1435065584128 2015 174 13")
+        #expect(try render("{{ .Seconds }} {{ .Minutes }} {{ .Milliseconds }} {{ .String }}", .duration(90_500_000_000))
+            == "90.5 1.5083333333333333 90500 1m30.5s")
+        #expect(try AlertTemplate.expand("{{ (1435065584.128 | toTime).Format \"2006\" }}", name: "t", data: .missing,
+                                         context: PrometheusTemplateContext()) == "2015")
+        #expect(failure("{{ .Format }}", .time(Self.t))
+            == "template: t:1:3: executing \"t\" at <.Format>: wrong number of args for Format: want 1 got 0")
+        let record = TemplateValue.record(TemplateRecord(
+            typeName: "template.Data", fields: [("N", .int(2))],
+            methods: ["Twice": TemplateFunction([.int]) { args in
+                guard case .int(let n) = args[0] else { return .missing }
+                return .int(n * 2)
+            }]))
+        #expect(try render("{{ .Twice .N }} {{ .N | .Twice }}", record) == "4 4")
+    }
+}
