@@ -20,7 +20,10 @@ struct TemplateParser {
     static func parse(name: String, text: String, functions: Set<String>) throws(TemplateError) -> [TemplateTree] {
         var parser = TemplateParser(name: name, text: text, functions: functions)
         let root = try parser.parseTop()
-        return [TemplateTree(name: name, parseName: name, source: parser.source, root: root)] + parser.trees
+        try parser.addTree(name: name, root: root)
+        // The main template first, then the ones it defines.
+        let main = parser.trees.filter { $0.name == name }
+        return main + parser.trees.filter { $0.name != name }
     }
 
     private init(name: String, text: String, functions: Set<String>) {
@@ -134,16 +137,21 @@ struct TemplateParser {
         vars = savedVars
         rangeDepth = savedDepth
         guard case .end = terminator else { throw error("unexpected {{else}} in \(context)") }
-        addTree(name: name, root: body)
+        try addTree(name: name, root: body)
     }
 
-    /// Go keeps an earlier non-empty definition when a later one is empty (`IsEmptyTree`).
-    private mutating func addTree(name: String, root: [TemplateNode]) {
+    /// Within one text Go refuses two non-empty definitions of a name and lets a non-empty one
+    /// replace an empty one (`Tree.add`).
+    private mutating func addTree(name: String, root: [TemplateNode]) throws(TemplateError) {
         let tree = TemplateTree(name: name, parseName: parseName, source: source, root: root)
-        if let existing = trees.firstIndex(where: { $0.name == name }) {
-            if !Self.isEmpty(root) || Self.isEmpty(trees[existing].root) { trees[existing] = tree }
-        } else {
+        guard let existing = trees.firstIndex(where: { $0.name == name }) else {
             trees.append(tree)
+            return
+        }
+        if Self.isEmpty(trees[existing].root) {
+            trees[existing] = tree
+        } else if !Self.isEmpty(root) {
+            throw error("template: multiple definition of template \(goQuote(name))")
         }
     }
 
@@ -242,7 +250,7 @@ struct TemplateParser {
         vars = savedVars
         rangeDepth = savedDepth
         guard case .end = terminator else { throw error("unexpected {{else}} in \(context)") }
-        addTree(name: name, root: body)
+        try addTree(name: name, root: body)
         return .template(pos: token.pos, name: name, pipe: pipe)
     }
 

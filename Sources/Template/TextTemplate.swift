@@ -116,8 +116,7 @@ package struct TextTemplate: Sendable {
     package mutating func parse(_ text: String, as templateName: String? = nil) throws(TemplateError) {
         let names = Set(functions.keys).union(TemplateBuiltins.names)
         let parsed = try TemplateParser.parse(name: templateName ?? name, text: text, functions: names)
-        for (i, tree) in parsed.enumerated() {
-            if i == 0, TemplateParser.isEmpty(tree.root), trees[tree.name] != nil { continue }
+        for tree in parsed {
             if let existing = trees[tree.name], TemplateParser.isEmpty(tree.root), !TemplateParser.isEmpty(existing.root) { continue }
             trees[tree.name] = tree
         }

@@ -88,3 +88,13 @@ import Testing
         #expect(try render(nested, limits: limits) == "")
     }
 }
+
+@Suite struct TemplateDefinitionTests {
+    @Test func redefinitionWithinOneTextIsRefused() throws {
+        #expect(failure("{{define \"a\"}}x{{end}}{{define \"a\"}}y{{end}}")
+            == "template: t:1: template: multiple definition of template \"a\"")
+        #expect(failure("{{define \"t\"}}x{{end}}body") == "template: t:1: template: multiple definition of template \"t\"")
+        #expect(try render("{{define \"a\"}} {{end}}{{define \"a\"}}y{{end}}{{template \"a\"}}") == "y")
+        #expect(try render("{{define \"t\"}}only{{end}}") == "only")
+    }
+}
