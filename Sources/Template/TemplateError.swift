@@ -5,7 +5,7 @@ package enum TemplateError: Error, Equatable, Sendable {
     /// The text is not a valid template. `line` is 1-based.
     case parse(name: String, line: Int, message: String)
     /// Execution failed at a node: `location` is `NAME:LINE:COL` (column 0-based, as Go counts
-    /// it), `context` the node as written (cut to 20 bytes plus `...`).
+    /// it), `context` the node as written (cut to 20 characters plus `...`).
     case execution(location: String, templateName: String, context: String, message: String)
     /// Execution failed outside any node (for example an undefined entry template).
     case executionWithoutNode(templateName: String, message: String)

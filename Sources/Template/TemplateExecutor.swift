@@ -37,8 +37,9 @@ struct TemplateExecutor {
     func fail(_ message: String) -> TemplateError {
         let (line, column) = tree.source.location(of: nodePos)
         var context = nodeText
+        // Go tests the length in bytes but cuts with `%.20s`, which counts runes.
         if context.utf8.count > 20 {
-            context = String(decoding: context.utf8.prefix(20), as: UTF8.self) + "..."
+            context = String(String.UnicodeScalarView(context.unicodeScalars.prefix(20))) + "..."
         }
         return .execution(location: "\(tree.parseName):\(line):\(column)", templateName: tree.name, context: context, message: message)
     }

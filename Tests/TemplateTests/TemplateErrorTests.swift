@@ -68,6 +68,14 @@ import Testing
             == "template: t:1:2: executing \"t\" at <.abcdefghij.klmnopqr...>: can't evaluate field w in type int")
     }
 
+    /// Go compares the byte length with 20 but cuts 20 runes, so short non-ASCII contexts keep
+    /// every character and still get `...`.
+    @Test func contextCutCountsRunes() {
+        let data = TemplateValue.map(TemplateMap(["ééééééééééé": .int(1)]))
+        #expect(failure("{{.ééééééééééé.x}}", data)
+            == "template: t:1:2: executing \"t\" at <.ééééééééééé.x...>: can't evaluate field x in type int")
+    }
+
     @Test func recursionStopsAtTheDepthLimit() {
         let text = "{{define \"r\"}}x{{template \"r\" .}}{{end}}{{template \"r\" .}}"
         let error = failure(text) ?? ""
