@@ -163,13 +163,18 @@ enum TemplateBuiltins {
         switch (a, b) {
         case (.missing, .missing): return true
         case (.list, _), (.map, _), (.samples, _):
-            throw TemplateFunctionError("non-comparable type \(a.goFormatted()): \(a.goTypeName)")
+            throw TemplateFunctionError("non-comparable type \(asString(a)): \(a.goTypeName)")
         case (_, .list), (_, .map), (_, .samples):
-            throw TemplateFunctionError("non-comparable type \(b.goFormatted()): \(b.goTypeName)")
+            throw TemplateFunctionError("non-comparable type \(asString(b)): \(b.goTypeName)")
         default:
             guard a.goTypeName == b.goTypeName else { throw TemplateFunctionError("incompatible types for comparison") }
             return a == b
         }
+    }
+
+    /// Go formats the value with `%s` in this message.
+    private static func asString(_ v: TemplateValue) -> String {
+        GoSprintf.formatArg(v, verb: "s", flags: GoSprintf.Flags(), depth: 0)
     }
 
     private static func basicEqual(_ a: TemplateValue, _ b: TemplateValue) -> Bool {

@@ -36,12 +36,7 @@ struct TemplateExecutor {
 
     func fail(_ message: String) -> TemplateError {
         let (line, column) = tree.source.location(of: nodePos)
-        var context = nodeText
-        // Go tests the length in bytes but cuts with `%.20s`, which counts runes.
-        if context.utf8.count > 20 {
-            context = String(String.UnicodeScalarView(context.unicodeScalars.prefix(20))) + "..."
-        }
-        return .execution(location: "\(tree.parseName):\(line):\(column)", templateName: tree.name, context: context, message: message)
+        return .execution(location: "\(tree.parseName):\(line):\(column)", templateName: tree.name, context: nodeText, message: message)
     }
 
     private mutating func step() throws(TemplateError) {
@@ -275,15 +270,22 @@ struct TemplateExecutor {
         command: CommandNode? = nil
     ) throws(TemplateError) -> TemplateValue {
         var value = receiver
+        var staticType: String?
         for (i, name) in names.enumerated() {
             let last = i == names.count - 1
-            value = try evalField(dot, name, receiver: value, args: last ? args : [], final: last ? final : nil, command: command)
+            let next = try evalField(
+                dot, name, receiver: value, staticType: staticType, args: last ? args : [], final: last ? final : nil, command: command)
+            // A value read from a map[string]interface{} has static type interface{}, which is
+            // what Go names when the next field cannot be found.
+            if case .map(let map) = value, map.elementType == .any { staticType = "interface {}" } else { staticType = nil }
+            value = next
         }
         return value
     }
 
     private mutating func evalField(
-        _ dot: TemplateValue, _ name: String, receiver: TemplateValue, args: [ArgNode], final: TemplateValue?, command: CommandNode?
+        _ dot: TemplateValue, _ name: String, receiver: TemplateValue, staticType: String?, args: [ArgNode], final: TemplateValue?,
+        command: CommandNode?
     ) throws(TemplateError) -> TemplateValue {
         // Go looks for a method before a field or map key.
         if let method = TemplateMethods.method(named: name, on: receiver) {
@@ -316,7 +318,7 @@ struct TemplateExecutor {
         default:
             break
         }
-        throw fail("can't evaluate field \(name) in type \(receiver.goTypeName)")
+        throw fail("can't evaluate field \(name) in type \(staticType ?? receiver.goTypeName)")
     }
 
     // MARK: arguments

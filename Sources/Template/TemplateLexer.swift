@@ -23,10 +23,11 @@ struct TemplateToken: Sendable {
         switch kind {
         case .eof: return "EOF"
         case .error: return text
-        case .keyword: return "<" + text + ">"
+        // Go lists `.` and `nil` among its keyword items, so they print as `<.>` and `<nil>`.
+        case .keyword, .dot, .nilKeyword: return "<" + text + ">"
         default:
             if text.utf8.count > 10 {
-                return goQuote(String(decoding: text.utf8.prefix(10), as: UTF8.self)) + "..."
+                return goQuote(String(String.UnicodeScalarView(text.unicodeScalars.prefix(10)))) + "..."
             }
             return goQuote(text)
         }
@@ -259,13 +260,15 @@ struct TemplateLexer {
             case UInt8(ascii: "("):
                 pos += 1; emit(.leftParen); parenDepth += 1
             case UInt8(ascii: ")"):
+                // Go emits the parenthesis before reporting the imbalance, so the parser
+                // usually complains about the `)` first.
                 pos += 1
+                emit(.rightParen)
                 parenDepth -= 1
                 guard parenDepth >= 0 else {
-                    fail("unexpected right paren")
+                    fail("unexpected right paren U+0029 ')'")
                     return false
                 }
-                emit(.rightParen)
             case _ where alphaNumericWidth(at: pos) > 0:
                 guard lexIdentifier() else { return false }
             case 0x21...0x7E:

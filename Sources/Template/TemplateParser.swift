@@ -12,6 +12,8 @@ struct TemplateParser {
     /// 10000 (`max expression depth exceeded`); Pharos bounds both lower, as every level is a
     /// native stack frame here and in the executor.
     private var nesting = 0
+    /// The line of the `{{` of the action being parsed (Go's `actionLine`).
+    private var actionLine = 0
     static let maxNesting = 100
     /// Templates found (`define`, `block`), in order; the main body is added by `parse`.
     private(set) var trees: [TemplateTree] = []
@@ -62,7 +64,15 @@ struct TemplateParser {
     }
 
     private func unexpected(_ token: TemplateToken, _ context: String) -> TemplateError {
-        if token.kind == .error { return error(token.text, line: token.line) }
+        if token.kind == .error {
+            // A lexing error inside a multi-line action also names where the action began.
+            var extra = ""
+            if actionLine != 0, actionLine != token.line {
+                extra = " in action started at \(parseName):\(actionLine)"
+                if token.text.hasSuffix(" action") { extra = String(extra.dropFirst(" in action".count)) }
+            }
+            return error(token.text + extra, line: token.line)
+        }
         return error("unexpected \(token.described) in \(context)", line: token.line)
     }
 
@@ -105,7 +115,10 @@ struct TemplateParser {
         let token = nextNonSpace()
         switch token.kind {
         case .text: return .node(.text(Array(token.text.utf8)))
-        case .leftDelim: return try action()
+        case .leftDelim:
+            actionLine = token.line
+            defer { actionLine = 0 }
+            return try action()
         default: throw unexpected(token, "input")
         }
     }
@@ -334,9 +347,10 @@ struct TemplateParser {
         let chainPos = peek().pos
         var fields: [String] = []
         while peek().kind == .field { fields.append(String(next().text.dropFirst())) }
+        // Go rebuilds the node at the position of the first chained field.
         switch node {
-        case .field(let pos, let names): return .field(pos: pos, names: names + fields)
-        case .variable(let pos, let names): return .variable(pos: pos, names: names + fields)
+        case .field(_, let names): return .field(pos: chainPos, names: names + fields)
+        case .variable(_, let names): return .variable(pos: chainPos, names: names + fields)
         case .bool, .string, .number, .nilValue, .dot:
             throw error("unexpected . after term \(goQuote(node.described))")
         default: return .chain(pos: chainPos, node: node, fields: fields)
