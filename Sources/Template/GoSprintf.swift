@@ -200,8 +200,9 @@ enum GoSprintf {
         let body: String
         switch verb {
         case "v", "g", "G":
-            if let precision = flags.precision, verb != "v" {
-                body = GoFloatFormat.cFormat(f.magnitude, verb: UInt8(verb.value), flags: flags.sharp ? "#" : "", width: nil, precision: precision)
+            if let precision = flags.precision {
+                let cVerb = verb == "v" ? UInt8(ascii: "g") : UInt8(verb.value)
+                body = GoFloatFormat.cFormat(f.magnitude, verb: cVerb, flags: flags.sharp ? "#" : "", width: nil, precision: precision)
             } else {
                 let shortest = GoFloatFormat.shortest(f.magnitude)
                 body = verb == "G" ? shortest.uppercased() : shortest

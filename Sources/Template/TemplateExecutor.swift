@@ -273,11 +273,20 @@ struct TemplateExecutor {
         var staticType: String?
         for (i, name) in names.enumerated() {
             let last = i == names.count - 1
+            if staticType != nil, value == .missing {
+                // A key that is present with a nil interface value (unlike an absent key).
+                throw fail("nil pointer evaluating interface {}.\(name)")
+            }
             let next = try evalField(
                 dot, name, receiver: value, staticType: staticType, args: last ? args : [], final: last ? final : nil, command: command)
             // A value read from a map[string]interface{} has static type interface{}, which is
             // what Go names when the next field cannot be found.
-            if case .map(let map) = value, map.elementType == .any { staticType = "interface {}" } else { staticType = nil }
+            // Under missingkey=zero an absent key also reads as a typed nil interface.
+            if case .map(let map) = value, map.elementType == .any, map.entries[name] != nil || set.missingKey == .zero {
+                staticType = "interface {}"
+            } else {
+                staticType = nil
+            }
             value = next
         }
         return value
