@@ -393,7 +393,11 @@ struct TemplateParser {
     private func number(_ token: TemplateToken) throws(TemplateError) -> NumberConstant {
         var constant = NumberConstant(text: token.text)
         if token.kind == .charConstant {
+            // Go: a bad escape or `''` is `invalid syntax`; more than one character is malformed.
+            let body = token.text.dropFirst().dropLast()
+            if body.isEmpty { throw error("invalid syntax") }
             guard case .success(let text) = GoQuote.unquote(token.text), let scalar = text.unicodeScalars.first else {
+                if body.hasPrefix("\\") && body.count == 2 || body.count == 1 { throw error("invalid syntax") }
                 throw error("malformed character constant: \(token.text)")
             }
             constant.isChar = true
