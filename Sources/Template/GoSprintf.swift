@@ -100,7 +100,7 @@ enum GoSprintf {
         case .missing:
             return verb == "v" ? pad("<nil>", flags) : "%!" + String(verb) + "(<nil>)"
         case .bool(let b):
-            return verb == "v" || verb == "t" ? pad(b ? "true" : "false", flags) : bad(arg, verb)
+            return verb == "v" || verb == "t" ? pad(b ? "true" : "false", flags) : bad(arg, verb, flags)
         case .int(let n):
             return formatInteger(Int64(n), arg: arg, verb: verb, flags: flags)
         case .duration(let n):
@@ -112,7 +112,7 @@ enum GoSprintf {
             return formatString(s, arg: arg, verb: verb, flags: flags)
         case .time:
             return "vsq".unicodeScalars.contains(verb)
-                ? formatString(arg.goFormatted(), arg: arg, verb: verb, flags: flags) : bad(arg, verb)
+                ? formatString(arg.goFormatted(), arg: arg, verb: verb, flags: flags) : bad(arg, verb, flags)
         case .list(let items):
             return "[" + items.map { formatArg($0, verb: verb, flags: flags, depth: depth + 1) }.joined(separator: " ") + "]"
         case .samples(let samples):
@@ -130,8 +130,10 @@ enum GoSprintf {
         }
     }
 
-    private static func bad(_ arg: TemplateValue, _ verb: Unicode.Scalar) -> String {
-        "%!" + String(verb) + "(" + arg.goTypeName + "=" + arg.goFormatted() + ")"
+    /// Go's `badVerb`: the value is printed with `%v` and the verb's own flags, width and
+    /// precision (so `%6s` of 7 gives `%!s(int=     7)`).
+    private static func bad(_ arg: TemplateValue, _ verb: Unicode.Scalar, _ flags: Flags) -> String {
+        "%!" + String(verb) + "(" + arg.goTypeName + "=" + formatArg(arg, verb: "v", flags: flags, depth: 1) + ")"
     }
 
     /// Pads to the width with spaces (left, or right with `-`), or zeros with `0`.
@@ -176,7 +178,7 @@ enum GoSprintf {
             if hex.count < 4 { hex = String(repeating: "0", count: 4 - hex.count) + hex }
             return pad("U+" + hex, flags)
         default:
-            return bad(arg, verb)
+            return bad(arg, verb, flags)
         }
         if let precision = flags.precision {
             if precision == 0, n == 0 { digits = "" }
@@ -187,7 +189,7 @@ enum GoSprintf {
     }
 
     private static func formatFloat(_ f: Double, arg: TemplateValue, verb: Unicode.Scalar, flags: Flags) -> String {
-        guard "vgGeEfF".unicodeScalars.contains(verb) else { return bad(arg, verb) }
+        guard "vgGeEfF".unicodeScalars.contains(verb) else { return bad(arg, verb, flags) }
         if f.isNaN || f.isInfinite {
             var text = f.isNaN ? "NaN" : (f < 0 ? "-Inf" : "+Inf")
             if f.isNaN, flags.plus { text = "+NaN" } else if f.isNaN, flags.space { text = " NaN" }
@@ -229,7 +231,7 @@ enum GoSprintf {
                 return (byte < 16 ? "0" : "") + h
             }
             return pad(hex.joined(separator: flags.space ? " " : ""), flags)
-        default: return bad(arg, verb)
+        default: return bad(arg, verb, flags)
         }
     }
 }

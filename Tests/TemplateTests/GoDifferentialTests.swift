@@ -134,6 +134,9 @@ struct GoDifferentialFuzzTests {
         "{{define \"T\"}}<{{.}}>{{end}}{{template \"T\" (index .items 0)}}{{block \"B\" .}}{{len .items}}{{end}}",
         "{{/* c */}}{{ $x := 1 }}{{ $x = (index .items 0) }}{{ slice \"abc\" 1 }}{{ html `<b>` | js | urlquery }}{{ .m.k }}",
         "{{ and 1 0 }}{{ or .a .b.c }}{{ not true }}{{ 'x' }}{{ 0x1F }}{{ -1.5e3 }}{{ with .m }}{{ .k }}{{ else }}none{{ end }}",
+        "{{printf \"%-8.3f|%+d|%x|%q|%v|%6s|%.2e|%t|%c\" 3.14159 42 \"hi\" \"a\\tb\" .m 7 1234.5 true 65}}",
+        "{{ if lt .a 1.0 }}{{ print 1 2 \"s\" }}{{ else }}{{ println .items }}{{ end }}{{ eq .a 0.0 1.0 }}{{ ne \"x\" \"y\" }}{{ ge 2 1 }}",
+        "a  {{- .a -}}  b\n{{ range $k, $v := .m }}{{ $k }}={{ $v }}{{ end }}\n{{ len .items | printf \"%03d\" }}{{ index .items 1 | len }}",
     ]
     static let json = "{\"items\": [1.5, \"two\", 3, 4], \"m\": {\"k\": \"v\"}, \"a\": 0}"
 
