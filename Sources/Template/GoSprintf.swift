@@ -189,7 +189,7 @@ enum GoSprintf {
     }
 
     private static func formatFloat(_ f: Double, arg: TemplateValue, verb: Unicode.Scalar, flags: Flags) -> String {
-        guard "vgGeEfF".unicodeScalars.contains(verb) else { return bad(arg, verb, flags) }
+        guard "vgGeEfFxX".unicodeScalars.contains(verb) else { return bad(arg, verb, flags) }
         if f.isNaN || f.isInfinite {
             var text = f.isNaN ? "NaN" : (f < 0 ? "-Inf" : "+Inf")
             if f.isNaN, flags.plus { text = "+NaN" } else if f.isNaN, flags.space { text = " NaN" }
@@ -209,6 +209,11 @@ enum GoSprintf {
                 let shortest = GoFloatFormat.shortest(f.magnitude)
                 body = verb == "G" ? shortest.uppercased() : shortest
             }
+        case "x", "X":
+            // C's %a, with Go's two-digit minimum exponent (`0x1p+01` where C prints `0x1p+1`).
+            let c = GoFloatFormat.cFormat(f.magnitude, verb: verb == "x" ? UInt8(ascii: "a") : UInt8(ascii: "A"),
+                                          flags: flags.sharp ? "#" : "", width: nil, precision: flags.precision)
+            body = GoFloatFormat.widenExponent(c, marker: verb == "x" ? "p" : "P")
         default:
             body = GoFloatFormat.cFormat(f.magnitude, verb: UInt8(verb.value), flags: flags.sharp ? "#" : "", width: nil, precision: flags.precision ?? 6)
         }

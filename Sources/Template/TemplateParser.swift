@@ -413,6 +413,11 @@ struct TemplateParser {
             constant.isUnsignedOnly = true
             constant.float = Double(Self.parseGoUnsigned(token.text) ?? 0)
         } else if let float = Self.parseGoFloat(token.text) {
+            // Integer-looking text that only parses as a float is too large (or, like `08`,
+            // not valid octal): Go calls it an overflow.
+            if !token.text.contains(where: { ".eEpP".contains($0) }) {
+                throw error("integer overflow: \(goQuote(token.text))")
+            }
             constant.float = float
             if float == float.rounded(), abs(float) < 9.2e18 { constant.int = Int64(float) }
         } else {
@@ -440,6 +445,7 @@ struct TemplateParser {
     }
 
     static func parseGoUnsigned(_ text: String) -> UInt64? {
+        guard underscoreOK(text) else { return nil }
         var s = Substring(text)
         var radix = 10
         let lower = s.lowercased()
@@ -447,13 +453,43 @@ struct TemplateParser {
         else if lower.hasPrefix("0o") { radix = 8; s = s.dropFirst(2) }
         else if lower.hasPrefix("0b") { radix = 2; s = s.dropFirst(2) }
         else if s.count > 1, s.hasPrefix("0") { radix = 8; s = s.dropFirst() }
-        if s.hasPrefix("_") && radix != 10 { s = s.dropFirst() }
-        guard !s.isEmpty, !s.hasPrefix("_"), !s.hasSuffix("_"), !s.contains("__") else { return nil }
-        return UInt64(s.replacing("_", with: ""), radix: radix)
+        let digits = s.replacing("_", with: "")
+        guard !digits.isEmpty else { return nil }
+        return UInt64(digits, radix: radix)
+    }
+
+    /// Go's `strconv.underscoreOK`: underscores only between digits, or after a base prefix.
+    static func underscoreOK(_ text: String) -> Bool {
+        var s = Array(text.utf8)
+        if let first = s.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") { s.removeFirst() }
+        var saw: UInt8 = UInt8(ascii: "^")
+        var i = 0
+        var hex = false
+        if s.count >= 2, s[0] == UInt8(ascii: "0"), [UInt8(ascii: "b"), UInt8(ascii: "o"), UInt8(ascii: "x")].contains(s[1] | 0x20) {
+            i = 2
+            saw = UInt8(ascii: "0")
+            hex = s[1] | 0x20 == UInt8(ascii: "x")
+        }
+        while i < s.count {
+            let c = s[i]
+            i += 1
+            if (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || (hex && (c | 0x20) >= UInt8(ascii: "a") && (c | 0x20) <= UInt8(ascii: "f")) {
+                saw = UInt8(ascii: "0")
+                continue
+            }
+            if c == UInt8(ascii: "_") {
+                if saw != UInt8(ascii: "0") { return false }
+                saw = c
+                continue
+            }
+            if saw == UInt8(ascii: "_") { return false }
+            saw = UInt8(ascii: "!")
+        }
+        return saw != UInt8(ascii: "_")
     }
 
     static func parseGoFloat(_ text: String) -> Double? {
-        guard !text.contains("__"), !text.hasSuffix("_") else { return nil }
+        guard underscoreOK(text) else { return nil }
         let cleaned = text.replacing("_", with: "")
         let body = cleaned.hasPrefix("+") || cleaned.hasPrefix("-") ? cleaned.dropFirst() : Substring(cleaned)
         guard let first = body.first, first.isNumber || first == "." else { return nil }
