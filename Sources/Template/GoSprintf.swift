@@ -189,7 +189,7 @@ enum GoSprintf {
     }
 
     private static func formatFloat(_ f: Double, arg: TemplateValue, verb: Unicode.Scalar, flags: Flags) -> String {
-        guard "vgGeEfFxX".unicodeScalars.contains(verb) else { return bad(arg, verb, flags) }
+        guard "vgGeEfFxXb".unicodeScalars.contains(verb) else { return bad(arg, verb, flags) }
         if f.isNaN || f.isInfinite {
             var text = f.isNaN ? "NaN" : (f < 0 ? "-Inf" : "+Inf")
             if f.isNaN, flags.plus { text = "+NaN" } else if f.isNaN, flags.space { text = " NaN" }
@@ -209,6 +209,13 @@ enum GoSprintf {
                 let shortest = GoFloatFormat.shortest(f.magnitude)
                 body = verb == "G" ? shortest.uppercased() : shortest
             }
+        case "b":
+            // Go's `%b`: decimal mantissa and binary exponent, `5429388417957888p-42`.
+            let m = f.magnitude
+            let normal = m.exponentBitPattern != 0
+            let mantissa = normal ? m.significandBitPattern | (1 << 52) : m.significandBitPattern
+            let exponent = (normal ? Int(m.exponentBitPattern) : 1) - 1075
+            body = String(mantissa) + "p" + (exponent < 0 ? "-" : "+") + String(abs(exponent))
         case "x", "X":
             // C's %a, with Go's two-digit minimum exponent (`0x1p+01` where C prints `0x1p+1`).
             let c = GoFloatFormat.cFormat(f.magnitude, verb: verb == "x" ? UInt8(ascii: "a") : UInt8(ascii: "A"),

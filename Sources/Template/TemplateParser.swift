@@ -133,7 +133,7 @@ struct TemplateParser {
             case .nothing: break
             }
         }
-        throw error("unexpected EOF")
+        throw error("unexpected EOF", line: peekNonSpace().line)
     }
 
     private mutating func parseDefinition() throws(TemplateError) {
@@ -405,7 +405,12 @@ struct TemplateParser {
             constant.float = Double(scalar.value)
             return constant
         }
-        if token.text.hasSuffix("i") { throw error("complex numbers are not supported: \(goQuote(token.text))") }
+        // Imaginary (`2i`) and complex (`1+2i`) constants; `-i` and the like are just illegal.
+        let isImaginary = token.text.hasSuffix("i") && Self.parseGoFloat(String(token.text.dropLast())) != nil
+        let isComplex = token.text.hasSuffix("i") && token.text.dropFirst().contains { $0 == "+" || $0 == "-" }
+        if isImaginary || isComplex {
+            throw error("complex numbers are not supported: \(goQuote(token.text))")
+        }
         if let int = Self.parseGoInteger(token.text) {
             constant.int = int
             constant.float = Double(int)
