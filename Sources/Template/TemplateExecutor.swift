@@ -303,6 +303,8 @@ struct TemplateExecutor {
             // Under missingkey=zero an absent key also reads as a typed nil interface.
             if case .map(let map) = value, map.elementType == .any, map.entries[name] != nil || set.missingKey == .zero {
                 staticType = "interface {}"
+            } else if case .record(let record) = value, record.interfaceFields.contains(name) {
+                staticType = "interface {}"
             } else {
                 staticType = nil
             }
