@@ -17,7 +17,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // C libraries from Debian.
@@ -29,7 +31,15 @@ let package = Package(
         ),
 
         // Pipeline stages (see docs/architecture.md).
-        .target(name: "Model", dependencies: ["CXXHash", "CRE2"], swiftSettings: swiftSettings),
+        .target(
+            name: "Model",
+            dependencies: [
+                "CXXHash",
+                "CRE2",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Exposition",
             dependencies: [
@@ -39,19 +49,49 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "Config",
+            dependencies: ["Model", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "PromQL", dependencies: ["Model"], swiftSettings: swiftSettings),
         .target(name: "Template", dependencies: ["Model"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "pharos",
             dependencies: [
                 "Model",
+                "Exposition",
+                "Config",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),
 
         .testTarget(name: "ModelTests", dependencies: ["Model"], swiftSettings: swiftSettings),
-        .testTarget(name: "ExpositionTests", dependencies: ["Exposition"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ExpositionTests",
+            dependencies: ["Exposition", "Model"],
+            exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "ConfigTests", dependencies: ["Config", "Model"], swiftSettings: swiftSettings),
+        .testTarget(name: "PromQLTests", dependencies: ["PromQL", "Model"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "TemplateTests", dependencies: ["Template"], swiftSettings: swiftSettings),
     ],
     cxxLanguageStandard: .cxx17
 )
+
+// Benchmarks (ordo-one/benchmark) only on request, so plain builds never resolve the package:
+// `PHAROS_BENCHMARKS=1 swift package benchmark` (see docs/benchmarks.md).
+if ProcessInfo.processInfo.environment["PHAROS_BENCHMARKS"] == "1" {
+    package.dependencies.append(
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]))
+    package.targets.append(
+        .executableTarget(
+            name: "ExpositionBenchmarks",
+            dependencies: ["Exposition", "Model", .product(name: "Benchmark", package: "benchmark")],
+            path: "Benchmarks/ExpositionBenchmarks",
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ))
+}

@@ -83,6 +83,22 @@ package struct Labels: Sendable {
         return result
     }
 
+    /// Calls `body` with the UTF-8 bytes of the value of `name` (empty when absent), without
+    /// decoding a `String`. The buffer is valid only inside `body`.
+    package func withValueBytes<R>(of name: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        var found: Range<Int>?
+        forEachRange { nameRange, valueRange in
+            if equals(nameRange, name) {
+                found = valueRange
+                return false
+            }
+            return true
+        }
+        return try _bytes.withUnsafeBufferPointer { bytes in
+            try body(found.map { UnsafeBufferPointer(rebasing: bytes[$0]) } ?? UnsafeBufferPointer(start: nil, count: 0))
+        }
+    }
+
     /// The metric name (`__name__`), or `nil`.
     package var metricName: String? { self[Labels.metricNameLabel] }
 
@@ -114,7 +130,7 @@ package struct Labels: Sendable {
         }
     }
 
-    private func equals(_ range: Range<Int>, _ string: String) -> Bool {
+    func equals(_ range: Range<Int>, _ string: String) -> Bool {
         var string = string
         return string.withUTF8 { utf8 in
             utf8.count == range.count && _bytes.withUnsafeBufferPointer { buffer in
@@ -210,6 +226,13 @@ extension Labels: CustomStringConvertible {
 }
 
 extension String {
+    /// Byte-for-byte equality of the UTF-8, as Go compares strings. Swift's `==` compares by
+    /// canonical equivalence (`"é" == "e\u{301}"`), which label names and values must not.
+    @inline(__always)
+    package func hasSameUTF8(as other: String) -> Bool {
+        utf8.count == other.utf8.count && utf8.elementsEqual(other.utf8)
+    }
+
     /// The string in double quotes with `\`, `"` and control characters escaped, as Go's
     /// `strconv.Quote` writes label values in Prometheus's output.
     package var quotedForPromQL: String {

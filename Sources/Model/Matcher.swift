@@ -37,8 +37,8 @@ package struct Matcher: Sendable {
     /// Whether a label value (the empty string for an absent label) satisfies the matcher.
     package func matches(_ labelValue: String) -> Bool {
         switch type {
-        case .equal: labelValue == value
-        case .notEqual: labelValue != value
+        case .equal: labelValue.hasSameUTF8(as: value)
+        case .notEqual: !labelValue.hasSameUTF8(as: value)
         case .regexMatch: regex?.matches(labelValue) ?? false
         case .regexNoMatch: !(regex?.matches(labelValue) ?? false)
         }

@@ -8,6 +8,14 @@ package enum ModelError: Error, Equatable, Sendable {
     case invalidMetricName(String, scheme: NameValidationScheme)
     /// A label value that is not valid UTF-8.
     case invalidLabelValue(name: String)
+    /// A duration that is not in Prometheus's syntax (`1h30m`, `5m`, `100ms`), or out of range.
+    case invalidDuration(String, reason: String)
+    /// A label set with the same name twice.
+    case duplicateLabelName(String)
+    /// A label set whose names are not in ascending byte order (`name` follows `after`).
+    case labelsOutOfOrder(name: String, after: String)
+    /// A `relabel_configs` entry Prometheus would refuse; `reason` names the offending key.
+    case invalidRelabelConfig(action: RelabelConfig.Action, reason: String)
 }
 
 extension ModelError: CustomStringConvertible {
@@ -21,6 +29,14 @@ extension ModelError: CustomStringConvertible {
             "invalid metric name \(name.quotedForPromQL) (\(scheme) validation)"
         case .invalidLabelValue(let name):
             "invalid UTF-8 in the value of label \(name.quotedForPromQL)"
+        case .invalidDuration(_, let reason):
+            reason
+        case .duplicateLabelName(let name):
+            "duplicate label name \(name.quotedForPromQL)"
+        case .labelsOutOfOrder(let name, let after):
+            "label \(name.quotedForPromQL) follows \(after.quotedForPromQL): label names must be sorted"
+        case .invalidRelabelConfig(let action, let reason):
+            "invalid relabel config (action \(action.rawValue)): \(reason)"
         }
     }
 }

@@ -15,7 +15,7 @@ package final class RE2Regex: @unchecked Sendable {
     /// Compiles `pattern` as given (no anchors added).
     package init(_ pattern: String) throws(ModelError) {
         var errorBuffer = [CChar](repeating: 0, count: 256)
-        var source = pattern
+        var source = Self.namedGroupsAsRE2(pattern)
         let compiled = source.withUTF8 { utf8 in
             utf8.withMemoryRebound(to: CChar.self) { chars in
                 pharos_re2_compile(chars.baseAddress, chars.count, &errorBuffer, errorBuffer.count)
@@ -42,6 +42,71 @@ package final class RE2Regex: @unchecked Sendable {
     }
 
     deinit { pharos_re2_free(re) }
+
+    /// Go (1.22+) accepts `(?<name>re)` for a named group; Debian's RE2 (2022) knows only
+    /// `(?P<name>re)`. Rewrites the former to the latter outside escapes, `\Q…\E` and
+    /// character classes. `(?<=` and `(?<!` (look-behind) are left for RE2 to refuse, as Go does.
+    static func namedGroupsAsRE2(_ pattern: String) -> String {
+        let bytes = Array(pattern.utf8)
+        guard bytes.count >= 4, pattern.utf8.contains(UInt8(ascii: "<")) else { return pattern }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 4)
+        var i = 0
+        var inClass = false
+        func at(_ k: Int) -> UInt8? { k < bytes.count ? bytes[k] : nil }
+        while i < bytes.count {
+            let byte = bytes[i]
+            if byte == UInt8(ascii: "\\") {
+                if !inClass, at(i + 1) == UInt8(ascii: "Q") {
+                    // Literal text up to `\E` (or the end).
+                    var j = i + 2
+                    while j < bytes.count, !(bytes[j] == UInt8(ascii: "\\") && at(j + 1) == UInt8(ascii: "E")) { j += 1 }
+                    let end = min(j + 2, bytes.count)
+                    out.append(contentsOf: bytes[i..<end])
+                    i = end
+                    continue
+                }
+                let end = min(i + 2, bytes.count)
+                out.append(contentsOf: bytes[i..<end])
+                i = end
+                continue
+            }
+            if inClass {
+                if byte == UInt8(ascii: "["), at(i + 1) == UInt8(ascii: ":") {
+                    // A POSIX class such as `[:alpha:]` inside a bracket expression.
+                    var j = i + 2
+                    while j + 1 < bytes.count, !(bytes[j] == UInt8(ascii: ":") && bytes[j + 1] == UInt8(ascii: "]")) { j += 1 }
+                    let end = min(j + 2, bytes.count)
+                    out.append(contentsOf: bytes[i..<end])
+                    i = end
+                    continue
+                }
+                if byte == UInt8(ascii: "]") { inClass = false }
+                out.append(byte)
+                i += 1
+                continue
+            }
+            if byte == UInt8(ascii: "[") {
+                inClass = true
+                out.append(byte)
+                i += 1
+                // `]` right after `[` or `[^` is a literal member.
+                if at(i) == UInt8(ascii: "^") { out.append(bytes[i]); i += 1 }
+                if at(i) == UInt8(ascii: "]") { out.append(bytes[i]); i += 1 }
+                continue
+            }
+            if byte == UInt8(ascii: "("), at(i + 1) == UInt8(ascii: "?"), at(i + 2) == UInt8(ascii: "<"),
+                let next = at(i + 3), next != UInt8(ascii: "="), next != UInt8(ascii: "!")
+            {
+                out.append(contentsOf: "(?P<".utf8)
+                i += 3
+                continue
+            }
+            out.append(byte)
+            i += 1
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
 
     /// Whether all of `text` matches.
     package func matchesWhole(_ text: String) -> Bool {
