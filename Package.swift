@@ -65,6 +65,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(name: "Template", dependencies: ["Model"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "pharos",
             dependencies: [
@@ -103,6 +104,7 @@ let package = Package(
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "TemplateTests", dependencies: ["Template"], swiftSettings: swiftSettings),
     ],
     cxxLanguageStandard: .cxx17
 )
