@@ -1,4 +1,3 @@
-#if canImport(Glibc)
 import Glibc
 import Foundation
 
@@ -82,4 +81,3 @@ final class DirectoryWatcher: Sendable {
         }
     }
 }
-#endif

@@ -70,3 +70,30 @@ import Testing
         }
     }
 }
+
+@Suite struct ProviderFactoryTests {
+    @Test func buildsOneProviderPerConfigAndNamesTheUnimplementedOnes() throws {
+        var configs = ServiceDiscoveryConfigs()
+        configs.staticConfigs = [TargetGroup(targets: ["a:1"]), TargetGroup(targets: ["b:1"])]
+        var file = FileSDConfig()
+        file.files = ["/nonexistent/*.json"]
+        configs.fileSDConfigs = [file, file]
+        var dns = DNSSDConfig()
+        dns.names = ["_x._tcp.example."]
+        configs.dnsSDConfigs = [dns]
+        #expect(ProviderFactory.unimplementedMechanisms(in: configs).isEmpty)
+        let providers = ProviderFactory.providers(for: configs, clock: ManualClock(), metrics: DiscoveryMetrics())
+        #expect(providers.count == 4, "one static provider for all static groups, one per file and DNS entry")
+        #expect(providers.first is StaticProvider)
+
+        let parsed = try PrometheusConfig.parse(
+            """
+            scrape_configs:
+              - job_name: web
+                http_sd_configs: [{url: "http://127.0.0.1:1/sd"}]
+                kubernetes_sd_configs: [{role: pod}]
+            """)
+        let web = try #require(parsed.scrapeConfigs.first)
+        #expect(ProviderFactory.unimplementedMechanisms(in: web.serviceDiscovery) == ["http_sd_configs", "kubernetes_sd_configs"])
+    }
+}
