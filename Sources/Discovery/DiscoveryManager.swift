@@ -120,7 +120,7 @@ package final class DiscoveryManager<C: Clock<Duration>>: Sendable {
         if let tick { deadlineSink.yield(tick) }
     }
 
-    /// Runs the providers and publishes until cancelled.
+    /// Runs the providers and publishes until cancelled; call it once per manager.
     package func run() async {
         await withDiscardingTaskGroup { group in
             group.addTask {
