@@ -26,6 +26,7 @@ let package = Package(
         // C libraries from Debian.
         .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
         .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
+        .systemLibrary(name: "CAres", pkgConfig: "libcares", providers: [.apt(["libc-ares-dev"])]),
         .target(
             name: "CRE2",
             linkerSettings: [.linkedLibrary("re2")]
@@ -66,6 +67,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "Template", dependencies: ["Model"], swiftSettings: swiftSettings),
+        .target(name: "Discovery", dependencies: ["Model", "Config", "CAres"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "pharos",
             dependencies: [
@@ -87,6 +89,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "Model", "PharosTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "DiscoveryTests", dependencies: ["Discovery", "Config", "Model"], swiftSettings: swiftSettings),
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "Model"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         // Test helper: appends and commits to a TSDB directory until killed (TSDBTests' kill -9 test).
         .executableTarget(
