@@ -1,5 +1,6 @@
 import Foundation
 import Model
+import PharosTestSupport
 import Testing
 
 @testable import TSDB
@@ -159,6 +160,29 @@ import Testing
         for _ in 0..<200 {
             let random = (0..<Int.random(in: 0..<300, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
             _ = exercise(random)
+        }
+    }
+
+    /// meta.json and ULID text: truncated, mutated and random input gives a value or `nil`, never a crash.
+    @Test func metaAndULIDParsersSurviveGarbage() {
+        let ulid = ULID(milliseconds: 1_700_000_000_000, randomHigh: 7, randomLow: 42)
+        let meta = BlockMeta(ulid: ulid, minTime: -5, maxTime: 1_000, numSamples: 3, numSeries: 2, numChunks: 2).json
+        #expect(MetaJSON.string("ulid", in: meta) == ulid.description)
+        #expect(MetaJSON.integer("minTime", in: meta) == -5 && MetaJSON.integer("maxTime", in: meta) == 1_000)
+        #expect(MetaJSON.integer("version", in: meta) == 1)
+        var rng = SeededGenerator(seed: 51)
+        let bytes = Array(meta.utf8)
+        for length in 0..<bytes.count {
+            let text = String(decoding: bytes[..<length], as: UTF8.self)
+            _ = (MetaJSON.string("ulid", in: text), MetaJSON.integer("maxTime", in: text))
+        }
+        for _ in 0..<300 {
+            var mutated = bytes
+            mutated[Int.random(in: 0..<mutated.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng)
+            let text = String(decoding: mutated, as: UTF8.self)
+            _ = (MetaJSON.string("ulid", in: text), MetaJSON.integer("minTime", in: text), MetaJSON.integer("version", in: text))
+            let garbage = String(decoding: (0..<26).map { _ in UInt8.random(in: 0...255, using: &rng) }, as: UTF8.self)
+            if let parsed = ULID(garbage) { #expect(parsed.description == garbage.uppercased()) }
         }
     }
 

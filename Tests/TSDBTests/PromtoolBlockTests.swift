@@ -1,5 +1,6 @@
 import Foundation
 import Model
+import PharosTestSupport
 import Testing
 
 @testable import TSDB
