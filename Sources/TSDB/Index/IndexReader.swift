@@ -89,6 +89,9 @@ package struct IndexReader: Sendable {
             if name.isEmpty && value.isEmpty {
                 all = Int(offset)
             } else {
+                if let last = table[name]?.last, !utf8Less(last.value, value) {
+                    throw .corruptIndex(path: path, offset: entryOffset, reason: "postings offset table is not sorted at \(name)=\"\(value)\"")
+                }
                 table[name, default: []].append((value, Int(offset)))
             }
         }
@@ -117,8 +120,15 @@ package struct IndexReader: Sendable {
 
     /// The series references carrying `name="value"`, ascending.
     package func postings(name: String, value: String) throws(TSDBError) -> [UInt64] {
-        guard let entry = postingsTable[name]?.first(where: { $0.value == value }) else { return [] }
-        return try postings(at: entry.offset)
+        guard let entries = postingsTable[name] else { return [] }
+        // Values are in byte order (checked when the table was read): binary search.
+        var low = 0, high = entries.count
+        while low < high {
+            let middle = (low + high) / 2
+            if utf8Less(entries[middle].value, value) { low = middle + 1 } else { high = middle }
+        }
+        guard low < entries.count, entries[low].value == value else { return [] }
+        return try postings(at: entries[low].offset)
     }
 
     /// The union of the postings of `name`'s values that `accept` returns true for.
