@@ -30,6 +30,12 @@ package enum TSDBError: Error, Equatable, Sendable {
     case io(path: String, operation: String, errno: Int32)
     /// The head was closed; no more appends.
     case closed
+    /// Data that cannot be written as a block (duplicate series, unordered samples, ...).
+    case invalidBlock(reason: String)
+    /// A block's `index` file that is not well formed at `offset`.
+    case corruptIndex(path: String, offset: Int, reason: String)
+    /// A block file other than the index or chunks (`meta.json`, `tombstones`) that does not decode.
+    case corruptBlock(path: String, reason: String)
 }
 
 extension TSDBError: CustomStringConvertible {
@@ -59,6 +65,12 @@ extension TSDBError: CustomStringConvertible {
             "\(operation) \(path): errno \(errno)"
         case .closed:
             "the TSDB head is closed"
+        case .invalidBlock(let reason):
+            "cannot write block: \(reason)"
+        case .corruptIndex(let path, let offset, let reason):
+            "corrupt index \(path) at offset \(offset): \(reason)"
+        case .corruptBlock(let path, let reason):
+            "corrupt block file \(path): \(reason)"
         }
     }
 }

@@ -1,0 +1,69 @@
+package import Model
+
+/// A `Querier` over one persistent block (from `Block.querier()`).
+///
+/// Matchers resolve against the index's postings with the head's rules (docs/tsdb.md,
+/// "Head"): a matcher rejecting `""` selects the series whose value it accepts; one
+/// accepting `""` removes the series whose value it rejects.
+package struct BlockQuerier: Querier {
+    let block: Block
+
+    /// See `Querier.select`. Series come in index order, which is label order.
+    package func select(_ matchers: [Matcher], mint: Int64, maxt: Int64) throws(TSDBError) -> [Series] {
+        guard mint <= maxt, mint < block.maxTime, maxt >= block.minTime else { return [] }
+        var out = [Series]()
+        for ref in try postings(for: matchers) {
+            let (labels, metas) = try block.index.series(ref.rawValue)
+            var chunks = [ChunkSnapshot]()
+            for meta in metas where meta.maxTime >= mint && meta.minTime <= maxt {
+                chunks.append(try block.chunk(meta))
+            }
+            if !chunks.isEmpty { out.append(Series(labels: labels, chunks: chunks, mint: mint, maxt: maxt)) }
+        }
+        return out
+    }
+
+    /// See `Querier.labelNames`.
+    package func labelNames(_ matchers: [Matcher]) throws(TSDBError) -> [String] {
+        if matchers.isEmpty { return block.index.labelNames }
+        var names = Set<String>()
+        for ref in try postings(for: matchers) {
+            for label in try block.index.series(ref.rawValue).labels { names.insert(label.name) }
+        }
+        return names.sorted(by: utf8Less)
+    }
+
+    /// See `Querier.labelValues`.
+    package func labelValues(_ name: String, _ matchers: [Matcher]) throws(TSDBError) -> [String] {
+        if matchers.isEmpty { return block.index.labelValues(name).filter { !$0.isEmpty } }
+        var values = Set<String>()
+        for ref in try postings(for: matchers) {
+            if let value = try block.index.series(ref.rawValue).labels[name], !value.isEmpty { values.insert(value) }
+        }
+        return values.sorted(by: utf8Less)
+    }
+
+    /// The series references matching every matcher, ascending.
+    func postings(for matchers: [Matcher]) throws(TSDBError) -> [SeriesRef] {
+        var include = [[SeriesRef]]()
+        var exclude = [[SeriesRef]]()
+        for matcher in matchers {
+            if matcher.matchesEmpty {
+                exclude.append(Postings.union(try refs(block.index.postings(name: matcher.name) { !matcher.matches($0) })))
+            } else if let values = matcher.setMatches {
+                var lists = [[UInt64]]()
+                for value in values { lists.append(try block.index.postings(name: matcher.name, value: value)) }
+                include.append(Postings.union(refs(lists)))
+            } else {
+                include.append(Postings.union(try refs(block.index.postings(name: matcher.name, where: matcher.matches))))
+            }
+        }
+        var result = include.isEmpty ? refs([try block.index.allPostings()])[0] : Postings.intersect(include)
+        for list in exclude { result = Postings.subtract(result, list) }
+        return result
+    }
+
+    private func refs(_ lists: [[UInt64]]) -> [[SeriesRef]] {
+        lists.map { $0.map { SeriesRef(rawValue: $0) } }
+    }
+}
