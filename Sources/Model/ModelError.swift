@@ -14,6 +14,8 @@ package enum ModelError: Error, Equatable, Sendable {
     case labelsOutOfOrder(name: String, after: String)
     /// A `relabel_configs` entry Prometheus would refuse; `reason` names the offending key.
     case invalidRelabelConfig(action: RelabelConfig.Action, reason: String)
+    /// A duration that is not in Prometheus's syntax (`1h30m`, `5m`, `100ms`), or out of range.
+    case invalidDuration(String, reason: String)
 }
 
 extension ModelError: CustomStringConvertible {
@@ -33,6 +35,8 @@ extension ModelError: CustomStringConvertible {
             "label \(name.quotedForPromQL) follows \(after.quotedForPromQL): label names must be sorted"
         case .invalidRelabelConfig(let action, let reason):
             "invalid relabel config (action \(action.rawValue)): \(reason)"
+        case .invalidDuration(_, let reason):
+            reason
         }
     }
 }

@@ -1,0 +1,9 @@
+import ArgumentParser
+
+/// `pharos check`: validate files without running anything, like `promtool check`.
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check configuration, rule and metrics files.",
+        subcommands: [CheckConfig.self]
+    )
+}
