@@ -21,16 +21,17 @@ package struct NamedTimeInterval: Sendable, Equatable {
 
 /// One interval (Alertmanager's `timeinterval.TimeInterval`): each field left empty matches all.
 package struct TimeInterval: Sendable, Equatable {
-    /// `times`: minutes of the day, start inclusive, end exclusive (`end_time: "24:00"` allowed).
-    package var times: [ClosedRange<Int>] = []
+    /// `times`: minutes of the day, start inclusive, end exclusive (`end_time: "24:00"` is 1440).
+    package var times: [InclusiveRange] = []
     /// `weekdays`: 0 = Sunday ... 6 = Saturday.
-    package var weekdays: [ClosedRange<Int>] = []
-    /// `days_of_month`: 1...31, or negative counted from the end of the month (-1 = last day).
-    package var daysOfMonth: [ClosedRange<Int>] = []
+    package var weekdays: [InclusiveRange] = []
+    /// `days_of_month`: 1...31, or negative counted from the end of the month (-1 = last day);
+    /// `5:-1` (the 5th to the last day) has a begin above its end.
+    package var daysOfMonth: [InclusiveRange] = []
     /// `months`: 1 = January ... 12.
-    package var months: [ClosedRange<Int>] = []
+    package var months: [InclusiveRange] = []
     /// `years`.
-    package var years: [ClosedRange<Int>] = []
+    package var years: [InclusiveRange] = []
     /// `location`: a time zone name from the tz database; `nil` is UTC.
     package var location: String?
 
@@ -51,13 +52,14 @@ package struct TimeInterval: Sendable, Equatable {
                 return day
             }
             guard range.begin <= range.end else { throw .invalid("start day cannot be before end day", line: StrictYAML.line(item)) }
-            return range.begin...range.end
+            return InclusiveRange(begin: range.begin, end: range.end)
         }
         interval.daysOfMonth = try map.list("days_of_month", decodeDayOfMonthRange)
         interval.months = try map.list("months") { (item: Node) throws(ConfigError) in
             let range = try parseRange(item) { text throws(ConfigError) in
                 if let index = monthNames.firstIndex(of: text) { return index + 1 }
-                guard let number = Int(text), (1...12).contains(number) else {
+                // Numbers are taken as they are, without a range check, as Alertmanager does.
+                guard let number = Int(text) else {
                     throw .invalid("\(text) is not a valid month", line: StrictYAML.line(item))
                 }
                 return number
@@ -65,7 +67,7 @@ package struct TimeInterval: Sendable, Equatable {
             guard range.begin <= range.end else {
                 throw .invalid("end month \(range.end) is before start month \(range.begin)", line: StrictYAML.line(item))
             }
-            return range.begin...range.end
+            return InclusiveRange(begin: range.begin, end: range.end)
         }
         interval.years = try map.list("years") { (item: Node) throws(ConfigError) in
             let range = try parseRange(item) { text throws(ConfigError) in
@@ -75,7 +77,7 @@ package struct TimeInterval: Sendable, Equatable {
             guard range.begin <= range.end else {
                 throw .invalid("end year \(range.end) is before start year \(range.begin)", line: StrictYAML.line(item))
             }
-            return range.begin...range.end
+            return InclusiveRange(begin: range.begin, end: range.end)
         }
         if let node = map.take("location"), !StrictYAML.isNull(node) {
             let name = try StrictYAML.string(node)
@@ -87,7 +89,7 @@ package struct TimeInterval: Sendable, Equatable {
     }
 
     /// `start_time`/`end_time` as `HH:MM` (hours 00-23, or exactly `24:00` for the end of the day).
-    static func decodeTimeRange(_ node: Node) throws(ConfigError) -> ClosedRange<Int> {
+    static func decodeTimeRange(_ node: Node) throws(ConfigError) -> InclusiveRange {
         var map = try YAMLMapping(node, type: "timeinterval.yamlTimeRange")
         let start = try map.string("start_time")
         let end = try map.string("end_time")
@@ -96,7 +98,7 @@ package struct TimeInterval: Sendable, Equatable {
         let startMinute = try minuteOfDay(start, line: map.line)
         let endMinute = try minuteOfDay(end, line: map.line)
         guard startMinute < endMinute else { throw map.invalid("start time cannot be equal or greater than end time") }
-        return startMinute...(endMinute - 1)
+        return InclusiveRange(begin: startMinute, end: endMinute)
     }
 
     static func minuteOfDay(_ text: String, line: Int) throws(ConfigError) -> Int {
@@ -109,7 +111,7 @@ package struct TimeInterval: Sendable, Equatable {
         return (h1 * 10 + h2) * 60 + m1 * 10 + m2
     }
 
-    static func decodeDayOfMonthRange(_ node: Node) throws(ConfigError) -> ClosedRange<Int> {
+    static func decodeDayOfMonthRange(_ node: Node) throws(ConfigError) -> InclusiveRange {
         let line = StrictYAML.line(node)
         let range = try parseRange(node) { text throws(ConfigError) in
             guard let day = Int(text) else { throw .invalid("\(text) is not a valid day of the month", line: line) }
@@ -118,12 +120,15 @@ package struct TimeInterval: Sendable, Equatable {
         for day in [range.begin, range.end] where day == 0 || day < -31 || day > 31 {
             throw .invalid("\(day) is not a valid day of the month: out of range", line: line)
         }
-        // Negative days count from the month's end; compared as if in a 30-day month, as upstream
-        // does, which catches ranges that can never match without knowing the month.
-        let begin = range.begin < 0 ? 30 + range.begin : range.begin
-        let end = range.end < 0 ? 30 + range.end : range.end
-        guard begin <= end else { throw .invalid("start day cannot be before end day", line: line) }
-        return range.begin...range.end
+        // A negative start with a positive end would mean different days in months of different
+        // lengths; a range that is empty even in the shortest (28-day) month can never match.
+        if range.begin < 0 && range.end > 0 {
+            throw .invalid("end day must be negative if start day is negative", line: line)
+        }
+        let begin = range.begin < 0 ? 28 + range.begin : range.begin
+        let end = range.end < 0 ? 28 + range.end : range.end
+        guard begin <= end else { throw .invalid("end day \(range.end) is always before start day \(range.begin)", line: line) }
+        return InclusiveRange(begin: range.begin, end: range.end)
     }
 
     /// `a` or `a:b`, lower-cased, each side read by `member`.
@@ -138,6 +143,18 @@ package struct TimeInterval: Sendable, Equatable {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2 else { throw .invalid("couldn't parse range \(text), invalid format", line: StrictYAML.line(node)) }
         return (try member(String(parts[0])), try member(String(parts[1])))
+    }
+}
+
+/// A range of a time interval field as written: `begin` and `end` are both included, except for
+/// `times`, whose end minute is excluded. No order is implied (`days_of_month: ['5:-1']`).
+package struct InclusiveRange: Sendable, Equatable {
+    package var begin: Int
+    package var end: Int
+
+    package init(begin: Int, end: Int) {
+        self.begin = begin
+        self.end = end
     }
 }
 
