@@ -35,6 +35,20 @@ struct AmtoolDifferentialTests {
         #expect(RouteTest.output(receivers) + "\n" == amtool.output)
     }
 
+    /// Matcher strings in the classic syntax (the only one amtool 0.25 has): amtool and Pharos's
+    /// classic parser take and refuse the same ones.
+    @Test(arguments: [
+        "a=b", "a = b", "a=\"b\"", "a=\"b", "a=b\"", "a=\"b\\\"c\"", "a==b", "a=~\"(\"", "a=~(a|b)", "a!~x.*", "a!=\"\"",
+        "1a=b", "a-b=c", "{a=b}", "{a=b", "a=b,c=d", "a=\"b,c\"", "a=\"b\",c!=\"d\"", "a", "=b", "a<b", "a=b c", "a='b'",
+        ":a=b", "a:b=c", "a=\\", "a=\"\\\\\"",
+    ])
+    func matchersLikeAmtool(matcher: String) throws {
+        let escaped = matcher.replacingOccurrences(of: "'", with: "''")
+        let yaml = "route:\n  receiver: a\n  routes: [{receiver: a, matchers: ['\(escaped)']}]\nreceivers: [{name: a}]\n"
+        let pharosAccepts = (try? MatcherSyntax.parseClassic(matcher)) != nil
+        #expect(try Self.amtoolAccepts(yaml) == pharosAccepts, "\(matcher)")
+    }
+
     /// The `pharos` command prints what amtool prints, byte for byte, for valid files.
     @Test(.enabled(if: Support.pharos != nil, "needs the pharos binary from swift build"))
     func checkOutputMatchesAmtool() throws {
