@@ -1,5 +1,5 @@
 package import Config
-package import Yams
+internal import Yams
 
 /// The `global` section of `alertmanager.yml` with Alertmanager's defaults
 /// (`config.DefaultGlobalConfig`). Integrations take these when they leave a key unset.
@@ -109,21 +109,17 @@ enum HostPort {
         guard !text.isEmpty else { return "" }
         let line = StrictYAML.line(node)
         // Go's net.SplitHostPort: the port follows the last colon; an IPv6 host is bracketed.
-        let host: Substring
         let port: Substring
         if text.hasPrefix("[") {
             guard let close = text.firstIndex(of: "]") else { throw .invalid("address \(text): missing ']' in address", line: line) }
-            host = text[text.index(after: text.startIndex)..<close]
             let rest = text[text.index(after: close)...]
             guard rest.hasPrefix(":") else { throw .invalid("address \(text): missing port in address", line: line) }
             port = rest.dropFirst()
         } else {
             guard let colon = text.lastIndex(of: ":") else { throw .invalid("address \(text): missing port in address", line: line) }
-            host = text[..<colon]
             port = text[text.index(after: colon)...]
-            if host.contains(":") { throw .invalid("address \(text): too many colons in address", line: line) }
+            if text[..<colon].contains(":") { throw .invalid("address \(text): too many colons in address", line: line) }
         }
-        _ = host
         if port.isEmpty { throw .invalid("address \"\(text)\": port cannot be empty", line: line) }
         return text
     }

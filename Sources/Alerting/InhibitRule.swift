@@ -1,6 +1,6 @@
-package import Config
+internal import Config
 package import Model
-package import Yams
+internal import Yams
 
 /// An `inhibit_rules` entry: alerts matching the target matchers are muted while an alert
 /// matching the source matchers fires with the same values of the `equal` labels.

@@ -1,5 +1,5 @@
 package import Config
-package import Yams
+internal import Yams
 
 /// An integration other than webhook, email, Slack and PagerDuty: its kind, the settings every
 /// integration has, and its keys as read by its `IntegrationSchema`.
@@ -55,7 +55,7 @@ package struct IntegrationConfig: Sendable, Equatable {
             }
         }
         try map.finish()
-        if let message = schema.validate(config, node) { throw map.invalid(message) }
+        if let message = schema.validate(config) { throw map.invalid(message) }
         return config
     }
 
@@ -136,7 +136,7 @@ struct IntegrationSchema: Sendable {
     let keys: [(String, Kind)]
     let defaults: [String: IntegrationValue]
     /// Returns Alertmanager's message when the config is refused.
-    let validate: @Sendable (IntegrationConfig, Node) -> String?
+    let validate: @Sendable (IntegrationConfig) -> String?
 
     static func exclusive(_ config: IntegrationConfig, _ a: String, _ b: String) -> String? {
         !config.string(a).isEmpty && !config.string(b).isEmpty ? "at most one of \(a) & \(b) must be configured" : nil
@@ -152,7 +152,7 @@ struct IntegrationSchema: Sendable {
             defaults: ["message": .string("{{ template \"opsgenie.default.message\" . }}"),
                        "description": .string("{{ template \"opsgenie.default.description\" . }}"),
                        "source": .string("{{ template \"opsgenie.default.source\" . }}")],
-            validate: { config, _ in exclusive(config, "api_key", "api_key_file") }),
+            validate: { config in exclusive(config, "api_key", "api_key_file") }),
         IntegrationSchema(
             key: "wechat_configs", sendResolved: false,
             keys: [("api_secret", .secret), ("corp_id", .string), ("api_url", .url), ("message", .string),
@@ -164,7 +164,7 @@ struct IntegrationSchema: Sendable {
                        "to_tag": .string("{{ template \"wechat.default.to_tag\" . }}"),
                        "agent_id": .string("{{ template \"wechat.default.agent_id\" . }}"),
                        "message_type": .string("text")],
-            validate: { config, _ in
+            validate: { config in
                 ["text", "markdown"].contains(config.string("message_type"))
                     ? nil : "weChat message type \"\(config.string("message_type"))\" does not exist"
             }),
@@ -179,7 +179,7 @@ struct IntegrationSchema: Sendable {
                        "url": .string("{{ template \"pushover.default.url\" . }}"),
                        "priority": .string("{{ if eq .Status \"firing\" }}2{{ else }}0{{ end }}"),
                        "retry": .duration(.seconds(60)), "expire": .duration(.seconds(3600))],
-            validate: { config, _ in
+            validate: { config in
                 if config.string("user_key").isEmpty && config.string("user_key_file").isEmpty {
                     return "one of user_key or user_key_file must be configured"
                 }
@@ -198,7 +198,7 @@ struct IntegrationSchema: Sendable {
                        "state_message": .string("{{ template \"victorops.default.state_message\" . }}"),
                        "entity_display_name": .string("{{ template \"victorops.default.entity_display_name\" . }}"),
                        "monitoring_tool": .string("{{ template \"victorops.default.monitoring_tool\" . }}")],
-            validate: { config, _ in
+            validate: { config in
                 if config.string("routing_key").isEmpty { return "missing Routing key in VictorOps config" }
                 let reserved: Set = ["routing_key", "message_type", "state_message", "entity_display_name",
                                      "monitoring_tool", "entity_id", "entity_state"]
@@ -214,7 +214,7 @@ struct IntegrationSchema: Sendable {
                    ("target_arn", .string), ("subject", .string), ("message", .string), ("attributes", .stringMap)],
             defaults: ["subject": .string("{{ template \"sns.default.subject\" . }}"),
                        "message": .string("{{ template \"sns.default.message\" . }}")],
-            validate: { config, _ in
+            validate: { config in
                 // Alertmanager's check is `(target == "") != (topic == "") != (phone == "")`, which also
                 // lets all three through; kept as is so the same files load.
                 let target = config.string("target_arn").isEmpty, topic = config.string("topic_arn").isEmpty
@@ -227,7 +227,7 @@ struct IntegrationSchema: Sendable {
                    ("message_thread_id", .int), ("message", .string), ("disable_notifications", .bool),
                    ("parse_mode", .string)],
             defaults: ["message": .string("{{ template \"telegram.default.message\" . }}"), "parse_mode": .string("HTML")],
-            validate: { config, _ in
+            validate: { config in
                 if config.string("bot_token").isEmpty && config.string("bot_token_file").isEmpty {
                     return "missing bot_token or bot_token_file on telegram_config"
                 }
@@ -244,12 +244,12 @@ struct IntegrationSchema: Sendable {
                    ("content", .string), ("username", .string), ("avatar_url", .string)],
             defaults: ["title": .string("{{ template \"discord.default.title\" . }}"),
                        "message": .string("{{ template \"discord.default.message\" . }}")],
-            validate: { config, _ in exclusive(config, "webhook_url", "webhook_url_file") }),
+            validate: { config in exclusive(config, "webhook_url", "webhook_url_file") }),
         IntegrationSchema(
             key: "webex_configs", sendResolved: true,
             keys: [("api_url", .url), ("room_id", .string), ("message", .string)],
             defaults: ["message": .string("{{ template \"webex.default.message\" . }}")],
-            validate: { config, _ in
+            validate: { config in
                 if config.string("room_id").isEmpty { return "missing room_id on webex_config" }
                 if config.httpConfig?.authorization == nil { return "missing webex_configs.http_config.authorization" }
                 return nil
@@ -261,13 +261,13 @@ struct IntegrationSchema: Sendable {
             defaults: ["title": .string("{{ template \"msteams.default.title\" . }}"),
                        "summary": .string("{{ template \"msteams.default.summary\" . }}"),
                        "text": .string("{{ template \"msteams.default.text\" . }}")],
-            validate: { config, _ in exclusive(config, "webhook_url", "webhook_url_file") }),
+            validate: { config in exclusive(config, "webhook_url", "webhook_url_file") }),
         IntegrationSchema(
             key: "msteamsv2_configs", sendResolved: true,
             keys: [("webhook_url", .secretURL), ("webhook_url_file", .string), ("title", .string), ("text", .string)],
             defaults: ["title": .string("{{ template \"msteamsv2.default.title\" . }}"),
                        "text": .string("{{ template \"msteamsv2.default.text\" . }}")],
-            validate: { config, _ in exclusive(config, "webhook_url", "webhook_url_file") }),
+            validate: { config in exclusive(config, "webhook_url", "webhook_url_file") }),
         IntegrationSchema(
             key: "jira_configs", sendResolved: true,
             keys: [("api_url", .url), ("project", .string), ("summary", .string), ("description", .string),
@@ -277,7 +277,7 @@ struct IntegrationSchema: Sendable {
             defaults: ["summary": .string("{{ template \"jira.default.summary\" . }}"),
                        "description": .string("{{ template \"jira.default.description\" . }}"),
                        "priority": .string("{{ template \"jira.default.priority\" . }}")],
-            validate: { config, _ in
+            validate: { config in
                 if config.string("project").isEmpty { return "missing project in jira_config" }
                 if config.string("issue_type").isEmpty { return "missing issue_type in jira_config" }
                 return nil
@@ -295,7 +295,7 @@ struct IntegrationSchema: Sendable {
                        "text": .string("{{ template \"rocketchat.default.text\" . }}"),
                        "title": .string("{{ template \"rocketchat.default.title\" . }}"),
                        "title_link": .string("{{ template \"rocketchat.default.titlelink\" . }}")],
-            validate: { config, _ in
+            validate: { config in
                 exclusive(config, "token", "token_file") ?? exclusive(config, "token_id", "token_id_file")
             }),
     ]

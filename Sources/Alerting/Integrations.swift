@@ -1,5 +1,5 @@
 package import Config
-package import Yams
+internal import Yams
 
 /// `webhook_configs` entry.
 package struct WebhookConfig: Sendable, Equatable {

@@ -1,5 +1,5 @@
-package import Config
-package import Yams
+internal import Config
+internal import Yams
 
 /// A `receivers` entry: a name and the integrations it notifies.
 package struct Receiver: Sendable, Equatable {

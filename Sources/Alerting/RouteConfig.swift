@@ -1,6 +1,6 @@
-package import Config
+internal import Config
 package import Model
-package import Yams
+internal import Yams
 
 /// A `route` node of `alertmanager.yml` as written (Alertmanager's `config.Route`); unset
 /// timings stay `nil` so `Route` can inherit them from the parent.

@@ -2,8 +2,9 @@ internal import Model
 
 /// The parts of `amtool config routes test` that are not I/O.
 package enum RouteTest {
-    /// Reads `name=value` arguments (either matcher syntax, `=` only) into a label set.
-    /// - Throws: `AlertingError.invalidLabelArgument` for any other operator or syntax.
+    /// Reads `name=value` arguments (either matcher syntax, `=` only, one label per argument, as
+    /// amtool's `parseLabels`) into a label set; a later argument for the same name wins.
+    /// - Throws: `AlertingError.invalidLabelArgument` for any other operator, syntax or count.
     package static func labels(from arguments: [String]) throws(AlertingError) -> [String: String] {
         var labels: [String: String] = [:]
         for argument in arguments {
@@ -13,10 +14,10 @@ package enum RouteTest {
             } catch {
                 throw .invalidLabelArgument(argument)
             }
-            for matcher in matchers {
-                guard matcher.type == .equal else { throw .invalidLabelArgument(argument) }
-                labels[matcher.name] = matcher.value
+            guard matchers.count == 1, let matcher = matchers.first, matcher.type == .equal else {
+                throw .invalidLabelArgument(argument)
             }
+            labels[matcher.name] = matcher.value
         }
         return labels
     }

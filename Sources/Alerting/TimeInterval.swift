@@ -1,6 +1,6 @@
-package import Config
+internal import Config
 internal import Foundation
-package import Yams
+internal import Yams
 
 /// A named `time_intervals` (or deprecated `mute_time_intervals`) entry of `alertmanager.yml`.
 package struct NamedTimeInterval: Sendable, Equatable {

@@ -1,6 +1,6 @@
-package import Config
+internal import Config
 internal import Foundation
-package import Yams
+internal import Yams
 
 /// One mapping of `alertmanager.yml`, read key by key with Config's strict scalar readers.
 ///

@@ -133,6 +133,9 @@ enum AlertmanagerCases {
         ["cluster=eu-", "severity=warning"],
         ["service=api", "env="],
         ["severity=page", "cluster=eu-north-1", "team=frontend", "env=production"],
+        ["team=\"database\"", "severity=\"critical\""],
+        ["team=frontend", "team=database"],
+        ["service = api", "env=prod"],
     ]
 
     static let valid: [(name: String, yaml: String)] = [

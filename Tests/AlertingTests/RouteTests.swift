@@ -91,7 +91,8 @@ import Testing
     }
 
     @Test func labelArgumentsMustBeEquality() throws {
-        #expect(try RouteTest.labels(from: ["a=b", "c=\"d e\"", "{f=g,h=i}"]) == ["a": "b", "c": "d e", "f": "g", "h": "i"])
+        #expect(try RouteTest.labels(from: ["a=b", "c=\"d e\"", "f=g", "a=x"]) == ["a": "x", "c": "d e", "f": "g"])
+        #expect(throws: AlertingError.invalidLabelArgument("{f=g,h=i}")) { try RouteTest.labels(from: ["{f=g,h=i}"]) }
         #expect(throws: AlertingError.invalidLabelArgument("a=~b")) { try RouteTest.labels(from: ["a=~b"]) }
         #expect(throws: AlertingError.invalidLabelArgument("a!=b")) { try RouteTest.labels(from: ["a!=b"]) }
         #expect(throws: AlertingError.invalidLabelArgument("nonsense")) { try RouteTest.labels(from: ["nonsense"]) }
