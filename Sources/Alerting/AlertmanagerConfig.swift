@@ -8,8 +8,6 @@ internal import Yams
 package struct AlertmanagerConfig: Sendable, Equatable {
     /// `global`.
     package var global = AlertmanagerGlobalConfig()
-    /// Whether the file had a `global` section (amtool reports it).
-    package var hasGlobal = false
     /// `route`: the root of the routing tree as written.
     package var route = RouteConfig()
     /// `inhibit_rules`.
@@ -35,11 +33,9 @@ package struct AlertmanagerConfig: Sendable, Equatable {
         }
         var map = try YAMLMapping(root, type: "config.plain")
         var config = AlertmanagerConfig()
+        // `global:` left empty keeps the defaults, as Alertmanager restores them.
         if let node = map.take("global"), !StrictYAML.isNull(node) {
-            config.hasGlobal = true
             config.global = try AlertmanagerGlobalConfig.decode(node)
-        } else {
-            config.hasGlobal = map.has("global")
         }
         let route = try map.take("route").flatMap { (node: Node) throws(ConfigError) -> RouteConfig? in
             StrictYAML.isNull(node) ? nil : try RouteConfig.decode(node)
@@ -68,6 +64,7 @@ package struct AlertmanagerConfig: Sendable, Equatable {
         guard route.match.isEmpty, route.matchRE.isEmpty, route.matchers.isEmpty else {
             throw .invalid("root route must not have any matchers", line: route.line)
         }
+        guard !route.continue else { throw .invalid("cannot have continue in root route", line: route.line) }
         guard route.muteTimeIntervals.isEmpty else { throw .invalid("root route must not have any mute time intervals", line: route.line) }
         guard route.activeTimeIntervals.isEmpty else {
             throw .invalid("root route must not have any active time intervals", line: route.line)

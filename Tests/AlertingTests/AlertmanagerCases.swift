@@ -293,6 +293,9 @@ enum AlertmanagerCases {
         ("unknown route key", "route: {receiver: a, recevier: b}\nreceivers: [{name: a}]", "field recevier not found"),
         ("root without receiver", "route: {group_by: [a]}\nreceivers: [{name: a}]", "root route must specify a default receiver"),
         ("root with matchers", "route: {receiver: a, matchers: ['a=b']}\nreceivers: [{name: a}]", "root route must not have any matchers"),
+        ("root with continue", "route: {receiver: a, continue: true}\nreceivers: [{name: a}]", "cannot have continue in root route"),
+        ("only comments", "   \n# nothing\n", "no route provided in config"),
+        ("null route", "route:\nreceivers: [{name: a}]", "no routes provided"),
         ("root with match", "route: {receiver: a, match: {a: b}}\nreceivers: [{name: a}]", "root route must not have any matchers"),
         ("root with mute intervals", """
             route: {receiver: a, mute_time_intervals: [t]}
