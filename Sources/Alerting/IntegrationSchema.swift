@@ -46,12 +46,10 @@ package struct IntegrationConfig: Sendable, Equatable {
             case .duration: config.values[key] = .duration(try StrictYAML.duration(node))
             case .strings: config.values[key] = .strings(try StrictYAML.strings(node))
             case .stringMap: config.values[key] = .stringMap(try StrictYAML.stringMap(node))
-            case .nested:
-                guard case .scalar = node else {
-                    config.values[key] = .nested
-                    continue
-                }
-                throw .typeMismatch(found: StrictYAML.goDescription(node), expected: "a mapping or list", line: StrictYAML.line(node))
+            case .records(let keys): config.values[key] = .records(try NestedIntegrationValues.records(node, keys: keys))
+            case .opsgenieResponders: config.values[key] = try NestedIntegrationValues.opsgenieResponders(node)
+            case .sigv4: config.values[key] = try NestedIntegrationValues.sigv4(node)
+            case .anyMapping: config.values[key] = try NestedIntegrationValues.anyMapping(node)
             }
         }
         try map.finish()
@@ -123,13 +121,20 @@ package enum IntegrationValue: Sendable, Equatable {
     case duration(Duration)
     case strings([String])
     case stringMap([String: String])
-    /// A nested structure (responders, fields, sigv4, ...), accepted but not kept.
+    /// Small records (OpsGenie responders, Rocket.Chat fields and actions, SNS `sigv4`).
+    case records([[String: String]])
+    /// A free-form mapping (Jira `fields`), checked to be a mapping but not kept.
     case nested
 }
 
 /// The keys, defaults and checks of one integration, from Alertmanager's `config/notifiers.go`.
 struct IntegrationSchema: Sendable {
-    enum Kind: Sendable { case string, secret, url, secretURL, bool, int, duration, strings, stringMap, nested }
+    enum Kind: Sendable {
+        case string, secret, url, secretURL, bool, int, duration, strings, stringMap
+        /// A list of mappings with these string keys.
+        case records([String])
+        case opsgenieResponders, sigv4, anyMapping
+    }
 
     let key: String
     let sendResolved: Bool
@@ -147,7 +152,7 @@ struct IntegrationSchema: Sendable {
             key: "opsgenie_configs", sendResolved: true,
             keys: [("api_key", .secret), ("api_key_file", .string), ("api_url", .url), ("message", .string),
                    ("description", .string), ("source", .string), ("details", .stringMap), ("entity", .string),
-                   ("responders", .nested), ("actions", .string), ("tags", .string), ("note", .string),
+                   ("responders", .opsgenieResponders), ("actions", .string), ("tags", .string), ("note", .string),
                    ("priority", .string), ("update_alerts", .bool)],
             defaults: ["message": .string("{{ template \"opsgenie.default.message\" . }}"),
                        "description": .string("{{ template \"opsgenie.default.description\" . }}"),
@@ -166,7 +171,7 @@ struct IntegrationSchema: Sendable {
                        "message_type": .string("text")],
             validate: { config in
                 ["text", "markdown"].contains(config.string("message_type"))
-                    ? nil : "weChat message type \"\(config.string("message_type"))\" does not exist"
+                    ? nil : "weChat message type \"\(config.string("message_type"))\" does not match valid options ^(text|markdown)$"
             }),
         IntegrationSchema(
             key: "pushover_configs", sendResolved: true,
@@ -210,7 +215,7 @@ struct IntegrationSchema: Sendable {
             }),
         IntegrationSchema(
             key: "sns_configs", sendResolved: true,
-            keys: [("api_url", .string), ("sigv4", .nested), ("topic_arn", .string), ("phone_number", .string),
+            keys: [("api_url", .string), ("sigv4", .sigv4), ("topic_arn", .string), ("phone_number", .string),
                    ("target_arn", .string), ("subject", .string), ("message", .string), ("attributes", .stringMap)],
             defaults: ["subject": .string("{{ template \"sns.default.subject\" . }}"),
                        "message": .string("{{ template \"sns.default.message\" . }}")],
@@ -273,7 +278,7 @@ struct IntegrationSchema: Sendable {
             keys: [("api_url", .url), ("project", .string), ("summary", .string), ("description", .string),
                    ("labels", .strings), ("priority", .string), ("issue_type", .string), ("reopen_transition", .string),
                    ("resolve_transition", .string), ("wont_fix_resolution", .string), ("reopen_duration", .duration),
-                   ("fields", .nested)],
+                   ("fields", .anyMapping)],
             defaults: ["summary": .string("{{ template \"jira.default.summary\" . }}"),
                        "description": .string("{{ template \"jira.default.description\" . }}"),
                        "priority": .string("{{ template \"jira.default.priority\" . }}")],
@@ -287,8 +292,8 @@ struct IntegrationSchema: Sendable {
             keys: [("api_url", .url), ("channel", .string), ("token", .secret), ("token_file", .string),
                    ("token_id", .secret), ("token_id_file", .string), ("color", .string), ("emoji", .string),
                    ("icon_url", .string), ("text", .string), ("title", .string), ("title_link", .string),
-                   ("fields", .nested), ("short_fields", .bool), ("image_url", .string), ("thumb_url", .string),
-                   ("link_names", .bool), ("actions", .nested)],
+                   ("fields", .records(["title", "value", "short"])), ("short_fields", .bool), ("image_url", .string), ("thumb_url", .string),
+                   ("link_names", .bool), ("actions", .records(["type", "text", "url", "msg"]))],
             defaults: ["color": .string("{{ if eq .Status \"firing\" }}red{{ else }}green{{ end }}"),
                        "emoji": .string("{{ template \"rocketchat.default.emoji\" . }}"),
                        "icon_url": .string("{{ template \"rocketchat.default.iconurl\" . }}"),

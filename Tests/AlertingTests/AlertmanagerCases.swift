@@ -276,6 +276,21 @@ enum AlertmanagerCases {
                 - *r
             receivers: [{name: a}]
             """),
+        ("opsgenie templated responder and sigv4", """
+            route: {receiver: a}
+            receivers:
+              - name: a
+                opsgenie_configs: [{api_key: k, responders: [{name: x, type: Team}, {id: y, type: '{{ .x }}'}]}]
+                sns_configs: [{topic_arn: t, sigv4: {region: x, access_key: y, secret_key: z, role_arn: r, profile: p}}]
+            """),
+        ("pushover full and ipv6 smarthost", """
+            global: {smtp_smarthost: '[::1]:25', smtp_from: a@example.org}
+            route: {receiver: a}
+            receivers:
+              - name: a
+                pushover_configs: [{user_key: u, token: t, priority: 2, retry: 10s, expire: 1h, html: true}]
+                email_configs: [{to: b@example.org}]
+            """),
         ("http config on global", """
             global:
               http_config:
@@ -348,6 +363,38 @@ enum AlertmanagerCases {
         ("webex without room", "route: {receiver: a}\nreceivers: [{name: a, webex_configs: [{http_config: {authorization: {credentials: c}}}]}]", "missing room_id"),
         ("discord without url", "route: {receiver: a}\nreceivers: [{name: a, discord_configs: [{title: t}]}]", "no discord webhook URL"),
         ("sns without target", "route: {receiver: a}\nreceivers: [{name: a, sns_configs: [{subject: s}]}]", "must provide either a Target ARN"),
+        ("opsgenie responder without name", "route: {receiver: a}\nreceivers: [{name: a, opsgenie_configs: [{api_key: k, responders: [{type: team}]}]}]",
+         "opsGenieConfig responder {   team} has to have at least one of id, username or name specified"),
+        ("opsgenie responder type", "route: {receiver: a}\nreceivers: [{name: a, opsgenie_configs: [{api_key: k, responders: [{name: x, type: squad}]}]}]",
+         "type does not match valid options"),
+        ("opsgenie responder unknown key", "route: {receiver: a}\nreceivers: [{name: a, opsgenie_configs: [{api_key: k, responders: [{name: x, type: team, foo: 1}]}]}]",
+         "field foo not found"),
+        ("sns sigv4 unknown key", "route: {receiver: a}\nreceivers: [{name: a, sns_configs: [{topic_arn: t, sigv4: {region: x, foo: y}}]}]",
+         "field foo not found in type sigv4.SigV4Config"),
+        ("sns sigv4 access key alone", "route: {receiver: a}\nreceivers: [{name: a, sns_configs: [{topic_arn: t, sigv4: {region: x, access_key: y}}]}]",
+         "must provide a AWS SigV4 Access key and Secret Key"),
+        ("sns two targets", "route: {receiver: a}\nreceivers: [{name: a, sns_configs: [{topic_arn: t, phone_number: p}]}]",
+         "must provide either a Target ARN"),
+        ("victorops reserved custom field", "route: {receiver: a}\nreceivers: [{name: a, victorops_configs: [{api_key: k, routing_key: r, custom_fields: {entity_state: x}}]}]",
+         "custom field entity_state which cannot be used"),
+        ("telegram parse mode", "route: {receiver: a}\nreceivers: [{name: a, telegram_configs: [{bot_token: t, chat_id: 1, parse_mode: Text}]}]",
+         "unknown parse_mode on telegram_config"),
+        ("wechat message type", "route: {receiver: a}\nreceivers: [{name: a, wechat_configs: [{api_secret: s, corp_id: c, message_type: html}]}]",
+         "does not match valid options ^(text|markdown)$"),
+        ("email duplicate header", "route: {receiver: a}\nreceivers: [{name: a, email_configs: [{to: a, from: b, smarthost: 'a:1', headers: {Subject: a, subject: b}}]}]",
+         "duplicate header \"Subject\" in email config"),
+        ("slack field without value", "route: {receiver: a}\nreceivers: [{name: a, slack_configs: [{api_url: 'https://a/', fields: [{title: t}]}]}]",
+         "missing value in Slack field configuration"),
+        ("slack action without url or name", "route: {receiver: a}\nreceivers: [{name: a, slack_configs: [{api_url: 'https://a/', actions: [{type: button, text: t}]}]}]",
+         "missing name or url in Slack action configuration"),
+        ("webex without authorization", "route: {receiver: a}\nreceivers: [{name: a, webex_configs: [{room_id: r}]}]",
+         "missing webex_configs.http_config.authorization"),
+        ("negative max alerts", "route: {receiver: a}\nreceivers: [{name: a, webhook_configs: [{url: 'http://a/', max_alerts: -1}]}]", "cannot unmarshal"),
+        ("url without host", "route: {receiver: a}\nreceivers: [{name: a, webhook_configs: [{url: 'http://'}]}]", "missing host for URL"),
+        ("pagerduty url scheme", "route: {receiver: a}\nreceivers: [{name: a, pagerduty_configs: [{routing_key: k, url: 'ftp://x'}]}]",
+         "unsupported scheme \"ftp\" for URL"),
+        ("smarthost too many colons", "global: {smtp_smarthost: 'a:25:26'}\nroute: {receiver: a}\nreceivers: [{name: a}]", "too many colons"),
+        ("smarthost empty port", "global: {smtp_smarthost: 'a:'}\nroute: {receiver: a}\nreceivers: [{name: a}]", "port cannot be empty"),
         ("unknown integration", "route: {receiver: a}\nreceivers: [{name: a, carrier_pigeon_configs: [{}]}]", "field carrier_pigeon_configs not found"),
         ("time range reversed", """
             route: {receiver: a}
