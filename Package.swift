@@ -68,12 +68,18 @@ let package = Package(
         ),
         .target(name: "Template", dependencies: ["Model"], swiftSettings: swiftSettings),
         .target(name: "Discovery", dependencies: ["Model", "Config", "CAres"], swiftSettings: swiftSettings),
+        .target(
+            name: "Alerting",
+            dependencies: ["Model", "Config", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "pharos",
             dependencies: [
                 "Model",
                 "Exposition",
                 "Config",
+                "Alerting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -89,7 +95,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "Model", "PharosTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "DiscoveryTests", dependencies: ["Discovery", "Config", "Model"], swiftSettings: swiftSettings),
+        .testTarget(name: "DiscoveryTests", dependencies: ["Discovery", "Config", "Model", "PharosTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "Model"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         // Test helper: appends and commits to a TSDB directory until killed (TSDBTests' kill -9 test).
         .executableTarget(
@@ -111,6 +117,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "TemplateTests", dependencies: ["Template", "PharosTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "AlertingTests", dependencies: ["Alerting", "Config", "Model", "PharosTestSupport"], swiftSettings: swiftSettings),
     ],
     cxxLanguageStandard: .cxx17
 )

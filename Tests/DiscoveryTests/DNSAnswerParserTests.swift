@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Discovery
+import PharosTestSupport
 
 @Suite struct DNSAnswerParserTests {
     /// A DNS response for `_x._tcp.t.` SRV with one answer `0 10 8080 web.t.`.

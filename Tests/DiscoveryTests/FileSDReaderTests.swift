@@ -4,6 +4,7 @@ import Model
 import Testing
 
 @testable import Discovery
+import PharosTestSupport
 
 @Suite struct FileSDReaderTests {
     static let validJSON = #"[{"targets": ["a:1", "b:2"], "labels": {"env": "prod", "team": "db"}}, {"targets": [], "labels": null}, {"labels": {"x": "y"}}]"#

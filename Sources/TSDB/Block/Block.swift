@@ -1,4 +1,4 @@
-package import Model
+import Model
 
 /// A persistent block opened for reading: its `meta.json`, `index` and `chunks/` segments,
 /// whichever program wrote them (Pharos's `BlockWriter`, Prometheus, promtool).
