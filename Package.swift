@@ -54,11 +54,18 @@ let package = Package(
             dependencies: ["Model", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
+        .target(name: "PromQL", dependencies: ["Model"], swiftSettings: swiftSettings),
+        .target(
+            name: "Rules",
+            dependencies: ["Model", "Config", "PromQL", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "pharos",
             dependencies: [
                 "Model",
                 "Config",
+                "Rules",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -67,6 +74,8 @@ let package = Package(
         .testTarget(name: "ModelTests", dependencies: ["Model"], swiftSettings: swiftSettings),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition"], swiftSettings: swiftSettings),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "Model"], swiftSettings: swiftSettings),
+        .testTarget(name: "PromQLTests", dependencies: ["PromQL", "Model"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
+        .testTarget(name: "RulesTests", dependencies: ["Rules", "Model"], swiftSettings: swiftSettings),
     ],
     cxxLanguageStandard: .cxx17
 )
