@@ -55,9 +55,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "PromQL", dependencies: ["Model"], swiftSettings: swiftSettings),
+        .target(name: "Template", dependencies: ["Model"], swiftSettings: swiftSettings),
         .target(
             name: "Rules",
-            dependencies: ["Model", "Config", "PromQL", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Model", "Config", "PromQL", "Template", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -76,6 +77,7 @@ let package = Package(
         .testTarget(name: "ConfigTests", dependencies: ["Config", "Model"], swiftSettings: swiftSettings),
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "Model"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "Model"], swiftSettings: swiftSettings),
+        .testTarget(name: "TemplateTests", dependencies: ["Template"], swiftSettings: swiftSettings),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -6,7 +6,7 @@ internal import CRE2
 /// `@unchecked Sendable`: RE2 objects are immutable after construction and RE2 documents
 /// its matching methods as safe to call from many threads at once.
 package final class RE2Regex: @unchecked Sendable {
-    private let re: OpaquePointer
+    let re: OpaquePointer
     /// The expression as given.
     package let pattern: String
     /// The number of capturing groups, not counting the whole match.
