@@ -1,6 +1,7 @@
 import ArgumentParser
 import Config
 import Foundation
+import Rules
 
 /// `pharos check config FILE...`: the `promtool check config` of Pharos, with the same output.
 struct CheckConfig: ParsableCommand {
@@ -27,6 +28,13 @@ struct CheckConfig: ParsableCommand {
                 for warning in report.warnings { print("  WARNING:", warning) }
                 if !report.ruleFiles.isEmpty { print("  SUCCESS: \(report.ruleFiles.count) rule files found") }
                 print(" SUCCESS: \(file) is valid prometheus config file syntax")
+                print()
+                // As promtool: each rule file the config names is checked like `check rules`.
+                for ruleFile in report.ruleFiles {
+                    let outcome = CheckRules.checkAndPrint(file: ruleFile, lint: RulesCheck.LintOptions(), errorIndent: "     ")
+                    if outcome.hasErrors { failed = true }
+                }
+                continue
             } catch {
                 FileHandle.standardError.write(Data("  FAILED: \(error)\n".utf8))
                 failed = true
