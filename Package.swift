@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition"], swiftSettings: swiftSettings),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "Model"], swiftSettings: swiftSettings),
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "Model"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
-        .testTarget(name: "RulesTests", dependencies: ["Rules", "Config", "Model"], swiftSettings: swiftSettings),
+        .testTarget(name: "RulesTests", dependencies: ["Rules", "Config", "Model", "PromQL"], swiftSettings: swiftSettings),
         .testTarget(name: "TemplateTests", dependencies: ["Template"], swiftSettings: swiftSettings),
     ],
     cxxLanguageStandard: .cxx17

@@ -16,8 +16,8 @@ struct CheckRules: ParsableCommand {
     @Flag(name: .customLong("lint-fatal"), help: "Make lint findings exit with status 3.")
     var lintFatal = false
 
-    @Argument(help: "The rule files to check.")
-    var files: [String]
+    @Argument(help: "The rule files to check; standard input when none is given.")
+    var files: [String] = []
 
     func run() throws {
         let options: RulesCheck.LintOptions
@@ -27,6 +27,10 @@ struct CheckRules: ParsableCommand {
             throw ValidationError(error.description)
         }
         var outcome = RuleFileCheckOutcome()
+        if files.isEmpty {
+            let text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+            outcome = CheckRules.printReport(RulesCheck.check(yaml: text, lint: options), name: "standard input", errorIndent: "")
+        }
         for file in files {
             outcome.merge(CheckRules.checkAndPrint(file: file, lint: options, errorIndent: ""))
         }
@@ -38,8 +42,12 @@ struct CheckRules: ParsableCommand {
     /// `  SUCCESS: N rules found` or `  FAILED:` and each error on standard error, then a blank line.
     /// - Parameter errorIndent: put before each error line (`check config` indents them).
     static func checkAndPrint(file: String, lint: RulesCheck.LintOptions, errorIndent: String) -> RuleFileCheckOutcome {
-        print("Checking", file)
-        let report = RulesCheck.check(file: file, lint: lint)
+        printReport(RulesCheck.check(file: file, lint: lint), name: file, errorIndent: errorIndent)
+    }
+
+    /// Prints one file's report under the name `name`.
+    static func printReport(_ report: RulesCheck.Report, name: String, errorIndent: String) -> RuleFileCheckOutcome {
+        print("Checking", name)
         var outcome = RuleFileCheckOutcome()
         if !report.errors.isEmpty {
             outcome.hasErrors = true

@@ -1,4 +1,5 @@
 import Model
+import PromQL
 import Testing
 @testable import Rules
 
@@ -138,5 +139,19 @@ import Testing
         #expect(report.ruleCount == 2)
         #expect(report.lintFindings.count == 1)
         #expect(RulesCheck.check(yaml: duplicated, lint: .init(duplicateRules: false)).lintFindings.isEmpty)
+    }
+}
+
+@Suite struct RuleExpressionTests {
+    @Test(arguments: [
+        ("sum by (job) (rate(x[5m]))", true), ("1 + 2", true), ("time()", true), ("up == bool 1", true),
+        ("x[5m]", false), ("\"text\"", false), ("rate(x[5m])[10m:1m]", false),
+    ])
+    func onlyInstantVectorsAndScalarsAreRuleResults(expr: String, isResult: Bool) throws {
+        var rule = Rule()
+        rule.record = "r"
+        rule.expr = expr
+        let parsed = try rule.parsedExpression()
+        #expect((Rule.resultTypeProblem(parsed.type) == nil) == isResult)
     }
 }
