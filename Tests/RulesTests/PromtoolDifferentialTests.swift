@@ -77,6 +77,43 @@ enum DifferentialCorpus {
         ("tab-indent", "groups:\n\t- name: a\n"),
         ("duplicate-rules-are-lint-only", "groups:\n- name: a\n  rules:\n  - {record: x, expr: up}\n  - {record: x, expr: up}\n"),
         ("numbers-as-strings", "groups:\n- name: 1\n  rules:\n  - {alert: 2, expr: 3, labels: {a: 4}}\n"),
+        ("promql-variety", """
+            groups:
+              - name: v
+                rules:
+                  - {record: a, expr: 'sum by (job) (rate(x[5m] offset 1h)) / on (job) group_left (team) max by (job, team) (y)'}
+                  - {record: b, expr: 'topk(3, x) and on () vector(1)'}
+                  - {record: c, expr: 'label_replace(x, "dst", "$1", "src", "(.*)")'}
+                  - {record: d, expr: 'count_values("value", x)'}
+                  - {record: e, expr: 'x @ start() unless x @ end()'}
+                  - {record: f, expr: 'quantile_over_time(0.9, rate(x[1m])[10m:])'}
+                  - {alert: g, expr: 'absent_over_time(x{a=~"b|c", d!="e"}[5m])'}
+            """),
+        ("bad-regex", "groups:\n- name: a\n  rules:\n  - {record: x, expr: 'x{a=~\"(\"}'}\n"),
+        ("string-param-to-topk", "groups:\n- name: a\n  rules:\n  - {record: x, expr: 'topk(\"a\", x)'}\n"),
+        ("wrong-arg-count", "groups:\n- name: a\n  rules:\n  - {record: x, expr: 'rate(x[5m], 1)'}\n"),
+        ("binary-on-strings", "groups:\n- name: a\n  rules:\n  - {record: x, expr: '\"a\" + 1'}\n"),
+        ("template-variety", """
+            groups:
+              - name: t
+                rules:
+                  - alert: T
+                    expr: up == 0
+                    labels:
+                      upper: '{{ $labels.job | toUpper }}'
+                    annotations:
+                      a: '{{ range $k, $v := $labels }}{{ $k }}={{ $v }} {{ end }}'
+                      b: '{{ humanizeDuration $value }} {{ printf "%.2f" $value }}'
+                      c: '{{ with query "up" }}{{ . | first | value }}{{ end }}'
+                      d: '{{ reReplaceAll "a(.*)" "$1" $labels.instance }}'
+                      e: '{{ define "x" }}X{{ end }}{{ template "x" }}'
+                      f: '{{ if gt $value 1.0 }}big{{ else }}small{{ end }}'
+                      g: '{{ template "undefined" }}'
+            """),
+        ("template-stray-else", "groups:\n- name: a\n  rules:\n  - {alert: x, expr: up, annotations: {a: '{{ else }}'}}\n"),
+        ("template-unclosed-range", "groups:\n- name: a\n  rules:\n  - {alert: x, expr: up, annotations: {a: '{{ range $labels }}'}}\n"),
+        ("template-bad-pipeline", "groups:\n- name: a\n  rules:\n  - {alert: x, expr: up, annotations: {a: '{{ | toUpper }}'}}\n"),
+        ("alert-label-template-ok", "groups:\n- name: a\n  rules:\n  - {alert: x, expr: up, labels: {severity: '{{ if $value }}page{{ end }}'}}\n"),
     ]
 }
 
