@@ -40,6 +40,9 @@ package enum RulesError: Error, Equatable, Sendable {
     /// An alerting rule's evaluation failed (duplicate label sets, `limit` exceeded); `message` is
     /// Prometheus's wording.
     case evaluation(rule: String, message: String)
+    /// Every error found while loading several rule files; the manager reports each and keeps
+    /// its old rules.
+    indirect case several([RulesError])
     /// An error in the file at `path`.
     indirect case inFile(path: String, RulesError)
 }
@@ -60,6 +63,8 @@ extension RulesError: CustomStringConvertible {
             RulesError.positionPrefix(position, alternate) + "group \(goQuoted(group)), rule \(index), \(goQuoted(name)): \(message)"
         case .evaluation(_, let message):
             message
+        case .several(let errors):
+            errors.map(\.description).joined(separator: "\n")
         case .inFile(let path, let inner):
             "\(path): \(inner)"
         }

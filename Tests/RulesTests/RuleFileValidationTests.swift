@@ -1,3 +1,4 @@
+import Foundation
 import Model
 import PromQL
 import Testing
@@ -153,5 +154,45 @@ import Testing
         rule.expr = expr
         let parsed = try rule.parsedExpression()
         #expect((Rule.resultTypeProblem(parsed.type) == nil) == isResult)
+    }
+}
+
+@Suite struct RuleGroupLoaderTests {
+    private func write(_ text: String, _ name: String, in directory: URL) throws -> String {
+        let url = directory.appendingPathComponent(name)
+        try Data(text.utf8).write(to: url)
+        return url.path
+    }
+
+    @Test func appliesGlobalDefaultsAndParsesExpressions() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-rules-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = try write("groups:\n- name: a\n  rules:\n  - {record: r, expr: 'sum(up)'}\n- name: b\n  interval: 0s\n  rules: []\n", "1.yml", in: directory)
+        let second = try write("groups:\n- name: a\n  interval: 15s\n  query_offset: 30s\n  rules:\n  - {alert: A, expr: 'up == 0'}\n", "2.yml", in: directory)
+        let groups = try RuleGroupLoader.load(files: [first, second], evaluationInterval: .seconds(60), queryOffset: .seconds(5))
+        #expect(groups.map(\.key) == ["\(first);a", "\(first);b", "\(second);a"])
+        #expect(groups.map(\.interval) == [.seconds(60), .seconds(60), .seconds(15)])
+        #expect(groups.map(\.queryOffset) == [.seconds(5), .seconds(5), .seconds(30)])
+        #expect(groups[0].rules.first?.expression.type == .vector)
+    }
+
+    @Test func loadsNothingWhenAnyFileIsInvalid() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-rules-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let good = try write("groups:\n- name: a\n  rules:\n  - {record: r, expr: up}\n", "good.yml", in: directory)
+        let bad = try write("groups:\n- name: a\n  rules:\n  - {record: r, expr: 'up +'}\n  - {expr: up}\n", "bad.yml", in: directory)
+        do {
+            _ = try RuleGroupLoader.load(files: [good, bad, directory.path + "/missing.yml"], evaluationInterval: .seconds(60), queryOffset: .zero)
+            Issue.record("an invalid file was loaded")
+        } catch {
+            guard case .several(let errors) = error else {
+                Issue.record("unexpected \(error)")
+                return
+            }
+            #expect(errors.count == 3)
+            #expect(errors.last?.description.hasSuffix("no such file or directory") == true)
+        }
     }
 }
