@@ -61,6 +61,20 @@ import Testing
             Step(atMinute: 16, present: false, expected: .firing),
             Step(atMinute: 17, present: false, expected: .inactive),
         ]),
+        // Upstream's TestKeepFiringFor: `http_requests > 50` over 75 85 70 70 10x5, for 1m, keep 1m.
+        ("upstream TestKeepFiringFor", 1, 1, [
+            Step(atMinute: 0, present: true, expected: .pending),
+            Step(atMinute: 1, present: true, expected: .firing),
+            Step(atMinute: 2, present: true, expected: .firing),
+            Step(atMinute: 3, present: true, expected: .firing),
+            Step(atMinute: 4, present: false, expected: .firing),
+            Step(atMinute: 5, present: false, expected: .inactive),
+        ]),
+        // Upstream's TestPendingAndKeepFiringFor: 75 then 10, for 1m, keep 1m.
+        ("upstream TestPendingAndKeepFiringFor", 1, 1, [
+            Step(atMinute: 0, present: true, expected: .pending),
+            Step(atMinute: 1, present: false, expected: nil),
+        ]),
         ("keep_firing_for does not keep a pending alert", 5, 10, [
             Step(atMinute: 0, present: true, expected: .pending),
             Step(atMinute: 1, present: false, expected: nil),
