@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // C libraries from Debian.
@@ -55,6 +56,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "PromQL", dependencies: ["Model"], swiftSettings: swiftSettings),
+        .target(
+            name: "TSDB",
+            dependencies: [
+                "Model",
+                "CSnappy",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "Template", dependencies: ["Model"], swiftSettings: swiftSettings),
         .target(
             name: "Rules",
@@ -65,6 +75,7 @@ let package = Package(
             name: "pharos",
             dependencies: [
                 "Model",
+                "Exposition",
                 "Config",
                 "Rules",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -73,11 +84,49 @@ let package = Package(
         ),
 
         .testTarget(name: "ModelTests", dependencies: ["Model"], swiftSettings: swiftSettings),
-        .testTarget(name: "ExpositionTests", dependencies: ["Exposition"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ExpositionTests",
+            dependencies: ["Exposition", "Model", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "Model"], swiftSettings: swiftSettings),
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "Model"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "Config", "Model", "PromQL"], swiftSettings: swiftSettings),
         .testTarget(name: "TemplateTests", dependencies: ["Template"], swiftSettings: swiftSettings),
+        // Test helper: appends and commits to a TSDB directory until killed (TSDBTests' kill -9 test).
+        .executableTarget(
+            name: "pharos-tsdb-crash-helper",
+            dependencies: ["TSDB", "Model"],
+            path: "Tests/TSDBCrashHelper",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TSDBTests",
+            dependencies: [
+                "TSDB",
+                "Model",
+                "pharos-tsdb-crash-helper",
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ],
+            exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
     ],
     cxxLanguageStandard: .cxx17
 )
+
+// Benchmarks (ordo-one/benchmark) only on request, so plain builds never resolve the package:
+// `PHAROS_BENCHMARKS=1 swift package benchmark` (see docs/benchmarks.md).
+if ProcessInfo.processInfo.environment["PHAROS_BENCHMARKS"] == "1" {
+    package.dependencies.append(
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]))
+    package.targets.append(
+        .executableTarget(
+            name: "ExpositionBenchmarks",
+            dependencies: ["Exposition", "Model", .product(name: "Benchmark", package: "benchmark")],
+            path: "Benchmarks/ExpositionBenchmarks",
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ))
+}
