@@ -21,7 +21,7 @@ package enum AlertTemplate {
             ("ExternalLabels", labelMap(externalLabels)),
             ("ExternalURL", .string(externalURL)),
             ("Value", .float(value)),
-        ]))
+        ], interfaceFields: ["Value"]))
     }
 
     private static func labelMap(_ labels: Labels) -> TemplateValue {

@@ -71,6 +71,15 @@ enum GoFloatFormat {
         return String(decoding: digits[..<dp], as: UTF8.self) + "." + String(decoding: digits[dp...], as: UTF8.self)
     }
 
+    /// Pads the exponent after `marker` to two digits (`p+1` → `p+01`), as Go prints it.
+    static func widenExponent(_ text: String, marker: Character) -> String {
+        guard let index = text.lastIndex(of: marker) else { return text }
+        let signIndex = text.index(after: index)
+        guard signIndex < text.endIndex else { return text }
+        let digits = text[text.index(after: signIndex)...]
+        return digits.count < 2 ? String(text[...signIndex]) + "0" + digits : text
+    }
+
     /// Formats a finite `v` with a C conversion (`e`, `E`, `f`, `F`, `g`, `G`), the given flags
     /// (`+`, `-`, ` `, `0`, `#`), width and precision. Go and C agree on these for finite values.
     static func cFormat(_ v: Double, verb: UInt8, flags: String, width: Int?, precision: Int?) -> String {

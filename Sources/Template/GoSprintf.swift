@@ -100,7 +100,7 @@ enum GoSprintf {
         case .missing:
             return verb == "v" ? pad("<nil>", flags) : "%!" + String(verb) + "(<nil>)"
         case .bool(let b):
-            return verb == "v" || verb == "t" ? pad(b ? "true" : "false", flags) : bad(arg, verb)
+            return verb == "v" || verb == "t" ? pad(b ? "true" : "false", flags) : bad(arg, verb, flags)
         case .int(let n):
             return formatInteger(Int64(n), arg: arg, verb: verb, flags: flags)
         case .duration(let n):
@@ -112,7 +112,7 @@ enum GoSprintf {
             return formatString(s, arg: arg, verb: verb, flags: flags)
         case .time:
             return "vsq".unicodeScalars.contains(verb)
-                ? formatString(arg.goFormatted(), arg: arg, verb: verb, flags: flags) : bad(arg, verb)
+                ? formatString(arg.goFormatted(), arg: arg, verb: verb, flags: flags) : bad(arg, verb, flags)
         case .list(let items):
             return "[" + items.map { formatArg($0, verb: verb, flags: flags, depth: depth + 1) }.joined(separator: " ") + "]"
         case .samples(let samples):
@@ -130,8 +130,10 @@ enum GoSprintf {
         }
     }
 
-    private static func bad(_ arg: TemplateValue, _ verb: Unicode.Scalar) -> String {
-        "%!" + String(verb) + "(" + arg.goTypeName + "=" + arg.goFormatted() + ")"
+    /// Go's `badVerb`: the value is printed with `%v` and the verb's own flags, width and
+    /// precision (so `%6s` of 7 gives `%!s(int=     7)`).
+    private static func bad(_ arg: TemplateValue, _ verb: Unicode.Scalar, _ flags: Flags) -> String {
+        "%!" + String(verb) + "(" + arg.goTypeName + "=" + formatArg(arg, verb: "v", flags: flags, depth: 1) + ")"
     }
 
     /// Pads to the width with spaces (left, or right with `-`), or zeros with `0`.
@@ -176,7 +178,7 @@ enum GoSprintf {
             if hex.count < 4 { hex = String(repeating: "0", count: 4 - hex.count) + hex }
             return pad("U+" + hex, flags)
         default:
-            return bad(arg, verb)
+            return bad(arg, verb, flags)
         }
         if let precision = flags.precision {
             if precision == 0, n == 0 { digits = "" }
@@ -187,7 +189,7 @@ enum GoSprintf {
     }
 
     private static func formatFloat(_ f: Double, arg: TemplateValue, verb: Unicode.Scalar, flags: Flags) -> String {
-        guard "vgGeEfF".unicodeScalars.contains(verb) else { return bad(arg, verb) }
+        guard "vgGeEfFxXb".unicodeScalars.contains(verb) else { return bad(arg, verb, flags) }
         if f.isNaN || f.isInfinite {
             var text = f.isNaN ? "NaN" : (f < 0 ? "-Inf" : "+Inf")
             if f.isNaN, flags.plus { text = "+NaN" } else if f.isNaN, flags.space { text = " NaN" }
@@ -200,12 +202,25 @@ enum GoSprintf {
         let body: String
         switch verb {
         case "v", "g", "G":
-            if let precision = flags.precision, verb != "v" {
-                body = GoFloatFormat.cFormat(f.magnitude, verb: UInt8(verb.value), flags: flags.sharp ? "#" : "", width: nil, precision: precision)
+            if let precision = flags.precision {
+                let cVerb = verb == "v" ? UInt8(ascii: "g") : UInt8(verb.value)
+                body = GoFloatFormat.cFormat(f.magnitude, verb: cVerb, flags: flags.sharp ? "#" : "", width: nil, precision: precision)
             } else {
                 let shortest = GoFloatFormat.shortest(f.magnitude)
                 body = verb == "G" ? shortest.uppercased() : shortest
             }
+        case "b":
+            // Go's `%b`: decimal mantissa and binary exponent, `5429388417957888p-42`.
+            let m = f.magnitude
+            let normal = m.exponentBitPattern != 0
+            let mantissa = normal ? m.significandBitPattern | (1 << 52) : m.significandBitPattern
+            let exponent = (normal ? Int(m.exponentBitPattern) : 1) - 1075
+            body = String(mantissa) + "p" + (exponent < 0 ? "-" : "+") + String(abs(exponent))
+        case "x", "X":
+            // C's %a, with Go's two-digit minimum exponent (`0x1p+01` where C prints `0x1p+1`).
+            let c = GoFloatFormat.cFormat(f.magnitude, verb: verb == "x" ? UInt8(ascii: "a") : UInt8(ascii: "A"),
+                                          flags: flags.sharp ? "#" : "", width: nil, precision: flags.precision)
+            body = GoFloatFormat.widenExponent(c, marker: verb == "x" ? "p" : "P")
         default:
             body = GoFloatFormat.cFormat(f.magnitude, verb: UInt8(verb.value), flags: flags.sharp ? "#" : "", width: nil, precision: flags.precision ?? 6)
         }
@@ -228,7 +243,7 @@ enum GoSprintf {
                 return (byte < 16 ? "0" : "") + h
             }
             return pad(hex.joined(separator: flags.space ? " " : ""), flags)
-        default: return bad(arg, verb)
+        default: return bad(arg, verb, flags)
         }
     }
 }

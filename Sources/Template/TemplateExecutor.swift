@@ -9,6 +9,9 @@ struct TemplateExecutor {
     private var tree: TemplateTree
     private var depth = 0
     private var steps = 0
+    /// Whether dot is an element of a `[]interface{}` or `map[string]interface{}` being ranged
+    /// over: Go then names its static type `interface {}` in field errors.
+    private var dotIsInterface = false
     /// The node Go's `s.at(node)` would point at: its offset and text, for error messages.
     private var nodePos = 0
     private var nodeText = ""
@@ -82,7 +85,12 @@ struct TemplateExecutor {
             at(control.pos, node.described)
             let value = try evalPipeline(dot, control.pipe)
             if value.isTrue {
-                if case .withNode = node { return try walk(value, control.list) }
+                if case .withNode = node {
+                    let saved = dotIsInterface
+                    dotIsInterface = false
+                    defer { dotIsInterface = saved }
+                    return try walk(value, control.list)
+                }
                 return try walk(dot, control.list)
             } else if let elseList = control.elseList {
                 return try walk(dot, elseList)
@@ -96,13 +104,14 @@ struct TemplateExecutor {
                 throw fail("exceeded maximum template depth (\(limits.maxTemplateDepth))")
             }
             let newDot = try pipe.map { p throws(TemplateError) in try evalPipeline(dot, p) } ?? .missing
-            let saved = (vars, tree)
+            let saved = (vars, tree, dotIsInterface)
             vars = [("$", newDot)]
             tree = callee
+            dotIsInterface = false
             depth += 1
             defer {
                 depth -= 1
-                (vars, tree) = saved
+                (vars, tree, dotIsInterface) = saved
             }
             _ = try walk(newDot, callee.root)
         case .breakNode:
@@ -135,6 +144,13 @@ struct TemplateExecutor {
             return try this.walk(element, control.list) != .breakLoop
         }
         var ran = false
+        let savedDotIsInterface = dotIsInterface
+        defer { dotIsInterface = savedDotIsInterface }
+        switch value {
+        case .list: dotIsInterface = true
+        case .map(let map): dotIsInterface = map.elementType == .any
+        default: dotIsInterface = false
+        }
         switch value {
         case .list(let items):
             for (i, item) in items.enumerated() {
@@ -165,6 +181,7 @@ struct TemplateExecutor {
         default:
             throw fail("range can't iterate over \(value.goFormatted())")
         }
+        dotIsInterface = savedDotIsInterface
         if !ran, let elseList = control.elseList {
             _ = try walk(dot, elseList)
         }
@@ -206,7 +223,9 @@ struct TemplateExecutor {
         switch first {
         case .field(let pos, let names):
             at(pos, first.described)
-            return try evalFieldChain(dot, receiver: dot, names: names, args: Array(command.args.dropFirst()), final: final, command: command)
+            return try evalFieldChain(
+                dot, receiver: dot, names: names, args: Array(command.args.dropFirst()), final: final, command: command,
+                receiverIsInterface: dotIsInterface)
         case .chain(let pos, let node, let fields):
             // Go leaves the error position on the last node evaluated inside the receiver.
             _ = pos
@@ -267,17 +286,28 @@ struct TemplateExecutor {
     /// arguments and the piped-in `final` value (they are a method's arguments).
     private mutating func evalFieldChain(
         _ dot: TemplateValue, receiver: TemplateValue, names: [String], args: [ArgNode] = [], final: TemplateValue? = nil,
-        command: CommandNode? = nil
+        command: CommandNode? = nil, receiverIsInterface: Bool = false
     ) throws(TemplateError) -> TemplateValue {
         var value = receiver
-        var staticType: String?
+        var staticType: String? = receiverIsInterface ? "interface {}" : nil
         for (i, name) in names.enumerated() {
             let last = i == names.count - 1
+            if staticType != nil, value == .missing {
+                // A key that is present with a nil interface value (unlike an absent key).
+                throw fail("nil pointer evaluating interface {}.\(name)")
+            }
             let next = try evalField(
                 dot, name, receiver: value, staticType: staticType, args: last ? args : [], final: last ? final : nil, command: command)
             // A value read from a map[string]interface{} has static type interface{}, which is
             // what Go names when the next field cannot be found.
-            if case .map(let map) = value, map.elementType == .any { staticType = "interface {}" } else { staticType = nil }
+            // Under missingkey=zero an absent key also reads as a typed nil interface.
+            if case .map(let map) = value, map.elementType == .any, map.entries[name] != nil || set.missingKey == .zero {
+                staticType = "interface {}"
+            } else if case .record(let record) = value, record.interfaceFields.contains(name) {
+                staticType = "interface {}"
+            } else {
+                staticType = nil
+            }
             value = next
         }
         return value
@@ -337,7 +367,7 @@ struct TemplateExecutor {
             }
         case .field(let pos, let names):
             at(pos, node.described)
-            return try validate(evalFieldChain(dot, receiver: dot, names: names), parameter)
+            return try validate(evalFieldChain(dot, receiver: dot, names: names, receiverIsInterface: dotIsInterface), parameter)
         case .variable(let pos, let names):
             at(pos, node.described)
             let value = try variable(names[0])

@@ -393,7 +393,34 @@ struct TemplateLexer {
             fail("bad number syntax: " + goQuote(String(decoding: input[start..<pos], as: UTF8.self)))
             return false
         }
+        // A sign right after a number starts the imaginary part of a complex constant
+        // (`1+2i`); anything else there is a bad number, as in Go's lexNumber.
+        if let sign = byte(at: pos), sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {
+            let before = pos
+            _ = scanNumberTail()
+            if pos == before + 1 || input[pos - 1] != UInt8(ascii: "i") {
+                fail("bad number syntax: " + goQuote(String(decoding: input[start..<pos], as: UTF8.self)))
+                return false
+            }
+        }
         emit(.number)
+        return true
+    }
+
+    /// Go's `scanNumber` for the imaginary part: sign, digits, fraction, exponent, `i`.
+    private mutating func scanNumberTail() -> Bool {
+        _ = accept("+-")
+        acceptRun("0123456789_")
+        if accept(".") { acceptRun("0123456789_") }
+        if accept("eE") {
+            _ = accept("+-")
+            acceptRun("0123456789_")
+        }
+        _ = accept("i")
+        if alphaNumericWidth(at: pos) > 0 {
+            pos += alphaNumericWidth(at: pos)
+            return false
+        }
         return true
     }
 }

@@ -133,7 +133,7 @@ struct TemplateParser {
             case .nothing: break
             }
         }
-        throw error("unexpected EOF")
+        throw error("unexpected EOF", line: peekNonSpace().line)
     }
 
     private mutating func parseDefinition() throws(TemplateError) {
@@ -393,7 +393,11 @@ struct TemplateParser {
     private func number(_ token: TemplateToken) throws(TemplateError) -> NumberConstant {
         var constant = NumberConstant(text: token.text)
         if token.kind == .charConstant {
+            // Go: a bad escape or `''` is `invalid syntax`; more than one character is malformed.
+            let body = token.text.dropFirst().dropLast()
+            if body.isEmpty { throw error("invalid syntax") }
             guard case .success(let text) = GoQuote.unquote(token.text), let scalar = text.unicodeScalars.first else {
+                if body.hasPrefix("\\") && body.count == 2 || body.count == 1 { throw error("invalid syntax") }
                 throw error("malformed character constant: \(token.text)")
             }
             constant.isChar = true
@@ -401,7 +405,12 @@ struct TemplateParser {
             constant.float = Double(scalar.value)
             return constant
         }
-        if token.text.hasSuffix("i") { throw error("complex numbers are not supported: \(goQuote(token.text))") }
+        // Imaginary (`2i`) and complex (`1+2i`) constants; `-i` and the like are just illegal.
+        let isImaginary = token.text.hasSuffix("i") && Self.parseGoFloat(String(token.text.dropLast())) != nil
+        let isComplex = token.text.hasSuffix("i") && token.text.dropFirst().contains { $0 == "+" || $0 == "-" }
+        if isImaginary || isComplex {
+            throw error("complex numbers are not supported: \(goQuote(token.text))")
+        }
         if let int = Self.parseGoInteger(token.text) {
             constant.int = int
             constant.float = Double(int)
@@ -409,6 +418,11 @@ struct TemplateParser {
             constant.isUnsignedOnly = true
             constant.float = Double(Self.parseGoUnsigned(token.text) ?? 0)
         } else if let float = Self.parseGoFloat(token.text) {
+            // Integer-looking text that only parses as a float is too large (or, like `08`,
+            // not valid octal): Go calls it an overflow.
+            if !token.text.contains(where: { ".eEpP".contains($0) }) {
+                throw error("integer overflow: \(goQuote(token.text))")
+            }
             constant.float = float
             if float == float.rounded(), abs(float) < 9.2e18 { constant.int = Int64(float) }
         } else {
@@ -436,6 +450,7 @@ struct TemplateParser {
     }
 
     static func parseGoUnsigned(_ text: String) -> UInt64? {
+        guard underscoreOK(text) else { return nil }
         var s = Substring(text)
         var radix = 10
         let lower = s.lowercased()
@@ -443,13 +458,43 @@ struct TemplateParser {
         else if lower.hasPrefix("0o") { radix = 8; s = s.dropFirst(2) }
         else if lower.hasPrefix("0b") { radix = 2; s = s.dropFirst(2) }
         else if s.count > 1, s.hasPrefix("0") { radix = 8; s = s.dropFirst() }
-        if s.hasPrefix("_") && radix != 10 { s = s.dropFirst() }
-        guard !s.isEmpty, !s.hasPrefix("_"), !s.hasSuffix("_"), !s.contains("__") else { return nil }
-        return UInt64(s.replacing("_", with: ""), radix: radix)
+        let digits = s.replacing("_", with: "")
+        guard !digits.isEmpty else { return nil }
+        return UInt64(digits, radix: radix)
+    }
+
+    /// Go's `strconv.underscoreOK`: underscores only between digits, or after a base prefix.
+    static func underscoreOK(_ text: String) -> Bool {
+        var s = Array(text.utf8)
+        if let first = s.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") { s.removeFirst() }
+        var saw: UInt8 = UInt8(ascii: "^")
+        var i = 0
+        var hex = false
+        if s.count >= 2, s[0] == UInt8(ascii: "0"), [UInt8(ascii: "b"), UInt8(ascii: "o"), UInt8(ascii: "x")].contains(s[1] | 0x20) {
+            i = 2
+            saw = UInt8(ascii: "0")
+            hex = s[1] | 0x20 == UInt8(ascii: "x")
+        }
+        while i < s.count {
+            let c = s[i]
+            i += 1
+            if (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || (hex && (c | 0x20) >= UInt8(ascii: "a") && (c | 0x20) <= UInt8(ascii: "f")) {
+                saw = UInt8(ascii: "0")
+                continue
+            }
+            if c == UInt8(ascii: "_") {
+                if saw != UInt8(ascii: "0") { return false }
+                saw = c
+                continue
+            }
+            if saw == UInt8(ascii: "_") { return false }
+            saw = UInt8(ascii: "!")
+        }
+        return saw != UInt8(ascii: "_")
     }
 
     static func parseGoFloat(_ text: String) -> Double? {
-        guard !text.contains("__"), !text.hasSuffix("_") else { return nil }
+        guard underscoreOK(text) else { return nil }
         let cleaned = text.replacing("_", with: "")
         let body = cleaned.hasPrefix("+") || cleaned.hasPrefix("-") ? cleaned.dropFirst() : Substring(cleaned)
         guard let first = body.first, first.isNumber || first == "." else { return nil }

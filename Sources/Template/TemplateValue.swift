@@ -113,13 +113,20 @@ package struct TemplateRecord: Sendable, Equatable {
     package var fieldValues: [TemplateValue]
     /// Methods by name; templates call them like fields with arguments (`.Format "2006"`).
     package var methods: [String: TemplateFunction]
+    /// Fields declared `interface{}`: Go names that static type when a field of their value
+    /// cannot be found (`can't evaluate field x in type interface {}`).
+    package var interfaceFields: Set<String>
 
     /// Creates a record from `(name, value)` pairs in declaration order.
-    package init(typeName: String, fields: [(String, TemplateValue)], methods: [String: TemplateFunction] = [:]) {
+    package init(
+        typeName: String, fields: [(String, TemplateValue)], methods: [String: TemplateFunction] = [:],
+        interfaceFields: Set<String> = []
+    ) {
         self.typeName = typeName
         fieldNames = fields.map(\.0)
         fieldValues = fields.map(\.1)
         self.methods = methods
+        self.interfaceFields = interfaceFields
     }
 
     /// Records are equal when type and fields are; methods are behaviour, not state.

@@ -48,6 +48,8 @@ import Testing
         #expect(expand("{{ .Foo }}") == "<error expanding template: error executing template __alert_InstanceDown: template: "
             + "__alert_InstanceDown:1:\(column): executing \"__alert_InstanceDown\" at <.Foo>: can't evaluate field Foo in type "
             + "struct { Labels map[string]string; ExternalLabels map[string]string; ExternalURL string; Value interface {} }>")
+        #expect(expand("{{ .Value.x }}{{ $value.x }}").hasSuffix("at <.Value.x>: can't evaluate field x in type interface {}>"))
+        #expect(expand("{{ $value.x }}").hasSuffix("at <$value.x>: can't evaluate field x in type float64>"))
         #expect(expand("line\n{{ if }}") == "<error expanding template: error parsing template __alert_InstanceDown: "
             + "template: __alert_InstanceDown:2: missing value for if>")
         #expect(expand("{{ reReplaceAll \"(\" \"\" \"x\" }}").hasPrefix(

@@ -127,6 +127,9 @@ func failure(_ text: String, _ data: TemplateValue = .missing, missingKey: Missi
         #expect(try render("[{{.nope}}]", labels, missingKey: .invalid) == "[<no value>]")
         #expect(failure("{{.nope}}", labels, missingKey: .error)
             == "template: t:1:2: executing \"t\" at <.nope>: map has no entry for key \"nope\"")
+        #expect(failure("{{.a.b}}", any, missingKey: .zero)
+            == "template: t:1:4: executing \"t\" at <.a.b>: nil pointer evaluating interface {}.b")
+        #expect(try render("{{.a.b}}", any, missingKey: .invalid) == "<no value>")
         #expect(failure("{{.Foo}}", missingKey: .error)
             == "template: t:1:2: executing \"t\" at <.Foo>: nil data; no entry for key \"Foo\"")
     }
