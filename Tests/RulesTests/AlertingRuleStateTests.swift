@@ -223,3 +223,48 @@ import Testing
         #expect(try rule.evaluate([.init(labels: Self.labels, value: 1)], atMs: Self.now + Self.minute).count == 2)
     }
 }
+
+/// Random evaluation histories with a fixed seed: the invariants of the state machine hold
+/// after every step.
+@Suite struct AlertingRuleStateInvariantTests {
+    @Test func invariantsHoldOverRandomHistories() throws {
+        var random = SplitMix64(seed: 0xA1E7)
+        let instances = (0..<6).map { Labels(["alertname": "R", "instance": "i\($0)"]) }
+        for _ in 0..<200 {
+            let hold = Int64(random.next() % 4) * 60_000
+            let keep = Int64(random.next() % 3) * 60_000
+            var rule = AlertingRuleState(name: "R", holdDuration: .milliseconds(hold), keepFiringFor: .milliseconds(keep))
+            var now: Int64 = 1_700_000_000_000
+            for _ in 0..<60 {
+                now += Int64(1 + random.next() % 300) * 1000
+                let present = instances.filter { _ in random.next() % 3 != 0 }
+                let samples = try rule.evaluate(present.map { .init(labels: $0, value: 1) }, atMs: now)
+                let presentSet = Set(present)
+                var live = 0
+                for (labels, alert) in rule.active {
+                    #expect(alert.labels == labels)
+                    switch alert.state {
+                    case .pending:
+                        #expect(presentSet.contains(labels))
+                        #expect(now - alert.activeAtMs < hold)
+                        live += 1
+                    case .firing:
+                        let firedAt = try #require(alert.firedAtMs)
+                        #expect(firedAt - alert.activeAtMs >= hold)
+                        #expect(presentSet.contains(labels) || keep > 0)
+                        live += 1
+                    case .inactive:
+                        let resolvedAt = try #require(alert.resolvedAtMs)
+                        #expect(now - resolvedAt <= AlertingRuleState.resolvedRetention.wholeMilliseconds + 300_000)
+                        #expect(!presentSet.contains(labels))
+                    }
+                }
+                #expect(samples.count == 2 * live)
+                for sent in rule.alertsToSend(atMs: now, resendDelay: .seconds(60), groupInterval: .seconds(30)) {
+                    #expect(sent.state != .pending)
+                    #expect(sent.lastSentAtMs == now)
+                }
+            }
+        }
+    }
+}
