@@ -46,6 +46,13 @@ struct CheckRulesCommandTests {
         #expect(none.output == "Checking \(file)\n  SUCCESS: 2 rules found\n\n")
     }
 
+    @Test func exampleRuleFileIsValid() throws {
+        let example = Fixtures.repositoryRoot + "/examples/rules.yml"
+        let result = try PharosBinary.run(["check", "rules", example])
+        #expect(result.status == 0)
+        #expect(result.output == "Checking \(example)\n  SUCCESS: 4 rules found\n\n")
+    }
+
     @Test func missingFileFails() throws {
         let result = try PharosBinary.run(["check", "rules", "/nonexistent/r.yml"])
         #expect(result.status == 1)
