@@ -6,8 +6,10 @@ extension RuleFile {
     /// fields: unknown keys and values of the wrong kind are all collected into one
     /// `.unmarshal` error; text that is not YAML, or a duration that does not parse, stops at once.
     /// An empty document is a file with no groups.
+    /// - Parameter ignoreUnknownFields: accept keys the schema does not have (promtool's
+    ///   `--ignore-unknown-fields`, for files extended with custom metadata).
     /// - Throws: `RulesError.decoding` or `.unmarshal`.
-    package static func decode(yaml text: String) throws(RulesError) -> RuleFile {
+    package static func decode(yaml text: String, ignoreUnknownFields: Bool = false) throws(RulesError) -> RuleFile {
         let root: Node?
         do {
             root = try StrictYAML.compose(text)
@@ -15,7 +17,7 @@ extension RuleFile {
             throw .decoding(error)
         }
         guard let root else { return RuleFile() }
-        var reader = RuleFileReader()
+        var reader = RuleFileReader(ignoreUnknownFields: ignoreUnknownFields)
         let file = try reader.file(root)
         if !reader.problems.isEmpty { throw .unmarshal(reader.problems) }
         return file
@@ -25,6 +27,7 @@ extension RuleFile {
 /// Walks the node tree, keeping every schema problem instead of stopping at the first, as
 /// yaml.v3 does with its `TypeError` list.
 private struct RuleFileReader {
+    let ignoreUnknownFields: Bool
     var problems: [ConfigError] = []
 
     mutating func file(_ node: Node) throws(RulesError) -> RuleFile {
@@ -115,6 +118,7 @@ private struct RuleFileReader {
     }
 
     mutating func unknown(_ key: String, line: Int, type: String) {
+        if ignoreUnknownFields { return }
         problems.append(.unknownField(key, type: type, line: line))
     }
 

@@ -9,14 +9,21 @@ package enum RulesCheck {
     package struct LintOptions: Sendable, Equatable {
         /// Report rules with the same name and labels.
         package var duplicateRules = true
+        /// Accept keys the rule-file schema does not have (`--ignore-unknown-fields`). Not a lint
+        /// check, but travels with the lint settings as in promtool's `rulesLintConfig`.
+        package var ignoreUnknownFields = false
 
         /// The default, `--lint=duplicate-rules`.
-        package init(duplicateRules: Bool = true) { self.duplicateRules = duplicateRules }
+        package init(duplicateRules: Bool = true, ignoreUnknownFields: Bool = false) {
+            self.duplicateRules = duplicateRules
+            self.ignoreUnknownFields = ignoreUnknownFields
+        }
 
         /// Options from promtool's comma-separated `--lint` value; unknown settings are refused.
         /// - Throws: the message promtool prints for an unknown setting.
-        package init(parsing text: String) throws(RulesError) {
+        package init(parsing text: String, ignoreUnknownFields: Bool = false) throws(RulesError) {
             duplicateRules = false
+            self.ignoreUnknownFields = ignoreUnknownFields
             for setting in text.split(separator: ",", omittingEmptySubsequences: false) {
                 switch setting {
                 case "all", "duplicate-rules": duplicateRules = true
@@ -70,7 +77,7 @@ package enum RulesCheck {
     ) -> Report {
         var report = Report()
         do {
-            report.file = try RuleFile.decode(yaml: text)
+            report.file = try RuleFile.decode(yaml: text, ignoreUnknownFields: lint.ignoreUnknownFields)
         } catch {
             report.errors = [error]
             return report

@@ -16,6 +16,9 @@ struct CheckConfig: ParsableCommand {
     @Flag(name: .customLong("agent"), help: "Check the config files for agent mode (no alerting, rules or remote read).")
     var agentMode = false
 
+    @Flag(name: .customLong("ignore-unknown-fields"), help: "Ignore unknown fields in the rule files the configs name.")
+    var ignoreUnknownFields = false
+
     @Argument(help: "The config files to check.")
     var files: [String]
 
@@ -31,7 +34,7 @@ struct CheckConfig: ParsableCommand {
                 print()
                 // As promtool: each rule file the config names is checked like `check rules`.
                 for ruleFile in report.ruleFiles {
-                    let outcome = CheckRules.checkAndPrint(file: ruleFile, lint: RulesCheck.LintOptions(), errorIndent: "     ")
+                    let outcome = CheckRules.checkAndPrint(file: ruleFile, lint: RulesCheck.LintOptions(ignoreUnknownFields: ignoreUnknownFields), errorIndent: "     ")
                     if outcome.hasErrors { failed = true }
                 }
                 continue

@@ -16,13 +16,16 @@ struct CheckRules: ParsableCommand {
     @Flag(name: .customLong("lint-fatal"), help: "Make lint findings exit with status 3.")
     var lintFatal = false
 
+    @Flag(name: .customLong("ignore-unknown-fields"), help: "Ignore unknown fields in the rule files (for files extended with custom metadata).")
+    var ignoreUnknownFields = false
+
     @Argument(help: "The rule files to check; standard input when none is given.")
     var files: [String] = []
 
     func run() throws {
         let options: RulesCheck.LintOptions
         do {
-            options = try RulesCheck.LintOptions(parsing: lint)
+            options = try RulesCheck.LintOptions(parsing: lint, ignoreUnknownFields: ignoreUnknownFields)
         } catch {
             throw ValidationError(error.description)
         }

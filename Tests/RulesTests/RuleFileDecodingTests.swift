@@ -117,3 +117,14 @@ import Testing
         }
     }
 }
+
+@Suite struct IgnoreUnknownFieldsTests {
+    @Test func acceptsCustomMetadataOnlyWhenAsked() throws {
+        let text = "groups:\n- name: g\n  owner: team-a\n  rules:\n  - {record: r, expr: up, runbook: 'https://x'}\n"
+        #expect(throws: RulesError.self) { try RuleFile.decode(yaml: text) }
+        #expect(try RuleFile.decode(yaml: text, ignoreUnknownFields: true).ruleCount == 1)
+        // Values of the wrong kind are still refused.
+        #expect(throws: RulesError.self) { try RuleFile.decode(yaml: "groups:\n- name: g\n  limit: x\n  extra: 1\n", ignoreUnknownFields: true) }
+        #expect(RulesCheck.check(yaml: text, lint: .init(ignoreUnknownFields: true)).isValid)
+    }
+}
