@@ -92,7 +92,7 @@ let package = Package(
         ),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "Model"], swiftSettings: swiftSettings),
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "Model"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
-        .testTarget(name: "RulesTests", dependencies: ["Rules", "Config", "Model", "PromQL"], swiftSettings: swiftSettings),
+        .testTarget(name: "RulesTests", dependencies: ["Rules", "Config", "Model", "PromQL", "Template"], swiftSettings: swiftSettings),
         .testTarget(name: "TemplateTests", dependencies: ["Template"], swiftSettings: swiftSettings),
         // Test helper: appends and commits to a TSDB directory until killed (TSDBTests' kill -9 test).
         .executableTarget(
