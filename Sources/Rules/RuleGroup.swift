@@ -29,6 +29,12 @@ package struct RuleGroup: Sendable, Equatable {
 
     /// An empty group.
     package init() {}
+
+    /// The labels `rule` applies: the group's `labels` with the rule's own on top (upstream's
+    /// `FromMaps(group.Labels, rule.Labels)`).
+    package func labels(of rule: Rule) -> [String: String] {
+        labels.merging(rule.labels) { _, own in own }
+    }
 }
 
 /// A recording rule (`record`) or an alerting rule (`alert`), as written (`rulefmt.Rule`).

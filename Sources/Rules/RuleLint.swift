@@ -16,8 +16,7 @@ package enum RuleLint {
         var keys: [Duplicate] = []
         for group in file.groups {
             for rule in group.rules {
-                var merged = group.labels
-                for (name, value) in rule.labels { merged[name] = value }
+                let merged = group.labels(of: rule)
                 keys.append(Duplicate(name: rule.name, labels: Labels(merged.map { Label(name: $0.key, value: $0.value) })))
             }
         }
