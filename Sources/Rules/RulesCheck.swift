@@ -29,7 +29,7 @@ package enum RulesCheck {
                 case "all", "duplicate-rules": duplicateRules = true
                 case "none": break
                 default:
-                    throw .group(message: "invalid lint option \"\(setting)\"; valid options are all, duplicate-rules, none", position: nil)
+                    throw .unknownLintOption(String(setting))
                 }
             }
         }

@@ -40,6 +40,8 @@ package enum RulesError: Error, Equatable, Sendable {
     /// An alerting rule's evaluation failed (duplicate label sets, `limit` exceeded); `message` is
     /// Prometheus's wording.
     case evaluation(rule: String, message: String)
+    /// A `--lint` setting promtool does not have.
+    case unknownLintOption(String)
     /// Every error found while loading several rule files; the manager reports each and keeps
     /// its old rules.
     indirect case several([RulesError])
@@ -63,6 +65,8 @@ extension RulesError: CustomStringConvertible {
             RulesError.positionPrefix(position, alternate) + "group \(goQuoted(group)), rule \(index), \(goQuoted(name)): \(message)"
         case .evaluation(_, let message):
             message
+        case .unknownLintOption(let option):
+            "unknown lint option \(goQuoted(option)); valid options are all, duplicate-rules, none"
         case .several(let errors):
             errors.map(\.description).joined(separator: "\n")
         case .inFile(let path, let inner):

@@ -130,7 +130,7 @@ import Testing
         #expect(try RulesCheck.LintOptions(parsing: "none").duplicateRules == false)
         #expect(try RulesCheck.LintOptions(parsing: "all").duplicateRules)
         #expect(try RulesCheck.LintOptions(parsing: "none,duplicate-rules").duplicateRules)
-        #expect(throws: RulesError.self) { try RulesCheck.LintOptions(parsing: "bogus") }
+        #expect(throws: RulesError.unknownLintOption("bogus")) { try RulesCheck.LintOptions(parsing: "bogus") }
     }
 
     @Test func checkReportsLintOnlyForValidFiles() {
