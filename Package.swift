@@ -83,17 +83,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        .testTarget(name: "ModelTests", dependencies: ["Model"], swiftSettings: swiftSettings),
+        // Helpers shared by every test target (seeded generator, ...), as NIOTestUtils.
+        .target(name: "PharosTestSupport", path: "Tests/PharosTestSupport", swiftSettings: swiftSettings),
+        .testTarget(name: "ModelTests", dependencies: ["Model", "PharosTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ExpositionTests",
-            dependencies: ["Exposition", "Model", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            dependencies: ["Exposition", "Model", "PharosTestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "ConfigTests", dependencies: ["Config", "Model"], swiftSettings: swiftSettings),
+        .testTarget(name: "ConfigTests", dependencies: ["Config", "Model", "PharosTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "Model"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
-        .testTarget(name: "RulesTests", dependencies: ["Rules", "Config", "Model", "PromQL", "Template"], swiftSettings: swiftSettings),
-        .testTarget(name: "TemplateTests", dependencies: ["Template"], swiftSettings: swiftSettings),
+        .testTarget(name: "RulesTests", dependencies: ["Rules", "Config", "Model", "PromQL", "Template", "PharosTestSupport"], swiftSettings: swiftSettings),
         // Test helper: appends and commits to a TSDB directory until killed (TSDBTests' kill -9 test).
         .executableTarget(
             name: "pharos-tsdb-crash-helper",
@@ -107,11 +108,13 @@ let package = Package(
                 "TSDB",
                 "Model",
                 "pharos-tsdb-crash-helper",
+                "PharosTestSupport",
                 .product(name: "InMemoryLogging", package: "swift-log"),
             ],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "TemplateTests", dependencies: ["Template", "PharosTestSupport"], swiftSettings: swiftSettings),
     ],
     cxxLanguageStandard: .cxx17
 )

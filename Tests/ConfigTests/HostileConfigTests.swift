@@ -1,5 +1,6 @@
 import Config
 import Testing
+import PharosTestSupport
 
 /// Configs cut short, mutated and made of noise: every one is either a config or a `ConfigError`,
 /// never a trap.
@@ -57,16 +58,3 @@ import Testing
     }
 }
 
-/// SplitMix64 for fixed-seed mutation tests (the same generator as ModelTests' `SeededGenerator`;
-/// a shared test-support target would hold one copy).
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -1,6 +1,7 @@
 import Exposition
 import Model
 import Testing
+import PharosTestSupport
 
 @Suite struct OpenMetricsParserTests {
     @Test func readsMetadataSamplesAndExemplars() throws {
@@ -100,7 +101,7 @@ import Testing
     }
 
     @Test func parsedValuesMatchTheStandardLibraryBitForBit() throws {
-        var generator = ParserFuzzTests.SeededGenerator(state: 0x5eed_0003)
+        var generator = SeededGenerator(seed: 0x5eed_0003)
         for _ in 0..<20_000 {
             let value: Double = switch Int.random(in: 0..<4, using: &generator) {
             case 0: Double(bitPattern: UInt64.random(in: 0...UInt64.max, using: &generator))

@@ -4,6 +4,7 @@ import SwiftProtobuf
 import Testing
 
 @testable import Exposition
+import PharosTestSupport
 
 /// One entry as a parser returns it, for comparing whole parses.
 enum ParsedEntry: Equatable, CustomStringConvertible {
@@ -328,7 +329,7 @@ enum ClientModel {
         }
         #expect(failures > 0)
         let scrape = try TestData.fixture("node_exporter.pb")
-        var rng = SplitMix64(seed: 77)
+        var rng = SeededGenerator(seed: 77)
         for _ in 0..<300 {
             var mutated = scrape
             for _ in 0..<3 {

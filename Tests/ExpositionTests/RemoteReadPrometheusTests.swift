@@ -56,7 +56,7 @@ struct RemoteReadPrometheusTests {
         try Data(Self.receiver.utf8).write(to: directory.appendingPathComponent("receiver.py"))
 
         let receiver = Process()
-        receiver.executableURL = try #require(Subprocess.findOnPath("python3"))
+        receiver.executableURL = Subprocess.findOnPath("python3") ?? URL(fileURLWithPath: "/usr/bin/python3")
         receiver.arguments = [directory.appendingPathComponent("receiver.py").path, directory.path]
         let ports = Pipe()
         receiver.standardOutput = ports
@@ -81,7 +81,7 @@ struct RemoteReadPrometheusTests {
             """
         try Data(config.utf8).write(to: directory.appendingPathComponent("prometheus.yml"))
         let prometheus = Process()
-        prometheus.executableURL = try #require(Subprocess.findOnPath("prometheus"))
+        prometheus.executableURL = Subprocess.findOnPath("prometheus") ?? URL(fileURLWithPath: "/usr/bin/prometheus")
         prometheus.arguments = [
             "--config.file=\(directory.appendingPathComponent("prometheus.yml").path)",
             "--web.listen-address=127.0.0.1:\(prometheusPort)",
@@ -129,7 +129,7 @@ struct RemoteReadPrometheusTests {
 
     private func curl(_ arguments: [String]) throws -> Subprocess.Result {
         let empty = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-empty-\(UUID())")
-        FileManager.default.createFile(atPath: empty.path, contents: Data())
+        _ = FileManager.default.createFile(atPath: empty.path, contents: Data())
         defer { try? FileManager.default.removeItem(at: empty) }
         return try Subprocess.run(try #require(Subprocess.findOnPath("curl")), ["-sS", "-f"] + arguments, input: empty)
     }

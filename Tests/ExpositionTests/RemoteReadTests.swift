@@ -4,6 +4,7 @@ import SwiftProtobuf
 import Testing
 
 @testable import Exposition
+import PharosTestSupport
 
 @Suite struct RemoteReadRequestTests {
     static func randomRequest(seed: UInt64) -> Prometheus_ReadRequest {
@@ -111,7 +112,7 @@ import Testing
     @Test func survivesTruncatedAndMutatedRequests() throws {
         let bytes: [UInt8] = try Self.randomRequest(seed: 3).serializedBytes()
         for end in 0..<bytes.count { _ = try? RemoteReadRequest(decoding: Array(bytes[..<end])) }
-        var rng = SplitMix64(seed: 11)
+        var rng = SeededGenerator(seed: 11)
         for _ in 0..<2_000 {
             var mutated = bytes
             let index = Int(rng.next() % UInt64(max(mutated.count, 1)))

@@ -3,6 +3,7 @@ import SwiftProtobuf
 import Testing
 
 @testable import Exposition
+import PharosTestSupport
 
 /// Our wire codec against swift-protobuf's generated code, on randomized requests.
 @Suite struct RemoteWriteDifferentialTests {
@@ -270,7 +271,7 @@ import Testing
 
     @Test(arguments: RemoteWriteVersion.allCases)
     func mutatedBodiesAgreeWithSwiftProtobufWhenBothAccept(version: RemoteWriteVersion) throws {
-        var rng = SplitMix64(seed: 2024)
+        var rng = SeededGenerator(seed: 2024)
         var decoder = RemoteWriteDecoder(options: .init(skipsInvalidSeries: false))
         var batch = RemoteWriteBatch()
         var bothAccepted = 0
@@ -302,7 +303,7 @@ import Testing
     }
 
     @Test func survivesRandomBytes() {
-        var rng = SplitMix64(seed: 5)
+        var rng = SeededGenerator(seed: 5)
         var decoder = RemoteWriteDecoder()
         var batch = RemoteWriteBatch()
         for _ in 0..<3_000 {

@@ -1,13 +1,14 @@
 import Model
 
 @testable import Exposition
+import PharosTestSupport
 
 /// Random remote-write requests built with the generated swift-protobuf types, and their
 /// expected decoding built independently of `RemoteWriteDecoder`.
 struct RandomRemoteWrite {
-    var rng: SplitMix64
+    var rng: SeededGenerator
 
-    init(seed: UInt64) { rng = SplitMix64(seed: seed) }
+    init(seed: UInt64) { rng = SeededGenerator(seed: seed) }
 
     mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &rng) }
 

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Exposition
+import PharosTestSupport
 
 @Suite struct SnappyTests {
     @Test func roundTripsBlocks() throws {
@@ -24,7 +25,7 @@ import Testing
         for end in 0..<block.count {
             _ = try? Snappy.decompress(Array(block[..<end]))
         }
-        var rng = SplitMix64(seed: 42)
+        var rng = SeededGenerator(seed: 42)
         for _ in 0..<2_000 {
             var mutated = block
             let index = Int(rng.next() % UInt64(mutated.count))

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Model
+import PharosTestSupport
 
 /// Random and mutated input, fixed seeds: nothing may trap. Every pattern either is refused
 /// with a `ModelError` or yields a matcher that agrees with RE2; every label set comes out of

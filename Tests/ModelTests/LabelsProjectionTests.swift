@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Model
+import PharosTestSupport
 
 @Suite struct LabelsProjectionTests {
     let series = Labels(["__name__": "http_requests_total", "job": "api", "instance": "a:1", "code": "200"])

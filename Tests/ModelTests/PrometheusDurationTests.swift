@@ -1,5 +1,6 @@
 import Model
 import Testing
+import PharosTestSupport
 
 @Suite struct PrometheusDurationTests {
     static let valid: [(String, Int64)] = [

@@ -1,4 +1,5 @@
 import Model
+import PharosTestSupport
 import Testing
 @testable import Rules
 
@@ -228,7 +229,7 @@ import Testing
 /// after every step.
 @Suite struct AlertingRuleStateInvariantTests {
     @Test func invariantsHoldOverRandomHistories() throws {
-        var random = SplitMix64(seed: 0xA1E7)
+        var random = SeededGenerator(seed: 0xA1E7)
         let instances = (0..<6).map { Labels(["alertname": "R", "instance": "i\($0)"]) }
         for _ in 0..<200 {
             let hold = Int64(random.next() % 4) * 60_000

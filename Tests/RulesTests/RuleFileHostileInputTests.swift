@@ -1,3 +1,4 @@
+import PharosTestSupport
 import Testing
 @testable import Rules
 
@@ -24,7 +25,7 @@ import Testing
     }
 
     @Test func mutatedWithAFixedSeed() {
-        var random = SplitMix64(seed: 0x5EED_2026)
+        var random = SeededGenerator(seed: 0x5EED_2026)
         let alphabet = Array("{}[]:-'\"\n\t #|>&*!%@$()=~,.0aZ_".utf8)
         for _ in 0..<3000 {
             var bytes = Array(Self.seeds[Int(random.next() % UInt64(Self.seeds.count))].utf8)
@@ -43,23 +44,10 @@ import Testing
     }
 
     @Test func randomBytes() {
-        var random = SplitMix64(seed: 42)
+        var random = SeededGenerator(seed: 42)
         for _ in 0..<500 {
             let bytes = (0..<(random.next() % 200)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
             exercise(String(decoding: bytes, as: UTF8.self))
         }
-    }
-}
-
-/// A small deterministic generator so mutation runs are reproducible.
-struct SplitMix64 {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1334_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -6,6 +6,7 @@ import Testing
 
 #if canImport(Glibc)
 import Glibc
+import PharosTestSupport
 #endif
 
 /// The crash helper built next to the test bundle (`swift build --build-tests` builds it).

@@ -3,6 +3,7 @@ import Model
 import Testing
 
 @testable import TSDB
+import PharosTestSupport
 
 /// Chunk bytes compared with the ones real Prometheus writes: promtool builds a block from an
 /// OpenMetrics file, and every chunk in its `chunks/000001` must equal Pharos's encoding of the

@@ -3,6 +3,7 @@ import Model
 import Testing
 
 @testable import TSDB
+import PharosTestSupport
 
 /// Prometheus reads Pharos's WAL: `promtool tsdb dump` replays it into its own head and must
 /// print exactly the samples Pharos's querier returns.

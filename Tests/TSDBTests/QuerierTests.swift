@@ -2,6 +2,7 @@ import Model
 import Testing
 
 @testable import TSDB
+import PharosTestSupport
 
 @Suite struct HeadQuerierTests {
     static let names = ["job", "instance", "env", "code"]

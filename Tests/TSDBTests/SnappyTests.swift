@@ -3,6 +3,7 @@ import Model
 import Testing
 
 @testable import TSDB
+import PharosTestSupport
 
 @Suite struct SnappyTests {
     /// Blocks written by hand from the format description, one per element kind.

@@ -5,6 +5,7 @@ import Model
 import Testing
 
 @testable import TSDB
+import PharosTestSupport
 
 @Suite struct WALRecordTests {
     /// Bytes laid out by hand from upstream's `record.Encoder.Samples`: type 2, first ref and

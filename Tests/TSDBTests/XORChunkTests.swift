@@ -3,6 +3,7 @@ import Testing
 
 import Model
 @testable import TSDB
+import PharosTestSupport
 
 /// A random series with the awkward cases: NaN, stale markers, infinities, negative zero,
 /// repeated values, negative and huge timestamp jumps and every delta-of-delta bucket.

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Template
+import PharosTestSupport
 
 /// Truncated, mutated and random templates never trap: each parses and runs (within limits)
 /// or fails with a `TemplateError`.
@@ -40,7 +41,7 @@ import Testing
     }
 
     @Test func mutationsTerminate() {
-        var rng = SplitMix64(seed: 0x7E3A_1A7E)
+        var rng = SeededGenerator(seed: 0x7E3A_1A7E)
         let alphabet = Array("{}()|$.\"`'-:=, \n/*0123456789abcdefghijklmnopqrstuvwxyz_ifelseendrangewith".utf8)
         for seed in Self.corpus {
             for _ in 0..<300 {
@@ -60,7 +61,7 @@ import Testing
     }
 
     @Test func randomInputTerminates() {
-        var rng = SplitMix64(seed: 42)
+        var rng = SeededGenerator(seed: 42)
         for _ in 0..<500 {
             let count = Int(rng.next() % 64)
             let bytes = (0..<count).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
@@ -79,15 +80,3 @@ import Testing
     }
 }
 
-/// A small deterministic generator (SplitMix64) so mutation runs repeat exactly.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
