@@ -69,6 +69,11 @@ let package = Package(
         .target(name: "Template", dependencies: ["Model"], swiftSettings: swiftSettings),
         .target(name: "Discovery", dependencies: ["Model", "Config", "CAres"], swiftSettings: swiftSettings),
         .target(
+            name: "Rules",
+            dependencies: ["Model", "Config", "PromQL", "Template", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Alerting",
             dependencies: ["Model", "Config", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
@@ -79,6 +84,7 @@ let package = Package(
                 "Model",
                 "Exposition",
                 "Config",
+                "Rules",
                 "Alerting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -97,6 +103,7 @@ let package = Package(
         .testTarget(name: "ConfigTests", dependencies: ["Config", "Model", "PharosTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "DiscoveryTests", dependencies: ["Discovery", "Config", "Model", "PharosTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "Model"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
+        .testTarget(name: "RulesTests", dependencies: ["Rules", "Config", "Model", "PromQL", "Template", "PharosTestSupport"], swiftSettings: swiftSettings),
         // Test helper: appends and commits to a TSDB directory until killed (TSDBTests' kill -9 test).
         .executableTarget(
             name: "pharos-tsdb-crash-helper",

@@ -4,6 +4,6 @@ import ArgumentParser
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check configuration, rule and metrics files.",
-        subcommands: [CheckConfig.self, CheckMetrics.self, CheckAlertmanagerConfig.self]
+        subcommands: [CheckConfig.self, CheckRules.self, CheckMetrics.self, CheckAlertmanagerConfig.self]
     )
 }

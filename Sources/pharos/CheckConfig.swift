@@ -1,6 +1,7 @@
 import ArgumentParser
 import Config
 import Foundation
+import Rules
 
 /// `pharos check config FILE...`: the `promtool check config` of Pharos, with the same output.
 struct CheckConfig: ParsableCommand {
@@ -15,6 +16,9 @@ struct CheckConfig: ParsableCommand {
     @Flag(name: .customLong("agent"), help: "Check the config files for agent mode (no alerting, rules or remote read).")
     var agentMode = false
 
+    @Flag(name: .customLong("ignore-unknown-fields"), help: "Ignore unknown fields in the rule files the configs name.")
+    var ignoreUnknownFields = false
+
     @Argument(help: "The config files to check.")
     var files: [String]
 
@@ -27,6 +31,13 @@ struct CheckConfig: ParsableCommand {
                 for warning in report.warnings { print("  WARNING:", warning) }
                 if !report.ruleFiles.isEmpty { print("  SUCCESS: \(report.ruleFiles.count) rule files found") }
                 print(" SUCCESS: \(file) is valid prometheus config file syntax")
+                print()
+                // As promtool: each rule file the config names is checked like `check rules`.
+                for ruleFile in report.ruleFiles {
+                    let outcome = CheckRules.checkAndPrint(file: ruleFile, lint: RulesCheck.LintOptions(ignoreUnknownFields: ignoreUnknownFields), errorIndent: "     ")
+                    if outcome.hasErrors { failed = true }
+                }
+                continue
             } catch {
                 FileHandle.standardError.write(Data("  FAILED: \(error)\n".utf8))
                 failed = true
