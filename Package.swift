@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // C libraries from Debian.
@@ -54,13 +55,23 @@ let package = Package(
             dependencies: ["Model", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
-        .target(name: "PromQL", dependencies: ["Model"], swiftSettings: swiftSettings),
+                .target(
+            name: "TSDB",
+            dependencies: [
+                "Model",
+                "CSnappy",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "PromQL", dependencies: ["Model", "TSDB"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "pharos",
             dependencies: [
                 "Model",
                 "Exposition",
                 "Config",
+                "PromQL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -74,7 +85,24 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "Model"], swiftSettings: swiftSettings),
-        .testTarget(name: "PromQLTests", dependencies: ["PromQL", "Model"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
+        .testTarget(name: "PromQLTests", dependencies: ["PromQL", "Model", "TSDB"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
+        // Test helper: appends and commits to a TSDB directory until killed (TSDBTests' kill -9 test).
+        .executableTarget(
+            name: "pharos-tsdb-crash-helper",
+            dependencies: ["TSDB", "Model"],
+            path: "Tests/TSDBCrashHelper",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TSDBTests",
+            dependencies: [
+                "TSDB",
+                "Model",
+                "pharos-tsdb-crash-helper",
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -1,0 +1,111 @@
+import Synchronization
+package import Logging
+import Model
+
+extension Head {
+    /// Opens the head stored in `directory`: replays its WAL (`directory/wal`) to rebuild the
+    /// series and samples, then appends new batches to a fresh segment.
+    ///
+    /// Damage in the WAL (a record torn by a crash, flipped bytes) ends the replay at the last
+    /// intact record: that segment is truncated there and later segments are removed, with a
+    /// warning, as upstream's `wlog.Repair`. Everything before the damage is kept.
+    ///
+    /// The newest checkpoint (`wal/checkpoint.NNNNNNNN`, as Prometheus writes when it
+    /// truncates the WAL) is replayed first, then the segments numbered after it.
+    ///
+    /// - Throws: `TSDBError.io` when the directory cannot be read or written;
+    ///   `TSDBError.corruptWAL` or `.corruptRecord` for a damaged checkpoint.
+    package static func open(directory: String, options: Options = Options(),
+                             logger: Logger = Logger(label: "pharos.tsdb")) throws(TSDBError) -> Head {
+        try FileIO.makeDirectory(directory)
+        let walDirectory = directory + "/wal"
+        try FileIO.makeDirectory(walDirectory)
+        let head = Head(options: options, logger: logger)
+        let names = try FileIO.listDirectory(walDirectory)
+        var refMap = [SeriesRef: SeriesRef]()
+        var lastSegment = -1
+        // A checkpoint (upstream's `wlog.Checkpoint`) holds what truncated segments up to its
+        // index still contributed; replay starts with it, then the segments after it.
+        if let checkpoint = names.compactMap(WALFormat.checkpointIndex).max() {
+            try head.replayCheckpoint(walDirectory + "/" + WALFormat.checkpointName(checkpoint), refMap: &refMap)
+            lastSegment = checkpoint
+        }
+        let segments = names.compactMap(WALFormat.segmentIndex).filter { $0 > lastSegment }.sorted()
+        for (position, segment) in segments.enumerated() {
+            let path = walDirectory + "/" + WALFormat.segmentName(segment)
+            let bytes = try FileIO.readFile(path)
+            let corruption = WALSegmentReader.records(in: bytes, segment: segment) { record throws(WALSegmentReader.Corruption) in
+                do {
+                    try head.replay(record, refMap: &refMap)
+                } catch {
+                    throw WALSegmentReader.Corruption(segment: segment, goodLength: 0, reason: "\(error)")
+                }
+            }
+            lastSegment = segment
+            guard let corruption else { continue }
+            logger.warning("WAL is damaged; truncating it after the last intact record", metadata: [
+                "segment": "\(segment)", "offset": "\(corruption.goodLength)", "reason": "\(corruption.reason)",
+                "removed_segments": "\(segments.count - position - 1)",
+            ])
+            try FileIO.truncateFile(path, to: corruption.goodLength)
+            for later in segments[(position + 1)...] {
+                try FileIO.removeFile(walDirectory + "/" + WALFormat.segmentName(later))
+            }
+            try FileIO.syncDirectory(walDirectory)
+            break
+        }
+        let wal = try WALWriter(directory: walDirectory, firstSegment: lastSegment + 1, segmentSize: options.walSegmentSize)
+        head.commitState.withLock { $0.wal = wal }
+        return head
+    }
+
+    /// Replays every segment of a checkpoint directory. Damage there is an error: the data
+    /// cannot be found anywhere else, so the operator must decide.
+    func replayCheckpoint(_ path: String, refMap: inout [SeriesRef: SeriesRef]) throws(TSDBError) {
+        let segments = try FileIO.listDirectory(path).compactMap(WALFormat.segmentIndex).sorted()
+        for segment in segments {
+            let bytes = try FileIO.readFile(path + "/" + WALFormat.segmentName(segment))
+            var decodeError: TSDBError?
+            let corruption = WALSegmentReader.records(in: bytes, segment: segment) { record throws(WALSegmentReader.Corruption) in
+                do throws(TSDBError) {
+                    try replay(record, refMap: &refMap)
+                } catch {
+                    decodeError = error
+                    throw WALSegmentReader.Corruption(segment: segment, goodLength: 0, reason: "\(error)")
+                }
+            }
+            if let corruption {
+                throw decodeError ?? .corruptWAL(segment: segment, offset: corruption.goodLength,
+                                                 reason: "checkpoint \(path): \(corruption.reason)")
+            }
+        }
+    }
+
+    /// Applies one WAL record during replay. `refMap` maps a series record's ref to the ref
+    /// the head already uses for the same labels (a series logged twice).
+    func replay(_ bytes: [UInt8], refMap: inout [SeriesRef: SeriesRef]) throws(TSDBError) {
+        switch try WALRecord.decode(bytes) {
+        case .series(let entries):
+            for entry in entries {
+                let (ref, _) = getOrCreate(entry.labels, ref: entry.ref)
+                if ref != entry.ref { refMap[entry.ref] = ref }
+                _ = series.withSeries(ref) { $0.walLogged = true }
+            }
+        case .samples(let entries):
+            var refs = [SeriesRef](), timestamps = [Int64](), values = [Double]()
+            refs.reserveCapacity(entries.count)
+            for entry in entries {
+                refs.append(refMap[entry.ref] ?? entry.ref)
+                timestamps.append(entry.timestamp)
+                values.append(entry.value)
+            }
+            // Samples of unknown series are dropped, as upstream counts them as unknown refs.
+            _ = apply(refs: refs, timestamps: timestamps, values: values)
+        case .tombstones:
+            // Deletion is not implemented yet; tombstones are decoded and skipped.
+            break
+        case nil:
+            break
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package import Logging
+import Model
+import Synchronization
+
+/// The in-memory part of the TSDB: recent series and samples, appendable and queryable,
+/// optionally backed by a write-ahead log (upstream's `tsdb/head.go`).
+///
+/// Appends go through a `HeadAppender` batch; `commit()` writes the batch to the WAL (and
+/// fsyncs it) before applying it, under the head's commit lock, so a querier snapshot sees a
+/// batch entirely or not at all and the WAL order is the apply order (replay reproduces
+/// exactly what was acknowledged).
+package final class Head: Sendable {
+    /// Tuning knobs; the defaults are Prometheus's.
+    package struct Options: Sendable {
+        /// Width of the aligned ranges chunks are cut at (Prometheus: 2h).
+        package var chunkRange: Int64 = 2 * 60 * 60 * 1000
+        /// Samples per chunk before a new one is cut (Prometheus: 120).
+        package var samplesPerChunk = 120
+        /// Number of lock stripes of the series map (a power of two spreads best).
+        package var stripeCount = 1024
+        /// Size at which a WAL segment is closed and the next one started (Prometheus: 128 MiB).
+        package var walSegmentSize = WALWriter.defaultSegmentSize
+
+        /// The defaults.
+        package init() {}
+    }
+
+    let options: Options
+    let series: SeriesStripes
+    let postings = MemPostings()
+    let logger: Logger
+
+    /// State changed only by commits, under one lock: the WAL and the head's time bounds.
+    struct CommitState: ~Copyable {
+        var wal: WALWriter?
+        var closed = false
+        /// The first WAL write failure. After it the WAL may end in a partial record, and
+        /// anything written after that would be cut off by the next replay's repair, so every
+        /// later commit is refused with this error until the head is reopened.
+        var walFailure: TSDBError?
+    }
+
+    let commitState: Mutex<CommitState>
+    /// The newest sample time in the head; read without the lock by appenders.
+    let maxTimeAtomic = Atomic<Int64>(.min)
+    let minTimeAtomic = Atomic<Int64>(.max)
+
+    /// An in-memory head without a WAL (tests, or a caller that persists elsewhere).
+    package init(options: Options = Options(), logger: Logger = Logger(label: "pharos.tsdb")) {
+        self.options = options
+        self.series = SeriesStripes(count: options.stripeCount)
+        self.logger = logger
+        self.commitState = Mutex(CommitState())
+    }
+
+    /// The lowest timestamp in the head, or `nil` when empty.
+    package var minTime: Int64? {
+        let t = minTimeAtomic.load(ordering: .acquiring)
+        return t == .max ? nil : t
+    }
+
+    /// The highest timestamp in the head, or `nil` when empty.
+    package var maxTime: Int64? {
+        let t = maxTimeAtomic.load(ordering: .acquiring)
+        return t == .min ? nil : t
+    }
+
+    /// The number of series.
+    package var seriesCount: Int { series.count }
+
+    /// A new, empty append batch.
+    package func appender() -> HeadAppender {
+        HeadAppender(head: self)
+    }
+
+    /// A querier over the head's current contents.
+    package func querier() -> HeadQuerier {
+        HeadQuerier(head: self)
+    }
+
+    /// Stops accepting commits and closes the WAL (flushing and fsyncing it).
+    package func close() throws(TSDBError) {
+        try commitState.withLock { (state: inout CommitState) throws(TSDBError) in
+            state.closed = true
+            try state.wal?.close()
+            state.wal = nil
+        }
+    }
+
+    /// Widens the head's time bounds to include `[mint, maxt]`.
+    func extendTimeBounds(mint: Int64, maxt: Int64) {
+        var current = maxTimeAtomic.load(ordering: .relaxed)
+        while maxt > current {
+            let (done, original) = maxTimeAtomic.compareExchange(expected: current, desired: maxt, ordering: .releasing)
+            if done { break }
+            current = original
+        }
+        current = minTimeAtomic.load(ordering: .relaxed)
+        while mint < current {
+            let (done, original) = minTimeAtomic.compareExchange(expected: current, desired: mint, ordering: .releasing)
+            if done { break }
+            current = original
+        }
+    }
+
+    /// The series `labels`, created and indexed if new.
+    func getOrCreate(_ labels: Labels, ref: SeriesRef? = nil) -> (ref: SeriesRef, created: Bool) {
+        series.getOrCreate(labels, ref: ref) { newRef in postings.add(newRef, labels) }
+    }
+}

@@ -1,0 +1,124 @@
+import Model
+
+/// One series in the head: its labels and its chunks, the last of which takes appends.
+///
+/// A class, as upstream's `memSeries` pointer: a struct inside the stripe's dictionary was
+/// copied by `map[ref]?.mutate()` (and its chunk bytes with it, copy-on-write) on every
+/// append. Only touched under its `SeriesStripes.RefStripe` lock, never handed out of it.
+final class MemSeries: @unchecked Sendable {  // safe: every access holds its stripe's Mutex
+    let labels: Labels
+    /// Chunks in time order; the last is the open head chunk.
+    private(set) var chunks: [XORChunk] = []
+    /// The first and last timestamp of each chunk, parallel to `chunks`.
+    private(set) var chunkMinTimes: [Int64] = []
+    private(set) var chunkMaxTimes: [Int64] = []
+    /// The newest timestamp, `Int64.min` before the first sample.
+    private(set) var maxTime: Int64 = .min
+    /// The newest value's bits (duplicates are judged on bits, as upstream).
+    private(set) var lastValueBits: UInt64 = 0
+    /// Where the head chunk's chunk range ends: a sample at or after it starts a new chunk.
+    private var nextAt: Int64 = .min
+    /// Whether the WAL holds this series' record (set under the head's commit lock).
+    var walLogged = false
+    /// Appenders holding uncommitted samples for this series; garbage collection keeps a
+    /// series while this is above zero (upstream's `pendingCommit`).
+    var pendingAppenders = 0
+
+    /// Whether garbage collection may drop the series: nothing stored, nothing pending.
+    var isCollectable: Bool { chunks.isEmpty && pendingAppenders == 0 }
+
+    init(labels: Labels) {
+        self.labels = labels
+    }
+
+    /// What an append at `t` with `v` would do, as upstream's `memSeries.appendable`.
+    enum Appendability: Equatable {
+        case ok
+        /// Same timestamp and same value bits as the newest sample: accepted, not stored.
+        case duplicate
+        case duplicateWithDifferentValue
+        case outOfOrder(latest: Int64)
+    }
+
+    /// The newest sample's timestamp and value bits, `nil` before the first.
+    var latest: (t: Int64, bits: UInt64)? { chunks.isEmpty ? nil : (maxTime, lastValueBits) }
+
+    /// Judges a sample against the newest one (`nil`: the series is empty).
+    static func appendability(_ t: Int64, _ v: Double, latest: (t: Int64, bits: UInt64)?) -> Appendability {
+        guard let latest, t <= latest.t else { return .ok }
+        if t < latest.t { return .outOfOrder(latest: latest.t) }
+        return v.bitPattern == latest.bits ? .duplicate : .duplicateWithDifferentValue
+    }
+
+    /// Appends a sample newer than `maxTime`; returns `false` (and stores nothing) otherwise.
+    ///
+    /// Chunks are cut as upstream's `memSeries.appendPreprocessor`: at the end of the chunk
+    /// range, or earlier at an end time predicted when the chunk holds a quarter of
+    /// `samplesPerChunk`, so the range's samples spread evenly over chunks of about
+    /// `samplesPerChunk` (120 samples at 15s: 30-minute chunks). Chunk boundaries, and so the
+    /// bytes of each chunk, are Prometheus's. A chunk is also cut at twice `samplesPerChunk`
+    /// when the rate rose after the prediction (upstream since 2.44; 2.42 had no cap).
+    func append(_ t: Int64, _ v: Double, chunkRange: Int64, samplesPerChunk: Int) -> Bool {
+        guard chunks.isEmpty || t > maxTime else { return false }
+        if chunks.isEmpty {
+            cut(at: t, chunkRange: chunkRange)
+        } else {
+            let last = chunks.count - 1
+            let n = chunks[last].count
+            if n == samplesPerChunk / 4 {
+                nextAt = MemSeries.predictedChunkEnd(start: chunkMinTimes[last], current: chunkMaxTimes[last], max: nextAt)
+            }
+            if t >= nextAt || n >= samplesPerChunk * 2 {
+                chunks[last].compact()
+                cut(at: t, chunkRange: chunkRange)
+            }
+        }
+        let last = chunks.count - 1
+        chunks[last].append(timestamp: t, value: v)
+        chunkMaxTimes[last] = t
+        maxTime = t
+        lastValueBits = v.bitPattern
+        return true
+    }
+
+    private func cut(at t: Int64, chunkRange: Int64) {
+        chunks.append(XORChunk())
+        chunkMinTimes.append(t)
+        chunkMaxTimes.append(t)
+        nextAt = MemSeries.rangeEnd(t, chunkRange)
+    }
+
+    /// Upstream's `computeChunkEndTime`: the chunk so far spans `start...current` with a
+    /// quarter of its samples, so divide what is left of the range into chunks four times as
+    /// long.
+    static func predictedChunkEnd(start: Int64, current: Int64, max: Int64) -> Int64 {
+        let (span, overflow) = (current &- start &+ 1).multipliedReportingOverflow(by: 4)
+        guard !overflow, span > 0 else { return max }
+        let n = (max &- start) / span
+        if n <= 1 { return max }
+        return start &+ (max &- start) / n
+    }
+
+    /// The end of the aligned range of width `width` holding `t`, with Go's truncating
+    /// division as upstream's `rangeForTimestamp` (so negative times round the same way).
+    static func rangeEnd(_ t: Int64, _ width: Int64) -> Int64 {
+        let (start, overflow) = (t / width).multipliedReportingOverflow(by: width)
+        if overflow { return .max }
+        let (end, overflow2) = start.addingReportingOverflow(width)
+        return overflow2 ? .max : end
+    }
+
+    /// The chunks overlapping `[mint, maxt]`, shared (not copied) for a querier.
+    func chunks(overlapping mint: Int64, _ maxt: Int64) -> [ChunkSnapshot] {
+        var out = [ChunkSnapshot]()
+        for i in chunks.indices where chunkMaxTimes[i] >= mint && chunkMinTimes[i] <= maxt {
+            let bytes = chunks[i].bytes
+            out.append(ChunkSnapshot(encoding: .xor, bytes: bytes, range: bytes.indices,
+                                     minTime: chunkMinTimes[i], maxTime: chunkMaxTimes[i]))
+        }
+        return out
+    }
+
+    /// The number of samples held.
+    var sampleCount: Int { chunks.reduce(0) { $0 + $1.count } }
+}

@@ -1,0 +1,64 @@
+package import Model
+
+/// Why the TSDB refused a sample or could not read its own files.
+///
+/// Append errors (`outOfOrderSample`, `duplicateSampleForTimestamp`, `outOfBounds`) are the
+/// named errors of Prometheus's `tsdb/head_append.go` (`storage.ErrOutOfOrderSample`, ...):
+/// callers match on them and count them. Decode errors name the file and offset.
+package enum TSDBError: Error, Equatable, Sendable {
+    /// A sample older than the newest sample of its series (out-of-order ingestion is off).
+    case outOfOrderSample(series: Labels, timestamp: Int64, latest: Int64)
+    /// A sample at the newest timestamp of its series with a different value.
+    case duplicateSampleForTimestamp(series: Labels, timestamp: Int64)
+    /// A sample older than the head's lowest appendable time.
+    case outOfBounds(series: Labels, timestamp: Int64, minValidTime: Int64)
+    /// A series without any label; Prometheus refuses these too.
+    case emptyLabelSet
+    /// A series reference the head does not know (stale ref handed back to an appender).
+    case unknownSeriesRef(UInt64)
+    /// A chunk whose bytes do not decode; `reason` says where decoding stopped.
+    case corruptChunk(reason: String)
+    /// A chunk encoding byte this version does not know.
+    case unknownChunkEncoding(UInt8)
+    /// A chunk segment file that is not well formed.
+    case corruptChunkFile(path: String, offset: Int, reason: String)
+    /// A write-ahead-log segment whose bytes do not decode at `offset`.
+    case corruptWAL(segment: Int, offset: Int, reason: String)
+    /// A write-ahead-log record whose payload does not decode.
+    case corruptRecord(reason: String)
+    /// A system call failed on `path`.
+    case io(path: String, operation: String, errno: Int32)
+    /// The head was closed; no more appends.
+    case closed
+}
+
+extension TSDBError: CustomStringConvertible {
+    package var description: String {
+        switch self {
+        case .outOfOrderSample(let series, let timestamp, let latest):
+            "out of order sample for \(series) at \(timestamp), latest is \(latest)"
+        case .duplicateSampleForTimestamp(let series, let timestamp):
+            "duplicate sample for timestamp \(timestamp) with a different value for \(series)"
+        case .outOfBounds(let series, let timestamp, let minValidTime):
+            "out of bounds: sample for \(series) at \(timestamp) is older than the head's minimum \(minValidTime)"
+        case .emptyLabelSet:
+            "series has no labels"
+        case .unknownSeriesRef(let ref):
+            "unknown series reference \(ref)"
+        case .corruptChunk(let reason):
+            "corrupt chunk: \(reason)"
+        case .unknownChunkEncoding(let byte):
+            "unknown chunk encoding \(byte)"
+        case .corruptChunkFile(let path, let offset, let reason):
+            "corrupt chunk file \(path) at offset \(offset): \(reason)"
+        case .corruptWAL(let segment, let offset, let reason):
+            "corrupt WAL segment \(segment) at offset \(offset): \(reason)"
+        case .corruptRecord(let reason):
+            "corrupt WAL record: \(reason)"
+        case .io(let path, let operation, let errno):
+            "\(operation) \(path): errno \(errno)"
+        case .closed:
+            "the TSDB head is closed"
+        }
+    }
+}

@@ -1,0 +1,89 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Thin, error-checked POSIX calls for the WAL: the WAL needs `fsync` and exact control of
+/// what is written when, which Foundation's file APIs do not promise.
+enum FileIO {
+    static func openForAppend(_ path: String) throws(TSDBError) -> Int32 {
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .io(path: path, operation: "open", errno: errno) }
+        return fd
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: ArraySlice<UInt8>, path: String) throws(TSDBError) {
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { buffer in
+                write(fd, buffer.baseAddress.map { $0 + written }, buffer.count - written)
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .io(path: path, operation: "write", errno: errno)
+            }
+            written += n
+        }
+    }
+
+    static func sync(_ fd: Int32, path: String) throws(TSDBError) {
+        guard fsync(fd) == 0 else { throw .io(path: path, operation: "fsync", errno: errno) }
+    }
+
+    /// Makes a directory's entries (new or removed files) durable.
+    static func syncDirectory(_ path: String) throws(TSDBError) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw .io(path: path, operation: "open directory", errno: errno) }
+        defer { close(fd) }
+        try sync(fd, path: path)
+    }
+
+    static func closeFile(_ fd: Int32, path: String) throws(TSDBError) {
+        guard close(fd) == 0 else { throw .io(path: path, operation: "close", errno: errno) }
+    }
+
+    static func makeDirectory(_ path: String) throws(TSDBError) {
+        if mkdir(path, 0o755) != 0 && errno != EEXIST { throw .io(path: path, operation: "mkdir", errno: errno) }
+    }
+
+    static func truncateFile(_ path: String, to length: Int) throws(TSDBError) {
+        guard truncate(path, off_t(length)) == 0 else { throw .io(path: path, operation: "truncate", errno: errno) }
+    }
+
+    static func removeFile(_ path: String) throws(TSDBError) {
+        guard unlink(path) == 0 else { throw .io(path: path, operation: "unlink", errno: errno) }
+    }
+
+    /// The whole file.
+    static func readFile(_ path: String) throws(TSDBError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .io(path: path, operation: "open", errno: errno) }
+        defer { close(fd) }
+        var out = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .io(path: path, operation: "read", errno: errno)
+            }
+            if n == 0 { return out }
+            out.append(contentsOf: buffer[..<n])
+        }
+    }
+
+    /// The names in a directory (without `.` and `..`).
+    static func listDirectory(_ path: String) throws(TSDBError) -> [String] {
+        guard let dir = opendir(path) else { throw .io(path: path, operation: "opendir", errno: errno) }
+        defer { closedir(dir) }
+        var names = [String]()
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+}

@@ -1,0 +1,91 @@
+/// Reads records back from WAL segments (upstream's `wlog.Reader`), stopping at the first
+/// damage with its position so the caller can truncate there.
+struct WALSegmentReader {
+    /// Where reading stopped early, and why.
+    struct Corruption: Error, Equatable {
+        /// The segment holding the damage.
+        var segment: Int
+        /// The offset in that segment where the last good record ends: truncating here keeps
+        /// every intact record.
+        var goodLength: Int
+        /// What was wrong.
+        var reason: String
+    }
+
+    /// Calls `body` with each record of `bytes` (the content of segment `segment`) in order.
+    ///
+    /// - Returns: the corruption that ended reading early, or `nil` if the segment is intact.
+    ///   A record torn by a crash (a partial last write) is reported as corruption too.
+    static func records(in bytes: [UInt8], segment: Int, _ body: ([UInt8]) throws(Corruption) -> Void) -> Corruption? {
+        var offset = 0
+        var goodLength = 0
+        var record = [UInt8]()
+        var inRecord = false
+        func fail(_ reason: String) -> Corruption {
+            Corruption(segment: segment, goodLength: goodLength, reason: "\(reason) at offset \(offset)")
+        }
+        while offset < bytes.count {
+            let leftInPage = WALFormat.pageSize - offset % WALFormat.pageSize
+            if leftInPage < WALFormat.recordHeaderSize {
+                // Too small for a header: must be padding.
+                let end = min(bytes.count, offset + leftInPage)
+                guard bytes[offset..<end].allSatisfy({ $0 == 0 }) else { return fail("non-zero page padding") }
+                offset = end
+                continue
+            }
+            let typeByte = bytes[offset]
+            if typeByte == WALFormat.FragmentType.pageTerminator.rawValue {
+                let end = min(bytes.count, offset + leftInPage)
+                guard bytes[offset..<end].allSatisfy({ $0 == 0 }) else { return fail("non-zero bytes after a page terminator") }
+                offset = end
+                continue
+            }
+            if typeByte & WALFormat.zstdFlag != 0 {
+                return fail("zstd-compressed WAL records are not supported (--storage.tsdb.wal-compression-type=zstd)")
+            }
+            guard let type = WALFormat.FragmentType(rawValue: typeByte & WALFormat.typeMask),
+                  typeByte & ~(WALFormat.typeMask | WALFormat.snappyFlag) == 0 else { return fail("invalid fragment type \(typeByte)") }
+            let snappy = typeByte & WALFormat.snappyFlag != 0
+            guard bytes.count - offset >= WALFormat.recordHeaderSize else { return fail("torn fragment header") }
+            let length = Int(bytes[offset + 1]) << 8 | Int(bytes[offset + 2])
+            var crc: UInt32 = 0
+            for k in 3..<7 { crc = crc << 8 | UInt32(bytes[offset + k]) }
+            let start = offset + WALFormat.recordHeaderSize
+            guard length <= leftInPage - WALFormat.recordHeaderSize else { return fail("fragment of \(length) bytes crosses a page") }
+            guard start + length <= bytes.count else { return fail("torn fragment of \(length) bytes") }
+            let fragment = bytes[start..<(start + length)]
+            guard CRC32C.checksum(fragment) == crc else { return fail("fragment checksum mismatch") }
+            switch type {
+            case .full, .first:
+                guard !inRecord else { return fail("a new record starts inside another") }
+                record.removeAll(keepingCapacity: true)
+                inRecord = type == .first
+            case .middle, .last:
+                guard inRecord else { return fail("a record continues without a start") }
+                inRecord = type == .middle
+            case .pageTerminator:
+                preconditionFailure("BUG: handled above")
+            }
+            record.append(contentsOf: fragment)
+            offset = start + length
+            if !inRecord {
+                do throws(Corruption) {
+                    if snappy {
+                        // The flag is on every fragment; the whole record is one snappy block.
+                        do throws(TSDBError) {
+                            record = try Snappy.decode(record[...])
+                        } catch {
+                            return fail("\(error)")
+                        }
+                    }
+                    try body(record)
+                } catch {
+                    return Corruption(segment: segment, goodLength: goodLength, reason: error.reason)
+                }
+                goodLength = offset
+            }
+        }
+        if inRecord { return fail("record torn at the end of the segment") }
+        return nil
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import Model
+import Testing
+
+@testable import TSDB
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The crash helper built next to the test bundle (`swift build --build-tests` builds it).
+func crashHelperPath() -> String? {
+    let candidates = [
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/debug"),
+    ]
+    return candidates.map { $0.appendingPathComponent("pharos-tsdb-crash-helper").path }
+        .first { FileManager.default.isExecutableFile(atPath: $0) }
+}
+
+@Suite struct CrashRecoveryTests {
+    /// A child process appends and commits in a loop, printing each acknowledged timestamp;
+    /// it is SIGKILLed after a random number of acknowledgements, several times over the same
+    /// directory. After each kill every acknowledged batch must be there, complete.
+    @Test(.enabled(if: crashHelperPath() != nil, "needs the pharos-tsdb-crash-helper executable"))
+    func killNineLosesNothingAcknowledged() throws {
+        let helper = try #require(crashHelperPath())
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let seriesCount = 20
+        var rng = SeededGenerator(seed: 2024)
+        var acknowledged: Int64 = 0
+        for round in 0..<6 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: helper)
+            process.arguments = [directory.path, String(seriesCount), "100000"]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            // Wait for a random number of acknowledgements (the helper's own output is the
+            // signal), then kill it without warning.
+            let wanted = Int.random(in: 1...400, using: &rng)
+            var lines = 0
+            var buffer = [UInt8]()
+            let fd = pipe.fileHandleForReading.fileDescriptor
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            readLoop: while lines < wanted {
+                let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                if n <= 0 { break }
+                for byte in chunk[..<n] {
+                    if byte == UInt8(ascii: "\n") {
+                        let text = String(decoding: buffer, as: UTF8.self)
+                        buffer.removeAll()
+                        guard let t = Int64(text) else {
+                            Issue.record("helper said: \(text)")
+                            break readLoop
+                        }
+                        #expect(t == acknowledged + 1, "round \(round): acknowledgements must continue")
+                        acknowledged = t
+                        lines += 1
+                    } else {
+                        buffer.append(byte)
+                    }
+                }
+            }
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            #expect(process.terminationReason == .uncaughtSignal, "round \(round): helper exited by itself")
+
+            let head = try Head.open(directory: directory.path)
+            let result = try readAll(head.querier(), [matcher(.equal, "__name__", "crash_test")])
+            #expect(result.count == seriesCount, "round \(round)")
+            for (labels, samples) in result {
+                // Everything acknowledged is there; at most the batch in flight beyond it.
+                #expect(samples.count >= Int(acknowledged), "round \(round) \(labels): \(samples.count) < \(acknowledged)")
+                #expect(samples.map(\.0) == (0..<samples.count).map { Int64($0 + 1) }, "round \(round) \(labels)")
+                #expect(samples.allSatisfy { Double(bitPattern: $0.1) == Double($0.0) })
+            }
+            // A batch written but not acknowledged may survive; the next round continues after it.
+            acknowledged = result.first.map { Int64($0.1.count) } ?? acknowledged
+            try head.close()
+        }
+    }
+}

@@ -1,0 +1,232 @@
+import Foundation
+import Testing
+
+import Model
+@testable import TSDB
+
+/// A random series with the awkward cases: NaN, stale markers, infinities, negative zero,
+/// repeated values, negative and huge timestamp jumps and every delta-of-delta bucket.
+func randomSeries(count: Int, using rng: inout SeededGenerator) -> [(Int64, Double)] {
+    var t = Int64.random(in: -1_000_000...2_000_000_000_000, using: &rng)
+    var v = 0.0
+    var out = [(Int64, Double)]()
+    for _ in 0..<count {
+        switch Int.random(in: 0..<12, using: &rng) {
+        case 0: t &+= 15_000
+        case 1: t &+= Int64.random(in: -8_191...8_192, using: &rng)
+        case 2: t &+= Int64.random(in: -65_535...65_536, using: &rng)
+        case 3: t &+= Int64.random(in: -524_287...524_288, using: &rng)
+        case 4: t &+= Int64.random(in: -1 << 40...1 << 40, using: &rng)
+        default: t &+= Int64.random(in: 14_000...16_000, using: &rng)
+        }
+        switch Int.random(in: 0..<14, using: &rng) {
+        case 0: v = .nan
+        case 1: v = .staleMarker
+        case 2: v = .infinity
+        case 3: v = -.infinity
+        case 4: v = -0.0
+        case 5: v = Double(bitPattern: rng.next())
+        case 6: break  // repeat
+        case 7: v = Double(Int.random(in: -1000...1000, using: &rng))
+        default: v += Double.random(in: -10...10, using: &rng)
+        }
+        out.append((t, v))
+    }
+    return out
+}
+
+func decode(_ chunk: XORChunk) -> [(Int64, UInt64)] {
+    var iterator = XORIterator(chunk)
+    var out = [(Int64, UInt64)]()
+    while iterator.next() { out.append((iterator.timestamp, iterator.value.bitPattern)) }
+    #expect(iterator.error == nil)
+    return out
+}
+
+@Suite struct XORChunkTests {
+    @Test(arguments: [1, 2, 3, 120, 1000])
+    func roundTripsRandomSeriesBitExactly(count: Int) {
+        var rng = SeededGenerator(seed: UInt64(count))
+        for _ in 0..<50 {
+            let series = randomSeries(count: count, using: &rng)
+            var chunk = XORChunk()
+            for (t, v) in series { chunk.append(timestamp: t, value: v) }
+            #expect(chunk.count == count)
+            let decoded = decode(chunk)
+            #expect(decoded.map(\.0) == series.map(\.0))
+            #expect(decoded.map(\.1) == series.map(\.1.bitPattern))
+        }
+    }
+
+    @Test func emptyChunkHasOnlyTheHeader() {
+        let chunk = XORChunk()
+        #expect(chunk.bytes == [0, 0])
+        var iterator = XORIterator(chunk)
+        let advanced = iterator.next()
+        #expect(!advanced)
+        #expect(iterator.error == nil)
+    }
+
+    /// The bucket bounds are upstream's asymmetric `bitRange`.
+    @Test func bucketBoundsMatchUpstream() {
+        #expect(XORChunk.fits(8192, bits: 14))
+        #expect(!XORChunk.fits(8193, bits: 14))
+        #expect(XORChunk.fits(-8191, bits: 14))
+        #expect(!XORChunk.fits(-8192, bits: 14))
+        for dod: Int64 in [8192, -8191, -8192, 8193, 65536, -65535, -65536, 524_288, -524_288, 1 << 50, -(1 << 50)] {
+            var chunk = XORChunk()
+            let ts: [Int64] = [1000, 2000, 3000 + dod]
+            for t in ts { chunk.append(timestamp: t, value: 1) }
+            #expect(decode(chunk).map(\.0) == ts, "dod \(dod)")
+        }
+    }
+
+    /// As upstream's `XORChunk.Appender`, a resumed chunk continues from the decoder's state,
+    /// so its bytes may differ from appending in one go but its samples are the same.
+    @Test func continuesAppendingToExistingBytes() throws {
+        var rng = SeededGenerator(seed: 7)
+        let series = randomSeries(count: 200, using: &rng)
+        for split in [0, 1, 2, 3, 17, 199] {
+            var first = XORChunk()
+            for (t, v) in series[..<split] { first.append(timestamp: t, value: v) }
+            var resumed = try XORChunk(bytes: first.bytes)
+            for (t, v) in series[split...] { resumed.append(timestamp: t, value: v) }
+            #expect(decode(resumed).map(\.0) == series.map(\.0), "split at \(split)")
+            #expect(decode(resumed).map(\.1) == series.map(\.1.bitPattern), "split at \(split)")
+        }
+    }
+
+    @Test func seekFindsFirstSampleAtOrAfter() {
+        var chunk = XORChunk()
+        for t in stride(from: Int64(0), to: 1000, by: 10) { chunk.append(timestamp: t, value: Double(t)) }
+        var iterator = XORIterator(chunk)
+        let found55 = iterator.seek(to: 55)
+        #expect(found55 && iterator.timestamp == 60)
+        let found10 = iterator.seek(to: 10)  // already past: stays
+        #expect(found10 && iterator.timestamp == 60)
+        let found990 = iterator.seek(to: 990)
+        #expect(found990 && iterator.value == 990)
+        let found991 = iterator.seek(to: 991)
+        #expect(!found991)
+        #expect(iterator.error == nil)
+    }
+
+    /// Truncated and mutated chunks end with an error or decode something; they never trap.
+    @Test func corruptBytesNeverTrap() {
+        var rng = SeededGenerator(seed: 42)
+        let series = randomSeries(count: 120, using: &rng)
+        var chunk = XORChunk()
+        for (t, v) in series { chunk.append(timestamp: t, value: v) }
+        let bytes = chunk.bytes
+        var iterator = XORIterator()
+        for length in 0..<bytes.count {
+            iterator.reset(bytes: bytes, range: 0..<length)
+            var n = 0
+            while iterator.next() { n += 1 }
+            #expect(iterator.error != nil, "truncated to \(length) bytes")
+            #expect(n < 120)
+        }
+        for _ in 0..<3000 {
+            var mutated = bytes
+            for _ in 0..<Int.random(in: 1...4, using: &rng) {
+                let index = Int.random(in: 0..<mutated.count, using: &rng)
+                mutated[index] ^= UInt8.random(in: 1...255, using: &rng)
+            }
+            iterator.reset(bytes: mutated, range: mutated.indices)
+            var n = 0
+            while iterator.next() { n += 1 }
+            #expect(n <= iterator.count)
+            #expect(iterator.error != nil || n == iterator.count)
+        }
+        for _ in 0..<500 {
+            let random = (0..<Int.random(in: 0..<64, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            iterator.reset(bytes: random, range: random.indices)
+            while iterator.next() {}
+            _ = try? XORChunk(bytes: random)
+        }
+    }
+}
+
+@Suite struct CRC32CTests {
+    @Test func matchesTheCastagnoliCheckValue() {
+        #expect(CRC32C.checksum(Array("123456789".utf8)) == 0xE306_9283)
+        #expect(CRC32C.checksum([UInt8]()) == 0)
+        let data = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let whole = CRC32C.checksum(data)
+        #expect(CRC32C.checksum(data[500...], continuing: CRC32C.checksum(data[..<500])) == whole)
+        #expect(CRC32C.checksum(AnySequenceCollection(data)) == whole)
+    }
+}
+
+/// A collection without contiguous storage, to exercise the byte-at-a-time path.
+struct AnySequenceCollection: Collection {
+    let base: [UInt8]
+    init(_ base: [UInt8]) { self.base = base }
+    var startIndex: Int { base.startIndex }
+    var endIndex: Int { base.endIndex }
+    subscript(i: Int) -> UInt8 { base[i] }
+    func index(after i: Int) -> Int { i + 1 }
+}
+
+/// Upstream's `bstream` writer, transcribed literally (bit by bit, `writeByte` always
+/// appending), as the reference the fast `BitWriter` must match byte for byte.
+struct ReferenceBitStream {
+    var stream: [UInt8] = []
+    var count = 0
+
+    mutating func writeBit(_ bit: Bool) {
+        if count == 0 { stream.append(0); count = 8 }
+        if bit { stream[stream.count - 1] |= 1 << UInt8(count - 1) }
+        count -= 1
+    }
+
+    mutating func writeByte(_ byte: UInt8) {
+        if count == 0 { stream.append(0); count = 8 }
+        stream[stream.count - 1] |= byte >> UInt8(8 - count)
+        stream.append(UInt8(truncatingIfNeeded: UInt16(byte) << UInt16(count)))
+    }
+
+    mutating func writeBits(_ value: UInt64, _ n: Int) {
+        var u = value << UInt64(64 - n)
+        var n = n
+        while n >= 8 { writeByte(UInt8(u >> 56)); u <<= 8; n -= 8 }
+        while n > 0 { writeBit(u >> 63 == 1); u <<= 1; n -= 1 }
+    }
+}
+
+@Suite struct BitStreamTests {
+    @Test func writerMatchesUpstreamsAlgorithmAndReaderReadsItBack() {
+        var rng = SeededGenerator(seed: 77)
+        for _ in 0..<300 {
+            var reference = ReferenceBitStream()
+            var writer = BitWriter(bytes: [], freeBits: 0)
+            var written = [(UInt64, Int)]()
+            for _ in 0..<Int.random(in: 1...60, using: &rng) {
+                switch Int.random(in: 0..<3, using: &rng) {
+                case 0:
+                    let bit = Bool.random(using: &rng)
+                    reference.writeBit(bit)
+                    writer.writeBit(bit)
+                    written.append((bit ? 1 : 0, 1))
+                case 1:
+                    let byte = UInt8.random(in: 0...255, using: &rng)
+                    reference.writeByte(byte)
+                    writer.writeByte(byte)
+                    written.append((UInt64(byte), 8))
+                default:
+                    let n = Int.random(in: 1...64, using: &rng)
+                    let value = rng.next() & (n == 64 ? UInt64.max : (1 << UInt64(n)) - 1)
+                    reference.writeBits(value, n)
+                    writer.write(value, bits: n)
+                    written.append((value, n))
+                }
+                #expect(writer.bytes == reference.stream)
+                #expect(writer.freeBits == reference.count)
+            }
+            var reader = BitReader(bytes: writer.bytes, range: writer.bytes.indices)
+            for (value, n) in written {
+                #expect(reader.read(bits: n) == value)
+            }
+        }
+    }
+}
