@@ -1,0 +1,103 @@
+import Foundation
+import Model
+
+extension Evaluator {
+    /// `histogram_quantile(φ, buckets)` over classic `le` buckets.
+    func histogramQuantile(_ call: Call) throws(PromQLError) -> [[EvalSample]] {
+        let q = try evaluateScalar(call.args[0])
+        let steps = try evaluateVector(call.args[1])
+        var out = [[EvalSample]](repeating: [], count: stepCount)
+        for (step, samples) in steps.enumerated() {
+            let phi = q[step]
+            if samples.isEmpty { continue }
+            if phi < 0 || phi > 1 || phi.isNaN {
+                warnings.insert("PromQL warning: quantile value should be between 0 and 1, got \(Evaluator.formatValue(phi))")
+            }
+            var groups: [Labels: [(upper: Double, count: Double)]] = [:]
+            var order: [Labels] = []
+            for sample in samples {
+                guard let le = sample.labels["le"], let upper = Evaluator.parseBound(le) else {
+                    let name = sample.labels["__name__"] ?? ""
+                    warnings.insert("PromQL warning: bucket label \"le\" is missing or has a malformed value of \"\(sample.labels["le"] ?? "")\" for metric name \"\(name)\"")
+                    continue
+                }
+                var builder = LabelsBuilder(sample.labels)
+                builder.delete("le", "__name__", "__type__", "__unit__")
+                let key = builder.labels()
+                if groups[key] == nil { order.append(key) }
+                groups[key, default: []].append((upper, sample.v))
+            }
+            for key in order {
+                guard var buckets = groups[key] else { continue }
+                buckets.sort { $0.upper < $1.upper }
+                let (value, fixed) = Evaluator.bucketQuantile(phi, &buckets)
+                if fixed {
+                    let name = samples.first { sample in
+                        var builder = LabelsBuilder(sample.labels)
+                        builder.delete("le", "__name__", "__type__", "__unit__")
+                        return builder.labels() == key
+                    }?.labels["__name__"] ?? ""
+                    infos.insert("PromQL info: input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name \"\(name)\"")
+                }
+                out[step].append(EvalSample(labels: key, v: value, t: times[step], dropName: false))
+            }
+        }
+        return out
+    }
+
+    static func parseBound(_ text: String) -> Double? {
+        switch text.lowercased() {
+        case "+inf", "inf": return .infinity
+        case "-inf": return -.infinity
+        case "nan": return .nan
+        default: return Double(text)
+        }
+    }
+
+    /// Upstream's `BucketQuantile` on buckets sorted by upper bound; also reports whether the
+    /// counts had to be made monotonic.
+    static func bucketQuantile(_ q: Double, _ buckets: inout [(upper: Double, count: Double)]) -> (Double, Bool) {
+        if q.isNaN { return (.nan, false) }
+        if q < 0 { return (-.infinity, false) }
+        if q > 1 { return (.infinity, false) }
+        guard let last = buckets.last, last.upper == .infinity else { return (.nan, false) }
+        // Merge buckets with the same bound, then force monotonic counts.
+        var merged: [(upper: Double, count: Double)] = []
+        for bucket in buckets {
+            if let previous = merged.last, previous.upper == bucket.upper {
+                merged[merged.count - 1].count += bucket.count
+            } else {
+                merged.append(bucket)
+            }
+        }
+        buckets = merged
+        var fixed = false
+        var maximum = -Double.infinity
+        for index in buckets.indices {
+            if buckets[index].count > maximum {
+                maximum = buckets[index].count
+            } else if buckets[index].count < maximum {
+                let relative = (maximum - buckets[index].count) / maximum
+                if relative > 1e-12 { fixed = true }
+                buckets[index].count = maximum
+            }
+        }
+        guard buckets.count >= 2 else { return (.nan, fixed) }
+        let observations = buckets[buckets.count - 1].count
+        guard observations != 0 else { return (.nan, fixed) }
+        var rank = q * observations
+        var b = buckets.firstIndex { $0.count >= rank } ?? buckets.count - 1
+        if b == buckets.count - 1 { return (buckets[buckets.count - 2].upper, fixed) }
+        if b == 0, buckets[0].upper <= 0 { return (buckets[0].upper, fixed) }
+        var start = 0.0
+        let end = buckets[b].upper
+        var count = buckets[b].count
+        if b > 0 {
+            start = buckets[b - 1].upper
+            count -= buckets[b - 1].count
+            rank -= buckets[b - 1].count
+        }
+        b = 0
+        return (start + (end - start) * (rank / count), fixed)
+    }
+}
