@@ -98,9 +98,7 @@ extension Evaluator {
         default: break
         }
         if aggregate.op == .quantile, let param, param < 0 || param > 1 || param.isNaN {
-            if !param.isNaN || true {
-                warnings.insert("PromQL warning: quantile value should be between 0 and 1, got \(Evaluator.formatValue(param))")
-            }
+            warnings.insert("PromQL warning: quantile value should be between 0 and 1, got \(Evaluator.formatValue(param))")
         }
         var out: [EvalSample] = []
         out.reserveCapacity(groups.count)
@@ -223,7 +221,8 @@ extension Evaluator {
         guard !values.isEmpty, !q.isNaN else { return .nan }
         if q < 0 { return -.infinity }
         if q > 1 { return .infinity }
-        let sorted = values.sorted { a, b in a.isNaN ? false : (b.isNaN ? true : a < b) }
+        // NaN sorts as the smallest value, as upstream.
+        let sorted = values.sorted { a, b in a.isNaN ? !b.isNaN : (b.isNaN ? false : a < b) }
         let n = Double(sorted.count)
         let rank = q * (n - 1)
         let lower = max(0, Int(rank.rounded(.down)))

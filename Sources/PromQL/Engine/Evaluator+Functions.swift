@@ -100,6 +100,7 @@ extension Evaluator {
         case "days_in_month", "day_of_month", "day_of_week", "day_of_year", "hour", "minute", "month", "year":
             return .vector(try dateFunction(name, call))
         case "histogram_quantile": return .vector(try histogramQuantile(call))
+        case "info": return .vector(try evaluateInfo(call))
         default:
             throw .execution("function \"\(name)\" is not implemented")
         }
