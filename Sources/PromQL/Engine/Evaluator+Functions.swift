@@ -8,6 +8,9 @@ extension Evaluator {
         if let math = Evaluator.mathFunctions[name] {
             return .vector(try mapSamples(call.args[0]) { math($0) })
         }
+        if name.hasPrefix("sort"), start != end {
+            warnings.insert("PromQL warning: sort is ineffective for range queries since results are always ordered by labels")
+        }
         switch name {
         case "time": return .scalar(times.map { Double($0) / 1000 })
         case "pi": return .scalar(Array(repeating: Double.pi, count: stepCount))
@@ -31,7 +34,9 @@ extension Evaluator {
             for arg in call.args.dropFirst() {
                 let other = try evaluateScalar(arg)
                 for index in result.indices {
-                    result[index] = name == "min_of" ? Swift.min(result[index], other[index]) : Swift.max(result[index], other[index])
+                    // NaN wins, as Go's math.Min/math.Max.
+                    let (a, b) = (result[index], other[index])
+                    result[index] = a.isNaN || b.isNaN ? .nan : (name == "min_of" ? Swift.min(a, b) : Swift.max(a, b))
                 }
             }
             return .scalar(result)

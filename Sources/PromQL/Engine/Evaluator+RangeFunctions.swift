@@ -235,6 +235,7 @@ extension Evaluator {
         case "mad_over_time":
             return try rangeFunction(data()) { w in
                 let values = Array(w.vs)
+                if values.contains(where: \.isNaN) { return .nan }
                 let median = Evaluator.quantile(0.5, values)
                 return Evaluator.quantile(0.5, values.map { abs($0 - median) })
             }
@@ -326,7 +327,7 @@ extension Evaluator {
         switch expr {
         case .vectorSelector(let selector): matchers = selector.matchers
         case .matrixSelector(let selector): matchers = selector.vectorSelector.matchers
-        case .subquery(let subquery): return absentLabels(subquery.expr)
+        case .subquery: return Labels()
         case .paren(let paren): return absentLabels(paren.expr)
         default: return Labels()
         }
