@@ -149,9 +149,10 @@ extension Evaluator {
         var matchedOneToOne = Set<String>()
         var inserted = Set<Labels>()
         var result: [EvalSample] = []
-        // `fill_left`/`fill_right` stand in for a missing side (in original left/right terms).
-        let fillOne = oneToMany ? matching.fillLeft : matching.fillRight
-        let fillMany = oneToMany ? matching.fillRight : matching.fillLeft
+        // `fill_right` stands in for a missing "one" side, `fill_left` for a missing "many"
+        // side (with `group_right` the sides are swapped first, as upstream).
+        let fillOne = matching.fillRight
+        let fillMany = matching.fillLeft
         var manySide = many
         if fillMany != nil {
             let manyKeys = Set(many.map { Evaluator.signature($0.labels, matching) })

@@ -45,6 +45,78 @@ extension Evaluator {
         return out
     }
 
+    /// `histogram_fraction(lower, upper, buckets)` over classic `le` buckets.
+    func histogramFraction(_ call: Call) throws(PromQLError) -> [[EvalSample]] {
+        let lower = try evaluateScalar(call.args[0])
+        let upper = try evaluateScalar(call.args[1])
+        let steps = try evaluateVector(call.args[2])
+        var out = [[EvalSample]](repeating: [], count: stepCount)
+        for (step, samples) in steps.enumerated() {
+            for (key, buckets) in classicGroups(samples) {
+                out[step].append(EvalSample(labels: key, v: Evaluator.bucketFraction(lower[step], upper[step], buckets),
+                                            t: times[step], dropName: false))
+            }
+        }
+        return out
+    }
+
+    /// Classic buckets grouped by labels without `le` (and the name), in first-seen order.
+    func classicGroups(_ samples: [EvalSample]) -> [(Labels, [(upper: Double, count: Double)])] {
+        var groups: [Labels: [(upper: Double, count: Double)]] = [:]
+        var order: [Labels] = []
+        for sample in samples {
+            guard let le = sample.labels["le"], let upper = Evaluator.parseBound(le) else {
+                let name = sample.labels["__name__"] ?? ""
+                warnings.insert("PromQL warning: bucket label \"le\" is missing or has a malformed value of \"\(sample.labels["le"] ?? "")\" for metric name \"\(name)\"")
+                continue
+            }
+            var builder = LabelsBuilder(sample.labels)
+            builder.delete("le", "__name__", "__type__", "__unit__")
+            let key = builder.labels()
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append((upper, sample.v))
+        }
+        return order.map { ($0, groups[$0] ?? []) }
+    }
+
+    /// Upstream's `BucketFraction`: the share of observations between `lower` and `upper`.
+    static func bucketFraction(_ lower: Double, _ upper: Double, _ input: [(upper: Double, count: Double)]) -> Double {
+        let sorted = input.sorted { $0.upper < $1.upper }
+        guard let last = sorted.last, last.upper == .infinity else { return .nan }
+        var buckets: [(upper: Double, count: Double)] = []
+        for bucket in sorted {
+            if let previous = buckets.last, previous.upper == bucket.upper {
+                buckets[buckets.count - 1].count += bucket.count
+            } else {
+                buckets.append(bucket)
+            }
+        }
+        let count = buckets[buckets.count - 1].count
+        if count == 0 || lower.isNaN || upper.isNaN { return .nan }
+        if lower >= upper { return 0 }
+        var rank = 0.0, lowerRank = 0.0, upperRank = 0.0
+        var lowerSet = false, upperSet = false
+        var lowerBound = buckets[0].upper <= 0 ? -Double.infinity : 0
+        for (index, bucket) in buckets.enumerated() {
+            if index > 0 { lowerBound = buckets[index - 1].upper }
+            let upperBound = bucket.upper
+            func interpolate(_ v: Double) -> Double {
+                if lowerBound == -.infinity { return bucket.count }
+                return rank + (bucket.count - rank) * (v - lowerBound) / (upperBound - lowerBound)
+            }
+            if !lowerSet, lowerBound >= lower { lowerRank = rank; lowerSet = true }
+            if !upperSet, lowerBound >= upper { upperRank = rank; upperSet = true }
+            if lowerSet, upperSet { break }
+            if !lowerSet, lowerBound < lower, upperBound > lower { lowerRank = interpolate(lower); lowerSet = true }
+            if !upperSet, lowerBound < upper, upperBound > upper { upperRank = interpolate(upper); upperSet = true }
+            if lowerSet, upperSet { break }
+            rank = bucket.count
+        }
+        if !lowerSet || lowerRank > count { lowerRank = count }
+        if !upperSet || upperRank > count { upperRank = count }
+        return (upperRank - lowerRank) / count
+    }
+
     static func parseBound(_ text: String) -> Double? {
         switch text.lowercased() {
         case "+inf", "inf": return .infinity
