@@ -71,3 +71,15 @@ import TSDB
         #expect(result.infos == ["PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: \"gauge\""])
     }
 }
+
+extension EngineTests {
+    @Test func timeoutStopsTheQuery() throws {
+        let head = Head()
+        var options = Engine.Options()
+        options.timeout = .zero - .seconds(1)   // already past the deadline
+        #expect(throws: PromQLError.timeout("expression evaluation")) {
+            try Engine(options: options).instantQuery(try PromQLParser.parse("1 + 1"), at: 0, querier: head.querier())
+        }
+        #expect(PromQLError.timeout("expression evaluation").description == "query timed out in expression evaluation")
+    }
+}

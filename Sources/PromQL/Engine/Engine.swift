@@ -14,6 +14,8 @@ package struct Engine: Sendable {
         package var maxSamples = 50_000_000
         /// The step of a subquery written without one (`[10m:]`), in milliseconds.
         package var defaultSubqueryStep: Int64 = 60 * 1000
+        /// How long one query may run (Prometheus: 2m); checked between nodes and series.
+        package var timeout: Duration = .seconds(120)
         /// Creates the defaults.
         package init() {}
     }
@@ -90,9 +92,12 @@ final class Evaluator {
     var queryStart: Int64, queryEnd: Int64
     /// The outer query's step (for `step()` in duration expressions).
     var queryStep: Int64
+    /// When the query must have finished.
+    let deadline: ContinuousClock.Instant
 
     init(querier: any Querier, start: Int64, end: Int64, interval: Int64, options: Engine.Options,
-         queryStart: Int64? = nil, queryEnd: Int64? = nil, queryStep: Int64? = nil) {
+         queryStart: Int64? = nil, queryEnd: Int64? = nil, queryStep: Int64? = nil,
+         deadline: ContinuousClock.Instant? = nil) {
         self.querier = querier
         self.start = start
         self.end = end
@@ -108,11 +113,18 @@ final class Evaluator {
         self.queryStart = queryStart ?? start
         self.queryEnd = queryEnd ?? end
         self.queryStep = queryStep ?? (start == end ? 0 : interval)
+        self.deadline = deadline ?? ContinuousClock.now.advanced(by: options.timeout)
+    }
+
+    /// Throws once the query has run past its timeout.
+    func checkDeadline() throws(PromQLError) {
+        if ContinuousClock.now > deadline { throw .timeout("expression evaluation") }
     }
 
     var stepCount: Int { times.count }
 
     func evaluate(_ expr: Expr) throws(PromQLError) -> EvalValue {
+        try checkDeadline()
         switch expr {
         case .number(let literal): return .scalar(Array(repeating: literal.value, count: stepCount))
         case .string(let literal): return .string(literal.value)
@@ -240,6 +252,7 @@ final class Evaluator {
         var iterator = SeriesIterator()
         var total = 0
         for series in selected {
+            try checkDeadline()
             iterator.reset(series)
             var data = SeriesData(labels: series.labels, ts: [], vs: [])
             while iterator.next() {
@@ -336,7 +349,7 @@ final class Evaluator {
         let innerEnd = last - floorMod(last, stepMs)
         guard innerStart <= innerEnd else { return RangeData(series: [], ends: ends, range: rangeMs) }
         let inner = Evaluator(querier: querier, start: innerStart, end: innerEnd, interval: stepMs, options: options,
-                              queryStart: queryStart, queryEnd: queryEnd, queryStep: queryStep)
+                              queryStart: queryStart, queryEnd: queryEnd, queryStep: queryStep, deadline: deadline)
         let value = try inner.evaluate(subquery.expr)
         warnings.formUnion(inner.warnings)
         infos.formUnion(inner.infos)
