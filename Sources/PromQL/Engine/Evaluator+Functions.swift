@@ -41,6 +41,7 @@ extension Evaluator {
             }
             return .scalar(result)
         case "histogram_fraction": return .vector(try histogramFraction(call))
+        case "histogram_quantiles": return .vector(try histogramQuantiles(call))
         case "histogram_count", "histogram_sum", "histogram_avg", "histogram_stddev", "histogram_stdvar":
             // Float samples are ignored; native histograms are not stored yet.
             for arg in call.args { _ = try evaluate(arg) }

@@ -9,10 +9,10 @@ extension Evaluator {
         var out = [[EvalSample]](repeating: [], count: stepCount)
         for (step, samples) in steps.enumerated() {
             let phi = q[step]
-            if samples.isEmpty { continue }
             if phi < 0 || phi > 1 || phi.isNaN {
                 warnings.insert("PromQL warning: quantile value should be between 0 and 1, got \(Evaluator.formatValue(phi))")
             }
+            if samples.isEmpty { continue }
             var groups: [Labels: [(upper: Double, count: Double)]] = [:]
             var order: [Labels] = []
             for sample in samples {
@@ -40,6 +40,39 @@ extension Evaluator {
                     infos.insert("PromQL info: input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name \"\(name)\"")
                 }
                 out[step].append(EvalSample(labels: key, v: value, t: times[step], dropName: false))
+            }
+        }
+        return out
+    }
+
+    /// `histogram_quantiles(buckets, "label", φ...)` over classic `le` buckets: one series per
+    /// φ, told apart by `label`.
+    func histogramQuantiles(_ call: Call) throws(PromQLError) -> [[EvalSample]] {
+        let steps = try evaluateVector(call.args[0])
+        let label = try evaluateString(call.args[1])
+        var quantiles: [[Double]] = []
+        for arg in call.args.dropFirst(2) { quantiles.append(try evaluateScalar(arg)) }
+        var out = [[EvalSample]](repeating: [], count: stepCount)
+        for (step, samples) in steps.enumerated() {
+            for values in quantiles where values[step] < 0 || values[step] > 1 || values[step].isNaN {
+                warnings.insert("PromQL warning: quantile value should be between 0 and 1, got \(Evaluator.formatValue(values[step]))")
+            }
+            let groups = classicGroups(samples)
+            var seen = Set<Labels>()
+            for values in quantiles {
+                let phi = values[step]
+                let text = phi.isNaN ? "NaN" : (phi.isInfinite ? (phi > 0 ? "+Inf" : "-Inf") : "\(phi)")
+                for (key, buckets) in groups {
+                    var sorted = buckets.sorted { $0.upper < $1.upper }
+                    let (value, _) = Evaluator.bucketQuantile(phi, &sorted)
+                    var builder = LabelsBuilder(key)
+                    builder.set(label, text)
+                    let labels = builder.labels()
+                    guard seen.insert(labels).inserted else {
+                        throw .execution("vector cannot contain metrics with the same labelset")
+                    }
+                    out[step].append(EvalSample(labels: labels, v: value, t: times[step], dropName: false))
+                }
             }
         }
         return out
