@@ -56,7 +56,6 @@ let package = Package(
             dependencies: ["Model", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
-        .target(name: "PromQL", dependencies: ["Model"], swiftSettings: swiftSettings),
         .target(
             name: "TSDB",
             dependencies: [
@@ -66,6 +65,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(name: "PromQL", dependencies: ["Model", "TSDB"], swiftSettings: swiftSettings),
         .target(name: "Template", dependencies: ["Model"], swiftSettings: swiftSettings),
         .target(name: "Discovery", dependencies: ["Model", "Config", "CAres"], swiftSettings: swiftSettings),
         .target(
@@ -84,6 +84,7 @@ let package = Package(
                 "Model",
                 "Exposition",
                 "Config",
+                "PromQL",
                 "Rules",
                 "Alerting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -102,7 +103,7 @@ let package = Package(
         ),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "Model", "PharosTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "DiscoveryTests", dependencies: ["Discovery", "Config", "Model", "PharosTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "PromQLTests", dependencies: ["PromQL", "Model"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
+        .testTarget(name: "PromQLTests", dependencies: ["PromQL", "Model", "TSDB"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "Config", "Model", "PromQL", "Template", "PharosTestSupport"], swiftSettings: swiftSettings),
         // Test helper: appends and commits to a TSDB directory until killed (TSDBTests' kill -9 test).
         .executableTarget(

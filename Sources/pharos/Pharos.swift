@@ -7,6 +7,6 @@ struct Pharos: AsyncParsableCommand {
         commandName: "pharos",
         abstract: "Metrics monitoring: scraping, storage, PromQL, rules and alerting in one binary.",
         version: PharosVersion.current,
-        subcommands: [Check.self, AlertmanagerCommand.self]
+        subcommands: [Check.self, PromQLCommand.self, AlertmanagerCommand.self]
     )
 }

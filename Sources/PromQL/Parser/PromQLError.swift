@@ -32,6 +32,14 @@ package enum PromQLError: Error, Equatable, Sendable {
     /// The query does not parse or does not type-check. `message` is upstream's wording
     /// (`unexpected end of input`), `position` where in `query` it went wrong.
     case parse(message: String, position: PositionRange, query: String)
+    /// Evaluation failed (`vector cannot contain metrics with the same labelset`, ...).
+    case execution(String)
+    /// The query ran longer than the engine's timeout.
+    case timeout(String)
+    /// The query would have held more than the engine's `maxSamples` at once.
+    case tooManySamples
+    /// Storage could not be read.
+    case storage(String)
 }
 
 extension PromQLError: CustomStringConvertible {
@@ -40,6 +48,9 @@ extension PromQLError: CustomStringConvertible {
         switch self {
         case .parse(let message, let position, let query):
             "\(position.startPosition(in: query)): parse error: \(message)"
+        case .execution(let message), .storage(let message): message
+        case .timeout(let phase): "query timed out in \(phase)"
+        case .tooManySamples: "query processing would load too many samples into memory in query execution"
         }
     }
 
@@ -47,6 +58,7 @@ extension PromQLError: CustomStringConvertible {
     package var message: String {
         switch self {
         case .parse(let message, _, _): message
+        default: description
         }
     }
 }

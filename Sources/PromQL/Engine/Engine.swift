@@ -1,0 +1,438 @@
+import Foundation
+import Model
+package import TSDB
+
+/// Runs PromQL queries against a `Querier` with Prometheus 3 semantics (upstream's
+/// `promql.Engine`): every node is evaluated for all steps at once, so a range query decodes
+/// each selected series once and shares its samples across steps.
+package struct Engine: Sendable {
+    /// Engine settings (upstream's `EngineOpts`).
+    package struct Options: Sendable {
+        /// How far back an instant selector looks for a sample (milliseconds; Prometheus: 5m).
+        package var lookbackDelta: Int64 = 5 * 60 * 1000
+        /// The most samples a query may hold at once.
+        package var maxSamples = 50_000_000
+        /// The step of a subquery written without one (`[10m:]`), in milliseconds.
+        package var defaultSubqueryStep: Int64 = 60 * 1000
+        /// How long one query may run (Prometheus: 2m); checked between nodes and series.
+        package var timeout: Duration = .seconds(120)
+        /// Creates the defaults.
+        package init() {}
+    }
+
+    /// The settings.
+    package var options: Options
+
+    /// Creates an engine.
+    package init(options: Options = Options()) {
+        self.options = options
+    }
+
+    /// Evaluates `expr` at `time` (milliseconds).
+    /// - Throws: `PromQLError.execution`, `.tooManySamples` or `.storage`.
+    package func instantQuery(_ expr: Expr, at time: Int64, querier: any Querier) throws(PromQLError) -> QueryResult {
+        let evaluator = Evaluator(querier: querier, start: time, end: time, interval: 1, options: options)
+        let value = try evaluator.evaluate(expr)
+        let result: QueryValue
+        switch value {
+        case .scalar(let values): result = .scalar(t: time, v: values[0])
+        case .string(let text): result = .string(t: time, v: text)
+        case .vector(let steps):
+            let samples = try evaluator.finishNames(steps[0])
+            result = .vector(samples.map { VectorSample(labels: $0.labels, t: time, v: $0.v) })
+        case .matrix(let data):
+            var out: [MatrixSeries] = []
+            let lo = data.ends[0] - data.range
+            for series in data.series {
+                let window = series.window(after: lo, through: data.ends[0])
+                if window.isEmpty { continue }
+                let points = window.map { FloatPoint(t: series.ts[$0], v: series.vs[$0]) }
+                var labels = series.labels
+                if series.dropName { labels = Evaluator.dropNameLabels(labels) }
+                out.append(MatrixSeries(labels: labels, points: points))
+            }
+            out.sort { $0.labels < $1.labels }
+            result = .matrix(out)
+        }
+        return QueryResult(value: result, warnings: evaluator.warnings.sorted(), infos: evaluator.infos.sorted())
+    }
+
+    /// Evaluates `expr` at `start`, `start + step`, ... through `end` (milliseconds).
+    /// - Throws: `PromQLError.execution`, `.tooManySamples` or `.storage`.
+    package func rangeQuery(_ expr: Expr, start: Int64, end: Int64, step: Int64, querier: any Querier) throws(PromQLError) -> QueryResult {
+        guard step > 0 else { throw .execution("zero or negative query resolution step widths are not accepted. Try a positive integer") }
+        guard end >= start else { throw .execution("end timestamp must not be before start time") }
+        let evaluator = Evaluator(querier: querier, start: start, end: end, interval: step, options: options)
+        let value = try evaluator.evaluate(expr)
+        let times = evaluator.times
+        let result: QueryValue
+        switch value {
+        case .scalar(let values):
+            result = .matrix([MatrixSeries(labels: Labels(), points: zip(times, values).map { FloatPoint(t: $0, v: $1) })])
+        case .string:
+            throw .execution("invalid expression type \"string\" for range query, must be Scalar or instant Vector")
+        case .matrix:
+            throw .execution("invalid expression type \"range vector\" for range query, must be Scalar or instant Vector")
+        case .vector(let steps):
+            result = .matrix(try evaluator.collectMatrix(steps))
+        }
+        return QueryResult(value: result, warnings: evaluator.warnings.sorted(), infos: evaluator.infos.sorted())
+    }
+}
+
+/// The evaluation of one query over a fixed step grid.
+final class Evaluator {
+    let querier: any Querier
+    let start: Int64, end: Int64, interval: Int64
+    let options: Engine.Options
+    let times: [Int64]
+    var warnings: Set<String> = []
+    var infos: Set<String> = []
+    /// The query's outer start/end, for `@ start()`/`@ end()` inside subqueries.
+    var queryStart: Int64, queryEnd: Int64
+    /// The outer query's step (for `step()` in duration expressions).
+    var queryStep: Int64
+    /// When the query must have finished.
+    let deadline: ContinuousClock.Instant
+
+    init(querier: any Querier, start: Int64, end: Int64, interval: Int64, options: Engine.Options,
+         queryStart: Int64? = nil, queryEnd: Int64? = nil, queryStep: Int64? = nil,
+         deadline: ContinuousClock.Instant? = nil) {
+        self.querier = querier
+        self.start = start
+        self.end = end
+        self.interval = interval
+        self.options = options
+        var times: [Int64] = []
+        var t = start
+        while t <= end {
+            times.append(t)
+            t += interval
+        }
+        self.times = times
+        self.queryStart = queryStart ?? start
+        self.queryEnd = queryEnd ?? end
+        self.queryStep = queryStep ?? (start == end ? 0 : interval)
+        self.deadline = deadline ?? ContinuousClock.now.advanced(by: options.timeout)
+    }
+
+    /// Throws once the query has run past its timeout.
+    func checkDeadline() throws(PromQLError) {
+        if ContinuousClock.now > deadline { throw .timeout("expression evaluation") }
+    }
+
+    var stepCount: Int { times.count }
+
+    func evaluate(_ expr: Expr) throws(PromQLError) -> EvalValue {
+        try checkDeadline()
+        switch expr {
+        case .number(let literal): return .scalar(Array(repeating: literal.value, count: stepCount))
+        case .string(let literal): return .string(literal.value)
+        case .paren(let paren): return try evaluate(paren.expr)
+        case .duration(let duration): return .scalar(Array(repeating: try durationSeconds(duration), count: stepCount))
+        case .unary(let unary):
+            let value = try evaluate(unary.expr)
+            guard unary.op == .sub else { return value }
+            switch value {
+            case .scalar(let values): return .scalar(values.map { -$0 })
+            case .vector(let steps):
+                return .vector(steps.map { $0.map { EvalSample(labels: $0.labels, v: -$0.v, t: $0.t, dropName: true) } })
+            default: return value
+            }
+        case .vectorSelector(let selector): return .vector(try evaluateVectorSelector(selector))
+        case .matrixSelector(let selector): return .matrix(try evaluateMatrixSelector(selector))
+        case .subquery(let subquery): return .matrix(try evaluateSubquery(subquery))
+        case .binary(let binary): return try evaluateBinary(binary)
+        case .aggregate(let aggregate): return try evaluateAggregate(aggregate)
+        case .call(let call): return try evaluateCall(call)
+        }
+    }
+
+    func evaluateVector(_ expr: Expr) throws(PromQLError) -> [[EvalSample]] {
+        switch try evaluate(expr) {
+        case .vector(let steps): return steps
+        default: throw .execution("expected instant vector")
+        }
+    }
+
+    func evaluateScalar(_ expr: Expr) throws(PromQLError) -> [Double] {
+        switch try evaluate(expr) {
+        case .scalar(let values): return values
+        default: throw .execution("expected scalar")
+        }
+    }
+
+    func evaluateString(_ expr: Expr) throws(PromQLError) -> String {
+        switch try evaluate(expr) {
+        case .string(let text): return text
+        default: throw .execution("expected string")
+        }
+    }
+
+    func evaluateMatrix(_ expr: Expr) throws(PromQLError) -> RangeData {
+        switch try evaluate(expr) {
+        case .matrix(let data): return data
+        default: throw .execution("expected range vector")
+        }
+    }
+
+    // MARK: - Time modifiers
+
+    /// The evaluation time of each step after `@` and `offset`.
+    func effectiveTimes(timestamp: Int64?, startOrEnd: AtPreprocessor?, offset: Int64) -> [Int64] {
+        let fixed: Int64? = switch startOrEnd {
+        case .start: queryStart
+        case .end: queryEnd
+        case nil: timestamp
+        }
+        if let fixed { return Array(repeating: fixed - offset, count: stepCount) }
+        return times.map { $0 - offset }
+    }
+
+    /// A range or step in milliseconds from nanoseconds or a duration expression.
+    func milliseconds(_ nanoseconds: Int64, _ expr: DurationExpr?) throws(PromQLError) -> Int64 {
+        try offsetMilliseconds(nanoseconds, expr)
+    }
+
+    /// An offset in milliseconds from nanoseconds or a duration expression.
+    func offsetMilliseconds(_ nanoseconds: Int64, _ expr: DurationExpr?) throws(PromQLError) -> Int64 {
+        if let expr { return Int64((try durationSeconds(expr) * 1000).rounded()) }
+        return nanoseconds / 1_000_000
+    }
+
+    /// Evaluates a duration expression to seconds.
+    func durationSeconds(_ duration: DurationExpr) throws(PromQLError) -> Double {
+        func operand(_ expr: Expr?) throws(PromQLError) -> Double {
+            guard let expr else { return 0 }
+            switch expr {
+            case .number(let number): return number.value
+            case .duration(let inner): return try durationSeconds(inner)
+            case .paren(let paren): return try operand(paren.expr)
+            case .unary(let unary): return unary.op == .sub ? -(try operand(unary.expr)) : try operand(unary.expr)
+            default: throw .execution("unsupported duration expression")
+            }
+        }
+        switch duration.op {
+        case .step: return Double(queryStep) / 1000
+        case .range: return Double(queryEnd - queryStart) / 1000
+        case .minOf: return min(try operand(duration.lhs), try operand(duration.rhs))
+        case .maxOf: return max(try operand(duration.lhs), try operand(duration.rhs))
+        default: break
+        }
+        let rhs = try operand(duration.rhs)
+        guard let lhsExpr = duration.lhs else { return duration.op == .sub ? -rhs : rhs }
+        let lhs = try operand(lhsExpr)
+        switch duration.op {
+        case .add: return lhs + rhs
+        case .sub: return lhs - rhs
+        case .mul: return lhs * rhs
+        case .div:
+            guard rhs != 0 else { throw .execution("division by zero") }
+            return lhs / rhs
+        case .mod:
+            guard rhs != 0 else { throw .execution("modulo by zero") }
+            return lhs.truncatingRemainder(dividingBy: rhs)
+        case .pow: return pow(lhs, rhs)
+        default: throw .execution("unsupported duration operator")
+        }
+    }
+
+    // MARK: - Selectors
+
+    /// Loads the series matching `matchers` with their samples in `[mint, maxt]`.
+    func load(_ matchers: [Matcher], mint: Int64, maxt: Int64, keepStale: Bool) throws(PromQLError) -> [SeriesData] {
+        let selected: [Series]
+        do throws(TSDBError) {
+            selected = try querier.select(matchers, mint: mint, maxt: maxt)
+        } catch {
+            throw .storage("\(error)")
+        }
+        var result: [SeriesData] = []
+        result.reserveCapacity(selected.count)
+        var iterator = SeriesIterator()
+        var total = 0
+        for series in selected {
+            try checkDeadline()
+            iterator.reset(series)
+            var data = SeriesData(labels: series.labels, ts: [], vs: [])
+            while iterator.next() {
+                if !keepStale, iterator.value.isStaleMarker { continue }
+                data.ts.append(iterator.timestamp)
+                data.vs.append(iterator.value)
+            }
+            if let error = iterator.error { throw .storage("\(error)") }
+            total += data.ts.count
+            if total > options.maxSamples { throw .tooManySamples }
+            if !data.ts.isEmpty { result.append(data) }
+        }
+        return result
+    }
+
+    func evaluateVectorSelector(_ selector: VectorSelector) throws(PromQLError) -> [[EvalSample]] {
+        let offset = try offsetMilliseconds(selector.originalOffset, selector.originalOffsetExpr)
+        let evalTimes = effectiveTimes(timestamp: selector.timestamp, startOrEnd: selector.startOrEnd, offset: offset)
+        guard let first = evalTimes.min(), let last = evalTimes.max() else { return [] }
+        let lookback = options.lookbackDelta
+        if selector.smoothed { return try smoothedSelector(selector, evalTimes, first: first, last: last) }
+        let data = try load(selector.matchers, mint: first - lookback + 1, maxt: last, keepStale: true)
+        var steps = Array(repeating: [EvalSample](), count: stepCount)
+        var count = 0
+        for series in data {
+            for (step, t) in evalTimes.enumerated() {
+                let index = series.firstIndex(after: t) - 1
+                guard index >= 0, series.ts[index] > t - lookback else { continue }
+                let value = series.vs[index]
+                if value.isStaleMarker { continue }
+                steps[step].append(EvalSample(labels: series.labels, v: value, t: series.ts[index], dropName: false))
+                count += 1
+            }
+            if count > options.maxSamples { throw .tooManySamples }
+        }
+        return steps
+    }
+
+    /// `metric smoothed`: the value at each step interpolated between the samples around it
+    /// (within the lookback delta on either side), or carried forward after the last one.
+    func smoothedSelector(_ selector: VectorSelector, _ evalTimes: [Int64], first: Int64, last: Int64) throws(PromQLError) -> [[EvalSample]] {
+        let lookback = options.lookbackDelta
+        let data = try load(selector.matchers, mint: first - lookback + 1, maxt: last + lookback, keepStale: false)
+        var steps = Array(repeating: [EvalSample](), count: stepCount)
+        for series in data {
+            for (step, t) in evalTimes.enumerated() {
+                let window = series.window(after: t - lookback, through: t + lookback)
+                guard !window.isEmpty else { continue }
+                // The first index in the window at or after t.
+                var index = window.lowerBound
+                while index < window.upperBound, series.ts[index] < t { index += 1 }
+                let value: Double
+                if index < window.upperBound, series.ts[index] == t {
+                    value = series.vs[index]
+                } else if index > window.lowerBound, index < window.upperBound {
+                    let (t1, t2) = (series.ts[index - 1], series.ts[index])
+                    let (y1, y2) = (series.vs[index - 1], series.vs[index])
+                    value = y1 + (y2 - y1) * Double(t - t1) / Double(t2 - t1)
+                } else if index > window.lowerBound {
+                    value = series.vs[index - 1]
+                } else {
+                    continue
+                }
+                steps[step].append(EvalSample(labels: series.labels, v: value, t: times[step], dropName: false))
+            }
+        }
+        return steps
+    }
+
+    func evaluateMatrixSelector(_ selector: MatrixSelector) throws(PromQLError) -> RangeData {
+        let vs = selector.vectorSelector
+        let offset = try offsetMilliseconds(vs.originalOffset, vs.originalOffsetExpr)
+        let rangeMs = try milliseconds(selector.rangeNanoseconds, selector.rangeExpr)
+        let ends = effectiveTimes(timestamp: vs.timestamp, startOrEnd: vs.startOrEnd, offset: offset)
+        guard let first = ends.min(), let last = ends.max() else { return RangeData(series: [], ends: ends, range: rangeMs) }
+        let extra = vs.anchored || vs.smoothed ? options.lookbackDelta : 0
+        let data = try load(vs.matchers, mint: first - rangeMs - extra + 1, maxt: last + (vs.smoothed ? extra : 0),
+                            keepStale: false)
+        return RangeData(series: data, ends: ends, range: rangeMs, anchored: vs.anchored, smoothed: vs.smoothed,
+                         reach: extra)
+    }
+
+    func evaluateSubquery(_ subquery: SubqueryExpr) throws(PromQLError) -> RangeData {
+        let offset = try offsetMilliseconds(subquery.originalOffset, subquery.originalOffsetExpr)
+        let rangeMs = try milliseconds(subquery.rangeNanoseconds, subquery.rangeExpr)
+        var stepMs = try milliseconds(subquery.stepNanoseconds, subquery.stepExpr)
+        if stepMs <= 0 { stepMs = options.defaultSubqueryStep }
+        let ends = effectiveTimes(timestamp: subquery.timestamp, startOrEnd: subquery.startOrEnd, offset: offset)
+        guard let first = ends.min(), let last = ends.max() else { return RangeData(series: [], ends: ends, range: rangeMs) }
+        // Inner steps are aligned to multiples of the step: the first one after `first - range`.
+        let lowest = first - rangeMs
+        var innerStart = lowest - floorMod(lowest, stepMs)
+        if innerStart <= lowest { innerStart += stepMs }
+        let innerEnd = last - floorMod(last, stepMs)
+        guard innerStart <= innerEnd else { return RangeData(series: [], ends: ends, range: rangeMs) }
+        let inner = Evaluator(querier: querier, start: innerStart, end: innerEnd, interval: stepMs, options: options,
+                              queryStart: queryStart, queryEnd: queryEnd, queryStep: queryStep, deadline: deadline)
+        let value = try inner.evaluate(subquery.expr)
+        warnings.formUnion(inner.warnings)
+        infos.formUnion(inner.infos)
+        var series: [SeriesData] = []
+        switch value {
+        case .scalar(let values):
+            series = [SeriesData(labels: Labels(), ts: inner.times, vs: values)]
+        case .vector(let steps):
+            var index: [Labels: Int] = [:]
+            for (step, samples) in steps.enumerated() {
+                for sample in samples {
+                    let key = sample.labels
+                    if let at = index[key] {
+                        series[at].ts.append(inner.times[step])
+                        series[at].vs.append(sample.v)
+                        series[at].dropName = series[at].dropName || sample.dropName
+                    } else {
+                        index[key] = series.count
+                        series.append(SeriesData(labels: key, ts: [inner.times[step]], vs: [sample.v], dropName: sample.dropName))
+                    }
+                }
+            }
+            series.sort { $0.labels < $1.labels }
+        default:
+            throw .execution("subquery of a non-vector expression")
+        }
+        return RangeData(series: series, ends: ends, range: rangeMs)
+    }
+
+    // MARK: - Name removal
+
+    /// Labels without `__name__`, `__type__` and `__unit__`.
+    static func dropNameLabels(_ labels: Labels) -> Labels {
+        guard labels.contains(name: "__name__") || labels.contains(name: "__type__") || labels.contains(name: "__unit__") else {
+            return labels
+        }
+        var builder = LabelsBuilder(labels)
+        builder.delete("__name__", "__type__", "__unit__")
+        return builder.labels()
+    }
+
+    /// Applies delayed name removal to one instant vector; duplicates are an error.
+    func finishNames(_ samples: [EvalSample]) throws(PromQLError) -> [EvalSample] {
+        var out = samples
+        var seen = Set<Labels>()
+        var anyDropped = false
+        for index in out.indices where out[index].dropName {
+            out[index].labels = Evaluator.dropNameLabels(out[index].labels)
+            anyDropped = true
+        }
+        if anyDropped {
+            for sample in out where !seen.insert(sample.labels).inserted {
+                throw .execution("vector cannot contain metrics with the same labelset")
+            }
+        }
+        return out
+    }
+
+    /// Turns per-step vectors into a matrix sorted by labels, with delayed name removal.
+    func collectMatrix(_ steps: [[EvalSample]]) throws(PromQLError) -> [MatrixSeries] {
+        var index: [Labels: Int] = [:]
+        var out: [MatrixSeries] = []
+        for (step, samples) in steps.enumerated() {
+            for sample in samples {
+                let labels = sample.dropName ? Evaluator.dropNameLabels(sample.labels) : sample.labels
+                if let at = index[labels] {
+                    if out[at].points.last?.t == times[step] {
+                        throw .execution("vector cannot contain metrics with the same labelset")
+                    }
+                    out[at].points.append(FloatPoint(t: times[step], v: sample.v))
+                } else {
+                    index[labels] = out.count
+                    out.append(MatrixSeries(labels: labels, points: [FloatPoint(t: times[step], v: sample.v)]))
+                }
+            }
+        }
+        out.sort { $0.labels < $1.labels }
+        return out
+    }
+}
+
+/// `a mod b` rounded toward negative infinity (for step alignment with negative times).
+func floorMod(_ a: Int64, _ b: Int64) -> Int64 {
+    let r = a % b
+    return r < 0 ? r + b : r
+}

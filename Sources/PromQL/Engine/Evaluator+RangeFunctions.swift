@@ -1,0 +1,348 @@
+import Foundation
+import Model
+
+/// One window of samples handed to a range function.
+struct Window {
+    var ts: ArraySlice<Int64>
+    var vs: ArraySlice<Double>
+    /// Window start (exclusive) and end (inclusive), milliseconds.
+    var start: Int64
+    var end: Int64
+    /// The step's evaluation time (before offset), milliseconds.
+    var evalTime: Int64
+    /// Extended range selector modifiers of the argument.
+    var anchored = false
+    var smoothed = false
+}
+
+extension Evaluator {
+    /// Applies `body` to every series' window at every step.
+    func rangeFunction(_ data: RangeData, keepName: Bool = false, metricNameCheck: Bool = false,
+                       _ body: (Window) throws(PromQLError) -> Double?) throws(PromQLError) -> [[EvalSample]] {
+        var out = [[EvalSample]](repeating: [], count: stepCount)
+        var total = 0
+        for series in data.series {
+            var warned = false
+            for step in 0..<stepCount {
+                let end = data.ends[step]
+                let range = series.window(after: end - data.range - data.reach,
+                                          through: end + (data.smoothed ? data.reach : 0))
+                if range.isEmpty { continue }
+                total += range.count
+                let window = Window(ts: series.ts[range], vs: series.vs[range], start: end - data.range, end: end,
+                                    evalTime: times[step], anchored: data.anchored, smoothed: data.smoothed)
+                guard let value = try body(window) else { continue }
+                if metricNameCheck, !warned, let name = series.labels["__name__"],
+                   !(name.hasSuffix("_total") || name.hasSuffix("_sum") || name.hasSuffix("_count") || name.hasSuffix("_bucket")) {
+                    infos.insert("PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: \"\(name)\"")
+                    warned = true
+                }
+                out[step].append(EvalSample(labels: series.labels, v: value, t: times[step],
+                                            dropName: keepName ? series.dropName : true))
+            }
+        }
+        if total > options.maxSamples { throw .tooManySamples }
+        return out
+    }
+
+    /// `rate`, `increase`, `delta` with upstream's extrapolation.
+    static func extrapolatedRate(_ w: Window, isCounter: Bool, isRate: Bool) -> Double? {
+        if w.anchored || w.smoothed { return extendedRate(w, isCounter: isCounter, isRate: isRate) }
+        guard w.ts.count >= 2, let firstT = w.ts.first, let lastT = w.ts.last,
+              let firstV = w.vs.first, let lastV = w.vs.last else { return nil }
+        var result = lastV - firstV
+        if isCounter {
+            var previous = firstV
+            for v in w.vs.dropFirst() {
+                if v < previous { result += previous }
+                previous = v
+            }
+        }
+        var durationToStart = Double(firstT - w.start) / 1000
+        var durationToEnd = Double(w.end - lastT) / 1000
+        let sampledInterval = Double(lastT - firstT) / 1000
+        let averageBetween = sampledInterval / Double(w.ts.count - 1)
+        let threshold = averageBetween * 1.1
+        if durationToStart >= threshold { durationToStart = averageBetween / 2 }
+        if isCounter {
+            var durationToZero = durationToStart
+            if result > 0, firstV >= 0 { durationToZero = sampledInterval * (firstV / result) }
+            if durationToZero < durationToStart { durationToStart = durationToZero }
+        }
+        if durationToEnd >= threshold { durationToEnd = averageBetween / 2 }
+        var factor = (sampledInterval + durationToStart + durationToEnd) / sampledInterval
+        if isRate { factor /= Double(w.end - w.start) / 1000 }
+        return result * factor
+    }
+
+    /// `rate`, `increase`, `delta` over an `anchored`/`smoothed` selector: the values at the
+    /// range boundaries are picked (anchored) or interpolated (smoothed), no extrapolation.
+    static func extendedRate(_ w: Window, isCounter: Bool, isRate: Bool) -> Double? {
+        let ts = Array(w.ts), vs = Array(w.vs)
+        guard !ts.isEmpty else { return nil }
+        var last = ts.count - 1
+        func search(_ limit: Int, _ predicate: (Int) -> Bool) -> Int {
+            var low = 0, high = limit
+            while low < high {
+                let mid = (low + high) / 2
+                if predicate(mid) { high = mid } else { low = mid + 1 }
+            }
+            return low
+        }
+        var first = max(0, search(last) { ts[$0] > w.start } - 1)
+        if w.smoothed { last = search(last) { ts[$0] >= w.end } }
+        if ts[last] <= w.start { return nil }
+        if w.smoothed, ts[first] > w.end { return nil }
+        func interpolate(_ a: Int, _ b: Int, _ t: Int64) -> Double {
+            var y1 = vs[a]
+            let y2 = vs[b]
+            if isCounter, y2 < y1 { y1 = 0 }
+            return y1 + (y2 - y1) * Double(t - ts[a]) / Double(ts[b] - ts[a])
+        }
+        let left = w.smoothed && ts[first] < w.start ? interpolate(first, first + 1, w.start) : vs[first]
+        let right = w.smoothed && last > 0 && ts[last] > w.end ? interpolate(last - 1, last, w.end) : vs[last]
+        var result = right - left
+        if isCounter {
+            if ts[first] <= w.start { first += 1 }
+            if ts[last] >= w.end { last -= 1 }
+            var previous = left
+            if first <= last {
+                for v in vs[first...last] {
+                    if v < previous { result += previous }
+                    previous = v
+                }
+            }
+            if right < previous { result += previous }
+        }
+        if isRate { result /= Double(w.end - w.start) / 1000 }
+        return result
+    }
+
+    /// For `anchored` windows: the samples from the last one at or before the range start;
+    /// nil when no sample lies after the range start.
+    static func anchoredValues(_ w: Window) -> ArraySlice<Double>? {
+        guard w.anchored else { return w.vs }
+        var index = w.ts.startIndex
+        while index < w.ts.endIndex, w.ts[index] <= w.start { index += 1 }
+        guard index < w.ts.endIndex else { return nil }
+        let anchor = index > w.ts.startIndex ? index - 1 : index
+        return w.vs[anchor...]
+    }
+
+    static func instantRate(_ w: Window, isRate: Bool) -> Double? {
+        guard w.ts.count >= 2 else { return nil }
+        let last = w.vs[w.vs.endIndex - 1], previous = w.vs[w.vs.endIndex - 2]
+        let dt = Double(w.ts[w.ts.endIndex - 1] - w.ts[w.ts.endIndex - 2]) / 1000
+        guard dt != 0 else { return nil }
+        var result = last - previous
+        if isRate {
+            if last < previous { result = last }
+            return result / dt
+        }
+        return result
+    }
+
+    /// Least-squares slope and intercept at `interceptTime` (upstream's `linearRegression`).
+    static func linearRegression(_ w: Window, interceptTime: Int64) -> (slope: Double, intercept: Double) {
+        var n = 0.0
+        var sumX = KahanSum(), sumY = KahanSum(), sumXY = KahanSum(), sumX2 = KahanSum()
+        let initY = w.vs.first ?? 0
+        var constY = true
+        for (t, v) in zip(w.ts, w.vs) {
+            if constY, v != initY { constY = false }
+            n += 1
+            let x = Double(t - interceptTime) / 1000
+            sumX.add(x)
+            sumY.add(v)
+            sumXY.add(x * v)
+            sumX2.add(x * x)
+        }
+        if constY {
+            if initY.isInfinite { return (.nan, .nan) }
+            return (0, initY)
+        }
+        let covXY = sumXY.value - sumX.value * sumY.value / n
+        let varX = sumX2.value - sumX.value * sumX.value / n
+        let slope = covXY / varX
+        let intercept = sumY.value / n - slope * sumX.value / n
+        return (slope, intercept)
+    }
+
+    func evaluateRangeCall(_ name: String, _ call: Call) throws(PromQLError) -> [[EvalSample]]? {
+        func data() throws(PromQLError) -> RangeData { try evaluateMatrix(call.args[0]) }
+        try checkExtendedSelector(name, call)
+        switch name {
+        case "rate":
+            return try rangeFunction(data(), metricNameCheck: true) { w in Evaluator.extrapolatedRate(w, isCounter: true, isRate: true) }
+        case "increase":
+            return try rangeFunction(data(), metricNameCheck: true) { w in Evaluator.extrapolatedRate(w, isCounter: true, isRate: false) }
+        case "delta":
+            return try rangeFunction(data()) { w in Evaluator.extrapolatedRate(w, isCounter: false, isRate: false) }
+        case "irate": return try rangeFunction(data()) { w in Evaluator.instantRate(w, isRate: true) }
+        case "idelta": return try rangeFunction(data()) { w in Evaluator.instantRate(w, isRate: false) }
+        case "deriv":
+            return try rangeFunction(data()) { w in
+                guard w.ts.count >= 2, let first = w.ts.first else { return nil }
+                return Evaluator.linearRegression(w, interceptTime: first).slope
+            }
+        case "predict_linear":
+            let seconds = try evaluateScalar(call.args[1])
+            let source = try data()
+            var step = 0
+            return try rangeFunction(source) { w in
+                guard w.ts.count >= 2 else { return nil }
+                step = times.firstIndex(of: w.evalTime) ?? step
+                let (slope, intercept) = Evaluator.linearRegression(w, interceptTime: w.evalTime)
+                return slope * seconds[step] + intercept
+            }
+        case "avg_over_time": return try rangeFunction(data()) { w in Evaluator.average(Array(w.vs)) }
+        case "sum_over_time":
+            return try rangeFunction(data()) { w in
+                var sum = KahanSum()
+                for v in w.vs { sum.add(v) }
+                return sum.value
+            }
+        case "count_over_time": return try rangeFunction(data()) { w in Double(w.vs.count) }
+        case "min_over_time":
+            return try rangeFunction(data()) { w in
+                var m = w.vs.first ?? .nan
+                for v in w.vs.dropFirst() where v < m || m.isNaN { m = v }
+                return m
+            }
+        case "max_over_time":
+            return try rangeFunction(data()) { w in
+                var m = w.vs.first ?? .nan
+                for v in w.vs.dropFirst() where v > m || m.isNaN { m = v }
+                return m
+            }
+        case "last_over_time": return try rangeFunction(data(), keepName: true) { w in w.vs.last }
+        case "first_over_time": return try rangeFunction(data(), keepName: true) { w in w.vs.first }
+        case "ts_of_last_over_time": return try rangeFunction(data()) { w in w.ts.last.map { Double($0) / 1000 } }
+        case "ts_of_first_over_time": return try rangeFunction(data()) { w in w.ts.first.map { Double($0) / 1000 } }
+        case "ts_of_max_over_time", "ts_of_min_over_time":
+            let wantMax = name == "ts_of_max_over_time"
+            return try rangeFunction(data()) { w in
+                var best = w.vs.first ?? .nan
+                var at = w.ts.first ?? 0
+                for (t, v) in zip(w.ts, w.vs).dropFirst() {
+                    if (wantMax ? v >= best : v <= best) || best.isNaN { best = v; at = t }
+                }
+                return Double(at) / 1000
+            }
+        case "present_over_time": return try rangeFunction(data()) { _ in 1 }
+        case "stddev_over_time": return try rangeFunction(data()) { w in Evaluator.variance(Array(w.vs)).squareRoot() }
+        case "stdvar_over_time": return try rangeFunction(data()) { w in Evaluator.variance(Array(w.vs)) }
+        case "mad_over_time":
+            return try rangeFunction(data()) { w in
+                let values = Array(w.vs)
+                if values.contains(where: \.isNaN) { return .nan }
+                let median = Evaluator.quantile(0.5, values)
+                return Evaluator.quantile(0.5, values.map { abs($0 - median) })
+            }
+        case "quantile_over_time":
+            let q = try evaluateScalar(call.args[0])
+            let source = try evaluateMatrix(call.args[1])
+            for value in q where value < 0 || value > 1 || value.isNaN {
+                warnings.insert("PromQL warning: quantile value should be between 0 and 1, got \(Evaluator.formatValue(value))")
+            }
+            return try rangeFunction(source) { w in
+                Evaluator.quantile(q[times.firstIndex(of: w.evalTime) ?? 0], Array(w.vs))
+            }
+        case "changes":
+            return try rangeFunction(data()) { w in
+                guard let values = Evaluator.anchoredValues(w) else { return nil }
+                let w = Window(ts: [], vs: values, start: w.start, end: w.end, evalTime: w.evalTime)
+                var changes = 0.0
+                var previous = w.vs.first ?? 0
+                for v in w.vs.dropFirst() {
+                    if v != previous && !(v.isNaN && previous.isNaN) { changes += 1 }
+                    previous = v
+                }
+                return changes
+            }
+        case "resets":
+            return try rangeFunction(data()) { w in
+                guard let values = Evaluator.anchoredValues(w) else { return nil }
+                let w = Window(ts: [], vs: values, start: w.start, end: w.end, evalTime: w.evalTime)
+                var resets = 0.0
+                var previous = w.vs.first ?? 0
+                for v in w.vs.dropFirst() {
+                    if v < previous { resets += 1 }
+                    previous = v
+                }
+                return resets
+            }
+        case "double_exponential_smoothing":
+            let sf = try evaluateScalar(call.args[1])
+            let tf = try evaluateScalar(call.args[2])
+            let source = try data()
+            return try rangeFunction(source) { w throws(PromQLError) in
+                let step = times.firstIndex(of: w.evalTime) ?? 0
+                let s = sf[step], t = tf[step]
+                guard s > 0, s < 1 else { throw .execution("invalid smoothing factor. Expected: 0 < sf < 1, got: \(Evaluator.formatValue(s))") }
+                guard t > 0, t < 1 else { throw .execution("invalid trend factor. Expected: 0 < tf < 1, got: \(Evaluator.formatValue(t))") }
+                let values = Array(w.vs)
+                guard values.count >= 2 else { return nil }
+                var smoothed = values[0]
+                var trend = values[1] - values[0]
+                var previous = smoothed
+                for index in 1..<values.count {
+                    if index > 1 { trend = t * (smoothed - previous) + (1 - t) * trend }
+                    previous = smoothed
+                    smoothed = s * values[index] + (1 - s) * (previous + trend)
+                }
+                return smoothed
+            }
+        case "absent_over_time":
+            let source = try data()
+            var out = [[EvalSample]](repeating: [], count: stepCount)
+            let labels = Evaluator.absentLabels(call.args[0])
+            for step in 0..<stepCount {
+                let end = source.ends[step]
+                let present = source.series.contains { !$0.window(after: end - source.range, through: end).isEmpty }
+                if !present { out[step] = [EvalSample(labels: labels, v: 1, t: times[step], dropName: false)] }
+            }
+            return out
+        default:
+            return nil
+        }
+    }
+
+    /// Refuses `anchored`/`smoothed` arguments for functions that cannot take them.
+    func checkExtendedSelector(_ name: String, _ call: Call) throws(PromQLError) {
+        for arg in call.args {
+            guard case .matrixSelector(let selector) = arg else { continue }
+            if selector.vectorSelector.anchored, !["changes", "delta", "increase", "rate", "resets"].contains(name) {
+                throw .execution("anchored modifier can only be used with: changes, delta, increase, rate, resets - not with \(name)")
+            }
+            if selector.vectorSelector.smoothed, !["delta", "increase", "rate"].contains(name) {
+                throw .execution("smoothed modifier can only be used with: delta, increase, rate - not with \(name)")
+            }
+        }
+    }
+
+    /// The labels `absent()` gives its result: the selector's equality matchers.
+    static func absentLabels(_ expr: Expr) -> Labels {
+        var matchers: [Matcher] = []
+        switch expr {
+        case .vectorSelector(let selector): matchers = selector.matchers
+        case .matrixSelector(let selector): matchers = selector.vectorSelector.matchers
+        case .subquery: return Labels()
+        case .paren(let paren): return absentLabels(paren.expr)
+        default: return Labels()
+        }
+        var builder = LabelsBuilder()
+        var seen = Set<String>()
+        var duplicated = Set<String>()
+        for matcher in matchers where matcher.name != "__name__" {
+            if matcher.type == .equal, !seen.contains(matcher.name) {
+                builder.set(matcher.name, matcher.value)
+            } else if seen.contains(matcher.name) {
+                duplicated.insert(matcher.name)
+            }
+            seen.insert(matcher.name)
+        }
+        for name in duplicated { builder.delete(name) }
+        return builder.labels()
+    }
+}
