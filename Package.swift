@@ -143,4 +143,12 @@ if ProcessInfo.processInfo.environment["PHAROS_BENCHMARKS"] == "1" {
             swiftSettings: swiftSettings,
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ))
+    package.targets.append(
+        .executableTarget(
+            name: "TSDBBenchmarks",
+            dependencies: ["TSDB", "Model", .product(name: "Benchmark", package: "benchmark")],
+            path: "Benchmarks/TSDBBenchmarks",
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ))
 }

@@ -136,6 +136,20 @@ struct BitReader: Sendable {
         return result
     }
 
+    /// The next bits at the top of a word, at least 57 of them the stream's (the rest are
+    /// zeros or later bytes of the array). Only when `remainingBits >= 64`, which also keeps
+    /// the 8-byte load inside the array.
+    @inline(__always)
+    func peekWord() -> UInt64 {
+        let byteIndex = position >> 3
+        let word = bytes.withUnsafeBytes { UInt64(bigEndian: $0.loadUnaligned(fromByteOffset: byteIndex, as: UInt64.self)) }
+        return word << UInt64(position & 7)
+    }
+
+    /// Skips `count` bits already looked at with `peekWord()`.
+    @inline(__always)
+    mutating func skip(_ count: Int) { position &+= count }
+
     /// Reads one 8-bit byte (which need not be byte aligned).
     mutating func readByte() -> UInt8? {
         read(bits: 8).map { UInt8(truncatingIfNeeded: $0) }

@@ -77,6 +77,24 @@ package struct XORIterator: Sendable {
             timestamp = timestamp &+ Int64(bitPattern: d)  // wraps as Go's int64 addition
             return readValue()
         }
+        if reader.remainingBits >= 64 {
+            // Fast path: bucket prefix and delta-of-delta (at most 24 bits) from one word.
+            let word = reader.peekWord()
+            let ones = (~word).leadingZeroBitCount
+            if ones < 4 {
+                let size = ones == 0 ? 0 : ones == 1 ? 14 : ones == 2 ? 17 : 20
+                var dod: Int64 = 0
+                if size > 0 {
+                    var bits = (word << UInt64(ones &+ 1)) >> UInt64(64 &- size)
+                    if bits > 1 << UInt64(size &- 1) { bits = bits &- (1 << UInt64(size)) }
+                    dod = Int64(bitPattern: bits)
+                }
+                reader.skip(ones &+ 1 &+ size)
+                delta = delta &+ UInt64(bitPattern: dod)
+                timestamp = timestamp &+ Int64(bitPattern: delta)
+                return readValue()
+            }
+        }
         var prefix = 0
         for _ in 0..<4 {
             guard let bit = reader.readBit() else { return fail("timestamp bucket") }
@@ -116,7 +134,29 @@ package struct XORIterator: Sendable {
         return true
     }
 
+    @inline(__always)
     private mutating func readValue() -> Bool {
+        if reader.remainingBits >= 64 {
+            // Fast paths from one word: an unchanged value, or one in the previous window.
+            let word = reader.peekWord()
+            if word >> 63 == 0 {
+                reader.skip(1)
+                read &+= 1
+                return true
+            }
+            let significant = 64 &- Int(leading) &- Int(trailing)
+            if (word << 1) >> 63 == 0 && significant <= 55 {
+                let bits = (word << 2) >> UInt64(64 &- significant)
+                reader.skip(2 &+ significant)
+                value = Double(bitPattern: value.bitPattern ^ (bits << UInt64(trailing)))
+                read &+= 1
+                return true
+            }
+        }
+        return readValueSlowly()
+    }
+
+    private mutating func readValueSlowly() -> Bool {
         guard let changed = reader.readBit() else { return fail("value control bit") }
         if changed {
             guard let newWindow = reader.readBit() else { return fail("value window bit") }

@@ -14,12 +14,26 @@ package import Model
 /// garbage-collected) throws `.unknownSeriesRef`, after which append by labels again.
 package struct HeadAppender: ~Copyable {
     private let head: Head
-    /// The pending batch as columns (struct of arrays, reused across commits).
+    /// The pending samples as columns (struct of arrays, reused across commits): the
+    /// series' ref, the sample, and the series' slot in the batch's series table.
     private var refs: [SeriesRef] = []
     private var timestamps: [Int64] = []
     private var values: [Double] = []
-    /// The newest pending sample per series, to check order within the batch.
-    private var pendingLast: [SeriesRef: (t: Int64, bits: UInt64)] = [:]
+    private var sampleSlots: [Int32] = []
+    /// The batch's series table, one slot per series with a pending sample: the series
+    /// (pinned against garbage collection while its slot exists), the newest pending
+    /// sample (to check order within the batch), and the index of its first sample.
+    private var slotSeries: [MemSeries] = []
+    private var slotRefs: [SeriesRef] = []
+    private var slotLastT: [Int64] = []
+    private var slotLastBits: [UInt64] = []
+    private var slotFirstSample: [Int32] = []
+    /// Slot of each series in the table; consulted only when a ref differs from the
+    /// previous append's (a scrape appends each series once, a backfill many times in a row).
+    private var slotOf: [SeriesRef: Int32] = [:]
+    private var lastSlot = -1
+    /// Commit scratch space, kept for its capacity.
+    private var scratch = Head.CommitScratch()
     /// Samples older than this are out of bounds: half a chunk range behind the head's
     /// newest sample when the appender was made, as upstream's `appendableMinValidTime`.
     private let minValidTime: Int64
@@ -65,30 +79,63 @@ package struct HeadAppender: ~Copyable {
     /// - Throws: `TSDBError.unknownSeriesRef` for a reference the head does not hold, or the
     ///   errors of `append(_:timestamp:value:)`.
     package mutating func append(_ ref: SeriesRef, timestamp t: Int64, value v: Double) throws(TSDBError) {
-        let pending = pendingLast[ref]
         let minValid = minValidTime
-        guard let (verdict, labels) = head.series.withSeries(ref, { series -> (MemSeries.Appendability, Labels) in
-            // The batch's own newest sample for the series is the latest if it is newer.
-            var latest = series.latest
-            if let pending, pending.t > (latest?.t ?? .min) { latest = pending }
-            let verdict = MemSeries.appendability(t, v, latest: latest)
-            // The first sample of the batch for this series pins it against garbage collection.
-            if verdict == .ok, pending == nil, t >= minValid { series.pendingAppenders += 1 }
-            return (verdict, series.labels)
-        }) else {
-            throw .unknownSeriesRef(ref.rawValue)
+        var slot = -1
+        if lastSlot >= 0, slotRefs[lastSlot] == ref {
+            slot = lastSlot
+        } else if let found = slotOf[ref] {
+            slot = Int(found)
         }
-        if t < minValidTime { throw .outOfBounds(series: labels, timestamp: t, minValidTime: minValidTime) }
+        let stripe = head.series.stripe(for: ref)
+        let series: MemSeries
+        let verdict: MemSeries.Appendability
+        if slot >= 0 {
+            // Pinned by this batch, so still in the map: only its newest sample is needed.
+            series = slotSeries[slot]
+            let pending = (t: slotLastT[slot], bits: slotLastBits[slot])
+            verdict = stripe.series.withLock { _ in
+                // The batch's own newest sample for the series is the latest if it is newer.
+                var latest = series.latest
+                if pending.t > (latest?.t ?? .min) { latest = pending }
+                return MemSeries.appendability(t, v, latest: latest)
+            }
+        } else {
+            guard let (found, foundVerdict) = stripe.series.withLock({ map -> (MemSeries, MemSeries.Appendability)? in
+                guard let series = map[ref] else { return nil }
+                let verdict = MemSeries.appendability(t, v, latest: series.latest)
+                // The first sample of the batch for this series pins it against garbage collection.
+                if verdict == .ok, t >= minValid { series.pendingAppenders += 1 }
+                return (series, verdict)
+            }) else {
+                throw .unknownSeriesRef(ref.rawValue)
+            }
+            series = found
+            verdict = foundVerdict
+        }
+        if t < minValid { throw .outOfBounds(series: series.labels, timestamp: t, minValidTime: minValid) }
         switch verdict {
         case .ok: break
         case .duplicate: return
-        case .duplicateWithDifferentValue: throw .duplicateSampleForTimestamp(series: labels, timestamp: t)
-        case .outOfOrder(let latest): throw .outOfOrderSample(series: labels, timestamp: t, latest: latest)
+        case .duplicateWithDifferentValue: throw .duplicateSampleForTimestamp(series: series.labels, timestamp: t)
+        case .outOfOrder(let latest): throw .outOfOrderSample(series: series.labels, timestamp: t, latest: latest)
         }
+        if slot < 0 {
+            slot = slotSeries.count
+            slotSeries.append(series)
+            slotRefs.append(ref)
+            slotLastT.append(t)
+            slotLastBits.append(v.bitPattern)
+            slotFirstSample.append(Int32(truncatingIfNeeded: refs.count))
+            slotOf[ref] = Int32(truncatingIfNeeded: slot)
+        } else {
+            slotLastT[slot] = t
+            slotLastBits[slot] = v.bitPattern
+        }
+        lastSlot = slot
         refs.append(ref)
         timestamps.append(t)
         values.append(v)
-        pendingLast[ref] = (t, v.bitPattern)
+        sampleSlots.append(Int32(truncatingIfNeeded: slot))
     }
 
     /// Makes the batch durable (WAL written and fsynced, if the head has one) and visible,
@@ -101,17 +148,16 @@ package struct HeadAppender: ~Copyable {
     ///   and every later commit fails with the same error until the head is reopened.
     @discardableResult
     package mutating func commit() throws(TSDBError) -> Int {
-        defer {
-            head.releasePending(pendingLast.keys)
-            clear()
-        }
+        defer { clear() }
         guard !refs.isEmpty else { return 0 }
-        return try head.commit(refs: refs, timestamps: timestamps, values: values)
+        let batch = Head.Batch(refs: refs, timestamps: timestamps, values: values, sampleSlots: sampleSlots,
+                               slotSeries: slotSeries, slotRefs: slotRefs, slotFirstSample: slotFirstSample)
+        return try head.commit(batch, scratch: &scratch)
     }
 
     /// Drops the batch. Series it created stay (empty) in the head, as upstream.
     package mutating func rollback() {
-        head.releasePending(pendingLast.keys)
+        head.unpin(slotSeries, slotRefs)
         clear()
     }
 
@@ -119,57 +165,137 @@ package struct HeadAppender: ~Copyable {
         refs.removeAll(keepingCapacity: true)
         timestamps.removeAll(keepingCapacity: true)
         values.removeAll(keepingCapacity: true)
-        pendingLast.removeAll(keepingCapacity: true)
+        sampleSlots.removeAll(keepingCapacity: true)
+        slotSeries.removeAll(keepingCapacity: true)
+        slotRefs.removeAll(keepingCapacity: true)
+        slotLastT.removeAll(keepingCapacity: true)
+        slotLastBits.removeAll(keepingCapacity: true)
+        slotFirstSample.removeAll(keepingCapacity: true)
+        slotOf.removeAll(keepingCapacity: true)
+        lastSlot = -1
     }
 }
 
 extension Head {
+    /// An appender's pending batch, borrowed for its commit (see `HeadAppender`'s fields).
+    struct Batch {
+        let refs: [SeriesRef]
+        let timestamps: [Int64]
+        let values: [Double]
+        let sampleSlots: [Int32]
+        let slotSeries: [MemSeries]
+        let slotRefs: [SeriesRef]
+        let slotFirstSample: [Int32]
+    }
+
+    /// Buffers a commit sorts samples by stripe in, kept by the appender for their capacity.
+    struct CommitScratch {
+        var stripeStarts: [Int32] = []
+        var order: [Int32] = []
+    }
+
     /// Writes a batch to the WAL and applies it under the commit lock, then waits, outside
     /// the lock, until the WAL is fsynced through the batch (group commit: one fsync covers
-    /// every batch written before it, and queriers never wait for a disk).
-    func commit(refs: [SeriesRef], timestamps: [Int64], values: [Double]) throws(TSDBError) -> Int {
+    /// every batch written before it, and queriers never wait for a disk). The batch's pins
+    /// are released whatever happens.
+    func commit(_ batch: Batch, scratch: inout CommitScratch) throws(TSDBError) -> Int {
+        var applied = false
+        defer { if !applied { unpin(batch.slotSeries, batch.slotRefs) } }
         let (wal, position, stored) = try commitState.withLock {
             (state: inout CommitState) throws(TSDBError) -> (WALWriter?, UInt64, Int) in
             guard !state.closed else { throw .closed }
             if let failure = state.walFailure ?? state.wal?.failure { throw failure }
             var position: UInt64 = 0
             if let wal = state.wal {
+                // `walLogged` is written only under this lock (or by replay, before the head
+                // is shared), so reading it here needs no stripe lock.
                 var newSeries = [(SeriesRef, Labels)]()
-                var seen = Set<SeriesRef>()
-                for ref in refs where seen.insert(ref).inserted {
-                    if let labels = series.withSeries(ref, { s -> Labels? in s.walLogged ? nil : s.labels }) ?? nil {
-                        newSeries.append((ref, labels))
-                    }
+                var newSlots = [Int]()
+                for slot in batch.slotSeries.indices where !batch.slotSeries[slot].walLogged {
+                    newSeries.append((batch.slotRefs[slot], batch.slotSeries[slot].labels))
+                    newSlots.append(slot)
                 }
                 var records = [[UInt8]]()
                 if !newSeries.isEmpty { records.append(WALRecord.encodeSeries(newSeries)) }
-                records.append(WALRecord.encodeSamples(refs: refs, timestamps: timestamps, values: values))
+                records.append(WALRecord.encodeSamples(refs: batch.refs, timestamps: batch.timestamps, values: batch.values))
                 do throws(TSDBError) {
                     position = try wal.write(records)
                 } catch {
                     state.walFailure = error
                     throw error
                 }
-                for (ref, _) in newSeries { _ = series.withSeries(ref) { $0.walLogged = true } }
+                for slot in newSlots {
+                    let s = batch.slotSeries[slot]
+                    series.stripe(for: batch.slotRefs[slot]).series.withLock { _ in s.walLogged = true }
+                }
             }
             // Applied before it is durable, as upstream: a querier may see a batch whose
             // commit then fails in fsync; the caller is never told it succeeded.
-            return (state.wal, position, apply(refs: refs, timestamps: timestamps, values: values))
+            applied = true
+            return (state.wal, position, apply(batch, scratch: &scratch))
         }
         try wal?.sync(through: position)
         return stored
     }
 
     /// Unpins series a finished batch had pinned against garbage collection.
-    func releasePending(_ refs: some Sequence<SeriesRef>) {
-        let stripeCount = UInt64(series.refStripes.count)
-        var byStripe = [Int: [SeriesRef]]()
-        for ref in refs { byStripe[Int(ref.rawValue % stripeCount), default: []].append(ref) }
-        for (stripe, refs) in byStripe {
-            series.refStripes[stripe].series.withLock { map in
-                for ref in refs { map[ref]?.pendingAppenders -= 1 }
+    func unpin(_ pinned: [MemSeries], _ refs: [SeriesRef]) {
+        for i in pinned.indices {
+            let s = pinned[i]
+            series.stripe(for: refs[i]).series.withLock { _ in s.pendingAppenders -= 1 }
+        }
+    }
+
+    /// Appends a batch's samples to its (pinned) series and unpins them, locking each stripe
+    /// once: samples are sorted by stripe with a stable counting sort, so each series gets
+    /// its samples in batch order. Samples not newer than their series' newest are dropped.
+    /// Returns how many were stored.
+    func apply(_ batch: Batch, scratch: inout CommitScratch) -> Int {
+        let stripes = series.refStripes
+        let stripeCount = UInt64(stripes.count)
+        let n = batch.refs.count
+        scratch.stripeStarts.removeAll(keepingCapacity: true)
+        scratch.stripeStarts.append(contentsOf: repeatElement(0, count: stripes.count + 1))
+        scratch.order.removeAll(keepingCapacity: true)
+        scratch.order.append(contentsOf: repeatElement(0, count: n))
+        var stored = 0
+        var mint = Int64.max, maxt = Int64.min
+        let chunkRange = options.chunkRange, perChunk = options.samplesPerChunk
+        batch.refs.withUnsafeBufferPointer { refs in
+            scratch.stripeStarts.withUnsafeMutableBufferPointer { starts in
+                scratch.order.withUnsafeMutableBufferPointer { order in
+                    for ref in refs { starts[Int(ref.rawValue % stripeCount) &+ 1] &+= 1 }
+                    for s in 1..<starts.count { starts[s] &+= starts[s &- 1] }
+                    // `starts[s]` becomes the end of stripe s's run while filling.
+                    for i in 0..<n {
+                        let s = Int(refs[i].rawValue % stripeCount)
+                        order[Int(starts[s])] = Int32(truncatingIfNeeded: i)
+                        starts[s] &+= 1
+                    }
+                    var begin = 0
+                    for s in 0..<stripes.count where Int(starts[s]) > begin {
+                        let end = Int(starts[s])
+                        stripes[s].series.withLock { _ in
+                            for k in begin..<end {
+                                let i = Int(order[k])
+                                let slot = Int(batch.sampleSlots[i])
+                                let memSeries = batch.slotSeries[slot]
+                                if batch.slotFirstSample[slot] == Int32(truncatingIfNeeded: i) { memSeries.pendingAppenders -= 1 }
+                                let t = batch.timestamps[i]
+                                if memSeries.append(t, batch.values[i], chunkRange: chunkRange, samplesPerChunk: perChunk) {
+                                    stored &+= 1
+                                    mint = min(mint, t)
+                                    maxt = max(maxt, t)
+                                }
+                            }
+                        }
+                        begin = end
+                    }
+                }
             }
         }
+        if stored > 0 { extendTimeBounds(mint: mint, maxt: maxt) }
+        return stored
     }
 
     /// Appends samples to their series, locking each stripe once per batch. Samples not newer
