@@ -49,7 +49,8 @@ import Testing
         }
     }
 
-    @Test func seededMutationsNeverTrap() {
+    @Test func seededMutationsNeverTrap() throws {
+        try #require(!Self.corpus.isEmpty, "the PromQL conformance scripts (../shared/conformance) were not found")
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
         func random(_ bound: Int) -> Int {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407   // LCG, wraps by design
