@@ -60,7 +60,7 @@ let package = Package(
             name: "TSDB",
             dependencies: [
                 "Model",
-                "CSnappy",
+                "Exposition",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -117,6 +117,7 @@ let package = Package(
             dependencies: [
                 "TSDB",
                 "Model",
+                "Exposition",
                 "pharos-tsdb-crash-helper",
                 "PharosTestSupport",
                 .product(name: "InMemoryLogging", package: "swift-log"),

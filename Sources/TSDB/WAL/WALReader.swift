@@ -1,3 +1,5 @@
+internal import Exposition
+
 /// Reads records back from WAL segments (upstream's `wlog.Reader`), stopping at the first
 /// damage with its position so the caller can truncate there.
 struct WALSegmentReader {
@@ -72,10 +74,15 @@ struct WALSegmentReader {
                 do throws(Corruption) {
                     if snappy {
                         // The flag is on every fragment; the whole record is one snappy block.
-                        do throws(TSDBError) {
-                            record = try Snappy.decode(record[...])
-                        } catch {
-                            return fail("\(error)")
+                        // A WAL record fits in a segment: refuse blocks that claim more.
+                        let decoded = record.withUnsafeBytes { raw in
+                            Result { () throws(ExpositionError) in
+                                try Snappy.decompress(raw, limitBytes: WALWriter.defaultSegmentSize)
+                            }
+                        }
+                        switch decoded {
+                        case .success(let bytes): record = bytes
+                        case .failure(let error): return fail("snappy: \(error)")
                         }
                     }
                     try body(record)
