@@ -1,3 +1,4 @@
+internal import Exposition
 import Model
 
 /// A persistent block opened for reading: its `meta.json`, `index` and `chunks/` segments,

@@ -1,3 +1,5 @@
+internal import Exposition
+
 /// A block's `meta.json`, as Prometheus's `tsdb/block.go` (`BlockMeta`, version 1) writes it.
 ///
 /// `maxTime` is exclusive: one past the newest sample, as upstream.

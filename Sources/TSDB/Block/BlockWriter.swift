@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+internal import Exposition
 import Glibc
 #elseif canImport(Darwin)
 import Darwin

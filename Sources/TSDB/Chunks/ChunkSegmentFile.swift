@@ -1,3 +1,5 @@
+internal import Exposition
+
 /// The chunk segment files of a block's `chunks/` directory (`000001`, ...), as Prometheus's
 /// `tsdb/chunks/chunks.go` writes them (docs/tsdb.md):
 ///

@@ -1,3 +1,4 @@
+internal import Exposition
 package import Model
 
 /// Reads a block's `index` file (format v2, see `IndexFormat`).

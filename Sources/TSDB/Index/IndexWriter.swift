@@ -1,3 +1,4 @@
+internal import Exposition
 package import Model
 
 /// Encodes a block's `index` file (format v2) from series and their chunk metas.

@@ -1,3 +1,4 @@
+internal import Exposition
 import Synchronization
 
 /// Appends records to the WAL's segment files with Prometheus's page framing
