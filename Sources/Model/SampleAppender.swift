@@ -1,0 +1,63 @@
+/// Where ingestion puts samples: the seam between the stages that produce samples (scrape
+/// loops, the push gateway, remote write, recording rules) and the one that keeps them.
+///
+/// On one machine the TSDB head is the sink (its write-ahead log is the durable stream); in a
+/// cluster a stream producer is. Producers code against these two protocols only, so they
+/// never depend on a downstream stage. Shaped after Prometheus's `storage.Appendable`.
+package protocol SampleAppendable: Sendable {
+    /// A new, empty batch.
+    func makeAppender() -> any SampleAppender & ~Copyable
+}
+
+/// One batch of samples: validated as they are added, made durable and visible together by
+/// `commit()`, or dropped by `rollback()`. One writer per batch; reuse it across batches.
+package protocol SampleAppender: ~Copyable {
+    /// Adds a sample for `labels`.
+    ///
+    /// - Parameter ref: what an earlier `append` of the same series returned, letting the
+    ///   sink skip the label lookup; `0` when unknown. A ref the sink no longer knows is
+    ///   resolved again from `labels`.
+    /// - Returns: the series' ref, to pass next time.
+    /// - Throws: `AppendError` for this sample only; the batch stays usable.
+    mutating func append(ref: UInt64, labels: Labels, timestamp: Int64, value: Double) throws(AppendError) -> UInt64
+
+    /// Makes the batch durable and visible; returns how many samples were stored. (Named
+    /// apart from a sink's own `commit()`, which may throw the sink's error type.)
+    ///
+    /// - Throws: `AppendError` with kind `.storage` when nothing of the batch was kept.
+    @discardableResult
+    mutating func commitBatch() throws(AppendError) -> Int
+
+    /// Drops the pending batch.
+    mutating func rollback()
+}
+
+/// Why a sink refused a sample or a batch (Prometheus's `storage.Err*` values).
+package struct AppendError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The class of failure, which producers count separately.
+    package enum Kind: Sendable, Equatable {
+        /// Older than the series' newest sample.
+        case outOfOrder
+        /// Same timestamp as the series' newest sample with another value.
+        case duplicateTimestamp
+        /// Older than the oldest time the sink still accepts.
+        case outOfBounds
+        /// A sample or series the sink cannot take at all (empty label set, ...).
+        case invalid
+        /// The sink could not persist the batch (disk, closed); retryable.
+        case storage
+    }
+
+    /// The class of failure.
+    package var kind: Kind
+    /// What happened, naming the series and timestamp where there is one.
+    package var message: String
+
+    /// Creates an error.
+    package init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    package var description: String { message }
+}
