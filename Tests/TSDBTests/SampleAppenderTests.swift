@@ -16,15 +16,22 @@ import Testing
         #expect(try app.commitBatch() == 2)
 
         var next = sink.makeAppender()
-        #expect(throws: AppendError(.outOfOrder, "")) {
-            do { _ = try next.append(ref: ref, labels: labels, timestamp: 1500, value: 3) } catch { throw AppendError(error.kind, "") }
-        }
-        #expect(throws: AppendError(.duplicateTimestamp, "")) {
-            do { _ = try next.append(ref: ref, labels: labels, timestamp: 2000, value: 9) } catch { throw AppendError(error.kind, "") }
-        }
+        #expect(rejection(&next, ref, labels, 1500, 3) == .outOfOrder)
+        #expect(rejection(&next, ref, labels, 2000, 9) == .duplicateTimestamp)
         // A ref the head never handed out is resolved from the labels.
         #expect(try next.append(ref: 987_654, labels: labels, timestamp: 3000, value: 3) == ref)
         next.rollback()
         #expect(try readAll(head.querier(), [matcher(.equal, "job", "a")]).first?.1.map(\.0) == [1000, 2000])
+    }
+}
+
+/// The kind of error appending one sample throws, `nil` if it is accepted.
+private func rejection(_ app: inout any SampleAppender & ~Copyable, _ ref: UInt64, _ labels: Labels,
+                       _ t: Int64, _ v: Double) -> AppendError.Kind? {
+    do throws(AppendError) {
+        _ = try app.append(ref: ref, labels: labels, timestamp: t, value: v)
+        return nil
+    } catch {
+        return error.kind
     }
 }
