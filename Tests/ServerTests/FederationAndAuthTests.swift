@@ -19,7 +19,7 @@ struct FederationAndAuthTests {
             ])
         defer { Task { await pharos.stop() } }
         try await pharos.waitUntilReady()
-        let reply = try await pharos.get("/federate?match[]=\(encoded("{job=\"node\"}"))")
+        let reply = try await pharos.get("/federate?match%5B%5D=\(encoded("{job=\"node\"}"))")
         #expect(reply.status == 200)
         #expect(reply.body == """
             # TYPE node_load1 untyped

@@ -78,7 +78,7 @@ final class PharosInstance: Sendable {
         if let body {
             request.body = .bytes(ByteBuffer(string: body))
         }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let response = try await client.execute(request, timeout: .seconds(30))
         let buffer = try await response.body.collect(upTo: 64 << 20)
         let bytes = Array(buffer.readableBytesView)
         return Reply(status: response.status.code, headers: response.headers, body: String(decoding: bytes, as: UTF8.self), bytes: bytes)
@@ -107,6 +107,9 @@ final class PharosInstance: Sendable {
         try? FileManager.default.removeItem(atPath: directory)
     }
 }
+
+/// The tests' HTTP client: bodies arrive as sent (no transparent gzip decompression).
+private let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: .init(decompression: .disabled))
 
 /// Percent-encodes a query parameter value.
 func encoded(_ value: String) -> String {

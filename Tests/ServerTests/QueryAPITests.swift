@@ -72,13 +72,13 @@ struct QueryAPITests {
         let pharos = try await PharosInstance(samples: Self.samples())
         defer { Task { await pharos.stop() } }
         try await pharos.waitUntilReady()
-        let series = try await pharos.data("/api/v1/series?match[]=\(encoded("up{instance=\"a:9100\"}"))") as? [[String: String]]
+        let series = try await pharos.data("/api/v1/series?match%5B%5D=\(encoded("up{instance=\"a:9100\"}"))") as? [[String: String]]
         #expect(series == [["__name__": "up", "instance": "a:9100", "job": "node"]])
         let names = try await pharos.data("/api/v1/labels") as? [String]
         #expect(names == ["__name__", "code", "instance", "job"])
         let jobs = try await pharos.data("/api/v1/label/job/values") as? [String]
         #expect(jobs == ["api", "node"])
-        let matched = try await pharos.data("/api/v1/label/job/values?match[]=up") as? [String]
+        let matched = try await pharos.data("/api/v1/label/job/values?match%5B%5D=up") as? [String]
         #expect(matched == ["node"])
         let limited = try await pharos.get("/api/v1/label/instance/values?limit=1")
         #expect(limited.body == #"{"status":"success","data":["a:9100"],"warnings":["results truncated due to limit"]}"#)
