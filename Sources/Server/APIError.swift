@@ -30,19 +30,24 @@ package struct APIError: Error, Sendable, Equatable {
     package var kind: Kind
     /// What went wrong, in Prometheus's wording where there is one.
     package var message: String
+    /// The HTTP status: the kind's, unless the error names another (413 for bodies over
+    /// the limit).
+    package var status: HTTPResponse.Status
 
-    /// Creates an error.
-    package init(_ kind: Kind, _ message: String) {
+    /// Creates an error answered with `status`, by default the kind's.
+    package init(_ kind: Kind, _ message: String, status: HTTPResponse.Status? = nil) {
         self.kind = kind
         self.message = message
+        self.status = status ?? kind.status
     }
 
     /// A query error classified as Prometheus's `returnAPIError` does.
     package init(_ error: PromQLError) {
         switch error {
         case .parse: self.init(.badData, error.description)
-        case .timeout: self.init(.timeout, error.description)
-        case .execution, .tooManySamples: self.init(.execution, error.description)
+        case .timeout: self.init(.timeout, error.description + " (raise it with --query.timeout)")
+        case .tooManySamples: self.init(.execution, error.description + " (raise it with --query.max-samples)")
+        case .execution: self.init(.execution, error.description)
         case .storage: self.init(.internal, error.description)
         }
     }

@@ -30,7 +30,7 @@ package enum APIResponse {
         json.raw(#","error":"#)
         json.string(error.message)
         json.byte("}")
-        return jsonResponse(json, status: error.kind.status)
+        return jsonResponse(json, status: error.status)
     }
 
     private static func jsonResponse(_ json: JSONWriter, status: HTTPResponse.Status) -> Response {

@@ -30,7 +30,7 @@ package struct FederationAPI: Sendable {
             do throws(APIError) {
                 return try self.federate(request)
             } catch {
-                return LifecycleAPI.text(error.kind.status, error.message + "\n")
+                return LifecycleAPI.text(error.status, error.message + "\n")
             }
         }
     }

@@ -15,7 +15,7 @@ package struct RequestParameters: Sendable {
 
     /// Reads a request's parameters, its form body included when it has one.
     ///
-    /// - Throws: `APIError.badData` when the body exceeds `bodyLimit` bytes, naming the flag.
+    /// - Throws: `APIError.badData` (413) when the body exceeds `bodyLimit` bytes, naming the flag.
     package static func read(_ request: Request, bodyLimit: Int) async throws(APIError) -> RequestParameters {
         let query = request.uri.query ?? ""
         guard request.method == .post,
@@ -26,7 +26,8 @@ package struct RequestParameters: Sendable {
             let buffer = try await request.collectBody(upTo: bodyLimit)
             return RequestParameters(query: query, body: Array(buffer.readableBytesView))
         } catch {
-            throw APIError(.badData, "request body larger than \(bodyLimit) bytes (raise it with --web.max-request-body-size)")
+            throw APIError(.badData, "request body larger than \(bodyLimit) bytes (raise it with --web.max-request-body-bytes)",
+                           status: .contentTooLarge)
         }
     }
 

@@ -22,10 +22,12 @@ package struct ServerOptions: Sendable {
     package var enableLifecycle = false
     /// `--web.enable-admin-api`: `/api/v1/admin/*`.
     package var enableAdminAPI = false
+    /// `--web.enable-remote-write-receiver`: `POST /api/v1/write`.
+    package var enableRemoteWriteReceiver = false
     /// `--web.config.file`: TLS and basic auth.
     package var webConfigFile = ""
-    /// `--web.max-request-body-size`, bytes, for form bodies of API requests.
-    package var maxRequestBodySize = 10 << 20
+    /// `--web.max-request-body-bytes`: the largest request body accepted.
+    package var maxRequestBodySize = 32 << 20
     /// `--query.*` settings, as the engine takes them.
     package var engine = Engine.Options()
     /// `--query.max-concurrency`.

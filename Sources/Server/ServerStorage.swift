@@ -1,4 +1,5 @@
 import Synchronization
+import Model
 import TSDB
 
 /// The server's storage once it is open: empty (and not ready) while the write-ahead log
@@ -19,6 +20,11 @@ final class ServerStorage: Sendable {
     /// A querier over everything stored.
     func querier() -> any Querier {
         (head.withLock { $0 } ?? Self.empty).querier()
+    }
+
+    /// Where ingestion appends.
+    func appendable() -> any SampleAppendable {
+        head.withLock { $0 } ?? Self.empty
     }
 
     /// The head's time range, `nil` while it is empty.

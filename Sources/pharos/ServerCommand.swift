@@ -40,11 +40,14 @@ struct ServerCommand: AsyncParsableCommand {
     @Flag(name: .customLong("web.enable-admin-api"), help: "Enable API endpoints for admin control actions.")
     var enableAdminAPI = false
 
+    @Flag(name: .customLong("web.enable-remote-write-receiver"), help: "Accept remote write requests on /api/v1/write.")
+    var enableRemoteWriteReceiver = false
+
     @Option(name: .customLong("web.config.file"), help: "Path to the configuration file that can enable TLS or authentication.")
     var webConfigFile = ""
 
-    @Option(name: .customLong("web.max-request-body-size"), help: "Largest form body of an API request, in bytes.")
-    var maxRequestBodySize = 10 << 20
+    @Option(name: .customLong("web.max-request-body-bytes"), help: "Largest request body (API forms, remote write), in bytes.")
+    var maxRequestBodySize = 32 << 20
 
     @Option(name: .customLong("query.lookback-delta"), help: "The maximum lookback duration for retrieving metrics during expression evaluations.")
     var lookbackDelta = "5m"
@@ -102,6 +105,7 @@ struct ServerCommand: AsyncParsableCommand {
         options.routePrefix = routePrefix
         options.enableLifecycle = enableLifecycle
         options.enableAdminAPI = enableAdminAPI
+        options.enableRemoteWriteReceiver = enableRemoteWriteReceiver
         options.webConfigFile = webConfigFile
         options.maxRequestBodySize = maxRequestBodySize
         options.engine.lookbackDelta = try milliseconds(lookbackDelta, flag: "query.lookback-delta")
@@ -123,7 +127,8 @@ struct ServerCommand: AsyncParsableCommand {
             "storage.tsdb.retention.time": retentionTime ?? "0s", "storage.tsdb.retention.size": retentionSize ?? "0B",
             "web.listen-address": listenAddress, "web.external-url": externalURL, "web.route-prefix": routePrefix,
             "web.enable-lifecycle": String(enableLifecycle), "web.enable-admin-api": String(enableAdminAPI),
-            "web.config.file": webConfigFile, "web.max-request-body-size": String(maxRequestBodySize),
+            "web.enable-remote-write-receiver": String(enableRemoteWriteReceiver),
+            "web.config.file": webConfigFile, "web.max-request-body-bytes": String(maxRequestBodySize),
             "query.lookback-delta": lookbackDelta, "query.timeout": queryTimeout,
             "query.max-concurrency": String(queryMaxConcurrency), "query.max-samples": String(queryMaxSamples),
             "log.level": logLevel, "log.format": logFormat, "enable-feature": options.features.joined(separator: ","),

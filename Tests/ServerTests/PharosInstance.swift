@@ -66,17 +66,22 @@ final class PharosInstance: Sendable {
     /// Sends a request to the server (GET unless `method` says otherwise).
     func get(_ path: String, method: HTTPMethod = .GET, headers: [(String, String)] = [],
              body: String? = nil) async throws -> Reply {
-        try await Self.fetch(baseURL + path, method: method, headers: headers, body: body)
+        try await Self.fetch(baseURL + path, method: method, headers: headers, body: body.map { Array($0.utf8) })
+    }
+
+    /// Sends a request with a binary body.
+    func send(_ path: String, headers: [(String, String)], bytes: [UInt8]) async throws -> Reply {
+        try await Self.fetch(baseURL + path, method: .POST, headers: headers, body: bytes)
     }
 
     /// Sends a request to any server on loopback.
     static func fetch(_ url: String, method: HTTPMethod = .GET, headers: [(String, String)] = [],
-                      body: String? = nil) async throws -> Reply {
+                      body: [UInt8]? = nil) async throws -> Reply {
         var request = HTTPClientRequest(url: url)
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body {
-            request.body = .bytes(ByteBuffer(string: body))
+            request.body = .bytes(ByteBuffer(bytes: body))
         }
         let response = try await client.execute(request, timeout: .seconds(30))
         let buffer = try await response.body.collect(upTo: 64 << 20)
