@@ -201,6 +201,8 @@ let package = Package(
         .testTarget(
             name: "PushgatewayTests",
             dependencies: ["Pushgateway", "Server", "pharos", "Exposition", "Model", "PharosTestSupport",
+                           .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                           .product(name: "CompressNIO", package: "compress-nio"),
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOHTTP1", package: "swift-nio")],
