@@ -1,3 +1,4 @@
+import Exposition
 import Model
 
 /// The check the real Pushgateway runs before it accepts a push: it gathers every group with

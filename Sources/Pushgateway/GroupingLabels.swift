@@ -1,3 +1,5 @@
+import Exposition
+
 /// `sanitizeLabels` of the real Pushgateway (`storage/diskmetricstore.go`): every metric of a
 /// pushed family gets the grouping labels (overwriting a pushed label of the same name) and
 /// an empty `instance` label when it has none; its labels are then sorted by name.

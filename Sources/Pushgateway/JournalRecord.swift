@@ -1,3 +1,4 @@
+import Exposition
 import SwiftProtobuf
 
 /// The payload of one journal record: a `GroupChange` in a small binary form
@@ -47,11 +48,11 @@ enum JournalRecord {
             group.expiresAtMs = expiry < 0 ? nil : expiry
             for _ in 0..<min(count, UInt64(bytes.count)) {
                 guard let pushedAt = reader.int64(), let message = reader.lengthPrefixed(),
-                      let family = try? PushedFamily(serializedBytes: message)
+                      let family = try? PushedFamily(serializedBytes: Array(message))
                 else { return nil }
                 group.families[family.name] = .init(family: family, pushedAtMs: pushedAt)
             }
-            return reader.isAtEnd && group.families.count == Int(count) ? .put(group) : nil
+            return reader.isAtEnd && UInt64(group.families.count) == count ? .put(group) : nil
         default:
             return nil
         }
@@ -108,9 +109,9 @@ enum JournalRecord {
 
         mutating func varint() -> UInt64? {
             var value: UInt64 = 0, shift: UInt64 = 0
-            while let byte = byte(), shift < 64 {
-                value |= UInt64(byte & 0x7F) << shift
-                if byte & 0x80 == 0 { return value }
+            while let next = self.byte(), shift < 64 {
+                value |= UInt64(next & 0x7F) << shift
+                if next & 0x80 == 0 { return value }
                 shift += 7
             }
             return nil

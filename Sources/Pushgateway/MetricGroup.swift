@@ -1,3 +1,5 @@
+package import Exposition
+
 /// One group of pushed metrics: what was last pushed under a grouping key, and when.
 package struct MetricGroup: Sendable, Equatable {
     /// A family as pushed, with the time it was pushed.

@@ -47,7 +47,7 @@ package enum PushBody {
             let end = offset + Int(length)
             let family: PushedFamily
             do {
-                family = try PushedFamily(serializedBytes: body[offset..<end])
+                family = try PushedFamily(serializedBytes: Array(body[offset..<end]))
             } catch {
                 throw .invalidBody("proto: cannot parse invalid wire-format data")
             }
@@ -85,7 +85,7 @@ package enum PushBody {
                 case .summary where sampleName.hasPrefix(source.name) && ["", "_sum", "_count"].contains(suffix),
                      .histogram where sampleName.hasPrefix(source.name) && ["_bucket", "_sum", "_count"].contains(suffix):
                     let special = type == .summary ? "quantile" : "le"
-                    let bound = builder.value(of: special).flatMap(Double.init(goFloat:))
+                    let bound = builder.value(of: special).flatMap(Double.init)
                     builder.delete(special)
                     let key = builder.labels()
                     let index: Int
@@ -120,7 +120,7 @@ package enum PushBody {
                     families[source.name]!.metric[index] = metric
                 default:
                     // A sample another family's name does not own is a family of its own (untyped).
-                    let name = sampleName == source.name ? source.name : sampleName
+                    let name = sampleName
                     var metric = Io_Prometheus_Client_Metric()
                     metric.label = labelPairs(builder.labels())
                     if let timestamp = sample.timestampMs { metric.timestampMs = timestamp }
@@ -164,18 +164,6 @@ package enum PushBody {
             pair.name = label.name
             pair.value = label.value
             return pair
-        }
-    }
-}
-
-extension Double {
-    /// Go's `strconv.ParseFloat` for the forms exposition uses (`+Inf`, `-Inf`, `NaN`, decimals).
-    init?(goFloat text: String) {
-        switch text {
-        case "+Inf", "Inf", "+inf", "inf": self = .infinity
-        case "-Inf", "-inf": self = -.infinity
-        case "NaN", "nan": self = .nan
-        default: self.init(text)
         }
     }
 }

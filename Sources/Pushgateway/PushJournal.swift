@@ -1,7 +1,7 @@
 import Exposition
 import Foundation
 import Glibc
-package import Logging
+import Logging
 
 /// The push gateway's durable log (`<storage.tsdb.path>/pushgateway/journal`): one record per
 /// accepted change, each `length (u32 LE) | CRC32C of the payload (u32 LE) | payload`, written

@@ -1,3 +1,5 @@
+import Exposition
+
 /// What one accepted request did to one group: the unit the journal records.
 package enum GroupChange: Sendable, Equatable {
     /// The group now is this (created, replaced, or its failure time updated).

@@ -76,7 +76,7 @@ package enum PushgatewayExposition {
     }
 
     /// `# TYPE` spelling (expfmt lower-cases the protobuf enum name).
-    static func typeName(_ type: Io_Prometheus_Client_MetricType) -> String {
+    package static func typeName(_ type: Io_Prometheus_Client_MetricType) -> String {
         type == .gaugeHistogram ? "histogram" : ConsistencyCheck.typeName(type).lowercased()
     }
 
@@ -94,10 +94,10 @@ package enum PushgatewayExposition {
                 appendEscaped(pair.value, quotes: true, into: &out)
                 out.append(UInt8(ascii: "\""))
             }
-            if let (label, bound) = extra {
+            if let extra {
                 if !first { out.append(UInt8(ascii: ",")) }
-                out.append(contentsOf: "\(label)=\"".utf8)
-                FloatFormatting.append(bound, to: &out)
+                out.append(contentsOf: "\(extra.0)=\"".utf8)
+                FloatFormatting.append(extra.1, to: &out)
                 out.append(UInt8(ascii: "\""))
             }
             out.append(UInt8(ascii: "}"))

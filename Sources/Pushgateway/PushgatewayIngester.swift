@@ -1,4 +1,4 @@
-package import Exposition
+import Exposition
 package import Logging
 package import Model
 
@@ -44,29 +44,28 @@ package struct PushgatewayIngester: Sendable {
         PushgatewayExposition.write(pushgateway.groups, into: &body)
         var parser = PrometheusTextParser(body)
         var builder = LabelsBuilder()
-        var current = Set<Labels>()
-        var appender = sink().makeAppender()
-        var rejected = 0
-        func append(_ labels: Labels, _ value: Double) {
-            do {
-                _ = try appender.append(ref: 0, labels: labels, timestamp: timestampMs, value: value)
-            } catch {
-                rejected += 1
-            }
-        }
+        var samples: [(labels: Labels, value: Double)] = []
         do {
             while let entry = try parser.next() {
                 guard entry == .series else { continue }
                 parser.labels(into: &builder)
-                let labels = builder.labels()
-                current.insert(labels)
-                append(labels, parser.value)
+                samples.append((builder.labels(), parser.value))
             }
         } catch {
             preconditionFailure("BUG: the push gateway's own exposition does not parse: \(error)")
         }
+        let current = Set(samples.map(\.labels))
         for labels in previous where !current.contains(labels) {
-            append(labels, .staleMarker)
+            samples.append((labels, .staleMarker))
+        }
+        var appender = sink().makeAppender()
+        var rejected = 0
+        for sample in samples {
+            do {
+                _ = try appender.append(ref: 0, labels: sample.labels, timestamp: timestampMs, value: sample.value)
+            } catch {
+                rejected += 1
+            }
         }
         do {
             try appender.commitBatch()

@@ -72,7 +72,7 @@ package final class PharosServer: Sendable {
         // Pushgateway (issue 6): the same routes at the root of --pushgateway.listen-address.
         if !options.pushgatewayListenAddress.isEmpty {
             let (pushHost, pushPort) = try ServerOptions.hostAndPort(options.pushgatewayListenAddress, flag: "pushgateway.listen-address")
-            let router = Router()
+            let router = Router(context: BasicRequestContext.self)
             router.middlewares.add(GzipMiddleware())
             pushgatewayAPI(pushgateway).register(on: router)
             services.append(.init(service: Application(

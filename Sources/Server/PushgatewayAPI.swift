@@ -1,4 +1,5 @@
 import CompressNIO
+import Foundation
 import Exposition
 package import Hummingbird
 import Model

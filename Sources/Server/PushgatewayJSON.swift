@@ -22,12 +22,13 @@ enum PushgatewayJSON {
         json.byte("[")
         for (index, group) in groups.enumerated() {
             if index > 0 { json.byte(",") }
+            let labels = Dictionary(group.key.labels.map { label in (label.name, label.value) }, uniquingKeysWith: { _, last in last })
             var members: [(String, (inout JSONWriter) -> Void)] = [
-                ("labels", { object(Dictionary(group.key.labels.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 }), into: &$0) }),
-                ("last_push_successful", { $0.bool(group.lastPushSucceeded) }),
+                ("labels", { writer in object(labels, into: &writer) }),
+                ("last_push_successful", { writer in writer.bool(group.lastPushSucceeded) }),
             ]
             for (name, timed) in group.allFamilies {
-                members.append((name, { family(timed, into: &$0) }))
+                members.append((name, { writer in family(timed, into: &writer) }))
             }
             json.byte("{")
             for (i, member) in members.sorted(by: { $0.0 < $1.0 }).enumerated() {

@@ -37,24 +37,24 @@ import Testing
         #expect(metrics.contains("push_time_seconds{instance=\"\",job=\"y\"} 0\n"))
     }
 
+    /// Expects the push to be refused as inconsistent, for a reason containing `reason`.
+    private func expectInconsistent(_ text: String, _ path: String, reason: String) {
+        #expect {
+            try push(text, path)
+        } throws: { error in
+            guard case .inconsistent(let message) = error as? PushgatewayError else { return false }
+            return message.contains(reason)
+        }
+    }
+
     @Test func typeConflictAcrossGroupsIsRefused() throws {
         try push("# TYPE t gauge\nt 1\n", "job/a")
-        #expect {
-            try push("# TYPE t counter\nt 1\n", "job/b")
-        } throws: { error in
-            guard case .inconsistent(let reason) = error as? PushgatewayError else { return false }
-            return reason.contains("is not a GAUGE")
-        }
+        expectInconsistent("# TYPE t counter\nt 1\n", "job/b", reason: "is not a GAUGE")
     }
 
     @Test func sameSeriesFromTwoGroupsIsRefused() throws {
         try push("s{instance=\"i\"} 1\n", "job/a")
-        #expect {
-            try push("s 2\n", "job/a/instance/i")
-        } throws: { error in
-            guard case .inconsistent(let reason) = error as? PushgatewayError else { return false }
-            return reason.contains("was collected before with the same name and label values")
-        }
+        expectInconsistent("s 2\n", "job/a/instance/i", reason: "was collected before with the same name and label values")
     }
 
     @Test func groupingLabelsOverwriteBodyLabels() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import NIOHTTP1
+import PharosTestSupport
 import Testing
 
 /// What a push was answered for survives `kill -9` and restarts; a torn journal tail is cut.
