@@ -73,7 +73,7 @@ package struct PushState: Sendable, Equatable {
 
     /// The deletions of the groups whose TTL ran out by `nowMs`.
     package func expired(at nowMs: Int64) -> [GroupChange] {
-        groups.values.filter { ($0.expiresAtMs ?? .max) <= nowMs }.map(\.key).sorted().map { .delete($0) }
+        groups.values.filter { $0.expiresAtMs.map { $0 <= nowMs } ?? false }.map(\.key).sorted().map { .delete($0) }
     }
 
     /// Applies a change.

@@ -6,7 +6,7 @@ import Testing
 /// The journal replays what was acknowledged, whatever is cut off or corrupted after it.
 @Suite struct PushJournalTests {
     private let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-journal-\(UUID().uuidString)").path
-    private let logger = Logger(label: "test")
+    private let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 
     /// The state after each change of a short history, and the journal size then.
     private func writeHistory() throws -> [(sizeBytes: Int, groups: [MetricGroup])] {

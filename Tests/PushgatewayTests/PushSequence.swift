@@ -33,10 +33,12 @@ enum PushSequence {
         "/metrics/job/cron/empty@base64/=", "/metrics/job/other/zone/",
     ]
 
+    /// No invalid base64 job name: upstream 1.5.1 returns without unlocking the handler's mutex
+    /// then (`handler/push.go`), and every later push to `/metrics/job@base64/…` with that
+    /// method hangs.
     static let badPaths = [
         "/metrics/job/batch/instance", "/metrics/job/batch/__reserved/x", "/metrics/job/batch/1abc/x",
-        "/metrics/job/batch/a@base64/a+b", "/metrics/job@base64/=", "/metrics/job@base64/%21%21",
-        "/metrics/job/batch/a-b/c",
+        "/metrics/job/batch/a@base64/a+b", "/metrics/job@base64/=", "/metrics/job/batch/a-b/c",
     ]
 
     static func make(count: Int, seed: UInt64) -> [PushRequest] {

@@ -4,7 +4,7 @@ import Testing
 
 /// `PUT`/`POST`/`DELETE` semantics and the consistency checks, in process with time as an argument.
 @Suite struct PushStateTests {
-    private let gateway = try! Pushgateway(directory: nil, defaultTTLMs: 0, logger: Logger(label: "test"))
+    private let gateway = try! Pushgateway(directory: nil, defaultTTLMs: 0, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
 
     private func push(_ text: String, _ path: String, replace: Bool = true, at nowMs: Int64 = 1_000) throws(PushgatewayError) {
         try gateway.push(Array(text.utf8), contentType: "text/plain", to: try GroupingKey(path: path), replace: replace, ttlMs: nil, nowMs: nowMs)

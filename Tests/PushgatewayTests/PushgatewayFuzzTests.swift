@@ -30,7 +30,7 @@ import Testing
 
     @Test func mutatedBodiesAreAcceptedOrRefusedWithAReason() throws {
         var random = SeededGenerator(seed: 7)
-        let gateway = try Pushgateway(directory: nil, defaultTTLMs: 0, logger: Logger(label: "test"))
+        let gateway = try Pushgateway(directory: nil, defaultTTLMs: 0, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         let key = try GroupingKey(path: "job/fuzz")
         let protobuf = "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited"
         for i in 0..<3000 {

@@ -102,7 +102,8 @@ final class RealPushgateway {
     init() async throws {
         port = try Daemon.freeTCPPort()
         logPath = FileManager.default.temporaryDirectory.appendingPathComponent("pushgateway-\(UUID().uuidString).log").path
-        daemon = try Daemon(Self.binary, ["--web.listen-address=127.0.0.1:\(port)", "--web.enable-admin-api"], logPath: logPath)
+        // Debian defaults --persistence.file to /var/lib/prometheus/pushgateway.data: every run would share it.
+        daemon = try Daemon(Self.binary, ["--web.listen-address=127.0.0.1:\(port)", "--web.enable-admin-api", "--persistence.file="], logPath: logPath)
         try await daemon.waitUntilListening(port: port)
     }
 

@@ -9,9 +9,9 @@ import Testing
     private static let body = Array("value 1\n".utf8)
 
     @Test func groupExpiresAfterItsTTL() throws {
-        let gateway = try Pushgateway(directory: nil, defaultTTLMs: 60_000, logger: Logger(label: "test"))
+        let gateway = try Pushgateway(directory: nil, defaultTTLMs: 60_000, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         let short = try GroupingKey(path: "job/short"), long = try GroupingKey(path: "job/long")
-        let never = try Pushgateway(directory: nil, defaultTTLMs: 0, logger: Logger(label: "test"))
+        let never = try Pushgateway(directory: nil, defaultTTLMs: 0, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         try gateway.push(Self.body, contentType: "", to: short, replace: true, ttlMs: 5_000, nowMs: 1_000)
         try gateway.push(Self.body, contentType: "", to: long, replace: true, ttlMs: nil, nowMs: 1_000)
         try never.push(Self.body, contentType: "", to: long, replace: true, ttlMs: nil, nowMs: 1_000)
@@ -24,7 +24,7 @@ import Testing
     }
 
     @Test func pushRenewsTheTTL() throws {
-        let gateway = try Pushgateway(directory: nil, defaultTTLMs: 0, logger: Logger(label: "test"))
+        let gateway = try Pushgateway(directory: nil, defaultTTLMs: 0, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         let key = try GroupingKey(path: "job/renewed")
         try gateway.push(Self.body, contentType: "", to: key, replace: true, ttlMs: 5_000, nowMs: 0)
         try gateway.push(Self.body, contentType: "", to: key, replace: false, ttlMs: 5_000, nowMs: 4_000)
