@@ -167,3 +167,25 @@ enum PushSequence {
         return kept.joined(separator: "\n")
     }
 }
+
+extension PushSequence {
+    /// An `/api/v1/metrics` answer reduced to what both gateways must agree on: groups sorted by
+    /// their labels, without `time_stamp`s, each `push_*` value reduced to whether it is zero.
+    static func comparableGroups(_ json: String) throws -> [String] {
+        let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        let groups = object?["data"] as? [[String: Any]] ?? []
+        return try groups.map { group in
+            var group = group
+            for (name, value) in group {
+                guard var family = value as? [String: Any] else { continue }
+                family["time_stamp"] = nil
+                if name.hasPrefix("push_"), var metrics = family["metrics"] as? [[String: Any]] {
+                    for i in metrics.indices { metrics[i]["value"] = metrics[i]["value"] as? String == "0" ? "0" : "<time>" }
+                    family["metrics"] = metrics
+                }
+                group[name] = family
+            }
+            return String(decoding: try JSONSerialization.data(withJSONObject: group, options: [.sortedKeys]), as: UTF8.self)
+        }.sorted()
+    }
+}

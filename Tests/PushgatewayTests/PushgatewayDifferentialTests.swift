@@ -30,6 +30,10 @@ import Testing
                 if pharosMetrics != realMetrics { break }
             }
         }
+        let realGroups = try PushSequence.comparableGroups(try await PushHTTP.send(real.url + "/api/v1/metrics").body)
+        let pharosGroups = try PushSequence.comparableGroups(try await PushHTTP.send(pharos.pushURL + "/api/v1/metrics").body)
+        #expect(pharosGroups == realGroups)
+        #expect(!realGroups.isEmpty)
         // The sequence exercises acceptance, refusal and deletion alike.
         #expect(statuses[200, default: 0] > 50 && statuses[400, default: 0] > 50 && statuses[202, default: 0] > 10, "\(statuses)")
         await real.stop()

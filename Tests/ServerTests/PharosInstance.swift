@@ -40,7 +40,7 @@ final class PharosInstance: Sendable {
         daemon = try Daemon(binary, [
             "server", "--config.file=\(directory)/prometheus.yml", "--storage.tsdb.path=\(directory)/data",
             "--web.listen-address=127.0.0.1:\(port)",
-            "--pushgateway.listen-address=",  // Pushgateway (issue 6): no fixed :9091 shared by parallel tests
+            "--pushgateway.listen-address", "",  // Pushgateway (issue 6): no fixed :9091 shared by parallel tests
         ] + flags.map { $0.replacingOccurrences(of: "{dir}", with: directory) }, logPath: directory + "/pharos.log")
         try await daemon.waitUntilListening(port: port)
     }
