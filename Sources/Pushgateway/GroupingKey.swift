@@ -30,7 +30,7 @@ package struct GroupingKey: Hashable, Comparable, Sendable {
             jobIsBase64 = false
             rest = rest.dropFirst("job/".count)
         } else {
-            throw .invalidPath("404 page not found")
+            throw .invalidPath("push paths start with job/ or job@base64/")
         }
         let slash = rest.firstIndex(of: "/") ?? rest.endIndex
         var job = String(rest[..<slash])

@@ -8,6 +8,7 @@ import Synchronization
 /// Calls are serialized, as upstream serializes its write queue; journal writes happen under
 /// the lock, so a push is answered only once it is durable.
 package final class Pushgateway: Sendable {
+    /// The state and its journal; the journal (a plain class) is only ever touched under the lock.
     private struct Core: ~Copyable {
         var state: PushState
         let journal: PushJournal?

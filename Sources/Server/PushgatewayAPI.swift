@@ -77,7 +77,7 @@ package struct PushgatewayAPI: Sendable {
     /// The grouping key of a push URL: what follows `/metrics/` in the raw path.
     private func groupingKey(_ request: Request) throws(PushgatewayError) -> GroupingKey {
         let path = request.uri.path
-        guard let metrics = path.range(of: "/metrics/") else { throw .invalidPath("404 page not found") }
+        guard let metrics = path.range(of: "/metrics/") else { throw .invalidPath("push paths start with /metrics/job/") }
         return try GroupingKey(path: String(path[metrics.upperBound...]))
     }
 

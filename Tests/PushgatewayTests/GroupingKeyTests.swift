@@ -33,7 +33,7 @@ import Testing
         ("job/batch/a@base64/a+b", "invalid base64 encoding for label a=\"a+b\": illegal base64 data"),
         ("job@base64/=", "job name is required"),
         ("job@base64/Zm9v!", "invalid base64 encoding in job name \"Zm9v!\": illegal base64 data"),
-        ("other/x", "404 page not found"),
+        ("other/x", "push paths start with job/ or job@base64/"),
     ])
     func refusesPath(path: String, message: String) {
         #expect(throws: PushgatewayError.invalidPath(message)) { try GroupingKey(path: path) }
