@@ -16,6 +16,13 @@ package enum PushgatewayError: Error, Equatable, Sendable {
     case journal(path: String, reason: String)
 }
 
+extension PushgatewayError {
+    /// Whether the gateway failed to persist a change (a server error), not the request.
+    package var isJournalFailure: Bool {
+        if case .journal = self { true } else { false }
+    }
+}
+
 extension PushgatewayError: CustomStringConvertible {
     package var description: String {
         switch self {

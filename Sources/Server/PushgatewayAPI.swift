@@ -3,6 +3,7 @@ import Foundation
 import Exposition
 package import Hummingbird
 import Model
+import NIOPosix
 package import Pushgateway
 
 /// The Pushgateway's HTTP API with the real Pushgateway's paths and answers (Debian's
@@ -39,16 +40,14 @@ package struct PushgatewayAPI: Sendable {
             router.delete(RouterPath(base)) { request, _ in
                 let key: GroupingKey
                 do { key = try groupingKey(request) } catch { return LifecycleAPI.text(.badRequest, "\(error)\n") }
-                do {
-                    try pushgateway.delete(key)
-                } catch {
+                if let error = await journaled({ () throws(PushgatewayError) in try pushgateway.delete(key) }) {
                     return LifecycleAPI.text(.internalServerError, "\(error)\n")
                 }
                 return Response(status: .accepted)
             }
         }
         router.get("metrics") { _, _ in
-            expire()
+            await expire()
             var body: [UInt8] = []
             PushgatewayExposition.write(pushgateway.groups, into: &body)
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
@@ -58,14 +57,12 @@ package struct PushgatewayAPI: Sendable {
             APIResponse.success { json in PushgatewayJSON.status(flags: flags, startTimeMs: startTimeMs, into: &json) }
         }
         router.get("api/v1/metrics") { _, _ in
-            expire()
+            await expire()
             return APIResponse.success { json in PushgatewayJSON.groups(pushgateway.groups, into: &json) }
         }
         router.put("api/v1/admin/wipe") { _, _ in
             guard adminEnabled else { return LifecycleAPI.text(.notFound, "404 page not found\n") }
-            do {
-                try pushgateway.wipe()
-            } catch {
+            if let error = await journaled({ () throws(PushgatewayError) in try pushgateway.wipe() }) {
                 return LifecycleAPI.text(.internalServerError, "\(error)\n")
             }
             return Response(status: .accepted)
@@ -81,8 +78,21 @@ package struct PushgatewayAPI: Sendable {
         return try GroupingKey(path: String(path[metrics.upperBound...]))
     }
 
-    private func expire() {
-        _ = try? pushgateway.expire(nowMs: WallClock.milliseconds())
+    /// Runs a change on the blocking thread pool (its journal write ends in an fsync, which
+    /// must not stall an event loop); returns why it failed, if it did.
+    private func journaled(_ change: @escaping @Sendable () throws(PushgatewayError) -> Void) async -> PushgatewayError? {
+        do {
+            return try await NIOThreadPool.singleton.runIfActive { () -> PushgatewayError? in
+                do throws(PushgatewayError) { try change(); return nil } catch { return error }
+            }
+        } catch {
+            return .journal(path: "", reason: "the blocking thread pool is shut down: \(error)")
+        }
+    }
+
+    /// Deletes the groups whose TTL ran out.
+    private func expire() async {
+        _ = await journaled { () throws(PushgatewayError) in try pushgateway.expire(nowMs: WallClock.milliseconds()) }
     }
 
     private func push(_ request: Request, replace: Bool) async -> Response {
@@ -111,14 +121,15 @@ package struct PushgatewayAPI: Sendable {
                 return LifecycleAPI.text(.badRequest, "gzip: invalid header\n")
             }
         }
-        expire()
-        do {
-            try pushgateway.push(Array(buffer.readableBytesView), contentType: request.headers[.contentType] ?? "", to: key,
-                                 replace: replace, ttlMs: ttlMs, nowMs: WallClock.milliseconds())
-        } catch {
-            if case .journal = error { return LifecycleAPI.text(.internalServerError, "\(error)\n") }
-            return LifecycleAPI.text(.badRequest, "\(error)\n")
+        await expire()
+        let body = Array(buffer.readableBytesView), contentType = request.headers[.contentType] ?? "", ttl = ttlMs
+        let failure = await journaled { () throws(PushgatewayError) in
+            try pushgateway.push(body, contentType: contentType, to: key, replace: replace, ttlMs: ttl, nowMs: WallClock.milliseconds())
         }
-        return Response(status: .ok)
+        switch failure {
+        case nil: return Response(status: .ok)
+        case let error? where error.isJournalFailure: return LifecycleAPI.text(.internalServerError, "\(error)\n")
+        case let error?: return LifecycleAPI.text(.badRequest, "\(error)\n")
+        }
     }
 }

@@ -109,7 +109,8 @@ enum PushSequence {
 
     static let protobufHeaders = [("Content-Type", "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited")]
 
-    /// A delimited protobuf body: a gauge and a summary, or bytes that are not protobuf.
+    /// A delimited protobuf body: a gauge with a summary, a histogram without its `+Inf` bucket
+    /// or a timestamped counter, or bytes that are not protobuf.
     static func protobufBody(_ random: inout SeededGenerator) -> [UInt8] {
         if Int.random(in: 0..<6, using: &random) == 0 { return [0x0A, 0xFF, 0x01, 0x02] }
         var gauge = Io_Prometheus_Client_MetricFamily()
@@ -134,8 +135,29 @@ enum PushSequence {
         quantile.value = 0.25
         summaryMetric.summary.quantile = [quantile]
         summary.metric = [summaryMetric]
+        var histogram = Io_Prometheus_Client_MetricFamily()
+        histogram.name = "proto_histogram"
+        histogram.type = .histogram
+        var histogramMetric = Io_Prometheus_Client_Metric()
+        histogramMetric.histogram.sampleCount = 5
+        histogramMetric.histogram.sampleSum = 2.5
+        histogramMetric.histogram.bucket = [0.25, 2].map { bound in
+            var bucket = Io_Prometheus_Client_Bucket()
+            bucket.upperBound = bound
+            bucket.cumulativeCount = bound < 1 ? 1 : 3
+            return bucket
+        }
+        histogram.metric = [histogramMetric]
+        var stamped = Io_Prometheus_Client_MetricFamily()
+        stamped.name = "proto_stamped"
+        stamped.type = .counter
+        var stampedMetric = Io_Prometheus_Client_Metric()
+        stampedMetric.counter.value = 1
+        stampedMetric.timestampMs = 1_700_000_000_000
+        stamped.metric = [stampedMetric]
+        let families = [[gauge, summary], [histogram], [gauge, stamped]].randomElement(using: &random)!
         var out: [UInt8] = []
-        for family in [gauge, summary] {
+        for family in families {
             let bytes: [UInt8] = (try? family.serializedBytes()) ?? []
             var length = UInt64(bytes.count)
             while length >= 0x80 { out.append(UInt8(truncatingIfNeeded: length) | 0x80); length >>= 7 }
