@@ -193,6 +193,8 @@ package final class PharosServer: Sendable {
         QueryAPI(engine: Engine(options: options.engine), parserOptions: ParserOptions(features: options.features),
                  querier: querier, gate: gate, bodyLimit: options.maxRequestBodySize).register(on: routes)
         SeriesAPI(querier: querier, bodyLimit: options.maxRequestBodySize).register(on: routes)
+        RemoteReadAPI(querier: querier, externalLabels: { [self] in config.global.externalLabels },
+                      sampleLimit: options.remoteReadSampleLimit, bodyLimit: options.maxRequestBodySize).register(on: routes)
         RemoteWriteAPI(sink: { [storage] in storage.appendable() }, enabled: options.enableRemoteWriteReceiver,
                        bodyLimit: options.maxRequestBodySize).register(on: routes)
         FederationAPI(querier: querier, externalLabels: { [self] in config.global.externalLabels },
