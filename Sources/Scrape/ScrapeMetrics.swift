@@ -1,4 +1,5 @@
 import Model
+import CoreMetrics
 import Metrics
 
 /// The scrape manager's self-metrics under Prometheus's names (`scrape/metrics.go`), reported

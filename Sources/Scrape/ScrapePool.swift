@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CoreMetrics
 import Config
 import Discovery
 import Logging

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Model
 import NIOCore
+import NIOHTTP1
 import PharosTestSupport
 import Testing
 import TSDB

@@ -3,25 +3,30 @@ import Config
 import Discovery
 import Logging
 import Model
+import NIOHTTPCompression
 @testable import Scrape
 import Testing
 
 /// A scrape manager under test: real HTTP client, recording sink, and a discovery stream the
 /// test feeds. Waits are on committed batches; the timeouts only guard against a hang.
 final class ScrapeHarness: Sendable {
-    let sink = RecordingSink()
-    let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(decompression: .enabled(limit: .none)))
+    let sink: RecordingSink
+    let client: HTTPClient
     let manager: ScrapeManager
     private let targetSets: AsyncStream<DiscoveryManager<ContinuousClock>.TargetSets>.Continuation
     private let running: Task<Void, Never>
 
     /// Starts a manager on the `scrape_configs` in `yaml`.
     init(yaml: String) throws {
-        manager = ScrapeManager(appendable: sink, httpClient: client, logger: Logger(label: "scrape-tests"))
+        let sink = RecordingSink()
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(decompression: .enabled(limit: .none)))
+        let manager = ScrapeManager(appendable: sink, httpClient: client, logger: Logger(label: "scrape-tests"))
         try manager.applyConfig(PrometheusConfig.parse(yaml))
         let (stream, continuation) = AsyncStream.makeStream(of: DiscoveryManager<ContinuousClock>.TargetSets.self)
+        self.sink = sink
+        self.client = client
+        self.manager = manager
         targetSets = continuation
-        let manager = self.manager
         running = Task { await manager.run(targetSets: stream) }
     }
 

@@ -1,3 +1,4 @@
+import Exposition
 import Model
 @testable import Scrape
 import Testing
