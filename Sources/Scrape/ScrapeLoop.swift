@@ -81,7 +81,7 @@ final class ScrapeLoop: Sendable {
     private func run() async {
         let clock = ContinuousClock()
         var writer = ScrapeWriter(options: context.options, targetLabels: target.publicLabels)
-        var schedule = ScrapeSchedule(interval: target.interval, targetIdentity: target.identity, offsetSeed: context.offsetSeed)
+        let schedule = ScrapeSchedule(interval: target.interval, targetIdentity: target.identity, offsetSeed: context.offsetSeed)
         let intervalLength = context.metrics.intervalLength(target.interval)
         var logger = context.logger
         logger[metadataKey: "instance"] = "\(target.publicLabels["instance"] ?? "")"

@@ -3,6 +3,7 @@ package import Config
 package import Discovery
 import Foundation
 package import Logging
+package import Exposition
 package import Model
 import Synchronization
 
@@ -46,7 +47,7 @@ package final class ScrapeManager: Sendable {
     ///
     /// - Throws: `ModelError` when a job's relabel rules do not compile; nothing changes then.
     package func applyConfig(_ config: PrometheusConfig) throws {
-        let seed = FNV1a.hash(ProcessInfo.processInfo.hostName) ^ config.global.externalLabels.hash
+        let seed = Self.offsetSeed(config)
         let (kept, targetSets) = state.withLock { ($0.pools, $0.targetSets) }
         var pools: [String: ScrapePool] = [:]
         var created: [ScrapePool] = []
@@ -68,6 +69,12 @@ package final class ScrapeManager: Sendable {
         }
         for (pool, isRemoved) in replaced { pool.stop(writeStaleMarkers: isRemoved) }
         for pool in created { pool.sync(targetSets[pool.config.jobName] ?? []) }
+    }
+
+    /// What spreads this server's scrapes differently from another's (upstream hashes the
+    /// external labels and the host name the same way).
+    static func offsetSeed(_ config: PrometheusConfig) -> UInt64 {
+        FNV1a.hash(ProcessInfo.processInfo.hostName) ^ config.global.externalLabels.hash
     }
 
     /// Equal but for where the job sits in its file.
@@ -135,7 +142,12 @@ package final class ScrapeManager: Sendable {
     /// Metadata of every active target (`/api/v1/targets/metadata`): its labels (without `__`
     /// ones) and, per metric family, what its last successful scrape said.
     package func targetMetadata() -> [(target: Labels, metadata: [String: MetricMetadata])] {
-        sortedPools.flatMap(\.targets).map { ($0.publicLabels, $0.metadata) }
+        scrapeTargets.map { ($0.publicLabels, $0.metadata) }
+    }
+
+    /// The active targets themselves, by job name then discovery order.
+    var scrapeTargets: [ScrapeTarget] {
+        sortedPools.flatMap(\.targets)
     }
 
     /// Distinct metadata per metric family over all targets (`/api/v1/metadata`), each list in

@@ -9,8 +9,6 @@ struct ScrapeSchedule: Sendable {
     let interval: Duration
     /// Where in each interval the loop scrapes, measured from the Unix epoch modulo `interval`.
     let phase: Duration
-    /// The timestamp of the last aligned scrape; nil before the first.
-    private var alignedMs: Int64?
 
     /// Spreads a pool's targets over the interval by a hash of each target and of the machine
     /// (`offsetSeed`), so all machines and targets do not scrape at the same instant.
@@ -28,19 +26,20 @@ struct ScrapeSchedule: Sendable {
         return .nanoseconds(next)
     }
 
-    /// The timestamp for a scrape that started at wall time `nowMs`: the ideal grid point if
-    /// within the tolerance (at most 1 % of the interval), else `nowMs` itself.
-    mutating func timestamp(forScrapeAt nowMs: Int64) -> Int64 {
+    /// The timestamp for a scrape that started at wall time `nowMs`: the nearest point of the
+    /// loop's grid (`phase` + k × `interval`) when within the tolerance (at most 1 % of the
+    /// interval), else `nowMs` itself.
+    ///
+    /// Upstream anchors the grid at the first scrape's actual start, so a late first scrape
+    /// shifts every later timestamp off the schedule; the grid here is the schedule itself,
+    /// which needs no state and gives the same timestamps when the first scrape is on time.
+    func timestamp(forScrapeAt nowMs: Int64) -> Int64 {
         let intervalMs = max(1, interval.nanoseconds / 1_000_000)
-        guard var aligned = alignedMs else {
-            alignedMs = nowMs
-            return nowMs
-        }
-        // Ticks may have been skipped (a slow scrape, a suspended machine).
-        if nowMs - aligned >= intervalMs { aligned += (nowMs - aligned) / intervalMs * intervalMs }
-        alignedMs = aligned
         let toleranceMs = min(intervalMs / 100, Self.timestampTolerance.nanoseconds / 1_000_000)
-        return nowMs - aligned <= toleranceMs ? aligned : nowMs
+        let sinceGridPoint = ((nowMs - phase.nanoseconds / 1_000_000) % intervalMs + intervalMs) % intervalMs
+        if sinceGridPoint <= toleranceMs { return nowMs - sinceGridPoint }
+        if intervalMs - sinceGridPoint <= toleranceMs { return nowMs + (intervalMs - sinceGridPoint) }
+        return nowMs
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+package import Exposition
 package import Model
 import Synchronization
 

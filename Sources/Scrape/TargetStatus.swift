@@ -39,21 +39,3 @@ package struct DroppedTarget: Sendable, Equatable {
     /// The job it was discovered for.
     package var scrapePool: String
 }
-
-/// The metadata of one metric family as the last scrape exposed it (Prometheus's
-/// `scrape.MetricMetadata`), for `/api/v1/targets/metadata` and `/api/v1/metadata`.
-package struct MetricMetadata: Sendable, Equatable {
-    /// The family's type; `.unknown` when the body gave none.
-    package var type: MetricType
-    /// The help text; empty when the body gave none.
-    package var help: String
-    /// The unit (OpenMetrics); empty when the body gave none.
-    package var unit: String
-
-    /// Creates metadata.
-    package init(type: MetricType = .unknown, help: String = "", unit: String = "") {
-        self.type = type
-        self.help = help
-        self.unit = unit
-    }
-}

@@ -27,9 +27,9 @@ import TSDB
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let client = HTTPClient.shared
 
-        let exporterPort = try Daemon.freeTCPPort()
+        let exporterPort = try Daemon.freePort()
         let exporter = try Daemon(Self.nodeExporter, ["--web.listen-address=127.0.0.1:\(exporterPort)", "--collector.disable-defaults"]
-            + Self.collectors.map { "--collector.\($0)" }, logFile: directory + "/node_exporter.log")
+            + Self.collectors.map { "--collector.\($0)" }, output: .file(directory + "/node_exporter.log"))
         defer { exporter.stop() }
         try await Self.waitUntilServing("http://127.0.0.1:\(exporterPort)/metrics", client: client)
 
@@ -43,11 +43,11 @@ import TSDB
                   - targets: ['127.0.0.1:\(exporterPort)']
             """
         try yaml.write(toFile: directory + "/prometheus.yml", atomically: true, encoding: .utf8)
-        let prometheusPort = try Daemon.freeTCPPort()
+        let prometheusPort = try Daemon.freePort()
         let prometheus = try Daemon(Self.prometheus, [
             "--config.file=\(directory)/prometheus.yml", "--storage.tsdb.path=\(directory)/data",
             "--web.listen-address=127.0.0.1:\(prometheusPort)",
-        ], logFile: directory + "/prometheus.log")
+        ], output: .file(directory + "/prometheus.log"))
         defer { prometheus.stop() }
 
         let harness = try ScrapeHarness(yaml: yaml)

@@ -18,17 +18,18 @@ import Testing
     }
 
     @Test func timestampsWithinToleranceSnapToTheGrid() {
-        var schedule = ScrapeSchedule(interval: .seconds(10), targetIdentity: 1, offsetSeed: 0)
-        #expect(schedule.timestamp(forScrapeAt: 1_000_000) == 1_000_000)
-        #expect(schedule.timestamp(forScrapeAt: 1_010_001) == 1_010_000)  // 1 ms late
-        #expect(schedule.timestamp(forScrapeAt: 1_020_002) == 1_020_000)  // 2 ms late: the tolerance
-        #expect(schedule.timestamp(forScrapeAt: 1_030_003) == 1_030_003)  // 3 ms late: kept
-        #expect(schedule.timestamp(forScrapeAt: 1_060_001) == 1_060_000)  // ticks skipped
+        let schedule = ScrapeSchedule(interval: .seconds(10), targetIdentity: 3_000_000_000, offsetSeed: 0)
+        #expect(schedule.phase == .seconds(3))
+        #expect(schedule.timestamp(forScrapeAt: 1_700_000_003_000) == 1_700_000_003_000)
+        #expect(schedule.timestamp(forScrapeAt: 1_700_000_013_001) == 1_700_000_013_000)  // 1 ms late
+        #expect(schedule.timestamp(forScrapeAt: 1_700_000_023_002) == 1_700_000_023_000)  // 2 ms late: the tolerance
+        #expect(schedule.timestamp(forScrapeAt: 1_700_000_033_003) == 1_700_000_033_003)  // 3 ms late: kept
+        #expect(schedule.timestamp(forScrapeAt: 1_700_000_042_999) == 1_700_000_043_000)  // 1 ms early
+        #expect(schedule.timestamp(forScrapeAt: 1_700_000_048_000) == 1_700_000_048_000)  // off the grid
     }
 
     @Test func toleranceIsAtMostOnePercentOfTheInterval() {
-        var schedule = ScrapeSchedule(interval: .milliseconds(100), targetIdentity: 1, offsetSeed: 0)
-        _ = schedule.timestamp(forScrapeAt: 5_000)
+        let schedule = ScrapeSchedule(interval: .milliseconds(100), targetIdentity: 0, offsetSeed: 0)
         #expect(schedule.timestamp(forScrapeAt: 5_101) == 5_100)
         #expect(schedule.timestamp(forScrapeAt: 5_202) == 5_202)
     }
