@@ -12,18 +12,15 @@ import Testing
     private func failedScrape(
         _ reply: FakeExporter.Reply, extra: String = "", interval: String = "300ms", timeout: String = "200ms"
     ) async throws -> (batch: RecordingSink.Batch, status: TargetStatus) {
-        let bad = try await FakeExporter(reply)
-        let good = try await FakeExporter(.body(Self.healthyBody))
-        let harness = try ScrapeHarness(yaml: scrapeYAML(interval: interval, timeout: timeout, extra: extra))
-        harness.discover("test", [bad.address, good.address])
-        let batch = try await harness.batches(2, instance: bad.address)[1]
-        let healthy = try await harness.batches(2, instance: good.address)
-        #expect(healthy.allSatisfy { $0.up == 1 && $0.value("ok_metric") == 1 })
-        let status = try #require(harness.manager.activeTargets().first { $0.labels["instance"] == bad.address })
-        try await harness.shutdown()
-        try await bad.stop()
-        try await good.stop()
-        return (batch, status)
+        let yaml = scrapeYAML(interval: interval, timeout: timeout, extra: extra)
+        return try await withExporters([reply, .body(Self.healthyBody)], yaml: yaml) { harness, exporters in
+            let (bad, good) = (exporters[0], exporters[1])
+            let batch = try await harness.batches(2, instance: bad.address)[1]
+            let healthy = try await harness.batches(2, instance: good.address)
+            #expect(healthy.allSatisfy { $0.up == 1 && $0.value("ok_metric") == 1 })
+            let status = try #require(harness.manager.activeTargets().first { $0.labels["instance"] == bad.address })
+            return (batch, status)
+        }
     }
 
     private func expectFailed(_ result: (batch: RecordingSink.Batch, status: TargetStatus), error: String) {
@@ -62,19 +59,15 @@ import Testing
     }
 
     @Test func targetLimit() async throws {
-        let bad = try await FakeExporter(.body(Self.healthyBody))
-        let other = try await FakeExporter(.body(Self.healthyBody))
-        let harness = try ScrapeHarness(yaml: scrapeYAML(extra: "target_limit: 1"))
-        harness.discover("test", [bad.address, other.address])
-        let batches = try await harness.batches(2, instance: bad.address)
-        #expect(batches.allSatisfy { $0.up == 0 })
-        let statuses = harness.manager.activeTargets()
-        #expect(statuses.count == 2)
-        #expect(statuses.allSatisfy { $0.lastError == "target_limit exceeded (number of targets: 2, limit: 1)" || $0.lastScrapeMs == nil })
-        #expect(bad.requests.isEmpty && other.requests.isEmpty, "over the target limit nothing is scraped")
-        try await harness.shutdown()
-        try await bad.stop()
-        try await other.stop()
+        try await withExporters([.body(Self.healthyBody), .body(Self.healthyBody)], yaml: scrapeYAML(extra: "target_limit: 1")) { harness, exporters in
+            let (bad, other) = (exporters[0], exporters[1])
+            let batches = try await harness.batches(2, instance: bad.address)
+            #expect(batches.allSatisfy { $0.up == 0 })
+            let statuses = harness.manager.activeTargets()
+            #expect(statuses.count == 2)
+            #expect(statuses.allSatisfy { $0.lastError == "target_limit exceeded (number of targets: 2, limit: 1)" || $0.lastScrapeMs == nil })
+            #expect(bad.requests.isEmpty && other.requests.isEmpty, "over the target limit nothing is scraped")
+        }
     }
 
     @Test func garbageBody() async throws {
@@ -106,38 +99,30 @@ import Testing
     }
 
     @Test func fallbackProtocolParsesAnUntypedBody() async throws {
-        let exporter = try await FakeExporter(.untyped(Self.healthyBody))
-        let harness = try ScrapeHarness(yaml: scrapeYAML(extra: "fallback_scrape_protocol: PrometheusText0.0.4"))
-        harness.discover("test", [exporter.address])
-        let batch = try await harness.batches(1, instance: exporter.address)[0]
-        #expect(batch.up == 1 && batch.value("ok_metric") == 1)
-        try await harness.shutdown()
-        try await exporter.stop()
+        try await withExporters([.untyped(Self.healthyBody)], yaml: scrapeYAML(extra: "fallback_scrape_protocol: PrometheusText0.0.4")) { harness, exporters in
+            let batch = try await harness.batches(1, instance: exporters[0].address)[0]
+            #expect(batch.up == 1 && batch.value("ok_metric") == 1)
+        }
     }
 
     /// A second sample of a series at the same timestamp is skipped and counted, the rest of the
     /// scrape kept, as upstream (`checkAddError`): the target stays up.
     @Test func duplicateSeriesKeepsTheFirstSample() async throws {
-        let exporter = try await FakeExporter(.body("dup 1\ndup 2\nother 3\n"))
-        let harness = try ScrapeHarness(yaml: scrapeYAML())
-        harness.discover("test", [exporter.address])
-        let batch = try await harness.batches(1, instance: exporter.address)[0]
-        #expect(batch.up == 1 && batch.value("dup") == 1 && batch.value("other") == 3)
-        #expect(batch.samples.filter { $0.labels.metricName == "dup" }.count == 1)
-        try await harness.shutdown()
-        try await exporter.stop()
+        try await withExporters([.body("dup 1\ndup 2\nother 3\n")]) { harness, exporters in
+            let batch = try await harness.batches(1, instance: exporters[0].address)[0]
+            #expect(batch.up == 1 && batch.value("dup") == 1 && batch.value("other") == 3)
+            #expect(batch.samples.filter { $0.labels.metricName == "dup" }.count == 1)
+        }
     }
 
     /// A failed scrape marks every series of the last good one stale.
     @Test func failureAfterSuccessMarksSeriesStale() async throws {
-        let exporter = try await FakeExporter(.body("a 1\nb 2\n"))
-        let harness = try ScrapeHarness(yaml: scrapeYAML())
-        harness.discover("test", [exporter.address])
-        _ = try await harness.batches(1, instance: exporter.address)
-        exporter.reply(.status(500, "Internal Server Error"))
-        let failed = try await harness.batches(1) { $0.instance == exporter.address && $0.up == 0 }[0]
-        #expect(failed.value("a")?.isStaleMarker == true && failed.value("b")?.isStaleMarker == true)
-        try await harness.shutdown()
-        try await exporter.stop()
+        try await withExporters([.body("a 1\nb 2\n")]) { harness, exporters in
+            let exporter = exporters[0]
+            _ = try await harness.batches(1, instance: exporter.address)
+            exporter.reply(.status(500, "Internal Server Error"))
+            let failed = try await harness.batches(1) { $0.instance == exporter.address && $0.up == 0 }[0]
+            #expect(failed.value("a")?.isStaleMarker == true && failed.value("b")?.isStaleMarker == true)
+        }
     }
 }

@@ -85,3 +85,20 @@ func scrapeYAML(job: String = "test", interval: String = "200ms", timeout: Strin
     \(extra.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n"))
     """
 }
+
+/// Runs `body` with a harness on `yaml` whose job `test` scrapes one fake exporter per reply;
+/// the manager and the exporters are stopped afterwards, also when `body` throws.
+func withExporters<T>(
+    _ replies: [FakeExporter.Reply], yaml: String = scrapeYAML(),
+    _ body: (ScrapeHarness, [FakeExporter]) async throws -> T
+) async throws -> T {
+    var exporters: [FakeExporter] = []
+    for reply in replies { exporters.append(try await FakeExporter(reply)) }
+    let harness = try ScrapeHarness(yaml: yaml)
+    harness.discover("test", exporters.map(\.address))
+    let result: Result<T, any Error>
+    do { result = .success(try await body(harness, exporters)) } catch { result = .failure(error) }
+    try await harness.shutdown()
+    for exporter in exporters { try await exporter.stop() }
+    return try result.get()
+}

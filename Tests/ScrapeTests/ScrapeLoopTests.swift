@@ -17,107 +17,97 @@ import Testing
         """
 
     @Test func steadyTargetGivesSamplesAndSyntheticSeriesAtOneAlignedTimestamp() async throws {
-        let exporter = try await FakeExporter(.body(Self.body))
-        let harness = try ScrapeHarness(yaml: scrapeYAML())
-        harness.discover("test", [exporter.address])
-        let batches = try await harness.batches(3, instance: exporter.address)
-        for batch in batches {
-            #expect(batch.timestamps.count == 1, "one timestamp per scrape")
-            #expect(batch.up == 1)
-            #expect(batch.value("requests_total", ["code": "500", "job": "test", "instance": exporter.address]) == 2)
-            #expect(batch.value("temperature") == 21.5)
-            #expect(batch.value("scrape_samples_scraped") == 3)
-            #expect(batch.value("scrape_samples_post_metric_relabeling") == 3)
-            #expect((batch.value("scrape_duration_seconds") ?? -1) >= 0)
+        try await withExporters([.body(Self.body)]) { harness, exporters in
+            let exporter = exporters[0]
+            let batches = try await harness.batches(3, instance: exporter.address)
+            for batch in batches {
+                #expect(batch.timestamps.count == 1, "one timestamp per scrape")
+                #expect(batch.up == 1)
+                #expect(batch.value("requests_total", ["code": "500", "job": "test", "instance": exporter.address]) == 2)
+                #expect(batch.value("temperature") == 21.5)
+                #expect(batch.value("scrape_samples_scraped") == 3)
+                #expect(batch.value("scrape_samples_post_metric_relabeling") == 3)
+                #expect((batch.value("scrape_duration_seconds") ?? -1) >= 0)
+            }
+            #expect(batches.map { $0.value("scrape_series_added") } == [3, 0, 0])
+            let times = batches.compactMap(\.timestamps.first)
+            #expect(zip(times, times.dropFirst()).allSatisfy { $1 - $0 >= 100 }, "a scrape every interval: \(times)")
+            // A scrape within 2 ms of its slot gets the slot's timestamp; a later one (a loaded
+            // machine) keeps its own.
+            let identity = try #require(harness.manager.scrapeTargets.first).identity
+            let seed = ScrapeManager.offsetSeed(try PrometheusConfig.parse(scrapeYAML()))
+            let phaseMs = ScrapeSchedule(interval: .milliseconds(200), targetIdentity: identity, offsetSeed: seed).phase.nanoseconds / 1_000_000
+            for time in times {
+                let sinceSlot = ((time - phaseMs) % 200 + 200) % 200
+                #expect(sinceSlot == 0 || (sinceSlot > 2 && sinceSlot < 198), "\(time) is near its slot but not on it")
+            }
+            let stored = try harness.sink.samples("temperature")
+            #expect(stored.count == 1 && stored[0].samples.count >= 3)
+            let status = try #require(harness.manager.activeTargets().first)
+            #expect(status.health == .up && status.lastError.isEmpty && status.lastScrapeMs != nil)
+            #expect(status.scrapeURL == "http://\(exporter.address)/metrics" && status.scrapePool == "test")
+            #expect(status.metadata["requests_total"] == MetricMetadata(type: .counter, help: "Requests served."))
+            #expect(status.metadata["temperature"]?.type == .gauge)
+            let request = try #require(exporter.requests.last)
+            #expect(request.contains("Accept: application/openmetrics-text;version=1.0.0;q=0.5,"))
+            #expect(request.contains("X-Prometheus-Scrape-Timeout-Seconds: 0.15"))
+            #expect(request.contains("Accept-Encoding: gzip"))
         }
-        #expect(batches.map { $0.value("scrape_series_added") } == [3, 0, 0])
-        let times = batches.compactMap(\.timestamps.first)
-        #expect(zip(times, times.dropFirst()).allSatisfy { $1 - $0 >= 100 }, "a scrape every interval: \(times)")
-        // A scrape within 2 ms of its slot gets the slot's timestamp; a later one (a loaded
-        // machine) keeps its own.
-        let identity = try #require(harness.manager.scrapeTargets.first).identity
-        let seed = ScrapeManager.offsetSeed(try PrometheusConfig.parse(scrapeYAML()))
-        let phaseMs = ScrapeSchedule(interval: .milliseconds(200), targetIdentity: identity, offsetSeed: seed).phase.nanoseconds / 1_000_000
-        for time in times {
-            let sinceSlot = ((time - phaseMs) % 200 + 200) % 200
-            #expect(sinceSlot == 0 || (sinceSlot > 2 && sinceSlot < 198), "\(time) is near its slot but not on it")
-        }
-        let stored = try harness.sink.samples("temperature")
-        #expect(stored.count == 1 && stored[0].samples.count >= 3)
-        let status = try #require(harness.manager.activeTargets().first)
-        #expect(status.health == .up && status.lastError.isEmpty && status.lastScrapeMs != nil)
-        #expect(status.scrapeURL == "http://\(exporter.address)/metrics" && status.scrapePool == "test")
-        #expect(status.metadata["requests_total"] == MetricMetadata(type: .counter, help: "Requests served."))
-        #expect(status.metadata["temperature"]?.type == .gauge)
-        let request = try #require(exporter.requests.last)
-        #expect(request.contains("Accept: application/openmetrics-text;version=1.0.0;q=0.5,"))
-        #expect(request.contains("X-Prometheus-Scrape-Timeout-Seconds: 0.15"))
-        #expect(request.contains("Accept-Encoding: gzip"))
-        try await harness.shutdown()
-        try await exporter.stop()
     }
 
     @Test func disappearingSeriesGetsAStalenessMarker() async throws {
-        let exporter = try await FakeExporter(.body(Self.body))
-        let harness = try ScrapeHarness(yaml: scrapeYAML())
-        harness.discover("test", [exporter.address])
-        _ = try await harness.batches(1, instance: exporter.address)
-        exporter.reply(.body("temperature 22\n"))
-        let batches = try await harness.batches(3, instance: exporter.address)
-        // The first batch may still hold the old body (a scrape already under way).
-        let changed = try #require(batches.firstIndex { $0.value("requests_total") == nil || ($0.value("requests_total")?.isStaleMarker ?? false) })
-        let marked = batches[changed]
-        let markers = marked.samples.filter { $0.value.isStaleMarker }
-        #expect(Set(markers.map { $0.labels["code"] }) == ["200", "500"])
-        #expect(markers.allSatisfy { $0.timestampMs == marked.timestamps.min() })
-        #expect(marked.value("temperature") == 22 && marked.up == 1)
-        if changed + 1 < batches.count { #expect(!batches[changed + 1].samples.contains { $0.value.isStaleMarker }) }
-        try await harness.shutdown()
-        try await exporter.stop()
+        try await withExporters([.body(Self.body)]) { harness, exporters in
+            let exporter = exporters[0]
+            _ = try await harness.batches(1, instance: exporter.address)
+            exporter.reply(.body("temperature 22\n"))
+            let batches = try await harness.batches(3, instance: exporter.address)
+            // The first batch may still hold the old body (a scrape already under way).
+            let changed = try #require(batches.firstIndex { $0.value("requests_total") == nil || ($0.value("requests_total")?.isStaleMarker ?? false) })
+            let marked = batches[changed]
+            let markers = marked.samples.filter { $0.value.isStaleMarker }
+            #expect(Set(markers.map { $0.labels["code"] }) == ["200", "500"])
+            #expect(markers.allSatisfy { $0.timestampMs == marked.timestamps.min() })
+            #expect(marked.value("temperature") == 22 && marked.up == 1)
+            if changed + 1 < batches.count { #expect(!batches[changed + 1].samples.contains { $0.value.isStaleMarker }) }
+        }
     }
 
     @Test func removedTargetMarksAllItsSeriesStaleWhileOthersKeepScraping() async throws {
-        let leaving = try await FakeExporter(.body(Self.body))
-        let staying = try await FakeExporter(.body("temperature 5\n"))
-        let harness = try ScrapeHarness(yaml: scrapeYAML())
-        harness.discover("test", [leaving.address, staying.address])
-        _ = try await harness.batches(1, instance: leaving.address)
-        harness.discover("test", [staying.address])
-        await harness.manager.waitForStoppedLoops()
-        let last = try await harness.batches(1) { batch in batch.samples.allSatisfy(\.value.isStaleMarker) }[0]
-        let names = Set(last.samples.compactMap { $0.labels.metricName })
-        #expect(names == ["requests_total", "temperature", "up", "scrape_duration_seconds", "scrape_samples_scraped",
-                          "scrape_samples_post_metric_relabeling", "scrape_series_added"])
-        #expect(last.samples.allSatisfy { $0.labels["instance"] == leaving.address })
-        #expect(try await harness.batches(2, instance: staying.address).allSatisfy { $0.up == 1 })
-        #expect(harness.manager.activeTargets().map(\.labels["instance"]) == [staying.address])
-        try await harness.shutdown()
-        try await leaving.stop()
-        try await staying.stop()
+        try await withExporters([.body(Self.body), .body("temperature 5\n")]) { harness, exporters in
+            let (leaving, staying) = (exporters[0], exporters[1])
+            _ = try await harness.batches(1, instance: leaving.address)
+            harness.discover("test", [staying.address])
+            await harness.manager.waitForStoppedLoops()
+            let last = try await harness.batches(1) { batch in batch.samples.allSatisfy(\.value.isStaleMarker) }[0]
+            let names = Set(last.samples.compactMap { $0.labels.metricName })
+            #expect(names == ["requests_total", "temperature", "up", "scrape_duration_seconds", "scrape_samples_scraped",
+                              "scrape_samples_post_metric_relabeling", "scrape_series_added"])
+            #expect(last.samples.allSatisfy { $0.labels["instance"] == leaving.address })
+            #expect(try await harness.batches(2, instance: staying.address).allSatisfy { $0.up == 1 })
+            #expect(harness.manager.activeTargets().map(\.labels["instance"]) == [staying.address])
+        }
     }
 
     @Test(arguments: [false, true])
     func conflictingLabelsBecomeExportedUnlessHonored(honorLabels: Bool) async throws {
-        let exporter = try await FakeExporter(.body("m{job=\"theirs\",exported_job=\"x\",instance=\"i\"} 1\n"))
-        let harness = try ScrapeHarness(yaml: scrapeYAML(extra: "honor_labels: \(honorLabels)"))
-        harness.discover("test", [exporter.address])
-        let batch = try await harness.batches(1) { $0.value("up") != nil }[0]
-        let series = try #require(batch.samples.first { $0.labels.metricName == "m" }?.labels)
-        if honorLabels {
-            #expect(series == Labels(["__name__": "m", "job": "theirs", "exported_job": "x", "instance": "i"]))
-        } else {
-            #expect(series == Labels([
-                "__name__": "m", "job": "test", "instance": exporter.address, "exported_job": "x",
-                "exported_exported_job": "theirs", "exported_instance": "i",
-            ]))
+        let body = "m{job=\"theirs\",exported_job=\"x\",instance=\"i\"} 1\n"
+        try await withExporters([.body(body)], yaml: scrapeYAML(extra: "honor_labels: \(honorLabels)")) { harness, exporters in
+            let exporter = exporters[0]
+            let batch = try await harness.batches(1) { $0.value("up") != nil }[0]
+            let series = try #require(batch.samples.first { $0.labels.metricName == "m" }?.labels)
+            if honorLabels {
+                #expect(series == Labels(["__name__": "m", "job": "theirs", "exported_job": "x", "instance": "i"]))
+            } else {
+                #expect(series == Labels([
+                    "__name__": "m", "job": "test", "instance": exporter.address, "exported_job": "x",
+                    "exported_exported_job": "theirs", "exported_instance": "i",
+                ]))
+            }
         }
-        try await harness.shutdown()
-        try await exporter.stop()
     }
 
     @Test func metricRelabelingDropsAndRenames() async throws {
-        let exporter = try await FakeExporter(.body(Self.body))
-        let harness = try ScrapeHarness(yaml: scrapeYAML(extra: """
+        try await withExporters([.body(Self.body)], yaml: scrapeYAML(extra: """
             metric_relabel_configs:
               - source_labels: [code]
                 regex: "500"
@@ -126,23 +116,18 @@ import Testing
                 regex: temperature
                 target_label: __name__
                 replacement: temperature_celsius
-            """))
-        harness.discover("test", [exporter.address])
-        let batch = try await harness.batches(2, instance: exporter.address)[1]
-        #expect(batch.value("temperature_celsius") == 21.5 && batch.value("temperature") == nil)
-        #expect(batch.value("requests_total", ["code": "500"]) == nil && batch.value("requests_total", ["code": "200"]) == 10)
-        #expect(batch.value("scrape_samples_scraped") == 3 && batch.value("scrape_samples_post_metric_relabeling") == 2)
-        try await harness.shutdown()
-        try await exporter.stop()
+            """)) { harness, exporters in
+            let batch = try await harness.batches(2, instance: exporters[0].address)[1]
+            #expect(batch.value("temperature_celsius") == 21.5 && batch.value("temperature") == nil)
+            #expect(batch.value("requests_total", ["code": "500"]) == nil && batch.value("requests_total", ["code": "200"]) == 10)
+            #expect(batch.value("scrape_samples_scraped") == 3 && batch.value("scrape_samples_post_metric_relabeling") == 2)
+        }
     }
 
     @Test func honorTimestampsKeepsTheExposedTimestamp() async throws {
-        let exporter = try await FakeExporter(.body("with_time 1 1700000000000\n"))
-        let harness = try ScrapeHarness(yaml: scrapeYAML())
-        harness.discover("test", [exporter.address])
-        let batch = try await harness.batches(1, instance: exporter.address)[0]
-        #expect(batch.samples.first { $0.labels.metricName == "with_time" }?.timestampMs == 1_700_000_000_000)
-        try await harness.shutdown()
-        try await exporter.stop()
+        try await withExporters([.body("with_time 1 1700000000000\n")]) { harness, exporters in
+            let batch = try await harness.batches(1, instance: exporters[0].address)[0]
+            #expect(batch.samples.first { $0.labels.metricName == "with_time" }?.timestampMs == 1_700_000_000_000)
+        }
     }
 }
