@@ -45,10 +45,13 @@ package final class ScrapeManager: Sendable {
     /// whose config is unchanged keep their loops (no gap, no extra scrape); changed jobs get a
     /// new pool whose loops take over the targets; removed jobs stop and mark their series stale.
     ///
+    /// After `run` has ended it does nothing.
+    ///
     /// - Throws: `ModelError` when a job's relabel rules do not compile; nothing changes then.
     package func applyConfig(_ config: PrometheusConfig) throws {
         let seed = Self.offsetSeed(config)
-        let (kept, targetSets) = state.withLock { ($0.pools, $0.targetSets) }
+        let (kept, targetSets, isStopped) = state.withLock { ($0.pools, $0.targetSets, $0.isStopped) }
+        if isStopped { return }
         var pools: [String: ScrapePool] = [:]
         var created: [ScrapePool] = []
         for job in config.scrapeConfigs {

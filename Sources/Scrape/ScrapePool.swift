@@ -60,8 +60,8 @@ final class ScrapePool: Sendable {
         for failure in result.failures { logger.debug("Creating target failed", metadata: ["err": "\(failure)"]) }
         let targetLimit = Int(clamping: config.limits.targetLimit)
         let keepDropped = Int(clamping: config.limits.keepDroppedTargets)
-        let (started, stopped) = state.withLock { state -> ([ScrapeLoop], [ScrapeLoop]) in
-            guard !state.isStopped else { return ([], []) }
+        let (running, started, stopped) = state.withLock { state -> ([ScrapeLoop], [ScrapeLoop], [ScrapeLoop]) in
+            guard !state.isStopped else { return ([], [], []) }
             var loops: [UInt64: ScrapeLoop] = [:]
             var order: [UInt64] = []
             var started: [ScrapeLoop] = []
@@ -81,16 +81,16 @@ final class ScrapePool: Sendable {
             state.order = order
             state.droppedCount = result.dropped.count
             state.dropped = keepDropped > 0 ? Array(result.dropped.prefix(keepDropped)) : result.dropped
-            return (started, stopped)
+            return (order.compactMap { loops[$0] }, started, stopped)
         }
         // Upstream's `refreshTargetLimitErr`: over the limit, every target is down with the
         // reason, and none is scraped.
-        let count = state.withLock { $0.order.count }
-        let forced: ScrapeError? = targetLimit > 0 && count > targetLimit ? .targetLimitExceeded(targets: count, limit: targetLimit) : nil
-        for loop in state.withLock({ Array($0.loops.values) }) { loop.setForcedError(forced) }
+        let forced: ScrapeError? = targetLimit > 0 && running.count > targetLimit
+            ? .targetLimitExceeded(targets: running.count, limit: targetLimit) : nil
+        for loop in running { loop.setForcedError(forced) }
         for loop in stopped { loop.stop(writeStaleMarkers: true) }
         for loop in started { loop.start() }
-        poolMetrics.targets.record(count)
+        poolMetrics.targets.record(running.count)
         poolMetrics.syncLength.recordNanoseconds((ContinuousClock.now - start).nanoseconds)
     }
 

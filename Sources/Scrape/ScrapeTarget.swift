@@ -1,6 +1,6 @@
 import Foundation
-package import Exposition
-package import Model
+import Exposition
+import Model
 import Synchronization
 
 /// One target of a scrape pool after relabeling (Prometheus's `scrape.Target`): what to scrape,
@@ -8,20 +8,20 @@ import Synchronization
 ///
 /// The identity (labels, URL, interval, timeout) is immutable; health and the labels discovery
 /// gave it sit behind a `Mutex` that the loop writes once per scrape and the API reads.
-package final class ScrapeTarget: Sendable {
+final class ScrapeTarget: Sendable {
     /// The labels after relabeling, `__scheme__`, `__metrics_path__`, `__param_*`, ... included.
-    package let labels: Labels
+    let labels: Labels
     /// `labels` without the `__`-prefixed ones: what every scraped series gets.
-    package let publicLabels: Labels
+    let publicLabels: Labels
     /// The URL scraped.
-    package let url: String
+    let url: String
     /// Time between scrapes (`__scrape_interval__`).
-    package let interval: Duration
+    let interval: Duration
     /// Time a scrape may take (`__scrape_timeout__`).
-    package let timeout: Duration
+    let timeout: Duration
     /// Identifies the target within its pool across discovery updates: equal labels and URL are
     /// the same target (upstream's `Target.hash`, FNV-1a over the label hash and the URL).
-    package let identity: UInt64
+    let identity: UInt64
     private let state: Mutex<State>
 
     struct State {
@@ -47,10 +47,10 @@ package final class ScrapeTarget: Sendable {
     }
 
     /// The labels discovery gave the target, before relabeling.
-    package var discoveredLabels: Labels { state.withLock { $0.discoveredLabels } }
+    var discoveredLabels: Labels { state.withLock { $0.discoveredLabels } }
 
     /// Metric metadata from the last successful scrape, by family name.
-    package var metadata: [String: MetricMetadata] { state.withLock { $0.metadata } }
+    var metadata: [String: MetricMetadata] { state.withLock { $0.metadata } }
 
     /// Discovery sent the same target with other labels (say a changed `__meta_*` label).
     func updateDiscoveredLabels(_ labels: Labels) {
