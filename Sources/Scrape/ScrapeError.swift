@@ -46,6 +46,8 @@ extension ScrapeError: CustomStringConvertible {
             "body size limit exceeded"
         case .compressedBody(let encoding):
             "received a \(encoding)-encoded body but the HTTP client does not decompress; enable decompression on the scrape client"
+        case .malformed(.unsupportedContentType("")):
+            "non-compliant scrape target sending blank Content-Type and no fallback_scrape_protocol specified for target"
         case .malformed(.unsupportedContentType(let contentType)):
             "received unsupported Content-Type \"\(contentType)\" and no fallback_scrape_protocol specified for target"
         case .malformed(let error):

@@ -1,7 +1,6 @@
 package import AsyncHTTPClient
 package import Config
 package import Discovery
-import Foundation
 package import Logging
 package import Exposition
 package import Model
@@ -77,7 +76,7 @@ package final class ScrapeManager: Sendable {
     /// What spreads this server's scrapes differently from another's (upstream hashes the
     /// external labels and the host name the same way).
     static func offsetSeed(_ config: PrometheusConfig) -> UInt64 {
-        FNV1a.hash(ProcessInfo.processInfo.hostName) ^ config.global.externalLabels.hash
+        FNV1a.hash(ScrapeTarget.hostName) ^ config.global.externalLabels.hash
     }
 
     /// Equal but for where the job sits in its file.

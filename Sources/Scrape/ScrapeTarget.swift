@@ -80,11 +80,14 @@ final class ScrapeTarget: Sendable {
         }
     }
 
+    /// This machine's name, looked up once (it may take a resolver round trip).
+    static let hostName = ProcessInfo.processInfo.hostName
+
     /// `url` with a loopback host replaced by this machine's name (upstream's `getFqdn` use in
     /// `Target.globalURL`), so links work from elsewhere.
     static func globalURL(_ url: String) -> String {
         for loopback in ["://localhost", "://127.0.0.1", "://[::1]"] where url.contains(loopback) {
-            return url.replacingOccurrences(of: loopback, with: "://" + ProcessInfo.processInfo.hostName)
+            return url.replacingOccurrences(of: loopback, with: "://" + hostName)
         }
         return url
     }

@@ -37,10 +37,10 @@ struct TargetScraper: Sendable {
         for (name, header) in config.http.httpHeaders.sorted(by: { $0.key < $1.key }) {
             for value in header.values + header.secrets.map(\.value) { headers.add(name: name, value: value) }
         }
-        let formats = (config.scrapeProtocols ?? ScrapeProtocol.defaultOrder).map(ExpositionFormat.init(protocol:))
-        var unique: [ExpositionFormat] = []
-        for format in formats where !unique.contains(format) { unique.append(format) }
-        headers.replaceOrAdd(name: "Accept", value: ExpositionFormat.acceptHeader(preferring: unique))
+        let escaping = config.metricNameEscapingScheme.isEmpty ? "allow-utf-8" : config.metricNameEscapingScheme
+        headers.replaceOrAdd(
+            name: "Accept",
+            value: ScrapeProtocol.acceptHeader(config.scrapeProtocols ?? ScrapeProtocol.defaultOrder, escaping: escaping))
         headers.replaceOrAdd(name: "Accept-Encoding", value: config.enableCompression ? "gzip" : "identity")
         headers.replaceOrAdd(name: "User-Agent", value: "Pharos")
         headers.replaceOrAdd(name: "X-Prometheus-Scrape-Timeout-Seconds", value: Self.seconds(timeout))

@@ -98,6 +98,11 @@ import Testing
                      error: "received unsupported Content-Type \"text/html\" and no fallback_scrape_protocol specified for target")
     }
 
+    @Test func missingContentType() async throws {
+        expectFailed(try await failedScrape(.untyped(Self.healthyBody)),
+                     error: "non-compliant scrape target sending blank Content-Type and no fallback_scrape_protocol specified for target")
+    }
+
     @Test func fallbackProtocolParsesAnUntypedBody() async throws {
         try await withExporters([.untyped(Self.healthyBody)], yaml: scrapeYAML(extra: "fallback_scrape_protocol: PrometheusText0.0.4")) { harness, exporters in
             let batch = try await harness.batches(1, instance: exporters[0].address)[0]

@@ -49,7 +49,9 @@ import Testing
             #expect(status.metadata["requests_total"] == MetricMetadata(type: .counter, help: "Requests served."))
             #expect(status.metadata["temperature"]?.type == .gauge)
             let request = try #require(exporter.requests.last)
-            #expect(request.contains("Accept: application/openmetrics-text;version=1.0.0;q=0.5,"))
+            #expect(request.contains(
+                "Accept: application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,"
+                    + "text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2\r\n"))
             #expect(request.contains("X-Prometheus-Scrape-Timeout-Seconds: 0.15"))
             #expect(request.contains("Accept-Encoding: gzip"))
         }
