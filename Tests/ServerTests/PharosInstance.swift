@@ -4,6 +4,7 @@ import Model
 import NIOCore
 import NIOHTTP1
 import PharosTestSupport
+import Server
 import TSDB
 
 /// A real `pharos server` process on 127.0.0.1 for a test: its own temporary config and
@@ -35,14 +36,19 @@ final class PharosInstance: Sendable {
             _ = try app.commit()
             try head.close()
         }
-        let port = try Daemon.freeTCPPort()
+        let port = try Daemon.freePort()
         self.port = port
-        daemon = try Daemon(binary, [
+        let daemon = try Daemon(binary, [
             "server", "--config.file=\(directory)/prometheus.yml", "--storage.tsdb.path=\(directory)/data",
             "--web.listen-address=127.0.0.1:\(port)",
-        ] + flags.map { $0.replacingOccurrences(of: "{dir}", with: directory) }, logPath: directory + "/pharos.log")
-        try await daemon.waitUntilListening(port: port)
+        ] + flags.map { $0.replacingOccurrences(of: "{dir}", with: directory) }, output: .file(directory + "/pharos.log"))
+        self.daemon = daemon
+        // Debug binaries start slowly on a loaded 2-core machine: start a few at a time.
+        try await Self.startups.run { try await daemon.waitUntilListening(port: port, timeout: .seconds(180)) }
     }
+
+    /// Admits three server start-ups at a time across the test binary.
+    private static let startups = QueryGate(limit: 3)
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
@@ -105,7 +111,7 @@ final class PharosInstance: Sendable {
     }
 
     func stop() async {
-        await daemon.stop()
+        await daemon.terminate()
     }
 
     deinit {

@@ -22,7 +22,7 @@ struct RemoteReadTests {
             ])
         defer { Task { await pharos.stop() } }
         try await pharos.waitUntilReady()
-        let port = try Daemon.freeTCPPort()
+        let port = try Daemon.freePort()
         try """
             remote_read:
               - url: http://127.0.0.1:\(pharos.port)/api/v1/read
@@ -31,8 +31,8 @@ struct RemoteReadTests {
         let reader = try Daemon(prometheus, [
             "--config.file=\(pharos.directory)/reader.yml", "--storage.tsdb.path=\(pharos.directory)/reader-data",
             "--web.listen-address=127.0.0.1:\(port)",
-        ], logPath: pharos.directory + "/reader.log")
-        defer { Task { await reader.stop() } }
+        ], output: .file(pharos.directory + "/reader.log"))
+        defer { Task { await reader.terminate() } }
         try await reader.waitUntilListening(port: port)
         let end = Double(start + 39 * 15_000) / 1000
         var data: [String: Any]?
