@@ -38,13 +38,16 @@ final class PharosInstance: Sendable {
         }
         let port = try Daemon.freePort()
         self.port = port
-        let daemon = try Daemon(binary, [
+        let arguments = [
             "server", "--config.file=\(directory)/prometheus.yml", "--storage.tsdb.path=\(directory)/data",
             "--web.listen-address=127.0.0.1:\(port)",
-        ] + flags.map { $0.replacingOccurrences(of: "{dir}", with: directory) }, output: .file(directory + "/pharos.log"))
-        self.daemon = daemon
+        ] + flags.map { $0.replacingOccurrences(of: "{dir}", with: directory) }
         // Debug binaries start slowly on a loaded 2-core machine: start a few at a time.
-        try await Self.startups.run { try await daemon.waitUntilListening(port: port, timeout: .seconds(180)) }
+        daemon = try await Self.startups.run {
+            let daemon = try Daemon(binary, arguments, output: .file(directory + "/pharos.log"))
+            try await daemon.waitUntilListening(port: port, timeout: .seconds(180))
+            return daemon
+        }
     }
 
     /// Admits three server start-ups at a time across the test binary.
