@@ -3,7 +3,9 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Logging
 import Model
+import Synchronization
 
 extension DB {
     /// Runs every maintenance step that is due, as upstream's `DB.Compact`:

@@ -1,3 +1,5 @@
+import Logging
+import Synchronization
 extension DB {
     /// Deletes the blocks retention no longer keeps, as upstream's `BeyondTimeRetention` and
     /// `BeyondSizeRetention`, blocks ordered newest (`maxTime`) first:

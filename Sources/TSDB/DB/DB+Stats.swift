@@ -1,3 +1,5 @@
+import Synchronization
+
 extension DB {
     /// A snapshot of the numbers Prometheus exports as `prometheus_tsdb_*` metrics; plain
     /// values, for the server's self-metrics.

@@ -95,7 +95,12 @@ package final class DB: Sendable {
                                      minValidTime: blocks.map(\.maxTime).max() ?? .min, logger: logger)
             let db = DB(directory: directory, options: options, head: head, blocks: blocks, skipped: skipped,
                         lock: lock, logger: logger)
-            try db.maintenance.withLock { _ throws(TSDBError) in try db.applyRetention() }
+            do throws(TSDBError) {
+                try db.maintenance.withLock { _ throws(TSDBError) in try db.applyRetention() }
+            } catch {
+                try? head.close()
+                throw error
+            }
             return db
         } catch {
             lock.release()

@@ -1,3 +1,5 @@
+import Synchronization
+
 extension Head {
     /// Checkpoints the WAL and deletes what the checkpoint replaces (upstream's
     /// `wlog.Checkpoint` and `Head.truncateWAL`), after `truncate(before:)`.
