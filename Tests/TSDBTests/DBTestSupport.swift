@@ -37,6 +37,14 @@ struct DBTestData {
         }
     }
 
+    /// A database in `directory` (2 h blocks only, no retention) holding this data, compacted.
+    func compactedDatabase(in directory: String) throws -> DB {
+        let db = try DB.open(directory: directory, options: .twoHourBlocksOnly)
+        try append(to: db)
+        try db.compact()
+        return db
+    }
+
     /// Checks that `db` returns exactly the expected samples of every series (sorted, each
     /// once) and returns a description of the first mismatch, `nil` if none.
     func mismatch(in db: DB, from lower: Int64? = nil) throws -> String? {

@@ -46,9 +46,7 @@ import Testing
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let data = DBTestData(to: 8 * DBTestData.hour)
-        let db = try DB.open(directory: directory.path, options: .twoHourBlocksOnly)
-        try data.append(to: db)
-        try db.compact()
+        let db = try data.compactedDatabase(in: directory.path)
         // 8 h of head: [0,2h), [2h,4h), [4h,6h) are cut; 6h..8h stays (not over 3 h).
         let blocks = db.blocks
         #expect(blocks.map(\.minTime) == [0, 2, 4].map { $0 * DBTestData.hour })
@@ -188,9 +186,7 @@ import Testing
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let data = DBTestData(to: 8 * DBTestData.hour)
-        let db = try DB.open(directory: directory.path, options: .twoHourBlocksOnly)
-        try data.append(to: db)
-        try db.compact()
+        let db = try data.compactedDatabase(in: directory.path)
         let victim = db.blocks[1]
         try db.close()
         // Flip the index's magic number.

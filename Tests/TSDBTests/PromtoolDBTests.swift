@@ -25,13 +25,7 @@ import Testing
         #expect(analyze.output.contains("\nSeries: 4\n"), "\(analyze.output)")
 
         // promtool replays the checkpoint and WAL into its head and dumps it with the blocks.
-        let dump = try run("/usr/bin/env", ["promtool", "tsdb", "dump", directory.path])
-        try #require(dump.status == 0, "promtool tsdb dump failed: \(dump.output)")
-        var theirs = [Labels: [(Int64, Double)]]()
-        for line in dump.output.split(separator: "\n", omittingEmptySubsequences: true) {
-            let parsed = try #require(DumpLine(line), "unparsable dump line: \(line)")
-            theirs[parsed.labels, default: []].append((parsed.timestamp, parsed.value))
-        }
+        let theirs = try DumpLine.promtoolDump(directory.path)
         #expect(theirs.count == data.seriesCount)
         for k in 0..<data.seriesCount {
             let samples = (theirs[data.labels(k)] ?? []).sorted { $0.0 < $1.0 }

@@ -44,9 +44,12 @@ extension Head {
             sources.append((walDirectory + "/" + WALFormat.segmentName(segment), segment))
         }
 
+        // What an interrupted checkpoint left is incomplete: its segments still hold it all.
+        for name in names where name.hasPrefix("checkpoint.") && name.hasSuffix(".tmp") {
+            try FileIO.removeTree(walDirectory + "/" + name)
+        }
         let final = walDirectory + "/" + WALFormat.checkpointName(last)
         let temporary = final + ".tmp"
-        try FileIO.removeTree(temporary)
         let writer = try WALWriter(directory: temporary, firstSegment: 0)
         for source in sources {
             let bytes = try FileIO.readFile(source.path)
