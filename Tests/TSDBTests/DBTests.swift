@@ -1,5 +1,6 @@
 import Foundation
 import Model
+import Synchronization
 import Testing
 
 @testable import TSDB
@@ -259,6 +260,60 @@ import Testing
         #expect(statistics.labelValueCountByLabelName == [.init(name: "k", value: 5), .init(name: "__name__", value: 2)])
         #expect(statistics.memoryInBytesByLabelName == [.init(name: "k", value: 14), .init(name: "__name__", value: 9)])
         #expect(statistics.seriesCountByLabelValuePair == [.init(name: "__name__=a", value: 5), .init(name: "__name__=bb", value: 2)])
+        try db.close()
+    }
+}
+
+/// Queries racing appends and compaction: data moves from the head into blocks while they
+/// read, and every committed sample must still be seen, exactly once.
+@Suite struct DBConcurrencyTests {
+    final class Newest: Sendable {
+        let committed = Atomic<Int64>(-1)
+        let done = Atomic<Bool>(false)
+    }
+
+    @Test func queriesDuringCompactionSeeEveryCommittedSampleOnce() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let db = try DB.open(directory: directory.path)
+        let data = DBTestData(seriesCount: 2, to: 12 * DBTestData.hour, step: 60_000)
+        let newest = Newest()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                defer { newest.done.store(true, ordering: .releasing) }
+                var app = db.appender()
+                for t in data.timestamps {
+                    for k in 0..<data.seriesCount { try app.append(data.labels(k), timestamp: t, value: Double(t) + Double(k)) }
+                    try app.commit()
+                    newest.committed.store(t, ordering: .releasing)
+                    if t % (30 * 60_000) == 0 { await Task.yield() }
+                }
+            }
+            group.addTask {
+                while !newest.done.load(ordering: .acquiring) {
+                    try db.compact()
+                    await Task.yield()
+                }
+            }
+            group.addTask {
+                var checks = 0
+                while !newest.done.load(ordering: .acquiring) || checks < 3 {
+                    let upto = newest.committed.load(ordering: .acquiring)
+                    let expected = data.timestamps.filter { $0 <= upto }
+                    for (labels, samples) in try readAll(db.querier(mint: .min, maxt: .max), [matcher(.equal, "__name__", "db_test")]) {
+                        let seen = samples.map(\.0)
+                        #expect(Array(seen.prefix(expected.count)) == expected, "\(labels) up to \(upto)")
+                        #expect(zip(seen, seen.dropFirst()).allSatisfy { $0 < $1 }, "\(labels): duplicates")
+                    }
+                    checks += 1
+                    await Task.yield()
+                }
+            }
+            try await group.waitForAll()
+        }
+        try db.compact()
+        #expect(db.blocks.last?.maxTime == 10 * DBTestData.hour)
+        #expect(try data.mismatch(in: db) == nil)
         try db.close()
     }
 }
