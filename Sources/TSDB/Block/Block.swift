@@ -13,6 +13,8 @@ package struct Block: Sendable {
     package let meta: BlockMeta
     /// The bytes of the block's files, for size-based retention.
     package let sizeBytes: Int
+    /// The deleted ranges from the `tombstones` file (none if it is missing, as upstream).
+    package private(set) var tombstones: Tombstones
     /// The index.
     package let index: IndexReader
     /// `chunks/000001`, `000002`, ... in order.
@@ -48,8 +50,10 @@ package struct Block: Sendable {
             segments.append(bytes)
         }
         self.segments = segments
-        sizeBytes = metaBytes.count + indexBytes.count + FileIO.fileSize("\(directory)/tombstones")
-            + segments.reduce(0) { $0 + $1.count }
+        let tombstonesPath = "\(directory)/tombstones"
+        let tombstoneBytes = FileIO.fileSize(tombstonesPath) > 0 ? try FileIO.readFile(tombstonesPath) : []
+        tombstones = tombstoneBytes.isEmpty ? Tombstones() : try TombstonesFile.decode(tombstoneBytes, path: tombstonesPath)
+        sizeBytes = metaBytes.count + indexBytes.count + tombstoneBytes.count + segments.reduce(0) { $0 + $1.count }
     }
 
     /// The ULID from `meta.json`.
@@ -57,6 +61,18 @@ package struct Block: Sendable {
     /// The block's time range from `meta.json`: `minTime` inclusive, `maxTime` exclusive.
     package var minTime: Int64 { meta.minTime }
     package var maxTime: Int64 { meta.maxTime }
+
+    /// This block with `tombstones` as its deletions, written to its `tombstones` file
+    /// first (to a temporary file, fsynced, then renamed over the old one).
+    func replacingTombstones(_ tombstones: Tombstones) throws(TSDBError) -> Block {
+        let path = "\(directory)/tombstones"
+        try FileIO.writeFile(path + ".tmp", TombstonesFile.encode(tombstones))
+        try FileIO.rename(path + ".tmp", to: path)
+        try FileIO.syncDirectory(directory)
+        var updated = self
+        updated.tombstones = tombstones
+        return updated
+    }
 
     /// A querier over this block.
     package func querier() -> BlockQuerier { BlockQuerier(block: self) }

@@ -108,22 +108,3 @@ package struct BlockMeta: Sendable, Equatable {
         """
     }
 }
-
-/// A block's `tombstones` file (`tsdb/tombstones/tombstones.go`): magic `0x0130BA30` (BE32),
-/// version 1, the deletion intervals, then a CRC32C of the intervals. Pharos writes blocks
-/// without deletions, so only the empty file is produced here.
-package enum TombstonesFile {
-    /// The first 4 bytes of a tombstones file.
-    package static let magic: UInt32 = 0x0130_BA30
-    /// The format version.
-    package static let version: UInt8 = 1
-
-    /// A tombstones file with no intervals.
-    package static func empty() -> [UInt8] {
-        var out = [UInt8]()
-        out.appendBigEndian(magic)
-        out.append(version)
-        out.appendBigEndian(CRC32C.checksum([UInt8]()))
-        return out
-    }
-}

@@ -61,12 +61,7 @@ extension DB {
         // everything the head drops.
         head.raiseMinValidTime(to: range.upperBound)
         let series = try head.querier().select([], mint: range.lowerBound, maxt: range.upperBound - 1)
-        if let block = try writeBlock(series, timeRange: range, parents: []) {
-            state.withLock { state in
-                state.blocks.append(block)
-                state.blocks.sort { ($0.minTime, $0.ulid) < ($1.minTime, $1.ulid) }
-            }
-        }
+        if let block = try writeBlock(series, timeRange: range, parents: []) { try replace([], with: block) }
         head.truncate(before: range.upperBound)
         headTruncations.add(1, ordering: .relaxed)
     }
@@ -83,37 +78,52 @@ extension DB {
             for parent in parents { lists.append(try parent.querier().select([], mint: .min, maxt: .max)) }
             let timeRange = parents.map(\.minTime).min()!..<parents.map(\.maxTime).max()!
             let merged = try writeBlock(try SeriesMerge.merge(lists), timeRange: timeRange, parents: parents.map(\.meta))
-            state.withLock { state in
-                state.blocks.removeAll { plan.contains($0.ulid) }
-                if let merged { state.blocks.append(merged) }
-                state.blocks.sort { ($0.minTime, $0.ulid) < ($1.minTime, $1.ulid) }
-            }
-            for parent in parents { try DB.deleteBlockDirectory(parent.directory) }
+            try replace(parents, with: merged)
         }
     }
 
     /// Decodes `series` and writes them as a new block in the data directory, opened for
-    /// serving; `nil` when there is no sample to write.
-    private func writeBlock(_ series: [Series], timeRange: Range<Int64>, parents: [BlockMeta]) throws(TSDBError) -> Block? {
-        var toWrite = [BlockWriter.SeriesSamples]()
-        toWrite.reserveCapacity(series.count)
-        var iterator = SeriesIterator()
-        for item in series {
-            iterator.reset(item)
-            var samples = [(timestamp: Int64, value: Double)]()
-            while iterator.next() { samples.append((iterator.timestamp, iterator.value)) }
-            if let error = iterator.error { throw error }
-            if !samples.isEmpty { toWrite.append(.init(labels: item.labels, samples: samples)) }
-        }
+    /// serving; `nil` when there is no sample to write. `level` overrides the level
+    /// (`BlockWriter.write`).
+    func writeBlock(_ series: [Series], timeRange: Range<Int64>, parents: [BlockMeta], level: Int? = nil)
+        throws(TSDBError) -> Block?
+    {
+        let toWrite = try DB.decode(series)
         guard !toWrite.isEmpty else { return nil }
         let ulid = ULID.make(milliseconds: DB.nowMilliseconds())
-        let meta = try BlockWriter.write(toWrite, into: directory, ulid: ulid, timeRange: timeRange, parents: parents)
+        let meta = try BlockWriter.write(toWrite, into: directory, ulid: ulid, timeRange: timeRange, parents: parents, level: level)
         compactions.add(1, ordering: .relaxed)
         logger.info("wrote block", metadata: [
             "block": "\(ulid)", "minTime": "\(meta.minTime)", "maxTime": "\(meta.maxTime)",
             "level": "\(meta.compactionLevel)", "series": "\(meta.numSeries)", "samples": "\(meta.numSamples)",
         ])
         return try Block(directory: "\(directory)/\(ulid)")
+    }
+
+    /// The samples of `series` in their ranges, for `BlockWriter`; series without any left out.
+    static func decode(_ series: [Series]) throws(TSDBError) -> [BlockWriter.SeriesSamples] {
+        var out = [BlockWriter.SeriesSamples]()
+        out.reserveCapacity(series.count)
+        var iterator = SeriesIterator()
+        for item in series {
+            iterator.reset(item)
+            var samples = [(timestamp: Int64, value: Double)]()
+            while iterator.next() { samples.append((iterator.timestamp, iterator.value)) }
+            if let error = iterator.error { throw error }
+            if !samples.isEmpty { out.append(.init(labels: item.labels, samples: samples)) }
+        }
+        return out
+    }
+
+    /// Serves `block` (if any) instead of `old`, then deletes the directories of `old`.
+    func replace(_ old: [Block], with block: Block?) throws(TSDBError) {
+        let gone = Set(old.map(\.ulid))
+        state.withLock { state in
+            state.blocks.removeAll { gone.contains($0.ulid) }
+            if let block { state.blocks.append(block) }
+            state.blocks.sort { ($0.minTime, $0.ulid) < ($1.minTime, $1.ulid) }
+        }
+        for block in old { try DB.deleteBlockDirectory(block.directory) }
     }
 
     /// The wall clock in Unix milliseconds, for block ULIDs.

@@ -19,8 +19,9 @@ extension Head {
     /// - Returns: the number of chunks and series removed.
     @discardableResult
     package func truncate(before t: Int64) -> (chunks: Int, series: Int) {
-        let droppedChunks = commitState.withLock { _ -> Int in
+        let droppedChunks = commitState.withLock { state -> Int in
             if t > minValidTimeAtomic.load(ordering: .relaxed) { minValidTimeAtomic.store(t, ordering: .releasing) }
+            state.tombstones.dropIntervals(endingBefore: t)
             var dropped = 0
             var oldest = Int64.max
             for stripe in series.refStripes {

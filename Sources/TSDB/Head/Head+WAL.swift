@@ -106,9 +106,12 @@ extension Head {
             }
             // Samples of unknown series are dropped, as upstream counts them as unknown refs.
             _ = apply(refs: refs, timestamps: timestamps, values: values)
-        case .tombstones:
-            // Deletion is not implemented yet; tombstones are decoded and skipped.
-            break
+        case .tombstones(let entries):
+            commitState.withLock { state in
+                for entry in entries where entry.mint <= entry.maxt {
+                    state.tombstones.add(refMap[entry.ref] ?? entry.ref, entry.mint...entry.maxt)
+                }
+            }
         case nil:
             break
         }

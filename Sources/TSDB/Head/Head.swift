@@ -38,6 +38,9 @@ package final class Head: Sendable {
         /// anything written after that would be cut off by the next replay's repair, so every
         /// later commit is refused with this error until the head is reopened.
         var walFailure: TSDBError?
+        /// Deleted ranges (`delete(_:mint:maxt:)`), hidden from queriers until truncation
+        /// drops the data they cover.
+        var tombstones = Tombstones()
     }
 
     let commitState: Mutex<CommitState>

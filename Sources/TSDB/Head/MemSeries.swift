@@ -130,6 +130,11 @@ final class MemSeries: @unchecked Sendable {  // safe: every access holds its st
         return n
     }
 
+    /// Whether a chunk overlaps `[mint, maxt]`.
+    func hasSamples(in mint: Int64, _ maxt: Int64) -> Bool {
+        chunks.indices.contains { chunkMaxTimes[$0] >= mint && chunkMinTimes[$0] <= maxt }
+    }
+
     /// The oldest timestamp held, `nil` when empty.
     var minTime: Int64? { chunkMinTimes.first }
 

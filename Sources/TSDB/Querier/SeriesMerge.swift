@@ -67,31 +67,14 @@ enum SeriesMerge {
     /// timestamps wins) and encodes them again.
     static func reencode(_ chunks: ArraySlice<ChunkSnapshot>) throws(TSDBError) -> [ChunkSnapshot] {
         var samples = [(t: Int64, v: Double, order: Int)]()
-        var iterator = XORIterator()
         for (order, chunk) in chunks.enumerated() {
-            switch chunk.encoding {
-            case .xor: iterator.reset(bytes: chunk.bytes, range: chunk.range)
-            }
-            while iterator.next() { samples.append((iterator.timestamp, iterator.value, order)) }
-            if let error = iterator.error { throw error }
+            for sample in try chunk.samples() { samples.append((sample.t, sample.v, order)) }
         }
         samples.sort { ($0.t, $0.order) < ($1.t, $1.order) }
-        var out = [ChunkSnapshot]()
-        var chunk = XORChunk()
-        var first = Int64.min, last = Int64.min
-        for sample in samples where chunk.count == 0 || sample.t != last {
-            if chunk.count == BlockWriter.samplesPerChunk {
-                out.append(ChunkSnapshot(encoding: .xor, bytes: chunk.bytes, range: chunk.bytes.indices, minTime: first, maxTime: last))
-                chunk = XORChunk()
-            }
-            if chunk.count == 0 { first = sample.t }
-            chunk.append(timestamp: sample.t, value: sample.v)
-            last = sample.t
-        }
-        if chunk.count > 0 {
-            out.append(ChunkSnapshot(encoding: .xor, bytes: chunk.bytes, range: chunk.bytes.indices, minTime: first, maxTime: last))
-        }
-        return out
+        var merged = [(t: Int64, v: Double)]()
+        merged.reserveCapacity(samples.count)
+        for sample in samples where merged.last?.t != sample.t { merged.append((sample.t, sample.v)) }
+        return ChunkSnapshot.encode(merged)
     }
 
     /// Merges sorted lists of strings (label names or values) into one, sorted by bytes as

@@ -124,4 +124,34 @@ enum FileIO {
         for name in try listDirectory(path) { try removeTree(path + "/" + name) }
         guard rmdir(path) == 0 else { throw .io(path: path, operation: "rmdir", errno: errno) }
     }
+
+    /// Writes a whole file (created or replaced) and fsyncs it.
+    static func writeFile(_ path: String, _ bytes: [UInt8]) throws(TSDBError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .io(path: path, operation: "open", errno: errno) }
+        do {
+            try writeAll(fd, bytes[...], path: path)
+            try sync(fd, path: path)
+        } catch {
+            close(fd)
+            throw error
+        }
+        try closeFile(fd, path: path)
+    }
+
+    /// Recreates the tree `source` at `target` with hard links to its files, or copies
+    /// where linking is impossible (another file system).
+    static func linkTree(_ source: String, to target: String) throws(TSDBError) {
+        guard isDirectory(source) else {
+            guard link(source, target) != 0 else { return }
+            guard errno == EXDEV || errno == EPERM || errno == EMLINK else {
+                throw .io(path: source, operation: "link to \(target)", errno: errno)
+            }
+            try writeFile(target, readFile(source))
+            return
+        }
+        try makeDirectory(target)
+        for name in try listDirectory(source) { try linkTree(source + "/" + name, to: target + "/" + name) }
+        try syncDirectory(target)
+    }
 }
