@@ -34,3 +34,21 @@ import Testing
         }
     }
 }
+
+extension PromtoolDBTests {
+    /// Deletions Pharos records — block `tombstones` files and WAL tombstone records — are
+    /// honoured by promtool.
+    @Test(.enabled(if: executableExists("promtool"), "needs promtool (Debian package prometheus)"))
+    func promtoolHonoursPharosTombstones() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let data = DBTestData(to: 8 * DBTestData.hour)
+        let db = try data.compactedDatabase(in: directory.path)
+        try db.delete(matchers: [matcher(.equal, "i", "1")], mint: DBTestData.hour, maxt: 7 * DBTestData.hour)
+        try db.close()
+        let theirs = try DumpLine.promtoolDump(directory.path)
+        #expect(theirs[data.labels(0)]?.map(\.0).sorted() == data.timestamps)
+        let kept = data.timestamps.filter { $0 < DBTestData.hour || $0 > 7 * DBTestData.hour }
+        #expect(theirs[data.labels(1)]?.map(\.0).sorted() == kept)
+    }
+}
