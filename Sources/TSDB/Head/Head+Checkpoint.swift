@@ -11,7 +11,8 @@ extension Head {
     /// tombstones reaching it. The checkpoint is written to `checkpoint.NNNNNNNN.tmp`, fsynced
     /// and renamed; only then are the segments and older checkpoints deleted, so a crash at
     /// any point leaves a WAL that replays to the same head. Replay (`Head.open`) reads the
-    /// newest checkpoint, then the segments after it.
+    /// newest checkpoint, then the segments after it. Commits go on meanwhile; calls must not
+    /// overlap each other (`DB` makes them under its maintenance lock).
     ///
     /// - Returns: the index of the newest segment the checkpoint covers, `nil` without a WAL.
     /// - Throws: `TSDBError.io` on file errors; `.corruptWAL` for a damaged segment (the
