@@ -10,7 +10,7 @@ package struct Block: Sendable {
     /// The block directory.
     package let directory: String
     /// What `meta.json` says: identity, time range, totals, compaction lineage.
-    package let meta: BlockMeta
+    package private(set) var meta: BlockMeta
     /// The bytes of the block's files, for size-based retention.
     package let sizeBytes: Int
     /// The deleted ranges from the `tombstones` file (none if it is missing, as upstream).
@@ -63,14 +63,18 @@ package struct Block: Sendable {
     package var maxTime: Int64 { meta.maxTime }
 
     /// This block with `tombstones` as its deletions, written to its `tombstones` file
-    /// first (to a temporary file, fsynced, then renamed over the old one).
+    /// first, then `meta.json` with their count (as upstream's `Block.Delete`), each to a
+    /// temporary file, fsynced, then renamed over the old one.
     func replacingTombstones(_ tombstones: Tombstones) throws(TSDBError) -> Block {
-        let path = "\(directory)/tombstones"
-        try FileIO.writeFile(path + ".tmp", TombstonesFile.encode(tombstones))
-        try FileIO.rename(path + ".tmp", to: path)
-        try FileIO.syncDirectory(directory)
         var updated = self
         updated.tombstones = tombstones
+        updated.meta.numTombstones = UInt64(tombstones.intervals.values.reduce(0) { $0 + $1.count })
+        for (name, bytes) in [("tombstones", TombstonesFile.encode(tombstones)), ("meta.json", Array(updated.meta.json.utf8))] {
+            let path = "\(directory)/\(name)"
+            try FileIO.writeFile(path + ".tmp", bytes)
+            try FileIO.rename(path + ".tmp", to: path)
+        }
+        try FileIO.syncDirectory(directory)
         return updated
     }
 

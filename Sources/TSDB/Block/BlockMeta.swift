@@ -25,6 +25,9 @@ package struct BlockMeta: Sendable, Equatable {
     package var maxTime: Int64
     /// Totals over the block.
     package var numSamples: UInt64, numSeries: UInt64, numChunks: UInt64
+    /// Deleted intervals in the block's `tombstones` file (written only when not 0, as
+    /// upstream's `omitempty`).
+    package var numTombstones: UInt64 = 0
     /// 1 for a block written from a head or an import; one more than its highest parent's
     /// for a compacted block.
     package var compactionLevel: Int
@@ -77,10 +80,11 @@ package struct BlockMeta: Sendable, Equatable {
                   numSeries: count("numSeries"), numChunks: count("numChunks"),
                   compactionLevel: MetaJSON.integer("level", in: text).map(Int.init) ?? 1,
                   sources: sources.isEmpty ? nil : sources, parents: parsedParents)
+        numTombstones = count("numTombstones")
     }
 
-    /// The JSON text, tab-indented like Go's `json.MarshalIndent(meta, "", "\t")` (`parents`
-    /// omitted when empty, as upstream's `omitempty`).
+    /// The JSON text, tab-indented like Go's `json.MarshalIndent(meta, "", "\t")`
+    /// (`numTombstones` and `parents` omitted when empty, as upstream's `omitempty`).
     package var json: String {
         let sourceLines = sources.map { "\t\t\t\"\($0)\"" }.joined(separator: ",\n")
         let parentObjects = parents.map {
@@ -95,7 +99,7 @@ package struct BlockMeta: Sendable, Equatable {
         \t"stats": {
         \t\t"numSamples": \(numSamples),
         \t\t"numSeries": \(numSeries),
-        \t\t"numChunks": \(numChunks)
+        \t\t"numChunks": \(numChunks)\(numTombstones > 0 ? ",\n\t\t\"numTombstones\": \(numTombstones)" : "")
         \t},
         \t"compaction": {
         \t\t"level": \(compactionLevel),

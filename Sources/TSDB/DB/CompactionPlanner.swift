@@ -6,6 +6,9 @@
 ///    before it is merged), for each range above the smallest (6 h, 18 h, ...): the blocks
 ///    are grouped by aligned windows of that range, and the first group of two or more that
 ///    fills its window, or lies wholly before the newest block, is chosen.
+/// 3. Otherwise, from the newest of those, one block to rewrite without its deleted
+///    samples: one spanning at least the middle range with more than 5 % as many
+///    tombstones as series, or a shorter one with at least one tombstone per series.
 struct CompactionPlanner {
     /// The block ranges, smallest first (`DB.Options.blockRanges`).
     let ranges: [Int64]
@@ -16,7 +19,21 @@ struct CompactionPlanner {
         let overlapping = Self.overlapping(sorted)
         if !overlapping.isEmpty { return overlapping }
         guard sorted.count > 1 else { return [] }
-        return select(Array(sorted.dropLast()), newestMinTime: sorted[sorted.count - 1].minTime)
+        let candidates = Array(sorted.dropLast())
+        let selected = select(candidates, newestMinTime: sorted[sorted.count - 1].minTime)
+        return selected.isEmpty ? tombstoned(candidates) : selected
+    }
+
+    /// Upstream's last step of `plan`: the newest block worth rewriting for its tombstones.
+    private func tombstoned(_ sorted: [BlockMeta]) -> [BlockMeta] {
+        for meta in sorted.reversed() {
+            if meta.maxTime - meta.minTime < ranges[ranges.count / 2] {
+                // Small: only worth it when (presumably) every series lost something.
+                return meta.numTombstones > 0 && meta.numTombstones >= meta.numSeries ? [meta] : []
+            }
+            if Double(meta.numTombstones) / Double(meta.numSeries + 1) > 0.05 { return [meta] }
+        }
+        return []
     }
 
     /// Upstream's `selectOverlappingDirs`: the first run of blocks that overlap the ones
