@@ -128,6 +128,9 @@ package final class PharosServer: Sendable {
                         try? server.reload()
                     }
                 }
+                if let db = server.storage.current {
+                    group.addTask { await db.run() }
+                }
                 try? await gracefulShutdown()
                 group.cancelAll()
             }
@@ -138,16 +141,22 @@ package final class PharosServer: Sendable {
     private func openStorage() async throws {
         let directory = options.storagePath
         logger.info("Starting TSDB ...", metadata: ["path": "\(directory)"])
-        let head: Head
+        var dbOptions = DB.Options()
+        if options.retentionTime > 0 { dbOptions.retentionDuration = options.retentionTime }
+        dbOptions.maxBytes = options.retentionSize
+        let opened: DB
         do {
-            head = try await NIOThreadPool.singleton.runIfActive { () throws -> Head in
-                try Head.open(directory: directory, logger: self.logger)
+            opened = try await NIOThreadPool.singleton.runIfActive { [dbOptions] () throws -> DB in
+                try DB.open(directory: directory, options: dbOptions, logger: self.logger)
             }
         } catch {
             logger.critical("Opening storage failed", metadata: ["err": "\(error)"])
             throw ServerError.storage("\(error)")
         }
-        storage.set(head)
+        for skipped in opened.skippedBlocks {
+            logger.warning("Skipped a block that does not open", metadata: ["dir": "\(skipped.directory)", "err": "\(skipped.error)"])
+        }
+        storage.set(opened)
         logger.info("TSDB started; server is ready to receive web requests.")
     }
 
@@ -188,7 +197,7 @@ package final class PharosServer: Sendable {
         router.middlewares.add(ReadinessMiddleware(prefix: prefix) { [storage] in storage.isReady })
         SelfMetrics.bootstrap()
         let routes = prefix.isEmpty ? router.group() : router.group(RouterPath(prefix))
-        let querier: @Sendable (Int64, Int64) -> any Querier = { [storage] _, _ in storage.querier() }
+        let querier: @Sendable (Int64, Int64) -> any Querier = { [storage] in storage.querier(mint: $0, maxt: $1) }
         let gate = QueryGate(limit: options.queryMaxConcurrency)
         QueryAPI(engine: Engine(options: options.engine), parserOptions: ParserOptions(features: options.features),
                  querier: querier, gate: gate, bodyLimit: options.maxRequestBodySize).register(on: routes)
@@ -200,7 +209,7 @@ package final class PharosServer: Sendable {
         FederationAPI(querier: querier, externalLabels: { [self] in config.global.externalLabels },
                       lookbackDelta: options.engine.lookbackDelta).register(on: routes)
         StatusAPI(options: options, startTime: startTime, reloadState: { [self] in state.withLock { $0.reload } },
-                  querier: { [storage] in storage.querier() }, headRange: { [storage] in storage.headRange },
+                  statistics: { [storage] in storage.current?.statistics(limit: $0) },
                   walReplay: { (0, 0, 0) }).register(on: routes)
         LifecycleAPI(ready: { [storage] in storage.isReady }, enabled: options.enableLifecycle,
                      reload: { [self] () throws(ServerError) in try reload() },
