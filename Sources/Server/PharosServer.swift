@@ -211,6 +211,8 @@ package final class PharosServer: Sendable {
         StatusAPI(options: options, startTime: startTime, reloadState: { [self] in state.withLock { $0.reload } },
                   statistics: { [storage] in storage.current?.statistics(limit: $0) },
                   walReplay: { (0, 0, 0) }).register(on: routes)
+        AdminAPI(db: { [storage] in storage.current }, enabled: options.enableAdminAPI, storagePath: options.storagePath,
+                 bodyLimit: options.maxRequestBodySize).register(on: routes)
         LifecycleAPI(ready: { [storage] in storage.isReady }, enabled: options.enableLifecycle,
                      reload: { [self] () throws(ServerError) in try reload() },
                      quit: { [self] in await shutdown() }).register(on: routes)
