@@ -141,21 +141,7 @@ package struct RemoteWriteBatch: Sendable, Equatable {
 }
 
 /// The metadata a 2.0 series carries.
-package struct RemoteWriteMetadata: Sendable, Equatable {
-    /// The metric type (`unknown` when unspecified).
-    package var type: MetricType
-    /// The help text (may be empty).
-    package var help: String
-    /// The unit (may be empty).
-    package var unit: String
-
-    /// Creates metadata.
-    package init(type: MetricType = .unknown, help: String = "", unit: String = "") {
-        self.type = type
-        self.help = help
-        self.unit = unit
-    }
-}
+package typealias RemoteWriteMetadata = MetricMetadata
 
 /// The metadata of a metric family in a 1.0 request.
 package struct RemoteWriteFamilyMetadata: Sendable, Equatable {

@@ -1,14 +1,18 @@
 package import Config
+import AsyncHTTPClient
+import Discovery
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
 package import Logging
 package import Model
 import NIOCore
+import NIOHTTPCompression
 import NIOPosix
 import NIOSSL
 import PromQL
 import Pushgateway
+import Scrape
 import ServiceLifecycle
 import Synchronization
 import TSDB
@@ -27,6 +31,10 @@ package final class PharosServer: Sendable {
     private let startTime = WallClock.milliseconds()
     private let group = Mutex<ServiceGroup?>(nil)
     private let listening = Mutex<(port: Int?, waiters: [CheckedContinuation<Int, Never>])>((nil, []))
+    /// Scrapes, notifications and remote writes go out through this client.
+    private let httpClient: HTTPClient
+    private let discovery: DiscoveryManager<ContinuousClock>
+    private let scrape: ScrapeManager
 
     private struct State: Sendable {
         var config: PrometheusConfig
@@ -41,6 +49,20 @@ package final class PharosServer: Sendable {
         let config = try Self.loadConfig(options.configFile)
         webConfig = options.webConfigFile.isEmpty ? WebConfig() : try WebConfig.load(file: options.webConfigFile)
         state = Mutex(State(config: config, reload: .init(succeeded: true, time: WallClock.milliseconds(), yaml: config.yaml())))
+        discovery = DiscoveryManager(configs: Self.discoveryConfigs(config), clock: ContinuousClock())
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+                                configuration: .init(decompression: .enabled(limit: .none)))
+        httpClient = client
+        scrape = ScrapeManager(appendable: storage, httpClient: client, logger: logger)
+        do { try scrape.applyConfig(config) } catch {
+            try? client.syncShutdown()
+            throw .config("applying scrape configs: \(error)")
+        }
+    }
+
+    /// Each scrape job's discovery sections, by job name.
+    private static func discoveryConfigs(_ config: PrometheusConfig) -> [String: ServiceDiscoveryConfigs] {
+        Dictionary(config.scrapeConfigs.map { ($0.jobName, $0.serviceDiscovery) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The config in effect.
@@ -108,8 +130,10 @@ package final class PharosServer: Sendable {
 
     /// Re-reads the config file; the old config stays in effect when the new one is invalid.
     package func reload() throws(ServerError) {
-        do {
+        do throws(ServerError) {
             let config = try Self.loadConfig(options.configFile)
+            do { try scrape.applyConfig(config) } catch { throw ServerError.config("applying scrape configs: \(error)") }
+            discovery.applyConfig(Self.discoveryConfigs(config))
             state.withLock {
                 $0.config = config
                 $0.reload = .init(succeeded: true, time: WallClock.milliseconds(), yaml: config.yaml())
@@ -150,9 +174,15 @@ package final class PharosServer: Sendable {
                         try? server.reload()
                     }
                 }
+                if let db = server.storage.current {
+                    group.addTask { await db.run() }
+                }
+                group.addTask { await server.discovery.run() }
+                group.addTask { await server.scrape.run(targetSets: server.discovery.targetSets) }
                 try? await gracefulShutdown()
                 group.cancelAll()
             }
+            try? await server.httpClient.shutdown()
             server.closeStorage()
         }
     }
@@ -160,16 +190,22 @@ package final class PharosServer: Sendable {
     private func openStorage() async throws {
         let directory = options.storagePath
         logger.info("Starting TSDB ...", metadata: ["path": "\(directory)"])
-        let head: Head
+        var dbOptions = DB.Options()
+        if options.retentionTime > 0 { dbOptions.retentionDuration = options.retentionTime }
+        dbOptions.maxBytes = options.retentionSize
+        let opened: DB
         do {
-            head = try await NIOThreadPool.singleton.runIfActive { () throws -> Head in
-                try Head.open(directory: directory, logger: self.logger)
+            opened = try await NIOThreadPool.singleton.runIfActive { [dbOptions] () throws -> DB in
+                try DB.open(directory: directory, options: dbOptions, logger: self.logger)
             }
         } catch {
             logger.critical("Opening storage failed", metadata: ["err": "\(error)"])
             throw ServerError.storage("\(error)")
         }
-        storage.set(head)
+        for skipped in opened.skippedBlocks {
+            logger.warning("Skipped a block that does not open", metadata: ["dir": "\(skipped.directory)", "err": "\(skipped.error)"])
+        }
+        storage.set(opened)
         logger.info("TSDB started; server is ready to receive web requests.")
     }
 
@@ -216,18 +252,23 @@ package final class PharosServer: Sendable {
         router.middlewares.add(ReadinessMiddleware(prefix: prefix) { [storage] in storage.isReady })
         SelfMetrics.bootstrap()
         let routes = prefix.isEmpty ? router.group() : router.group(RouterPath(prefix))
-        let querier: @Sendable (Int64, Int64) -> any Querier = { [storage] _, _ in storage.querier() }
+        let querier: @Sendable (Int64, Int64) -> any Querier = { [storage] in storage.querier(mint: $0, maxt: $1) }
         let gate = QueryGate(limit: options.queryMaxConcurrency)
         QueryAPI(engine: Engine(options: options.engine), parserOptions: ParserOptions(features: options.features),
                  querier: querier, gate: gate, bodyLimit: options.maxRequestBodySize).register(on: routes)
         SeriesAPI(querier: querier, bodyLimit: options.maxRequestBodySize).register(on: routes)
+        RemoteReadAPI(querier: querier, externalLabels: { [self] in config.global.externalLabels },
+                      sampleLimit: options.remoteReadSampleLimit, bodyLimit: options.maxRequestBodySize).register(on: routes)
         RemoteWriteAPI(sink: { [storage] in storage.appendable() }, enabled: options.enableRemoteWriteReceiver,
                        bodyLimit: options.maxRequestBodySize).register(on: routes)
         FederationAPI(querier: querier, externalLabels: { [self] in config.global.externalLabels },
                       lookbackDelta: options.engine.lookbackDelta).register(on: routes)
         StatusAPI(options: options, startTime: startTime, reloadState: { [self] in state.withLock { $0.reload } },
-                  querier: { [storage] in storage.querier() }, headRange: { [storage] in storage.headRange },
+                  statistics: { [storage] in storage.current?.statistics(limit: $0) },
                   walReplay: { (0, 0, 0) }).register(on: routes)
+        TargetsAPI(scrape: scrape).register(on: routes)
+        AdminAPI(db: { [storage] in storage.current }, enabled: options.enableAdminAPI, storagePath: options.storagePath,
+                 bodyLimit: options.maxRequestBodySize).register(on: routes)
         LifecycleAPI(ready: { [storage] in storage.isReady }, enabled: options.enableLifecycle,
                      reload: { [self] () throws(ServerError) in try reload() },
                      quit: { [self] in await shutdown() }).register(on: routes)

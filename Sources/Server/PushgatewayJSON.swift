@@ -19,9 +19,7 @@ enum PushgatewayJSON {
     /// One object per group: `labels`, `last_push_successful`, and per family name its
     /// `time_stamp`, `type`, `help` and `metrics`.
     static func groups(_ groups: [MetricGroup], into json: inout JSONWriter) {
-        json.byte("[")
-        for (index, group) in groups.enumerated() {
-            if index > 0 { json.byte(",") }
+        json.array(groups) { json, group in
             let labels = Dictionary(group.key.labels.map { label in (label.name, label.value) }, uniquingKeysWith: { _, last in last })
             var members: [(String, (inout JSONWriter) -> Void)] = [
                 ("labels", { writer in object(labels, into: &writer) }),
@@ -38,7 +36,6 @@ enum PushgatewayJSON {
             }
             json.byte("}")
         }
-        json.byte("]")
     }
 
     private static func family(_ timed: MetricGroup.TimedFamily, into json: inout JSONWriter) {
@@ -51,9 +48,8 @@ enum PushgatewayJSON {
             json.raw(#","help":"#)
             json.string(family.help)
         }
-        json.raw(#","metrics":["#)
-        for (index, metric) in family.metric.enumerated() {
-            if index > 0 { json.byte(",") }
+        json.raw(#","metrics":"#)
+        json.array(family.metric) { json, metric in
             var fields: [String: String] = [:]
             var maps: [String: [String: String]] = ["labels": Dictionary(metric.label.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })]
             switch family.type {
@@ -78,7 +74,7 @@ enum PushgatewayJSON {
             }
             json.byte("}")
         }
-        json.raw("]}")
+        json.byte("}")
     }
 
     private static func float(_ value: Double) -> String {

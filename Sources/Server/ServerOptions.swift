@@ -28,6 +28,8 @@ package struct ServerOptions: Sendable {
     package var webConfigFile = ""
     /// `--web.max-request-body-bytes`: the largest request body accepted.
     package var maxRequestBodySize = 32 << 20
+    /// `--storage.remote.read-sample-limit`: most samples one remote-read sample response holds.
+    package var remoteReadSampleLimit = 50_000_000
     // MARK: Pushgateway (issue 6)
     /// `--pushgateway.listen-address`, `host:port` of the Pushgateway listener; empty for none.
     package var pushgatewayListenAddress = ":9091"

@@ -1,55 +1,77 @@
-import Synchronization
 import Model
+import Synchronization
 import TSDB
 
 /// The server's storage once it is open: empty (and not ready) while the write-ahead log
-/// replays, then the head every endpoint reads.
-final class ServerStorage: Sendable {
-    private let head = Mutex<Head?>(nil)
-    /// Serves queries before the storage is open (the readiness check answers 503 first).
+/// replays, then the TSDB every endpoint reads and ingestion appends to.
+final class ServerStorage: SampleAppendable {
+    private let db = Mutex<DB?>(nil)
+    /// Serves requests before the storage is open (the readiness check answers 503 first).
     private static let empty = Head()
 
     /// Whether the storage is open.
-    var isReady: Bool { head.withLock { $0 != nil } }
+    var isReady: Bool { db.withLock { $0 != nil } }
+
+    /// The open database, `nil` while it is opening.
+    var current: DB? { db.withLock { $0 } }
 
     /// Makes `opened` the storage.
-    func set(_ opened: Head) {
-        head.withLock { $0 = opened }
+    func set(_ opened: DB) {
+        db.withLock { $0 = opened }
     }
 
-    /// A querier over everything stored.
-    func querier() -> any Querier {
-        (head.withLock { $0 } ?? Self.empty).querier()
+    /// A querier over `[mint, maxt]`.
+    func querier(mint: Int64, maxt: Int64) -> any Querier {
+        current?.querier(mint: mint, maxt: maxt) ?? Self.empty.querier()
     }
 
     /// Where ingestion appends.
     func appendable() -> any SampleAppendable {
-        head.withLock { $0 } ?? Self.empty
+        current ?? Self.empty
+    }
+
+    /// A batch for the open database (for the empty placeholder while it opens).
+    func makeAppender() -> any SampleAppender & ~Copyable {
+        appendable().makeAppender()
     }
 
     /// The head's time range, `nil` while it is empty.
     var headRange: (min: Int64, max: Int64)? {
-        guard let current = head.withLock({ $0 }), let min = current.minTime, let max = current.maxTime else { return nil }
+        guard let stats = current?.stats, let min = stats.headMinTime, let max = stats.headMaxTime else { return nil }
         return (min, max)
     }
 
-    /// Appends the storage's `prometheus_tsdb_*` gauges in the text format.
+    /// Appends the storage's `prometheus_tsdb_*` metrics in the text format, named and typed
+    /// as Prometheus's.
     func writeMetrics(into out: inout [UInt8]) {
-        guard let current = head.withLock({ $0 }) else { return }
-        var text = "# HELP prometheus_tsdb_head_series Total number of series in the head block.\n"
-        text += "# TYPE prometheus_tsdb_head_series gauge\nprometheus_tsdb_head_series \(current.seriesCount)\n"
-        if let min = current.minTime, let max = current.maxTime {
-            text += "# HELP prometheus_tsdb_head_min_time Minimum time bound of the head block.\n"
-            text += "# TYPE prometheus_tsdb_head_min_time gauge\nprometheus_tsdb_head_min_time \(min)\n"
-            text += "# HELP prometheus_tsdb_head_max_time Maximum timestamp of the head block.\n"
-            text += "# TYPE prometheus_tsdb_head_max_time gauge\nprometheus_tsdb_head_max_time \(max)\n"
+        guard let stats = current?.stats else { return }
+        var text = ""
+        func metric(_ name: String, _ type: String, _ help: String, _ value: Int) {
+            text += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n\(name) \(value)\n"
         }
+        metric("prometheus_tsdb_head_series", "gauge", "Total number of series in the head block.", stats.headSeries)
+        metric("prometheus_tsdb_head_chunks", "gauge", "Total number of chunks in the head block.", stats.headChunks)
+        metric("prometheus_tsdb_head_samples_appended_total", "counter", "Total number of appended samples.", stats.headSamplesAppended)
+        metric("prometheus_tsdb_head_truncations_total", "counter", "Total number of head truncations attempted.", stats.headTruncations)
+        if let min = stats.headMinTime, let max = stats.headMaxTime {
+            metric("prometheus_tsdb_head_min_time", "gauge", "Minimum time bound of the head block.", Int(min))
+            metric("prometheus_tsdb_head_max_time", "gauge", "Maximum timestamp of the head block.", Int(max))
+        }
+        metric("prometheus_tsdb_blocks_loaded", "gauge", "Number of currently loaded data blocks.", stats.blocksLoaded)
+        metric("prometheus_tsdb_compactions_total", "counter", "Total number of compactions that were executed for the partition.", stats.compactions)
+        metric("prometheus_tsdb_compactions_failed_total", "counter", "Total number of compactions that failed for the partition.", stats.compactionsFailed)
+        metric("prometheus_tsdb_checkpoint_creations_total", "counter", "Total number of checkpoint creations attempted.", stats.checkpoints)
+        metric("prometheus_tsdb_time_retentions_total", "counter", "The number of times that blocks were deleted because the maximum time limit was exceeded.", stats.timeRetentions)
+        metric("prometheus_tsdb_size_retentions_total", "counter", "The number of times that blocks were deleted because the maximum number of bytes was exceeded.", stats.sizeRetentions)
+        metric("prometheus_tsdb_storage_blocks_bytes", "gauge", "The number of bytes that are currently used for local storage by all blocks.", stats.blocksBytes)
+        metric("prometheus_tsdb_wal_storage_size_bytes", "gauge", "Size of the write log directory.", stats.walBytes)
+        metric("prometheus_tsdb_wal_corruptions_total", "counter", "Total number of WAL corruptions.", stats.walCorruptions)
         out.append(contentsOf: text.utf8)
     }
 
-    /// Closes the storage (flushing the write-ahead log).
+    /// Closes the storage (flushing the write-ahead log, releasing the lock).
     func close() throws(TSDBError) {
-        guard let current = head.withLock({ current in defer { current = nil }; return current }) else { return }
-        try current.close()
+        guard let open = db.withLock({ current in defer { current = nil }; return current }) else { return }
+        try open.close()
     }
 }

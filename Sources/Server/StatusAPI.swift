@@ -28,23 +28,19 @@ package struct StatusAPI: Sendable {
     package var startTime: Int64
     /// The current reload state.
     package var reloadState: @Sendable () -> ReloadState
-    /// A querier over all of the storage, for cardinality statistics.
-    package var querier: @Sendable () -> any Querier
-    /// The head's time range, `nil` while it is empty.
-    package var headRange: @Sendable () -> (min: Int64, max: Int64)?
+    /// The head's cardinality statistics with top-`limit` lists, `nil` before the storage opens.
+    package var statistics: @Sendable (_ limit: Int) -> HeadStatistics?
     /// The write-ahead log segments replayed at start: first, last and current.
     package var walReplay: @Sendable () -> (min: Int, max: Int, current: Int)
 
     /// Creates the endpoints.
     package init(options: ServerOptions, startTime: Int64, reloadState: @escaping @Sendable () -> ReloadState,
-                 querier: @escaping @Sendable () -> any Querier,
-                 headRange: @escaping @Sendable () -> (min: Int64, max: Int64)?,
+                 statistics: @escaping @Sendable (Int) -> HeadStatistics?,
                  walReplay: @escaping @Sendable () -> (min: Int, max: Int, current: Int)) {
         self.options = options
         self.startTime = startTime
         self.reloadState = reloadState
-        self.querier = querier
-        self.headRange = headRange
+        self.statistics = statistics
         self.walReplay = walReplay
     }
 
@@ -134,56 +130,32 @@ package struct StatusAPI: Sendable {
 
     /// The cardinality report: head statistics and the top `limit` of each list.
     private func tsdbStatus(limit: Int) throws(APIError) -> Response {
-        let q = querier()
-        var byMetric: [(String, Int)] = [], valueCounts: [(String, Int)] = []
-        var memory: [(String, Int)] = [], pairs: [(String, Int)] = []
-        var seriesTotal = 0, labelPairs = 0
-        do {
-            let all = try q.select([try Matcher(.regexMatch, "__name__", ".+")], mint: .min, maxt: .max)
-            seriesTotal = all.count
-            var pairCounts: [Label: Int] = [:]
-            for series in all {
-                for label in series.labels { pairCounts[label, default: 0] += 1 }
-            }
-            labelPairs = pairCounts.count
-            var values: [String: Int] = [:], bytes: [String: Int] = [:]
-            for (label, count) in pairCounts {
-                values[label.name, default: 0] += 1
-                bytes[label.name, default: 0] += label.value.utf8.count * count
-                pairs.append(("\(label.name)=\(label.value)", count))
-                if label.name == Labels.metricNameLabel { byMetric.append((label.value, count)) }
-            }
-            valueCounts = Array(values)
-            memory = Array(bytes)
-        } catch {
-            throw APIError(.internal, "\(error)")
-        }
-        let range = headRange()
+        guard let stats = statistics(limit) else { throw APIError(.unavailable, "TSDB not ready") }
         return APIResponse.success { json in
             json.raw(#"{"headStats":{"numSeries":"#)
-            json.int(seriesTotal)
+            json.int(stats.numSeries)
             json.raw(#","numLabelPairs":"#)
-            json.int(labelPairs)
-            json.raw(#","chunkCount":0,"minTime":"#)
-            json.int(range?.min ?? Int64.max)
+            json.int(stats.numLabelPairs)
+            json.raw(#","chunkCount":"#)
+            json.int(stats.chunkCount)
+            json.raw(#","minTime":"#)
+            json.int(stats.minTime ?? Int64.max)
             json.raw(#","maxTime":"#)
-            json.int(range?.max ?? Int64.min)
+            json.int(stats.maxTime ?? Int64.min)
             json.byte("}")
-            for (name, list) in [("seriesCountByMetricName", byMetric), ("labelValueCountByLabelName", valueCounts),
-                                 ("memoryInBytesByLabelName", memory), ("seriesCountByLabelValuePair", pairs)] {
+            for (name, list) in [("seriesCountByMetricName", stats.seriesCountByMetricName),
+                                 ("labelValueCountByLabelName", stats.labelValueCountByLabelName),
+                                 ("memoryInBytesByLabelName", stats.memoryInBytesByLabelName),
+                                 ("seriesCountByLabelValuePair", stats.seriesCountByLabelValuePair)] {
                 json.byte(",")
                 json.key(name)
-                json.byte("[")
-                let top = list.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }.prefix(limit)
-                for (i, entry) in top.enumerated() {
-                    if i > 0 { json.byte(",") }
+                json.array(list) { json, entry in
                     json.raw(#"{"name":"#)
-                    json.string(entry.0)
+                    json.string(entry.name)
                     json.raw(#","value":"#)
-                    json.int(entry.1)
+                    json.int(entry.value)
                     json.byte("}")
                 }
-                json.byte("]")
             }
             json.byte("}")
         }

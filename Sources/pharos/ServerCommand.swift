@@ -25,6 +25,9 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("storage.tsdb.retention.size"), help: "Maximum number of bytes of storage blocks to retain (e.g. 512MB).")
     var retentionSize: String?
 
+    @Option(name: .customLong("storage.remote.read-sample-limit"), help: "Maximum overall number of samples to return via the remote read interface (0 means no limit).")
+    var remoteReadSampleLimit = 50_000_000
+
     @Option(name: .customLong("web.listen-address"), help: "Address to listen on for UI, API, and telemetry.")
     var listenAddress = "0.0.0.0:9090"
 
@@ -108,6 +111,7 @@ struct ServerCommand: AsyncParsableCommand {
             }
         }
         options.listenAddress = listenAddress
+        options.remoteReadSampleLimit = remoteReadSampleLimit
         options.externalURL = externalURL
         options.routePrefix = routePrefix
         options.enableLifecycle = enableLifecycle
@@ -137,7 +141,7 @@ struct ServerCommand: AsyncParsableCommand {
         options.flagValues = [
             "config.file": configFile, "storage.tsdb.path": storagePath,
             "storage.tsdb.retention.time": retentionTime ?? "0s", "storage.tsdb.retention.size": retentionSize ?? "0B",
-            "web.listen-address": listenAddress, "web.external-url": externalURL, "web.route-prefix": routePrefix,
+            "storage.remote.read-sample-limit": String(remoteReadSampleLimit), "web.listen-address": listenAddress, "web.external-url": externalURL, "web.route-prefix": routePrefix,
             "web.enable-lifecycle": String(enableLifecycle), "web.enable-admin-api": String(enableAdminAPI),
             "web.enable-remote-write-receiver": String(enableRemoteWriteReceiver),
             "web.config.file": webConfigFile, "web.max-request-body-bytes": String(maxRequestBodySize),

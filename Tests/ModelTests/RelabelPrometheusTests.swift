@@ -1,4 +1,5 @@
 import Foundation
+import PharosTestSupport
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -118,7 +119,7 @@ struct RelabelPrometheusTests {
         let configFile = directory.appendingPathComponent("prometheus.yml")
         try yaml.write(to: configFile, atomically: true, encoding: .utf8)
 
-        let port = try Self.freeLoopbackPort()
+        let port = try Daemon.freePort()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/prometheus")
         process.arguments = [
@@ -210,24 +211,5 @@ struct RelabelPrometheusTests {
         guard let url = URL(string: url) else { throw URLError(.badURL) }
         let (data, _) = try await URLSession.shared.data(from: url)
         return data
-    }
-
-    /// A port the kernel just handed out on 127.0.0.1 (bound, read back, released).
-    private static func freeLoopbackPort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(.EMFILE) }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sockaddrPointer in
-                bind(fd, sockaddrPointer, length) == 0 && getsockname(fd, sockaddrPointer, &length) == 0
-            }
-        }
-        guard bound else { throw POSIXError(.EADDRINUSE) }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

@@ -1,27 +1,54 @@
-import Foundation
+package import Foundation
 package import Glibc
 import Synchronization
 
-/// A real server process for tests (Pharos itself, Debian's prometheus, node_exporter),
-/// spawned with `posix_spawn`, its output in a log file, stopped by its PID.
+/// A real server process for tests (Pharos itself, Debian's prometheus, node_exporter,
+/// dnsmasq), spawned with `posix_spawn` and stopped by its PID.
 ///
-/// `posix_spawn` rather than Foundation's `Process`, whose single reaper thread blocks on
-/// long-running children and stalls every other `Process` in the test binary.
+/// Not Foundation's `Process`: a daemon that closes its inherited descriptors makes Foundation
+/// take the close of its monitor socket for the child's exit and block its one reaper thread
+/// in `waitpid` on the still-running daemon, which stalls every other `Process` in the test binary.
 package final class Daemon: Sendable {
+    /// Where the daemon's output goes.
+    package enum Output: Sendable {
+        /// Nowhere.
+        case discard
+        /// Standard output and error appended to a file.
+        case file(String)
+        /// Standard error into a pipe whose read end `output` returns, standard output nowhere.
+        case pipe
+    }
+
     /// The process ID.
     package let pid: pid_t
-    /// Where standard output and standard error go.
-    package let logPath: String
+    /// The file standard output and standard error go to, for `.file` output.
+    package let logPath: String?
+    private let outputDescriptor: Int32?
     private let exitStatus = Mutex<Int32?>(nil)
 
-    /// Starts `executable` with `arguments`; output goes to `logPath`.
-    package init(_ executable: String, _ arguments: [String], logPath: String, environment: [String: String] = [:]) throws {
+    /// Starts `executable` with `arguments` (and `environment` added to this process's).
+    /// - Throws: `DaemonError` when it cannot be spawned.
+    package init(_ executable: String, _ arguments: [String], output: Output = .discard,
+                 environment: [String: String] = [:]) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var pipeEnds: [Int32] = [-1, -1]
+        switch output {
+        case .discard:
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        case .file(let path):
+            posix_spawn_file_actions_addopen(&actions, 1, path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        case .pipe:
+            guard pipe(&pipeEnds) == 0 else { throw DaemonError("pipe failed") }
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+            posix_spawn_file_actions_adddup2(&actions, pipeEnds[1], 2)
+            posix_spawn_file_actions_addclose(&actions, pipeEnds[0])
+            posix_spawn_file_actions_addclose(&actions, pipeEnds[1])
+        }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -38,13 +65,23 @@ package final class Daemon: Sendable {
         }
         var pid: pid_t = 0
         let status = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
-        guard status == 0 else { throw DaemonError("cannot start \(executable): \(String(cString: strerror(status)))") }
+        if pipeEnds[1] >= 0 { close(pipeEnds[1]) }
+        guard status == 0 else {
+            if pipeEnds[0] >= 0 { close(pipeEnds[0]) }
+            throw DaemonError("cannot start \(executable): \(String(cString: strerror(status)))")
+        }
         self.pid = pid
-        self.logPath = logPath
+        if case .file(let path) = output { logPath = path } else { logPath = nil }
+        outputDescriptor = pipeEnds[0] >= 0 ? pipeEnds[0] : nil
     }
 
-    /// What the process wrote so far.
-    package var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+    /// The read end of the `.pipe` output (closed when the handle goes away); nil otherwise.
+    package var output: FileHandle? {
+        outputDescriptor.map { FileHandle(fileDescriptor: $0, closeOnDealloc: true) }
+    }
+
+    /// What the process wrote so far to its `.file` output.
+    package var log: String { logPath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } ?? "" }
 
     /// Sends `signal` to the process.
     package func signal(_ signal: Int32) {
@@ -57,7 +94,7 @@ package final class Daemon: Sendable {
             if status != nil { return status }
             var raw: Int32 = 0
             guard waitpid(pid, &raw, WNOHANG) == pid else { return nil }
-            status = (raw & 0x7F) == 0 ? (raw >> 8) & 0xFF : 128 + (raw & 0x7F)
+            status = Self.status(raw)
             return status
         }
     }
@@ -72,8 +109,20 @@ package final class Daemon: Sendable {
         return exited()
     }
 
-    /// Stops the process with SIGTERM (SIGKILL after `grace`) and reaps it; idempotent.
-    package func stop(grace: Duration = .seconds(10)) async {
+    /// Stops the process with SIGTERM and waits for it; idempotent.
+    package func stop() {
+        guard exited() == nil else { return }
+        kill(pid, SIGTERM)
+        exitStatus.withLock { status in
+            guard status == nil else { return }
+            var raw: Int32 = 0
+            guard waitpid(pid, &raw, 0) == pid else { return }
+            status = Self.status(raw)
+        }
+    }
+
+    /// Stops the process with SIGTERM (SIGKILL after `grace`) without blocking a thread.
+    package func terminate(grace: Duration = .seconds(10)) async {
         guard exited() == nil else { return }
         kill(pid, SIGTERM)
         if await waitForExit(timeout: grace) == nil {
@@ -89,6 +138,11 @@ package final class Daemon: Sendable {
         _ = await waitForExit(timeout: .seconds(5))
     }
 
+    /// A `waitpid` status as a shell reports it: the exit code, or 128 + the signal.
+    private static func status(_ raw: Int32) -> Int32 {
+        (raw & 0x7F) == 0 ? (raw >> 8) & 0xFF : 128 + (raw & 0x7F)
+    }
+
     deinit {
         if exitStatus.withLock({ $0 }) == nil {
             kill(pid, SIGKILL)
@@ -97,9 +151,10 @@ package final class Daemon: Sendable {
         }
     }
 
-    /// A TCP port on 127.0.0.1 nothing listens on right now.
-    package static func freeTCPPort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    /// A port on 127.0.0.1 that no socket of `type` (`SOCK_STREAM`, `SOCK_DGRAM`) uses right
+    /// now: bound, read back and released.
+    package static func freePort(_ type: __socket_type = SOCK_STREAM) throws -> Int {
+        let fd = socket(AF_INET, Int32(type.rawValue), 0)
         guard fd >= 0 else { throw DaemonError("socket failed") }
         defer { close(fd) }
         var address = sockaddr_in()

@@ -44,8 +44,8 @@ final class PharosPushServer {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-push-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory + "/data", withIntermediateDirectories: true)
         try "global:\n  scrape_interval: \(scrapeInterval)\n".write(toFile: directory + "/prometheus.yml", atomically: true, encoding: .utf8)
-        mainPort = try Daemon.freeTCPPort()
-        pushPort = try Daemon.freeTCPPort()
+        mainPort = try Daemon.freePort()
+        pushPort = try Daemon.freePort()
         self.flags = flags
         daemon = try Self.start(binary, directory: directory, mainPort: mainPort, pushPort: pushPort, flags: flags)
         try await waitUntilReady()
@@ -55,7 +55,7 @@ final class PharosPushServer {
         try Daemon(binary, [
             "server", "--config.file=\(directory)/prometheus.yml", "--storage.tsdb.path=\(directory)/data",
             "--web.listen-address=127.0.0.1:\(mainPort)", "--pushgateway.listen-address=127.0.0.1:\(pushPort)",
-        ] + flags, logPath: directory + "/pharos.log")
+        ] + flags, output: .file(directory + "/pharos.log"))
     }
 
     /// `http://127.0.0.1:<pushgateway port>`.
@@ -79,13 +79,13 @@ final class PharosPushServer {
 
     /// Starts the server again on the same directory and ports.
     func restart() async throws {
-        await daemon.stop()
+        await daemon.terminate()
         guard let binary = Self.binary else { throw DaemonError("pharos is not built") }
         daemon = try Self.start(binary, directory: directory, mainPort: mainPort, pushPort: pushPort, flags: flags)
         try await waitUntilReady()
     }
 
-    func stop() async { await daemon.stop() }
+    func stop() async { await daemon.terminate() }
 
     deinit { try? FileManager.default.removeItem(atPath: directory) }
 }
@@ -100,16 +100,16 @@ final class RealPushgateway {
     private let logPath: String
 
     init() async throws {
-        port = try Daemon.freeTCPPort()
+        port = try Daemon.freePort()
         logPath = FileManager.default.temporaryDirectory.appendingPathComponent("pushgateway-\(UUID().uuidString).log").path
         // Debian defaults --persistence.file to /var/lib/prometheus/pushgateway.data: every run would share it.
-        daemon = try Daemon(Self.binary, ["--web.listen-address=127.0.0.1:\(port)", "--web.enable-admin-api", "--persistence.file="], logPath: logPath)
+        daemon = try Daemon(Self.binary, ["--web.listen-address=127.0.0.1:\(port)", "--web.enable-admin-api", "--persistence.file="], output: .file(logPath))
         try await daemon.waitUntilListening(port: port)
     }
 
     var url: String { "http://127.0.0.1:\(port)" }
 
-    func stop() async { await daemon.stop() }
+    func stop() async { await daemon.terminate() }
 
     deinit { try? FileManager.default.removeItem(atPath: logPath) }
 }

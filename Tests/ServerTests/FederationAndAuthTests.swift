@@ -42,7 +42,7 @@ struct FederationAndAuthTests {
         ])
         defer { Task { await pharos.stop() } }
         try await pharos.waitUntilReady()
-        let port = try Daemon.freeTCPPort()
+        let port = try Daemon.freePort()
         let config = """
             global:
               scrape_interval: 1s
@@ -59,8 +59,8 @@ struct FederationAndAuthTests {
         let peer = try Daemon(prometheus, [
             "--config.file=\(pharos.directory)/federating.yml", "--storage.tsdb.path=\(pharos.directory)/prometheus-data",
             "--web.listen-address=127.0.0.1:\(port)",
-        ], logPath: pharos.directory + "/prometheus.log")
-        defer { Task { await peer.stop() } }
+        ], output: .file(pharos.directory + "/prometheus.log"))
+        defer { Task { await peer.terminate() } }
         try await peer.waitUntilListening(port: port)
         var result: [[String: Any]] = []
         for _ in 0..<100 where result.count < 2 {

@@ -4,6 +4,7 @@ import Model
 import NIOCore
 import NIOHTTP1
 import PharosTestSupport
+import Server
 import TSDB
 
 /// A real `pharos server` process on 127.0.0.1 for a test: its own temporary config and
@@ -17,9 +18,10 @@ final class PharosInstance: Sendable {
 
     /// Writes `config` (and `files`), stores `samples` through a TSDB head in the data
     /// directory (so the server replays them from the WAL), then starts the server with
-    /// `flags` (`{dir}` in them is the instance's directory) and waits until it listens.
+    /// `flags` (`{dir}` in them is the instance's directory) on `port` (a free one if nil) and
+    /// waits until it listens.
     init(config: String = "global:\n  scrape_interval: 15s\n", files: [String: String] = [:],
-         samples: [(Labels, [(Int64, Double)])] = [], flags: [String] = []) async throws {
+         samples: [(Labels, [(Int64, Double)])] = [], flags: [String] = [], port: Int? = nil) async throws {
         guard let binary = Self.binary else { throw DaemonError("pharos is not built") }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-server-\(UUID().uuidString)").path
         self.directory = directory
@@ -35,15 +37,23 @@ final class PharosInstance: Sendable {
             _ = try app.commit()
             try head.close()
         }
-        let port = try Daemon.freeTCPPort()
+        let port = try port ?? Daemon.freePort()
         self.port = port
-        daemon = try Daemon(binary, [
+        let arguments = [
             "server", "--config.file=\(directory)/prometheus.yml", "--storage.tsdb.path=\(directory)/data",
             "--web.listen-address=127.0.0.1:\(port)",
             "--pushgateway.listen-address", "",  // Pushgateway (issue 6): no fixed :9091 shared by parallel tests
-        ] + flags.map { $0.replacingOccurrences(of: "{dir}", with: directory) }, logPath: directory + "/pharos.log")
-        try await daemon.waitUntilListening(port: port)
+        ] + flags.map { $0.replacingOccurrences(of: "{dir}", with: directory) }
+        // Debug binaries start slowly on a loaded 2-core machine: start a few at a time.
+        daemon = try await Self.startups.run {
+            let daemon = try Daemon(binary, arguments, output: .file(directory + "/pharos.log"))
+            try await daemon.waitUntilListening(port: port, timeout: .seconds(180))
+            return daemon
+        }
     }
+
+    /// Admits three server start-ups at a time across the test binary.
+    private static let startups = QueryGate(limit: 3)
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
@@ -106,7 +116,7 @@ final class PharosInstance: Sendable {
     }
 
     func stop() async {
-        await daemon.stop()
+        await daemon.terminate()
     }
 
     deinit {

@@ -97,7 +97,7 @@ struct QueryAPITests {
         defer { Task { await pharos.stop() } }
         try await pharos.waitUntilReady()
         let output = pharos.directory + "/promtool.out"
-        let run = try Daemon(promtool, ["query", "instant", pharos.baseURL, "up"], logPath: output)
+        let run = try Daemon(promtool, ["query", "instant", pharos.baseURL, "up"], output: .file(output))
         let status = await run.waitForExit(timeout: .seconds(30))
         #expect(status == 0, "\(run.log)")
         #expect(run.log.contains(#"up{instance="localhost:9090", job="pharos"} => 1 @["#), "\(run.log)")

@@ -18,12 +18,12 @@ struct RemoteWriteReceiverTests {
         let pharos = try await PharosInstance(flags: ["--web.enable-remote-write-receiver"])
         defer { Task { await pharos.stop() } }
         try await pharos.waitUntilReady()
-        let exporterPort = try Daemon.freeTCPPort()
+        let exporterPort = try Daemon.freePort()
         let exporter = try Daemon(nodeExporter, ["--web.listen-address=127.0.0.1:\(exporterPort)"],
-                                  logPath: pharos.directory + "/node_exporter.log")
-        defer { Task { await exporter.stop() } }
+                                  output: .file(pharos.directory + "/node_exporter.log"))
+        defer { Task { await exporter.terminate() } }
         try await exporter.waitUntilListening(port: exporterPort)
-        let port = try Daemon.freeTCPPort()
+        let port = try Daemon.freePort()
         try """
             global:
               scrape_interval: 2s
@@ -39,8 +39,8 @@ struct RemoteWriteReceiverTests {
         let sender = try Daemon(prometheus, [
             "--config.file=\(pharos.directory)/sender.yml", "--storage.tsdb.path=\(pharos.directory)/sender-data",
             "--web.listen-address=127.0.0.1:\(port)",
-        ], logPath: pharos.directory + "/sender.log")
-        defer { Task { await sender.stop() } }
+        ], output: .file(pharos.directory + "/sender.log"))
+        defer { Task { await sender.terminate() } }
         try await sender.waitUntilListening(port: port)
 
         // Every series Prometheus stored reaches Pharos (remote write lags by a batch or two).

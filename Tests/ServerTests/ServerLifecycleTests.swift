@@ -65,14 +65,14 @@ struct ServerLifecycleTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-flags-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let unknown = try Daemon(binary, ["server", "--storage.tsdb.bogus=1"], logPath: directory + "/unknown.log")
+        let unknown = try Daemon(binary, ["server", "--storage.tsdb.bogus=1"], output: .file(directory + "/unknown.log"))
         #expect(await unknown.waitForExit(timeout: .seconds(20)) != 0)
         #expect(unknown.log.contains("--storage.tsdb.bogus"), "\(unknown.log)")
-        let badDuration = try Daemon(binary, ["server", "--query.lookback-delta=soon"], logPath: directory + "/duration.log")
+        let badDuration = try Daemon(binary, ["server", "--query.lookback-delta=soon"], output: .file(directory + "/duration.log"))
         #expect(await badDuration.waitForExit(timeout: .seconds(20)) != 0)
         #expect(badDuration.log.contains("invalid value for --query.lookback-delta: \"soon\""), "\(badDuration.log)")
         let missingConfig = try Daemon(binary, ["server", "--config.file=\(directory)/absent.yml", "--web.listen-address=127.0.0.1:0"],
-                                       logPath: directory + "/config.log")
+                                       output: .file(directory + "/config.log"))
         #expect(await missingConfig.waitForExit(timeout: .seconds(20)) == 1)
         #expect(missingConfig.log.contains("couldn't load configuration (--config.file="), "\(missingConfig.log)")
         #expect(missingConfig.log.contains("absent.yml: no such file or directory"), "\(missingConfig.log)")
@@ -119,7 +119,7 @@ enum Gunzip {
     static func run(_ bytes: [UInt8], directory: String) throws -> String {
         let path = directory + "/body.gz"
         try Data(bytes).write(to: URL(fileURLWithPath: path))
-        let daemon = try Daemon("/bin/gzip", ["-d", "-f", path], logPath: directory + "/gzip.log")
+        let daemon = try Daemon("/bin/gzip", ["-d", "-f", path], output: .file(directory + "/gzip.log"))
         var status: Int32?
         for _ in 0..<200 where status == nil {
             status = daemon.exited()

@@ -1,0 +1,172 @@
+import CoreMetrics
+import Foundation
+import Logging
+import Model
+import Synchronization
+
+/// Scrapes one target every interval until stopped (upstream's `scrapeLoop`): one sink batch
+/// per scrape, committed at its end; on a failure the batch is rolled back and replaced by
+/// staleness markers for everything the last scrape wrote, and `up` 0.
+///
+/// The loop runs in an unstructured task that it owns: pools start and stop loops from
+/// synchronous reloads, and `LoopRegistry` lets the manager await every task before `run`
+/// returns, so none outlives it.
+final class ScrapeLoop: Sendable {
+    /// What the loop needs, fixed for its life.
+    struct Context: Sendable {
+        let target: ScrapeTarget
+        let scraper: TargetScraper
+        let options: SampleOptions
+        let appendable: any SampleAppendable
+        let metrics: ScrapeMetrics
+        let offsetSeed: UInt64
+        let logger: Logger
+    }
+
+    let target: ScrapeTarget
+    private let context: Context
+    private let control = Mutex(Control())
+    private let registry: LoopRegistry
+
+    private struct Control {
+        var task: Task<Void, Never>?
+        var forcedError: ScrapeError?
+        var writesEndOfRunMarkers = false
+        var isStopping = false
+    }
+
+    init(context: Context, registry: LoopRegistry) {
+        target = context.target
+        self.context = context
+        self.registry = registry
+    }
+
+    /// Starts scraping, at the target's offset within the interval.
+    func start() {
+        registry.register(self)
+        let task = Task { [self] in
+            await run()
+            registry.deregister(self)
+        }
+        control.withLock { control in
+            control.task = task
+            if control.isStopping { task.cancel() }  // stopped before it was started
+        }
+    }
+
+    /// Asks the loop to stop without waiting for it. With `writeStaleMarkers` (its target went
+    /// away) it marks every series it last wrote stale before it ends; without (a reload hands
+    /// the target to a new loop, or the server shuts down) it just ends.
+    func stop(writeStaleMarkers: Bool) {
+        let task = control.withLock { control in
+            control.writesEndOfRunMarkers = writeStaleMarkers
+            control.isStopping = true
+            return control.task
+        }
+        task?.cancel()
+    }
+
+    /// Fails every scrape with `error` instead of scraping (`target_limit`), or scrapes again.
+    func setForcedError(_ error: ScrapeError?) {
+        control.withLock { $0.forcedError = error }
+    }
+
+    /// Waits until the loop's task has ended.
+    func wait() async {
+        await control.withLock { $0.task }?.value
+    }
+
+    var isStopping: Bool { control.withLock { $0.isStopping } }
+
+    private func run() async {
+        let clock = ContinuousClock()
+        var writer = ScrapeWriter(options: context.options, targetLabels: target.publicLabels)
+        let schedule = ScrapeSchedule(interval: target.interval, targetIdentity: target.identity, offsetSeed: context.offsetSeed)
+        let intervalLength = context.metrics.intervalLength(target.interval)
+        var logger = context.logger
+        logger[metadataKey: "instance"] = "\(target.publicLabels["instance"] ?? "")"
+        var next = clock.now.advanced(by: schedule.delayBeforeFirstScrape(nowNs: Self.wallClockNs()))
+        var previousStart: ContinuousClock.Instant?
+        var expectedBytes = 0
+        while (try? await Task.sleep(until: next, clock: clock)) != nil {
+            let start = clock.now
+            if let previousStart { intervalLength.recordNanoseconds((start - previousStart).nanoseconds) }
+            previousStart = start
+            let startMs = Self.wallClockNs() / 1_000_000
+            let timestampMs = schedule.timestamp(forScrapeAt: startMs)
+            var app = context.appendable.makeAppender()
+            var counts = WriteCounts()
+            var failure = control.withLock { $0.forcedError }
+            if failure == nil {
+                do throws(ScrapeError) {
+                    let response = try await context.scraper.scrape(expectedBytes: expectedBytes)
+                    expectedBytes = response.body.count
+                    try writer.write(body: response.body, contentType: response.contentType, timestampMs: timestampMs, counts: &counts, into: &app)
+                } catch {
+                    failure = error
+                }
+            }
+            if Task.isCancelled {  // stopped mid-scrape: this scrape does not count
+                app.rollback()
+                break
+            }
+            if failure != nil {
+                app.rollback()
+                writer.abandon()
+            }
+            let durationSeconds = Self.seconds(clock.now - start)
+            writer.finish(timestampMs: timestampMs, up: failure == nil, durationSeconds: durationSeconds, counts: counts, into: &app)
+            do {
+                try app.commitBatch()
+            } catch {
+                logger.warning("Scrape commit failed", metadata: ["err": "\(error)"])
+            }
+            context.metrics.count(counts, error: failure)
+            if let failure { logger.debug("Scrape failed", metadata: ["err": "\(failure)"]) }
+            target.record(startMs: startMs, durationSeconds: durationSeconds, error: failure, metadata: failure == nil ? writer.metadata : nil)
+            next = next.advanced(by: target.interval)
+            // Skip the ticks a slow scrape missed, as Go's ticker drops them.
+            while next < clock.now { next = next.advanced(by: target.interval) }
+        }
+        guard control.withLock({ $0.writesEndOfRunMarkers }) else { return }
+        var app = context.appendable.makeAppender()
+        writer.writeEndOfRunMarkers(timestampMs: Self.wallClockNs() / 1_000_000, into: &app)
+        do {
+            try app.commitBatch()
+        } catch {
+            logger.warning("Writing staleness markers failed", metadata: ["err": "\(error)"])
+        }
+    }
+
+    static func wallClockNs() -> Int64 {
+        Int64(Date().timeIntervalSince1970 * 1e9)
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}
+
+/// Every loop task a manager started and that has not ended yet, so `run` can wait for all
+/// of them (stopped ones still writing staleness markers included) before it returns.
+final class LoopRegistry: Sendable {
+    private let loops = Mutex<[ObjectIdentifier: ScrapeLoop]>([:])
+
+    func register(_ loop: ScrapeLoop) {
+        loops.withLock { $0[ObjectIdentifier(loop)] = loop }
+    }
+
+    func deregister(_ loop: ScrapeLoop) {
+        _ = loops.withLock { $0.removeValue(forKey: ObjectIdentifier(loop)) }
+    }
+
+    /// Waits for the loops asked to stop (all of them with `includingRunning`) to end.
+    func wait(includingRunning: Bool) async {
+        while true {
+            let pending = loops.withLock { Array($0.values) }.filter { includingRunning || $0.isStopping }
+            if pending.isEmpty { return }
+            for loop in pending { await loop.wait() }
+        }
+    }
+}
