@@ -113,51 +113,37 @@ enum PushSequence {
     /// or a timestamped counter, or bytes that are not protobuf.
     static func protobufBody(_ random: inout SeededGenerator) -> [UInt8] {
         if Int.random(in: 0..<6, using: &random) == 0 { return [0x0A, 0xFF, 0x01, 0x02] }
-        var gauge = Io_Prometheus_Client_MetricFamily()
-        gauge.name = "proto_gauge"
-        gauge.help = "A gauge pushed as protobuf."
-        gauge.type = .gauge
-        var metric = Io_Prometheus_Client_Metric()
-        var label = Io_Prometheus_Client_LabelPair()
-        label.name = "mode"
-        label.value = ["idle", "busy"].randomElement(using: &random)!
-        metric.label = [label]
-        metric.gauge.value = Double(Int.random(in: 0..<100, using: &random)) / 4
-        gauge.metric = [metric]
-        var summary = Io_Prometheus_Client_MetricFamily()
-        summary.name = "proto_summary"
-        summary.type = .summary
-        var summaryMetric = Io_Prometheus_Client_Metric()
-        summaryMetric.summary.sampleCount = 7
-        summaryMetric.summary.sampleSum = 3.5
-        var quantile = Io_Prometheus_Client_Quantile()
-        quantile.quantile = 0.99
-        quantile.value = 0.25
-        summaryMetric.summary.quantile = [quantile]
-        summary.metric = [summaryMetric]
-        var histogram = Io_Prometheus_Client_MetricFamily()
-        histogram.name = "proto_histogram"
-        histogram.type = .histogram
-        var histogramMetric = Io_Prometheus_Client_Metric()
-        histogramMetric.histogram.sampleCount = 5
-        histogramMetric.histogram.sampleSum = 2.5
-        histogramMetric.histogram.bucket = [0.25, 2].map { bound in
-            var bucket = Io_Prometheus_Client_Bucket()
-            bucket.upperBound = bound
-            bucket.cumulativeCount = bound < 1 ? 1 : 3
-            return bucket
+        let gauge = family("proto_gauge", .gauge, help: "A gauge pushed as protobuf.") { metric in
+            var label = Io_Prometheus_Client_LabelPair()
+            label.name = "mode"
+            label.value = ["idle", "busy"].randomElement(using: &random)!
+            metric.label = [label]
+            metric.gauge.value = Double(Int.random(in: 0..<100, using: &random)) / 4
         }
-        histogram.metric = [histogramMetric]
-        var stamped = Io_Prometheus_Client_MetricFamily()
-        stamped.name = "proto_stamped"
-        stamped.type = .counter
-        var stampedMetric = Io_Prometheus_Client_Metric()
-        stampedMetric.counter.value = 1
-        stampedMetric.timestampMs = 1_700_000_000_000
-        stamped.metric = [stampedMetric]
-        let families = [[gauge, summary], [histogram], [gauge, stamped]].randomElement(using: &random)!
+        let summary = family("proto_summary", .summary) { metric in
+            metric.summary.sampleCount = 7
+            metric.summary.sampleSum = 3.5
+            var quantile = Io_Prometheus_Client_Quantile()
+            quantile.quantile = 0.99
+            quantile.value = 0.25
+            metric.summary.quantile = [quantile]
+        }
+        let histogram = family("proto_histogram", .histogram) { metric in
+            metric.histogram.sampleCount = 5
+            metric.histogram.sampleSum = 2.5
+            metric.histogram.bucket = [0.25, 2].map { bound in
+                var bucket = Io_Prometheus_Client_Bucket()
+                bucket.upperBound = bound
+                bucket.cumulativeCount = bound < 1 ? 1 : 3
+                return bucket
+            }
+        }
+        let stamped = family("proto_stamped", .counter) { metric in
+            metric.counter.value = 1
+            metric.timestampMs = 1_700_000_000_000
+        }
         var out: [UInt8] = []
-        for family in families {
+        for family in [[gauge, summary], [histogram], [gauge, stamped]].randomElement(using: &random)! {
             let bytes: [UInt8] = (try? family.serializedBytes()) ?? []
             var length = UInt64(bytes.count)
             while length >= 0x80 { out.append(UInt8(truncatingIfNeeded: length) | 0x80); length >>= 7 }
@@ -165,6 +151,19 @@ enum PushSequence {
             out += bytes
         }
         return out
+    }
+
+    /// A family of one metric that `fill` sets up.
+    private static func family(_ name: String, _ type: Io_Prometheus_Client_MetricType, help: String? = nil,
+                               _ fill: (inout Io_Prometheus_Client_Metric) -> Void) -> Io_Prometheus_Client_MetricFamily {
+        var family = Io_Prometheus_Client_MetricFamily()
+        family.name = name
+        family.type = type
+        if let help { family.help = help }
+        var metric = Io_Prometheus_Client_Metric()
+        fill(&metric)
+        family.metric = [metric]
+        return family
     }
 
     static func gzip(_ bytes: [UInt8]) -> [UInt8] {
