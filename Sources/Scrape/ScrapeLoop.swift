@@ -30,15 +30,21 @@ final class ScrapeLoop: Sendable {
 
     private struct Control {
         var task: Task<Void, Never>?
+        /// The loop of the same target in the pool this one replaces (a reload changed the
+        /// job): it ends before this one starts, and hands over its last series.
+        var predecessor: ScrapeLoop?
+        /// What this loop appended last, for a successor; set when it ends without markers.
+        var lastSeries: [Labels: UInt64] = [:]
         var forcedError: ScrapeError?
         var writesEndOfRunMarkers = false
         var isStopping = false
     }
 
-    init(context: Context, registry: LoopRegistry) {
+    init(context: Context, registry: LoopRegistry, predecessor: ScrapeLoop?) {
         target = context.target
         self.context = context
         self.registry = registry
+        control.withLock { $0.predecessor = predecessor }
     }
 
     /// Starts scraping, at the target's offset within the interval.
@@ -81,6 +87,11 @@ final class ScrapeLoop: Sendable {
     private func run() async {
         let clock = ContinuousClock()
         var writer = ScrapeWriter(options: context.options, targetLabels: target.publicLabels)
+        if let predecessor = control.withLock({ control in defer { control.predecessor = nil }; return control.predecessor }) {
+            // No overlap with the old loop, and what the new config no longer produces goes stale.
+            await predecessor.wait()
+            writer.continueFrom(predecessor.control.withLock { $0.lastSeries })
+        }
         let schedule = ScrapeSchedule(interval: target.interval, targetIdentity: target.identity, offsetSeed: context.offsetSeed)
         let intervalLength = context.metrics.intervalLength(target.interval)
         var logger = context.logger
@@ -128,7 +139,10 @@ final class ScrapeLoop: Sendable {
             // Skip the ticks a slow scrape missed, as Go's ticker drops them.
             while next < clock.now { next = next.advanced(by: target.interval) }
         }
-        guard control.withLock({ $0.writesEndOfRunMarkers }) else { return }
+        guard control.withLock({ $0.writesEndOfRunMarkers }) else {
+            control.withLock { $0.lastSeries = writer.lastSeries }
+            return
+        }
         var app = context.appendable.makeAppender()
         writer.writeEndOfRunMarkers(timestampMs: Self.wallClockNs() / 1_000_000, into: &app)
         do {

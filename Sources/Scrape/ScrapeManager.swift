@@ -42,7 +42,8 @@ package final class ScrapeManager: Sendable {
 
     /// Applies a (re)loaded configuration, as upstream's `Manager.ApplyConfig`: pools of jobs
     /// whose config is unchanged keep their loops (no gap, no extra scrape); changed jobs get a
-    /// new pool whose loops take over the targets; removed jobs stop and mark their series stale.
+    /// new pool whose loops take over the targets where the old ones stopped (series the new
+    /// config no longer produces go stale); removed jobs stop and mark their series stale.
     ///
     /// After `run` has ended it does nothing.
     ///
@@ -64,13 +65,15 @@ package final class ScrapeManager: Sendable {
             pools[job.jobName] = pool
             created.append(pool)
         }
-        let replaced = state.withLock { state -> [(pool: ScrapePool, isRemoved: Bool)] in
-            let old = state.pools
-            state.pools = pools
-            return old.compactMap { job, pool in pools[job] === pool ? nil : (pool, pools[job] == nil) }
+        let old = state.withLock { state in
+            defer { state.pools = pools }
+            return state.pools
         }
-        for (pool, isRemoved) in replaced { pool.stop(writeStaleMarkers: isRemoved) }
-        for pool in created { pool.sync(targetSets[pool.config.jobName] ?? []) }
+        for (job, pool) in old where pools[job] !== pool && pools[job] == nil { pool.stop(writeStaleMarkers: true) }
+        for pool in created {
+            let job = pool.config.jobName
+            pool.sync(targetSets[job] ?? [], predecessors: old[job]?.handOver() ?? [:])
+        }
     }
 
     /// What spreads this server's scrapes differently from another's (upstream hashes the

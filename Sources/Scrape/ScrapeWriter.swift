@@ -207,6 +207,16 @@ struct ScrapeWriter {
         }
     }
 
+    /// The series the last scrape appended (their refs included), to hand to a loop that
+    /// takes over the target.
+    var lastSeries: [Labels: UInt64] { cache.previous }
+
+    /// Continues where another loop of the same target stopped: series of its last scrape that
+    /// this one's first scrape lacks get staleness markers.
+    mutating func continueFrom(_ lastSeries: [Labels: UInt64]) {
+        cache.continueFrom(lastSeries)
+    }
+
     /// The current batch was rolled back: the next markers cover every series of the last scrape.
     mutating func abandon() {
         cache.abandonCurrent()

@@ -40,6 +40,23 @@ import Testing
         }
     }
 
+    /// The new loop takes over the old one's series: those the new config drops go stale at
+    /// its first scrape, the others continue.
+    @Test func changedJobMarksWhatItNoLongerProducesStale() async throws {
+        try await withExporters([.body("a 1\nb 2\n")]) { harness, exporters in
+            let exporter = exporters[0]
+            _ = try await harness.batches(1, instance: exporter.address)
+            try harness.manager.applyConfig(PrometheusConfig.parse(scrapeYAML(extra: """
+                metric_relabel_configs:
+                  - source_labels: [__name__]
+                    regex: b
+                    action: drop
+                """)))
+            let first = try await harness.batches(1) { $0.instance == exporter.address && $0.up == 1 && $0.value("b")?.isStaleMarker != false }[0]
+            #expect(first.value("b")?.isStaleMarker == true && first.value("a") == 1)
+        }
+    }
+
     @Test func droppedTargetsAreListedAndCounted() async throws {
         try await withExporters([], yaml: scrapeYAML(extra: """
             keep_dropped_targets: 1
