@@ -104,37 +104,10 @@ final class ScrapeLoop: Sendable {
             if let previousStart { intervalLength.recordNanoseconds((start - previousStart).nanoseconds) }
             previousStart = start
             let startMs = Self.wallClockNs() / 1_000_000
-            let timestampMs = schedule.timestamp(forScrapeAt: startMs)
-            var app = context.appendable.makeAppender()
-            var counts = WriteCounts()
-            var failure = control.withLock { $0.forcedError }
-            if failure == nil {
-                do throws(ScrapeError) {
-                    let response = try await context.scraper.scrape(expectedBytes: expectedBytes)
-                    expectedBytes = response.body.count
-                    try writer.write(body: response.body, contentType: response.contentType, timestampMs: timestampMs, counts: &counts, into: &app)
-                } catch {
-                    failure = error
-                }
-            }
-            if Task.isCancelled {  // stopped mid-scrape: this scrape does not count
-                app.rollback()
-                break
-            }
-            if failure != nil {
-                app.rollback()
-                writer.abandon()
-            }
-            let durationSeconds = Self.seconds(clock.now - start)
-            writer.finish(timestampMs: timestampMs, up: failure == nil, durationSeconds: durationSeconds, counts: counts, into: &app)
-            do {
-                try app.commitBatch()
-            } catch {
-                logger.warning("Scrape commit failed", metadata: ["err": "\(error)"])
-            }
-            context.metrics.count(counts, error: failure)
-            if let failure { logger.debug("Scrape failed", metadata: ["err": "\(failure)"]) }
-            target.record(startMs: startMs, durationSeconds: durationSeconds, error: failure, metadata: failure == nil ? writer.metadata : nil)
+            let isCompleted = await scrape(
+                at: schedule.timestamp(forScrapeAt: startMs), startMs: startMs, with: &writer,
+                expectedBytes: &expectedBytes, logger: logger)
+            if !isCompleted { break }
             next = next.advanced(by: target.interval)
             // Skip the ticks a slow scrape missed, as Go's ticker drops them.
             while next < clock.now { next = next.advanced(by: target.interval) }
@@ -150,6 +123,47 @@ final class ScrapeLoop: Sendable {
         } catch {
             logger.warning("Writing staleness markers failed", metadata: ["err": "\(error)"])
         }
+    }
+
+    /// One scrape, as one batch: the body's samples (or, on a failure, none of them), the
+    /// staleness markers and the synthetic series at `timestampMs`.
+    /// - Returns: false when the loop was stopped during the scrape, which then counts for nothing.
+    private func scrape(
+        at timestampMs: Int64, startMs: Int64, with writer: inout ScrapeWriter, expectedBytes: inout Int, logger: Logger
+    ) async -> Bool {
+        let start = ContinuousClock.now
+        var app = context.appendable.makeAppender()
+        var counts = WriteCounts()
+        var failure = control.withLock { $0.forcedError }
+        if failure == nil {
+            do throws(ScrapeError) {
+                let response = try await context.scraper.scrape(expectedBytes: expectedBytes)
+                expectedBytes = response.body.count
+                try writer.write(
+                    body: response.body, contentType: response.contentType, timestampMs: timestampMs, counts: &counts, into: &app)
+            } catch {
+                failure = error
+            }
+        }
+        if Task.isCancelled {
+            app.rollback()
+            return false
+        }
+        if failure != nil {
+            app.rollback()
+            writer.abandon()
+        }
+        let durationSeconds = Self.seconds(ContinuousClock.now - start)
+        writer.finish(timestampMs: timestampMs, up: failure == nil, durationSeconds: durationSeconds, counts: counts, into: &app)
+        do {
+            try app.commitBatch()
+        } catch {
+            logger.warning("Scrape commit failed", metadata: ["err": "\(error)"])
+        }
+        context.metrics.count(counts, error: failure)
+        if let failure { logger.debug("Scrape failed", metadata: ["err": "\(failure)"]) }
+        target.record(startMs: startMs, durationSeconds: durationSeconds, error: failure, metadata: failure == nil ? writer.metadata : nil)
+        return true
     }
 
     static func wallClockNs() -> Int64 {
