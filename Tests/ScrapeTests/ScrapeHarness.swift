@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Config
 import Discovery
+import Foundation
 import Logging
 import Model
 import NIOHTTPCompression
@@ -101,4 +102,11 @@ func withExporters<T>(
     try await harness.shutdown()
     for exporter in exporters { try await exporter.stop() }
     return try result.get()
+}
+
+/// A file of `Tests/ExpositionTests/Fixtures` (real exporter pages).
+func expositionFixture(_ name: String) throws -> [UInt8] {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../ExpositionTests/Fixtures/" + name).standardized
+    return try [UInt8](Data(contentsOf: url))
 }

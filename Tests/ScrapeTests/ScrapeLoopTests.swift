@@ -126,6 +126,20 @@ import Testing
         }
     }
 
+    /// `scrape_protocols: [PrometheusProto]` asks for protobuf, and a real node_exporter page
+    /// in that format is stored.
+    @Test func protobufScrapeOfNodeExporter() async throws {
+        let reply = FakeExporter.Reply.bytes(try expositionFixture("node_exporter.pb"), contentType: ExpositionFormat.protobuf.contentType)
+        try await withExporters([reply], yaml: scrapeYAML(extra: "scrape_protocols: [PrometheusProto]")) { harness, exporters in
+            let batch = try await harness.batches(1, instance: exporters[0].address)[0]
+            #expect(batch.up == 1 && (batch.value("scrape_samples_scraped") ?? 0) > 500)
+            #expect(batch.value("node_cpu_seconds_total", ["cpu": "0", "mode": "idle"]) != nil)
+            #expect(harness.manager.activeTargets().first?.metadata["node_cpu_seconds_total"]?.type == .counter)
+            let request = try #require(exporters[0].requests.last)
+            #expect(request.contains("Accept: application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.6,*/*;q=0.5\r\n"))
+        }
+    }
+
     @Test func honorTimestampsKeepsTheExposedTimestamp() async throws {
         try await withExporters([.body("with_time 1 1700000000000\n")]) { harness, exporters in
             let batch = try await harness.batches(1, instance: exporters[0].address)[0]
