@@ -155,14 +155,15 @@ final class ScrapeLoop: Sendable {
         }
         let durationSeconds = Self.seconds(ContinuousClock.now - start)
         writer.finish(timestampMs: timestampMs, up: failure == nil, durationSeconds: durationSeconds, counts: counts, into: &app)
+        // The health first: whoever sees the batch sees the status that goes with it.
+        target.record(startMs: startMs, durationSeconds: durationSeconds, error: failure, metadata: failure == nil ? writer.metadata : nil)
+        context.metrics.count(counts, error: failure)
+        if let failure { logger.debug("Scrape failed", metadata: ["err": "\(failure)"]) }
         do {
             try app.commitBatch()
         } catch {
             logger.warning("Scrape commit failed", metadata: ["err": "\(error)"])
         }
-        context.metrics.count(counts, error: failure)
-        if let failure { logger.debug("Scrape failed", metadata: ["err": "\(failure)"]) }
-        target.record(startMs: startMs, durationSeconds: durationSeconds, error: failure, metadata: failure == nil ? writer.metadata : nil)
         return true
     }
 

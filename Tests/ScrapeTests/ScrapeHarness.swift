@@ -43,6 +43,12 @@ final class ScrapeHarness: Sendable {
         try await batches(count, within: limit) { $0.instance == instance }
     }
 
+    /// The next `count` successful scrapes of `instance`: a failed one (a timeout on a loaded
+    /// machine) is skipped.
+    func successes(_ count: Int, instance: String) async throws -> [RecordingSink.Batch] {
+        try await batches(count) { $0.instance == instance && $0.up == 1 }
+    }
+
     /// The next `count` batches for which `matching` holds.
     func batches(
         _ count: Int, within limit: Duration = .seconds(20), matching: @escaping @Sendable (RecordingSink.Batch) -> Bool
@@ -77,7 +83,7 @@ final class ScrapeHarness: Sendable {
 }
 
 /// A `prometheus.yml` with one job scraping every `interval`.
-func scrapeYAML(job: String = "test", interval: String = "200ms", timeout: String = "150ms", extra: String = "") -> String {
+func scrapeYAML(job: String = "test", interval: String = "200ms", timeout: String = "200ms", extra: String = "") -> String {
     """
     scrape_configs:
       - job_name: \(job)
