@@ -34,6 +34,7 @@ package enum ScrapeError: Error, Equatable, Sendable {
 }
 
 extension ScrapeError: CustomStringConvertible {
+    /// The reason as `lastError` shows it.
     package var description: String {
         switch self {
         case .httpStatus(let code, let reason):
