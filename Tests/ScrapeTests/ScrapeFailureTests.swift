@@ -98,6 +98,19 @@ import Testing
                      error: "received unsupported Content-Type \"text/html\" and no fallback_scrape_protocol specified for target")
     }
 
+    @Test func relabelingAwayTheMetricName() async throws {
+        let extra = """
+            metric_relabel_configs:
+              - action: labeldrop
+                regex: __name__
+            """
+        try await withExporters([.body(Self.healthyBody)], yaml: scrapeYAML(extra: extra)) { harness, exporters in
+            let batch = try await harness.batches(1, instance: exporters[0].address)[0]
+            #expect(batch.up == 0 && batch.value("ok_metric") == nil)
+            #expect(harness.manager.activeTargets().first?.lastError == "missing metric name (__name__ label)")
+        }
+    }
+
     @Test func missingContentType() async throws {
         expectFailed(try await failedScrape(.untyped(Self.healthyBody)),
                      error: "non-compliant scrape target sending blank Content-Type and no fallback_scrape_protocol specified for target")
