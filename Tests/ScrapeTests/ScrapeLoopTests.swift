@@ -140,6 +140,32 @@ import Testing
         }
     }
 
+    @Test func requestFollowsTheJobsHTTPSettings() async throws {
+        let extra = """
+            enable_compression: false
+            metrics_path: /probe
+            params:
+              module: [http_2xx]
+            basic_auth:
+              username: user
+              password: secret
+            """
+        try await withExporters([.body(Self.body)], yaml: scrapeYAML(extra: extra)) { harness, exporters in
+            _ = try await harness.successes(1, instance: exporters[0].address)
+            let request = try #require(exporters[0].requests.last)
+            #expect(request.hasPrefix("GET /probe?module=http_2xx HTTP/1.1\r\n"))
+            #expect(request.contains("Accept-Encoding: identity\r\n"))
+            #expect(request.contains("Authorization: Basic dXNlcjpzZWNyZXQ=\r\n"))
+        }
+    }
+
+    @Test func withoutHonorTimestampsTheScrapeTimeIsUsed() async throws {
+        try await withExporters([.body("with_time 1 1700000000000\n")], yaml: scrapeYAML(extra: "honor_timestamps: false")) { harness, exporters in
+            let batch = try await harness.successes(1, instance: exporters[0].address)[0]
+            #expect(batch.timestamps.count == 1 && batch.timestamps.first != 1_700_000_000_000)
+        }
+    }
+
     @Test func honorTimestampsKeepsTheExposedTimestamp() async throws {
         try await withExporters([.body("with_time 1 1700000000000\n")]) { harness, exporters in
             let batch = try await harness.successes(1, instance: exporters[0].address)[0]
