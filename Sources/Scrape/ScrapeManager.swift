@@ -18,6 +18,9 @@ package final class ScrapeManager: Sendable {
     private let metrics = ScrapeMetrics()
     private let registry = LoopRegistry()
     private let state = Mutex(State())
+    /// Held through a whole reload or discovery update, so two of them never interleave (a
+    /// pool synced with older groups after newer ones); reads of `state` do not wait for it.
+    private let changes = Mutex(())
 
     private struct State {
         var pools: [String: ScrapePool] = [:]
@@ -49,6 +52,10 @@ package final class ScrapeManager: Sendable {
     ///
     /// - Throws: `ModelError` when a job's relabel rules do not compile; nothing changes then.
     package func applyConfig(_ config: PrometheusConfig) throws {
+        try changes.withLock { _ in try apply(config) }
+    }
+
+    private func apply(_ config: PrometheusConfig) throws {
         let seed = Self.offsetSeed(config)
         let (kept, targetSets, isStopped) = state.withLock { ($0.pools, $0.targetSets, $0.isStopped) }
         if isStopped { return }
@@ -69,7 +76,7 @@ package final class ScrapeManager: Sendable {
             defer { state.pools = pools }
             return state.pools
         }
-        for (job, pool) in old where pools[job] !== pool && pools[job] == nil { pool.stop(writeStaleMarkers: true) }
+        for (job, pool) in old where pools[job] == nil { pool.stop(writeStaleMarkers: true) }
         for pool in created {
             let job = pool.config.jobName
             pool.sync(targetSets[job] ?? [], predecessors: old[job]?.handOver() ?? [:])
@@ -97,22 +104,26 @@ package final class ScrapeManager: Sendable {
         for await sets in targetSets { sync(sets) }
         // The stream may end before shutdown (discovery stopped); keep scraping until cancelled.
         while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
-        let pools = state.withLock { state in
-            state.isStopped = true
-            return Array(state.pools.values)
+        changes.withLock { _ in
+            let pools = state.withLock { state in
+                state.isStopped = true
+                return Array(state.pools.values)
+            }
+            for pool in pools { pool.stop(writeStaleMarkers: false) }
         }
-        for pool in pools { pool.stop(writeStaleMarkers: false) }
         await registry.wait(includingRunning: true)
     }
 
     /// Applies one discovery update.
     func sync(_ sets: DiscoveryManager<ContinuousClock>.TargetSets) {
-        let pools = state.withLock { state -> [(ScrapePool, [DiscoveredTargetGroup])] in
-            guard !state.isStopped else { return [] }
-            state.targetSets.merge(sets) { _, new in new }
-            return sets.compactMap { job, groups in state.pools[job].map { ($0, groups) } }
+        changes.withLock { _ in
+            let pools = state.withLock { state -> [(ScrapePool, [DiscoveredTargetGroup])] in
+                guard !state.isStopped else { return [] }
+                state.targetSets.merge(sets) { _, new in new }
+                return sets.compactMap { job, groups in state.pools[job].map { ($0, groups) } }
+            }
+            for (pool, groups) in pools { pool.sync(groups) }
         }
-        for (pool, groups) in pools { pool.sync(groups) }
     }
 
     /// Waits until every loop that was asked to stop has ended (and written its markers).
