@@ -1,6 +1,7 @@
 import CAres
 import Foundation
 import Glibc
+import Model
 
 /// One DNS record of the types DNS-SD asks for, as c-ares parsed it.
 enum DNSRecord: Equatable, Sendable {
@@ -68,7 +69,7 @@ struct DNSResolver: Sendable {
     private func lookupBlocking(_ name: String, type: DNSQueryType) -> Result<[DNSRecord], DiscoveryError> {
         guard Self.libraryInitialised else { return .failure(.setupFailed("ares_library_init failed")) }
         var options = ares_options()
-        options.timeout = Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        options.timeout = Int32(clamping: timeout.wholeMilliseconds)
         options.tries = Int32(clamping: tries)
         var mask = ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES
         if servers != nil {

@@ -83,4 +83,10 @@ extension Duration {
 
     /// This duration in Prometheus's syntax, at millisecond precision.
     package var prometheusString: String { PrometheusDuration.format(self) }
+
+    /// The duration in whole milliseconds (truncated), as Prometheus's `time.Duration` math does.
+    package var wholeMilliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
 }

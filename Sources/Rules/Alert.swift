@@ -70,11 +70,3 @@ package struct Alert: Sendable, Equatable {
         return lastSentAtMs + resendDelay.wholeMilliseconds < nowMs
     }
 }
-
-extension Duration {
-    /// The duration in whole milliseconds (truncated), as Prometheus's `time.Duration` math does.
-    var wholeMilliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
-}

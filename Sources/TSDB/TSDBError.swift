@@ -36,6 +36,8 @@ package enum TSDBError: Error, Equatable, Sendable {
     case corruptIndex(path: String, offset: Int, reason: String)
     /// A block file other than the index or chunks (`meta.json`, `tombstones`) that does not decode.
     case corruptBlock(path: String, reason: String)
+    /// The data directory's `lock` file is held by another open database.
+    case locked(directory: String)
 }
 
 extension TSDBError: CustomStringConvertible {
@@ -71,6 +73,9 @@ extension TSDBError: CustomStringConvertible {
             "corrupt index \(path) at offset \(offset): \(reason)"
         case .corruptBlock(let path, let reason):
             "corrupt block file \(path): \(reason)"
+        case .locked(let directory):
+            "the data directory \(directory) is in use by another process (its lock file is held); "
+                + "stop that process or choose another --storage.tsdb.path"
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Server
 
 /// The `pharos` command: a metrics monitoring system compatible with Prometheus.
 @main
@@ -6,7 +7,7 @@ struct Pharos: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pharos",
         abstract: "Metrics monitoring: scraping, storage, PromQL, rules and alerting in one binary.",
-        version: PharosVersion.current,
-        subcommands: [Check.self, PromQLCommand.self, AlertmanagerCommand.self]
+        version: BuildInfo.version,
+        subcommands: [ServerCommand.self, Check.self, PromQLCommand.self, AlertmanagerCommand.self]
     )
 }

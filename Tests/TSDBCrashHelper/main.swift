@@ -1,9 +1,13 @@
 // Appends batches to the TSDB in a directory until killed, for TSDBTests' kill -9 test.
 //
-// Usage: pharos-tsdb-crash-helper DIR SERIES MAX_BATCHES
-// Each batch appends timestamp t (continuing after the head's newest) with value t to SERIES
-// series and commits; after commit returns (the WAL is fsynced) it prints "t" on stdout. So
-// every printed timestamp was acknowledged and must survive a SIGKILL.
+// Usage: pharos-tsdb-crash-helper DIR SERIES MAX_BATCHES [compact]
+// Batch n appends timestamp n (continuing after the newest batch) with value n to SERIES
+// series and commits; after commit returns (the WAL is fsynced) it prints "n" on stdout. So
+// every printed batch was acknowledged and must survive a SIGKILL.
+//
+// With `compact`, the directory is opened as a `DB`, batch n is at n minutes (so the head
+// soon spans the 3 h that make it compactable), and a task calls `compact()` all the time:
+// kills also land in block writes, head truncations and WAL checkpoints.
 import Model
 import TSDB
 
@@ -11,10 +15,10 @@ import TSDB
 import Glibc
 #endif
 
-/// Writes "t\n" straight to the stdout descriptor: unbuffered, so the line is out before the
+/// Writes "n\n" straight to the stdout descriptor: unbuffered, so the line is out before the
 /// next batch starts.
-func acknowledge(_ t: Int64) {
-    var line = "\(t)\n"
+func acknowledge(_ n: Int64) {
+    var line = "\(n)\n"
     line.withUTF8 { buffer in
         var offset = 0
         while offset < buffer.count {
@@ -25,32 +29,54 @@ func acknowledge(_ t: Int64) {
     }
 }
 
+/// Appends and acknowledges batches `first`, `first + 1`, ... at `step` ms per batch.
+func appendBatches(to sink: any SampleAppendable, seriesCount: Int, first: Int64, step: Int64, count: Int) throws {
+    let series = (0..<seriesCount).map { Labels(["__name__": "crash_test", "i": String($0)]) }
+    var refs = [UInt64](repeating: 0, count: seriesCount)
+    var appender = sink.makeAppender()
+    for n in first..<(first + Int64(count)) {
+        for i in series.indices {
+            refs[i] = try appender.append(ref: refs[i], labels: series[i], timestamp: n * step, value: Double(n))
+        }
+        try appender.commitBatch()
+        acknowledge(n)
+    }
+}
+
 let arguments = CommandLine.arguments
-guard arguments.count == 4, let seriesCount = Int(arguments[2]), let maxBatches = Int(arguments[3]) else {
-    print("usage: pharos-tsdb-crash-helper DIR SERIES MAX_BATCHES")
+guard (4...5).contains(arguments.count), let seriesCount = Int(arguments[2]), let maxBatches = Int(arguments[3]),
+      arguments.count == 4 || arguments[4] == "compact"
+else {
+    print("usage: pharos-tsdb-crash-helper DIR SERIES MAX_BATCHES [compact]")
     exit(2)
 }
 do {
-    var options = Head.Options()
-    options.walSegmentSize = 64 * 1024  // small segments, so kills also land around rotation
-    let head = try Head.open(directory: arguments[1], options: options)
-    let series = (0..<seriesCount).map { Labels(["__name__": "crash_test", "i": String($0)]) }
-    var refs = [SeriesRef?](repeating: nil, count: seriesCount)
-    var t = (head.maxTime ?? 0) + 1
-    var appender = head.appender()
-    for _ in 0..<maxBatches {
-        for i in series.indices {
-            if let ref = refs[i] {
-                try appender.append(ref, timestamp: t, value: Double(t))
-            } else {
-                refs[i] = try appender.append(series[i], timestamp: t, value: Double(t))
+    var headOptions = Head.Options()
+    headOptions.walSegmentSize = 64 * 1024  // small segments, so kills also land around rotation
+    if arguments.count == 5 {
+        var options = DB.Options()
+        options.head = headOptions
+        let db = try DB.open(directory: arguments[1], options: options)
+        let step: Int64 = 60_000
+        Task.detached {
+            while true {
+                try? db.compact()
+                try? await Task.sleep(for: .milliseconds(2))
             }
         }
-        try appender.commit()
-        acknowledge(t)
-        t += 1
+        // Continue after the newest batch, wherever it is stored.
+        var last: Int64 = 0
+        for series in try db.querier(mint: .min, maxt: .max).select([], mint: .min, maxt: .max) {
+            var iterator = series.makeIterator()
+            while iterator.next() { last = max(last, iterator.timestamp) }
+        }
+        try appendBatches(to: db, seriesCount: seriesCount, first: last / step + 1, step: step, count: maxBatches)
+        try db.close()
+    } else {
+        let head = try Head.open(directory: arguments[1], options: headOptions)
+        try appendBatches(to: head, seriesCount: seriesCount, first: (head.maxTime ?? 0) + 1, step: 1, count: maxBatches)
+        try head.close()
     }
-    try head.close()
 } catch {
     print("error: \(error)")
     exit(1)

@@ -62,13 +62,7 @@ import Testing
         #expect(analyze.output.contains("Block ID: \(ulid)"))
         #expect(analyze.output.contains("\nSeries: 60\n"), "\(analyze.output)")
 
-        let dump = try run("/usr/bin/env", ["promtool", "tsdb", "dump", directory.path])
-        try #require(dump.status == 0, "promtool tsdb dump failed: \(dump.output)")
-        var theirs = [Labels: [(Int64, Double)]]()
-        for line in dump.output.split(separator: "\n", omittingEmptySubsequences: true) {
-            let parsed = try #require(DumpLine(line), "unparsable dump line: \(line)")
-            theirs[parsed.labels, default: []].append((parsed.timestamp, parsed.value))
-        }
+        let theirs = try DumpLine.promtoolDump(directory.path)
         #expect(theirs.count == series.count)
         for item in series {
             let got = try #require(theirs[item.labels], "promtool lacks \(item.labels)")
@@ -161,6 +155,20 @@ import Testing
         #expect(throws: TSDBError.self) {
             try BlockWriter.write([.init(labels: Labels(), samples: [(1, 1)])], into: directory.path, ulid: ulid)
         }
+    }
+}
+
+extension DumpLine {
+    /// Every sample `promtool tsdb dump` prints for the database in `directory`, by series.
+    static func promtoolDump(_ directory: String) throws -> [Labels: [(Int64, Double)]] {
+        let dump = try run("/usr/bin/env", ["promtool", "tsdb", "dump", directory])
+        try #require(dump.status == 0, "promtool tsdb dump failed: \(dump.output)")
+        var samples = [Labels: [(Int64, Double)]]()
+        for line in dump.output.split(separator: "\n", omittingEmptySubsequences: true) {
+            let parsed = try #require(DumpLine(line), "unparsable dump line: \(line)")
+            samples[parsed.labels, default: []].append((parsed.timestamp, parsed.value))
+        }
+        return samples
     }
 }
 

@@ -9,10 +9,12 @@ import Model
 package struct Block: Sendable {
     /// The block directory.
     package let directory: String
-    /// The ULID from `meta.json`.
-    package let ulid: ULID
-    /// The block's time range from `meta.json`: `minTime` inclusive, `maxTime` exclusive.
-    package let minTime: Int64, maxTime: Int64
+    /// What `meta.json` says: identity, time range, totals, compaction lineage.
+    package private(set) var meta: BlockMeta
+    /// The bytes of the block's files, for size-based retention.
+    package let sizeBytes: Int
+    /// The deleted ranges from the `tombstones` file (none if it is missing, as upstream).
+    package private(set) var tombstones: Tombstones
     /// The index.
     package let index: IndexReader
     /// `chunks/000001`, `000002`, ... in order.
@@ -25,21 +27,11 @@ package struct Block: Sendable {
     package init(directory: String) throws(TSDBError) {
         self.directory = directory
         let metaPath = "\(directory)/meta.json"
-        let metaText = String(decoding: try FileIO.readFile(metaPath), as: UTF8.self)
-        guard let ulidText = MetaJSON.string("ulid", in: metaText), let ulid = ULID(ulidText) else {
-            throw .corruptBlock(path: metaPath, reason: "no valid \"ulid\"")
-        }
-        guard let minTime = MetaJSON.integer("minTime", in: metaText), let maxTime = MetaJSON.integer("maxTime", in: metaText) else {
-            throw .corruptBlock(path: metaPath, reason: "no integer \"minTime\" and \"maxTime\"")
-        }
-        guard MetaJSON.integer("version", in: metaText) == 1 else {
-            throw .corruptBlock(path: metaPath, reason: "\"version\" is not 1")
-        }
-        self.ulid = ulid
-        self.minTime = minTime
-        self.maxTime = maxTime
+        let metaBytes = try FileIO.readFile(metaPath)
+        meta = try BlockMeta(json: String(decoding: metaBytes, as: UTF8.self), path: metaPath)
         let indexPath = "\(directory)/index"
-        index = try IndexReader(bytes: try FileIO.readFile(indexPath), path: indexPath)
+        let indexBytes = try FileIO.readFile(indexPath)
+        index = try IndexReader(bytes: indexBytes, path: indexPath)
         let names = try FileIO.listDirectory("\(directory)/chunks")
             .filter { $0.count == 6 && $0.allSatisfy(\.isNumber) }
             .sorted()
@@ -58,6 +50,32 @@ package struct Block: Sendable {
             segments.append(bytes)
         }
         self.segments = segments
+        let tombstonesPath = "\(directory)/tombstones"
+        let tombstoneBytes = FileIO.fileSize(tombstonesPath) > 0 ? try FileIO.readFile(tombstonesPath) : []
+        tombstones = tombstoneBytes.isEmpty ? Tombstones() : try TombstonesFile.decode(tombstoneBytes, path: tombstonesPath)
+        sizeBytes = metaBytes.count + indexBytes.count + tombstoneBytes.count + segments.reduce(0) { $0 + $1.count }
+    }
+
+    /// The ULID from `meta.json`.
+    package var ulid: ULID { meta.ulid }
+    /// The block's time range from `meta.json`: `minTime` inclusive, `maxTime` exclusive.
+    package var minTime: Int64 { meta.minTime }
+    package var maxTime: Int64 { meta.maxTime }
+
+    /// This block with `tombstones` as its deletions, written to its `tombstones` file
+    /// first, then `meta.json` with their count (as upstream's `Block.Delete`), each to a
+    /// temporary file, fsynced, then renamed over the old one.
+    func replacingTombstones(_ tombstones: Tombstones) throws(TSDBError) -> Block {
+        var updated = self
+        updated.tombstones = tombstones
+        updated.meta.numTombstones = UInt64(tombstones.intervals.values.reduce(0) { $0 + $1.count })
+        for (name, bytes) in [("tombstones", TombstonesFile.encode(tombstones)), ("meta.json", Array(updated.meta.json.utf8))] {
+            let path = "\(directory)/\(name)"
+            try FileIO.writeFile(path + ".tmp", bytes)
+            try FileIO.rename(path + ".tmp", to: path)
+        }
+        try FileIO.syncDirectory(directory)
+        return updated
     }
 
     /// A querier over this block.
@@ -89,35 +107,5 @@ package struct Block: Sendable {
             throw .corruptChunkFile(path: path, offset: offset, reason: "checksum mismatch")
         }
         return ChunkSnapshot(encoding: encoding, bytes: bytes, range: data, minTime: meta.minTime, maxTime: meta.maxTime)
-    }
-}
-
-/// Just enough of JSON to read the top-level scalars of `meta.json`.
-enum MetaJSON {
-    /// The value after the first `"key":` if it is a string without escapes.
-    static func string(_ key: String, in text: String) -> String? {
-        guard var rest = valueStart(key, in: text), rest.first == "\"" else { return nil }
-        rest = rest.dropFirst()
-        guard let end = rest.firstIndex(of: "\"") else { return nil }
-        return String(rest[..<end])
-    }
-
-    /// The value after the first `"key":` if it is an integer.
-    static func integer(_ key: String, in text: String) -> Int64? {
-        guard let rest = valueStart(key, in: text) else { return nil }
-        let digits = rest.prefix { $0 == "-" || $0.isNumber }
-        return Int64(digits)
-    }
-
-    private static func valueStart(_ key: String, in text: String) -> Substring? {
-        let needle = Array("\"\(key)\"".utf8), haystack = Array(text.utf8)
-        guard haystack.count >= needle.count,
-              let start = (0...(haystack.count - needle.count)).first(where: { haystack[$0..<$0 + needle.count].elementsEqual(needle) })
-        else { return nil }
-        let after = String(decoding: haystack[(start + needle.count)...], as: UTF8.self)
-        var rest = after[...].drop { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
-        guard rest.first == ":" else { return nil }
-        rest = rest.dropFirst().drop { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
-        return rest
     }
 }

@@ -8,7 +8,8 @@ package import Model
 package struct BlockQuerier: Querier {
     let block: Block
 
-    /// See `Querier.select`. Series come in index order, which is label order.
+    /// See `Querier.select`. Series come in index order, which is label order; deleted
+    /// samples (the block's tombstones) are left out.
     package func select(_ matchers: [Matcher], mint: Int64, maxt: Int64) throws(TSDBError) -> [Series] {
         guard mint <= maxt, mint < block.maxTime, maxt >= block.minTime else { return [] }
         var out = [Series]()
@@ -18,6 +19,7 @@ package struct BlockQuerier: Querier {
             for meta in metas where meta.maxTime >= mint && meta.minTime <= maxt {
                 chunks.append(try block.chunk(meta))
             }
+            chunks = try block.tombstones.filter(chunks, of: ref)
             if !chunks.isEmpty { out.append(Series(labels: labels, chunks: chunks, mint: mint, maxt: maxt)) }
         }
         return out

@@ -33,12 +33,23 @@ package enum BlockWriter {
     /// A chunk segment file is closed once it reaches this size (upstream's default, 512 MiB).
     package static let segmentSize = 512 << 20
 
-    /// Writes `series` as a new level-1 block under `directory` and returns its metadata.
+    /// Writes `series` as a new block under `directory` and returns its metadata.
+    ///
+    /// - Parameters:
+    ///   - timeRange: the block's `minTime..<maxTime` in `meta.json`, as upstream's compactor
+    ///     writes the range it cut (a head block spans its whole 2 h range); by default the
+    ///     samples' span.
+    ///   - parents: the blocks this one was compacted from: the new block is one level above
+    ///     the highest of them (or at `level`), with their sources and themselves as
+    ///     parents. None: level 1.
     ///
     /// Series without samples are left out. - Throws: `TSDBError.invalidBlock` for unordered
     /// samples, duplicate or empty label sets, or no samples at all; `.io` on file errors.
     @discardableResult
-    package static func write(_ series: [SeriesSamples], into directory: String, ulid: ULID) throws(TSDBError) -> BlockMeta {
+    package static func write(_ series: [SeriesSamples], into directory: String, ulid: ULID,
+                              timeRange: Range<Int64>? = nil, parents: [BlockMeta] = [], level: Int? = nil)
+        throws(TSDBError) -> BlockMeta
+    {
         let ordered = series.filter { !$0.samples.isEmpty }.sorted { $0.labels < $1.labels }
         guard !ordered.isEmpty else { throw .invalidBlock(reason: "no samples to write") }
 
@@ -71,22 +82,27 @@ package enum BlockWriter {
             entries.append(.init(labels: item.labels, chunks: metas))
         }
         let index = try IndexWriter.encode(entries)
-        let meta = BlockMeta(ulid: ulid, minTime: minTime, maxTime: maxTime + 1, numSamples: numSamples,
-                             numSeries: UInt64(ordered.count), numChunks: numChunks)
+        var meta = BlockMeta(ulid: ulid, minTime: timeRange?.lowerBound ?? minTime, maxTime: timeRange?.upperBound ?? maxTime + 1,
+                             numSamples: numSamples, numSeries: UInt64(ordered.count), numChunks: numChunks)
+        if !parents.isEmpty {
+            meta.compactionLevel = level ?? parents.map(\.compactionLevel).max()! + 1
+            meta.sources = Set(parents.flatMap(\.sources)).sorted()
+            meta.parents = parents.map { BlockMeta.Parent(ulid: $0.ulid, minTime: $0.minTime, maxTime: $0.maxTime) }
+        }
 
         let final = "\(directory)/\(ulid)"
         let temporary = "\(final).tmp-for-creation"
         try FileIO.makeDirectory(temporary)
         try FileIO.makeDirectory("\(temporary)/chunks")
         for (number, segment) in segments.enumerated() {
-            try writeFile("\(temporary)/chunks/\(segmentName(number + 1))", segment)
+            try FileIO.writeFile("\(temporary)/chunks/\(segmentName(number + 1))", segment)
         }
         try FileIO.syncDirectory("\(temporary)/chunks")
-        try writeFile("\(temporary)/index", index)
-        try writeFile("\(temporary)/tombstones", TombstonesFile.empty())
-        try writeFile("\(temporary)/meta.json", Array(meta.json.utf8))
+        try FileIO.writeFile("\(temporary)/index", index)
+        try FileIO.writeFile("\(temporary)/tombstones", TombstonesFile.empty())
+        try FileIO.writeFile("\(temporary)/meta.json", Array(meta.json.utf8))
         try FileIO.syncDirectory(temporary)
-        guard rename(temporary, final) == 0 else { throw .io(path: final, operation: "rename", errno: errno) }
+        try FileIO.rename(temporary, to: final)
         try FileIO.syncDirectory(directory)
         return meta
     }
@@ -118,18 +134,5 @@ package enum BlockWriter {
         segments[number].append(contentsOf: data)
         segments[number].appendBigEndian(CRC32C.checksum(segments[number][start...]))
         return UInt64(number) << 32 | UInt64(offset)
-    }
-
-    private static func writeFile(_ path: String, _ bytes: [UInt8]) throws(TSDBError) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw .io(path: path, operation: "open", errno: errno) }
-        do {
-            try FileIO.writeAll(fd, bytes[...], path: path)
-            try FileIO.sync(fd, path: path)
-        } catch {
-            close(fd)
-            throw error
-        }
-        try FileIO.closeFile(fd, path: path)
     }
 }

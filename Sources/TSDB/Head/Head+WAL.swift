@@ -13,14 +13,18 @@ extension Head {
     /// The newest checkpoint (`wal/checkpoint.NNNNNNNN`, as Prometheus writes when it
     /// truncates the WAL) is replayed first, then the segments numbered after it.
     ///
+    /// `minValidTime` is where the database's blocks end: replayed samples older than it are
+    /// already in a block and are dropped, and appends older than it are refused.
+    ///
     /// - Throws: `TSDBError.io` when the directory cannot be read or written;
     ///   `TSDBError.corruptWAL` or `.corruptRecord` for a damaged checkpoint.
-    package static func open(directory: String, options: Options = Options(),
+    package static func open(directory: String, options: Options = Options(), minValidTime: Int64 = .min,
                              logger: Logger = Logger(label: "pharos.tsdb")) throws(TSDBError) -> Head {
         try FileIO.makeDirectory(directory)
         let walDirectory = directory + "/wal"
         try FileIO.makeDirectory(walDirectory)
         let head = Head(options: options, logger: logger)
+        head.minValidTimeAtomic.store(minValidTime, ordering: .releasing)
         let names = try FileIO.listDirectory(walDirectory)
         var refMap = [SeriesRef: SeriesRef]()
         var lastSegment = -1
@@ -43,6 +47,7 @@ extension Head {
             }
             lastSegment = segment
             guard let corruption else { continue }
+            head.walRepairsAtomic.add(1, ordering: .relaxed)
             logger.warning("WAL is damaged; truncating it after the last intact record", metadata: [
                 "segment": "\(segment)", "offset": "\(corruption.goodLength)", "reason": "\(corruption.reason)",
                 "removed_segments": "\(segments.count - position - 1)",
@@ -101,9 +106,12 @@ extension Head {
             }
             // Samples of unknown series are dropped, as upstream counts them as unknown refs.
             _ = apply(refs: refs, timestamps: timestamps, values: values)
-        case .tombstones:
-            // Deletion is not implemented yet; tombstones are decoded and skipped.
-            break
+        case .tombstones(let entries):
+            commitState.withLock { state in
+                for entry in entries where entry.mint <= entry.maxt {
+                    state.tombstones.add(refMap[entry.ref] ?? entry.ref, entry.mint...entry.maxt)
+                }
+            }
         case nil:
             break
         }

@@ -38,12 +38,22 @@ package final class Head: Sendable {
         /// anything written after that would be cut off by the next replay's repair, so every
         /// later commit is refused with this error until the head is reopened.
         var walFailure: TSDBError?
+        /// Deleted ranges (`delete(_:mint:maxt:)`), hidden from queriers until truncation
+        /// drops the data they cover.
+        var tombstones = Tombstones()
     }
 
     let commitState: Mutex<CommitState>
     /// The newest sample time in the head; read without the lock by appenders.
     let maxTimeAtomic = Atomic<Int64>(.min)
     let minTimeAtomic = Atomic<Int64>(.max)
+    /// Samples older than this are refused (appenders) or dropped (commit, replay): the time
+    /// before which the data lives in blocks (upstream's `minValidTime`). Raised under the
+    /// commit lock by `truncate(before:)`.
+    let minValidTimeAtomic = Atomic<Int64>(.min)
+    /// Samples stored since the head was opened (replay included), and WAL repairs on open.
+    let samplesAppendedAtomic = Atomic<Int>(0)
+    let walRepairsAtomic = Atomic<Int>(0)
 
     /// An in-memory head without a WAL (tests, or a caller that persists elsewhere).
     package init(options: Options = Options(), logger: Logger = Logger(label: "pharos.tsdb")) {
@@ -67,6 +77,18 @@ package final class Head: Sendable {
 
     /// The number of series.
     package var seriesCount: Int { series.count }
+
+    /// The oldest timestamp the head still accepts: everything before it is in blocks.
+    /// `Int64.min` until the first truncation (or a database with blocks opened it).
+    package var minValidTime: Int64 { minValidTimeAtomic.load(ordering: .acquiring) }
+
+    /// Samples stored since the head was opened, WAL replay included
+    /// (`prometheus_tsdb_head_samples_appended_total`).
+    package var samplesAppended: Int { samplesAppendedAtomic.load(ordering: .relaxed) }
+
+    /// How many times opening the head found a damaged WAL and truncated it
+    /// (`prometheus_tsdb_wal_corruptions_total`).
+    package var walRepairs: Int { walRepairsAtomic.load(ordering: .relaxed) }
 
     /// A new, empty append batch.
     package func appender() -> HeadAppender {

@@ -35,17 +35,18 @@ package struct HeadAppender: ~Copyable {
     /// Commit scratch space, kept for its capacity.
     private var scratch = Head.CommitScratch()
     /// Samples older than this are out of bounds: half a chunk range behind the head's
-    /// newest sample when the appender was made, as upstream's `appendableMinValidTime`.
+    /// newest sample when the appender was made, and never before the head's
+    /// `minValidTime` (what is already in blocks), as upstream's `appendableMinValidTime`.
     private let minValidTime: Int64
 
     init(head: Head) {
         self.head = head
+        var behindNewest = Int64.min
         if let maxTime = head.maxTime {
             let (value, overflow) = maxTime.subtractingReportingOverflow(head.options.chunkRange / 2)
-            minValidTime = overflow ? .min : value
-        } else {
-            minValidTime = .min
+            behindNewest = overflow ? .min : value
         }
+        minValidTime = max(behindNewest, head.minValidTime)
     }
 
     /// The number of samples waiting for `commit()`.
@@ -248,8 +249,9 @@ extension Head {
 
     /// Appends a batch's samples to its (pinned) series and unpins them, locking each stripe
     /// once: samples are sorted by stripe with a stable counting sort, so each series gets
-    /// its samples in batch order. Samples not newer than their series' newest are dropped.
-    /// Returns how many were stored.
+    /// its samples in batch order. Samples not newer than their series' newest, or older
+    /// than `minValidTime` (raised by a truncation since the appender was made), are
+    /// dropped. Returns how many were stored.
     func apply(_ batch: Batch, scratch: inout CommitScratch) -> Int {
         let stripes = series.refStripes
         let stripeCount = UInt64(stripes.count)
@@ -261,6 +263,7 @@ extension Head {
         var stored = 0
         var mint = Int64.max, maxt = Int64.min
         let chunkRange = options.chunkRange, perChunk = options.samplesPerChunk
+        let floor = minValidTime
         batch.refs.withUnsafeBufferPointer { refs in
             scratch.stripeStarts.withUnsafeMutableBufferPointer { starts in
                 scratch.order.withUnsafeMutableBufferPointer { order in
@@ -282,7 +285,7 @@ extension Head {
                                 let memSeries = batch.slotSeries[slot]
                                 if batch.slotFirstSample[slot] == Int32(truncatingIfNeeded: i) { memSeries.pendingAppenders -= 1 }
                                 let t = batch.timestamps[i]
-                                if memSeries.append(t, batch.values[i], chunkRange: chunkRange, samplesPerChunk: perChunk) {
+                                if t >= floor, memSeries.append(t, batch.values[i], chunkRange: chunkRange, samplesPerChunk: perChunk) {
                                     stored &+= 1
                                     mint = min(mint, t)
                                     maxt = max(maxt, t)
@@ -294,12 +297,16 @@ extension Head {
                 }
             }
         }
-        if stored > 0 { extendTimeBounds(mint: mint, maxt: maxt) }
+        if stored > 0 {
+            extendTimeBounds(mint: mint, maxt: maxt)
+            samplesAppendedAtomic.add(stored, ordering: .relaxed)
+        }
         return stored
     }
 
     /// Appends samples to their series, locking each stripe once per batch. Samples not newer
-    /// than their series' newest are dropped. Returns how many were stored.
+    /// than their series' newest, or older than `minValidTime`, are dropped. Returns how many
+    /// were stored.
     func apply(refs: [SeriesRef], timestamps: [Int64], values: [Double]) -> Int {
         let stripeCount = series.refStripes.count
         var byStripe = [Int: [Int]]()
@@ -307,11 +314,12 @@ extension Head {
         var stored = 0
         var mint = Int64.max, maxt = Int64.min
         let chunkRange = options.chunkRange, perChunk = options.samplesPerChunk
+        let floor = minValidTime
         for (stripe, indices) in byStripe {
             series.refStripes[stripe].series.withLock { map in
                 for i in indices {
                     let t = timestamps[i]
-                    if map[refs[i]]?.append(t, values[i], chunkRange: chunkRange, samplesPerChunk: perChunk) == true {
+                    if t >= floor, map[refs[i]]?.append(t, values[i], chunkRange: chunkRange, samplesPerChunk: perChunk) == true {
                         stored += 1
                         mint = min(mint, t)
                         maxt = max(maxt, t)
@@ -319,7 +327,10 @@ extension Head {
                 }
             }
         }
-        if stored > 0 { extendTimeBounds(mint: mint, maxt: maxt) }
+        if stored > 0 {
+            extendTimeBounds(mint: mint, maxt: maxt)
+            samplesAppendedAtomic.add(stored, ordering: .relaxed)
+        }
         return stored
     }
 }

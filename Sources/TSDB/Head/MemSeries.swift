@@ -119,6 +119,28 @@ final class MemSeries: @unchecked Sendable {  // safe: every access holds its st
         return out
     }
 
+    /// Drops the chunks that end before `t` (the open chunk too, if it does); returns how
+    /// many. A later append to an emptied series starts a new chunk.
+    func dropChunks(before t: Int64) -> Int {
+        let n = chunkMaxTimes.prefix { $0 < t }.count
+        guard n > 0 else { return 0 }
+        chunks.removeFirst(n)
+        chunkMinTimes.removeFirst(n)
+        chunkMaxTimes.removeFirst(n)
+        return n
+    }
+
+    /// Whether a chunk overlaps `[mint, maxt]`.
+    func hasSamples(in mint: Int64, _ maxt: Int64) -> Bool {
+        chunks.indices.contains { chunkMaxTimes[$0] >= mint && chunkMinTimes[$0] <= maxt }
+    }
+
+    /// The oldest timestamp held, `nil` when empty.
+    var minTime: Int64? { chunkMinTimes.first }
+
+    /// The number of chunks held.
+    var chunkCount: Int { chunks.count }
+
     /// The number of samples held.
     var sampleCount: Int { chunks.reduce(0) { $0 + $1.count } }
 }

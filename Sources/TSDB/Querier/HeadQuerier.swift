@@ -6,19 +6,20 @@ package struct HeadQuerier: Querier {
     let head: Head
 
     /// See `Querier.select`. Looks postings up and snapshots the chunks under the head's
-    /// commit lock; decoding happens later, in the caller's iterator.
+    /// commit lock; decoding happens later, in the caller's iterator. Deleted samples
+    /// (`Head.delete`) are left out.
     package func select(_ matchers: [Matcher], mint: Int64, maxt: Int64) throws(TSDBError) -> [Series] {
         guard mint <= maxt else { return [] }
         // Look up and snapshot under the commit lock, so a batch is visible entirely or not
         // at all (including series it created: they are indexed before their batch commits).
-        var selected = head.commitState.withLock { _ in
+        var selected = try head.commitState.withLock { (state: inout Head.CommitState) throws(TSDBError) -> [Series] in
             let refs = head.postings.postings(for: matchers)
             var out = [Series]()
             for ref in refs {
-                guard let (labels, chunks) = head.series.withSeries(ref, { ($0.labels, $0.chunks(overlapping: mint, maxt)) }),
-                    !chunks.isEmpty
+                guard let (labels, found) = head.series.withSeries(ref, { ($0.labels, $0.chunks(overlapping: mint, maxt)) })
                 else { continue }
-                out.append(Series(labels: labels, chunks: chunks, mint: mint, maxt: maxt))
+                let chunks = try state.tombstones.filter(found, of: ref)
+                if !chunks.isEmpty { out.append(Series(labels: labels, chunks: chunks, mint: mint, maxt: maxt)) }
             }
             return out
         }

@@ -4,8 +4,9 @@ import Glibc
 import Darwin
 #endif
 
-/// Thin, error-checked POSIX calls for the WAL: the WAL needs `fsync` and exact control of
-/// what is written when, which Foundation's file APIs do not promise.
+/// Thin, error-checked POSIX calls for the WAL, blocks and the database directory: they need
+/// `fsync`, `rename` and exact control of what is written when, which Foundation's file APIs
+/// do not promise.
 enum FileIO {
     static func openForAppend(_ path: String) throws(TSDBError) -> Int32 {
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
@@ -85,5 +86,72 @@ enum FileIO {
             if name != "." && name != ".." { names.append(name) }
         }
         return names
+    }
+
+    /// The size of a regular file, 0 if it does not exist.
+    static func fileSize(_ path: String) -> Int {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int(info.st_size) : 0
+    }
+
+    /// Whether `path` is a directory.
+    static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & mode_t(S_IFMT)) == mode_t(S_IFDIR)
+    }
+
+    /// The bytes of every regular file under `path`, recursively.
+    static func treeSize(_ path: String) -> Int {
+        guard isDirectory(path) else { return fileSize(path) }
+        return ((try? listDirectory(path)) ?? []).reduce(0) { $0 + treeSize(path + "/" + $1) }
+    }
+
+    static func rename(_ from: String, to: String) throws(TSDBError) {
+        #if canImport(Glibc)
+        let result = Glibc.rename(from, to)
+        #else
+        let result = Darwin.rename(from, to)
+        #endif
+        guard result == 0 else { throw .io(path: from, operation: "rename to \(to)", errno: errno) }
+    }
+
+    /// Removes a file or a directory with everything in it.
+    static func removeTree(_ path: String) throws(TSDBError) {
+        guard isDirectory(path) else {
+            if unlink(path) != 0 && errno != ENOENT { throw .io(path: path, operation: "unlink", errno: errno) }
+            return
+        }
+        for name in try listDirectory(path) { try removeTree(path + "/" + name) }
+        guard rmdir(path) == 0 else { throw .io(path: path, operation: "rmdir", errno: errno) }
+    }
+
+    /// Writes a whole file (created or replaced) and fsyncs it.
+    static func writeFile(_ path: String, _ bytes: [UInt8]) throws(TSDBError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .io(path: path, operation: "open", errno: errno) }
+        do {
+            try writeAll(fd, bytes[...], path: path)
+            try sync(fd, path: path)
+        } catch {
+            close(fd)
+            throw error
+        }
+        try closeFile(fd, path: path)
+    }
+
+    /// Recreates the tree `source` at `target` with hard links to its files, or copies
+    /// where linking is impossible (another file system).
+    static func linkTree(_ source: String, to target: String) throws(TSDBError) {
+        guard isDirectory(source) else {
+            guard link(source, target) != 0 else { return }
+            guard errno == EXDEV || errno == EPERM || errno == EMLINK else {
+                throw .io(path: source, operation: "link to \(target)", errno: errno)
+            }
+            try writeFile(target, readFile(source))
+            return
+        }
+        try makeDirectory(target)
+        for name in try listDirectory(source) { try linkTree(source + "/" + name, to: target + "/" + name) }
+        try syncDirectory(target)
     }
 }

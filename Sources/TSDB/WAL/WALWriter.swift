@@ -148,6 +148,14 @@ final class WALWriter: @unchecked Sendable {  // safe: write side under Head.com
         }
     }
 
+    /// Closes the current segment (padded and fsynced) and continues in a new one, so the
+    /// closed one can be checkpointed; returns the closed segment's index.
+    func startNextSegment() throws(TSDBError) -> Int {
+        let closed = segmentIndex
+        try nextSegment()
+        return closed
+    }
+
     private func nextSegment() throws(TSDBError) {
         if allocated > 0 { try flushPage(clear: true) }
         let nextPath = directory + "/" + WALFormat.segmentName(segmentIndex + 1)

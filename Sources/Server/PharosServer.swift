@@ -1,0 +1,224 @@
+package import Config
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+package import Logging
+package import Model
+import NIOCore
+import NIOPosix
+import NIOSSL
+import PromQL
+import ServiceLifecycle
+import Synchronization
+import TSDB
+import UnixSignals
+
+/// `pharos server` on one machine: the HTTP API, the storage, and the configuration they
+/// run with, started together and stopped gracefully on SIGTERM, SIGINT or `/-/quit`;
+/// SIGHUP and `/-/reload` reload the configuration.
+package final class PharosServer: Sendable {
+    /// The flags the server runs with.
+    package let options: ServerOptions
+    private let logger: Logger
+    private let webConfig: WebConfig
+    private let state: Mutex<State>
+    private let storage = ServerStorage()
+    private let startTime = WallClock.milliseconds()
+    private let group = Mutex<ServiceGroup?>(nil)
+    private let listening = Mutex<(port: Int?, waiters: [CheckedContinuation<Int, Never>])>((nil, []))
+
+    private struct State: Sendable {
+        var config: PrometheusConfig
+        var reload: StatusAPI.ReloadState
+    }
+
+    /// Loads the configuration and the web configuration.
+    /// - Throws: `ServerError` naming the file and what is wrong with it.
+    package init(options: ServerOptions, logger: Logger) throws(ServerError) {
+        self.options = options
+        self.logger = logger
+        let config = try Self.loadConfig(options.configFile)
+        webConfig = options.webConfigFile.isEmpty ? WebConfig() : try WebConfig.load(file: options.webConfigFile)
+        state = Mutex(State(config: config, reload: .init(succeeded: true, time: WallClock.milliseconds(), yaml: config.yaml())))
+    }
+
+    /// The config in effect.
+    package var config: PrometheusConfig { state.withLock { $0.config } }
+
+    /// Runs until a graceful shutdown completes.
+    package func run() async throws {
+        let (host, port) = try options.hostAndPort()
+        let application = Application(
+            router: makeRouter(),
+            server: try makeServerBuilder(),
+            configuration: .init(address: .hostname(host, port: port)),
+            onServerRunning: { [self] channel in
+                let bound = channel.localAddress?.port ?? port
+                logger.info("Listening", metadata: ["address": "\(host):\(bound)", "tls": "\(webConfig.tls != nil)"])
+                let waiters = listening.withLock { state in
+                    state.port = bound
+                    defer { state.waiters = [] }
+                    return state.waiters
+                }
+                for waiter in waiters { waiter.resume(returning: bound) }
+            },
+            logger: logger
+        )
+        let core = CoreService(server: self)
+        let serviceGroup = ServiceGroup(configuration: .init(
+            services: [.init(service: application), .init(service: core)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        group.withLock { $0 = serviceGroup }
+        try await serviceGroup.run()
+        logger.info("See you next time!")
+    }
+
+    /// The port the listener is bound to, once it is.
+    package func boundPort() async -> Int {
+        await withCheckedContinuation { continuation in
+            let port = listening.withLock { state -> Int? in
+                if state.port == nil { state.waiters.append(continuation) }
+                return state.port
+            }
+            if let port { continuation.resume(returning: port) }
+        }
+    }
+
+    /// Starts a graceful shutdown, as SIGTERM does.
+    package func shutdown() async {
+        await group.withLock { $0 }?.triggerGracefulShutdown()
+    }
+
+    /// Re-reads the config file; the old config stays in effect when the new one is invalid.
+    package func reload() throws(ServerError) {
+        do {
+            let config = try Self.loadConfig(options.configFile)
+            state.withLock {
+                $0.config = config
+                $0.reload = .init(succeeded: true, time: WallClock.milliseconds(), yaml: config.yaml())
+            }
+            logger.info("Completed loading of configuration file", metadata: ["filename": "\(options.configFile)"])
+        } catch {
+            state.withLock { $0.reload.succeeded = false }
+            logger.error("Error reloading config", metadata: ["err": "\(error)"])
+            throw error
+        }
+    }
+
+    private static func loadConfig(_ path: String) throws(ServerError) -> PrometheusConfig {
+        do {
+            return try PrometheusConfig.load(file: path)
+        } catch {
+            throw .config("couldn't load configuration (--config.file=\"\(path)\"): \(error)")
+        }
+    }
+
+    // MARK: - Storage lifecycle
+
+    /// Opens the storage (replaying its write-ahead log), serves until shutdown, then closes it.
+    private struct CoreService: Service {
+        let server: PharosServer
+
+        func run() async throws {
+            try await server.openStorage()
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask {
+                    for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
+                        try? server.reload()
+                    }
+                }
+                if let db = server.storage.current {
+                    group.addTask { await db.run() }
+                }
+                try? await gracefulShutdown()
+                group.cancelAll()
+            }
+            server.closeStorage()
+        }
+    }
+
+    private func openStorage() async throws {
+        let directory = options.storagePath
+        logger.info("Starting TSDB ...", metadata: ["path": "\(directory)"])
+        var dbOptions = DB.Options()
+        if options.retentionTime > 0 { dbOptions.retentionDuration = options.retentionTime }
+        dbOptions.maxBytes = options.retentionSize
+        let opened: DB
+        do {
+            opened = try await NIOThreadPool.singleton.runIfActive { [dbOptions] () throws -> DB in
+                try DB.open(directory: directory, options: dbOptions, logger: self.logger)
+            }
+        } catch {
+            logger.critical("Opening storage failed", metadata: ["err": "\(error)"])
+            throw ServerError.storage("\(error)")
+        }
+        for skipped in opened.skippedBlocks {
+            logger.warning("Skipped a block that does not open", metadata: ["dir": "\(skipped.directory)", "err": "\(skipped.error)"])
+        }
+        storage.set(opened)
+        logger.info("TSDB started; server is ready to receive web requests.")
+    }
+
+    private func closeStorage() {
+        do {
+            try storage.close()
+        } catch {
+            logger.error("Closing storage failed", metadata: ["err": "\(error)"])
+        }
+    }
+
+    // MARK: - HTTP
+
+    private func makeServerBuilder() throws -> HTTPServerBuilder {
+        guard let tls = webConfig.tls else { return .http1() }
+        var configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: try NIOSSLCertificate.fromPEMFile(tls.certFile).map { .certificate($0) },
+            privateKey: .privateKey(try NIOSSLPrivateKey(file: tls.keyFile, format: .pem)))
+        if !tls.clientCAFile.isEmpty {
+            configuration.trustRoots = .file(tls.clientCAFile)
+        }
+        switch tls.clientAuthType {
+        case "RequireAndVerifyClientCert", "RequireAnyClientCert": configuration.certificateVerification = .noHostnameVerification
+        case "VerifyClientCertIfGiven", "RequestClientCert": configuration.certificateVerification = .optionalVerification
+        default: configuration.certificateVerification = .none
+        }
+        return try .tls(.http1(), tlsConfiguration: configuration)
+    }
+
+    private func makeRouter() -> Router<BasicRequestContext> {
+        let router = Router()
+        let prefix = options.effectiveRoutePrefix
+        router.middlewares.add(HTTPMetricsMiddleware(prefix: prefix))
+        if !webConfig.basicAuthUsers.isEmpty {
+            router.middlewares.add(BasicAuthMiddleware(users: webConfig.basicAuthUsers))
+        }
+        router.middlewares.add(GzipMiddleware())
+        router.middlewares.add(ReadinessMiddleware(prefix: prefix) { [storage] in storage.isReady })
+        SelfMetrics.bootstrap()
+        let routes = prefix.isEmpty ? router.group() : router.group(RouterPath(prefix))
+        let querier: @Sendable (Int64, Int64) -> any Querier = { [storage] in storage.querier(mint: $0, maxt: $1) }
+        let gate = QueryGate(limit: options.queryMaxConcurrency)
+        QueryAPI(engine: Engine(options: options.engine), parserOptions: ParserOptions(features: options.features),
+                 querier: querier, gate: gate, bodyLimit: options.maxRequestBodySize).register(on: routes)
+        SeriesAPI(querier: querier, bodyLimit: options.maxRequestBodySize).register(on: routes)
+        RemoteReadAPI(querier: querier, externalLabels: { [self] in config.global.externalLabels },
+                      sampleLimit: options.remoteReadSampleLimit, bodyLimit: options.maxRequestBodySize).register(on: routes)
+        RemoteWriteAPI(sink: { [storage] in storage.appendable() }, enabled: options.enableRemoteWriteReceiver,
+                       bodyLimit: options.maxRequestBodySize).register(on: routes)
+        FederationAPI(querier: querier, externalLabels: { [self] in config.global.externalLabels },
+                      lookbackDelta: options.engine.lookbackDelta).register(on: routes)
+        StatusAPI(options: options, startTime: startTime, reloadState: { [self] in state.withLock { $0.reload } },
+                  statistics: { [storage] in storage.current?.statistics(limit: $0) },
+                  walReplay: { (0, 0, 0) }).register(on: routes)
+        LifecycleAPI(ready: { [storage] in storage.isReady }, enabled: options.enableLifecycle,
+                     reload: { [self] () throws(ServerError) in try reload() },
+                     quit: { [self] in await shutdown() }).register(on: routes)
+        routes.get("metrics") { [storage] _, _ in
+            let body = SelfMetrics.render { storage.writeMetrics(into: &$0) }
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+        }
+        return router
+    }
+}

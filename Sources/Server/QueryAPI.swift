@@ -1,0 +1,133 @@
+package import Hummingbird
+import Model
+import NIOPosix
+package import PromQL
+package import TSDB
+
+/// `/api/v1/query`, `/api/v1/query_range` and `/api/v1/format_query`, as Prometheus's API.
+package struct QueryAPI: Sendable {
+    /// The engine with the server's `--query.*` settings.
+    package var engine: Engine
+    /// The parser's feature flags (`--enable-feature=`).
+    package var parserOptions: ParserOptions
+    /// A querier over `[mint, maxt]` of the server's storage.
+    package var querier: @Sendable (_ mint: Int64, _ maxt: Int64) -> any Querier
+    /// At most this many queries evaluate at once (`--query.max-concurrency`).
+    package var gate: QueryGate
+    /// The largest form body accepted.
+    package var bodyLimit: Int
+    /// The current time in milliseconds (the default `time` of instant queries).
+    package var now: @Sendable () -> Int64 = WallClock.milliseconds
+
+    /// Creates the endpoints.
+    package init(engine: Engine, parserOptions: ParserOptions, querier: @escaping @Sendable (Int64, Int64) -> any Querier,
+                 gate: QueryGate, bodyLimit: Int) {
+        self.engine = engine
+        self.parserOptions = parserOptions
+        self.querier = querier
+        self.gate = gate
+        self.bodyLimit = bodyLimit
+    }
+
+    /// Adds the routes to `router`.
+    package func register<Context: RequestContext>(on router: some RouterMethods<Context>) {
+        for method in [HTTPRequest.Method.get, .post] {
+            router.on("api/v1/query", method: method) { request, _ in await self.respond(request, self.instant) }
+            router.on("api/v1/query_range", method: method) { request, _ in await self.respond(request, self.range) }
+            router.on("api/v1/format_query", method: method) { request, _ in await self.respond(request, self.format) }
+        }
+    }
+
+    private func respond(_ request: Request, _ handler: (RequestParameters) async throws(APIError) -> Response) async -> Response {
+        do {
+            let parameters = try await RequestParameters.read(request, bodyLimit: bodyLimit)
+            return try await handler(parameters)
+        } catch {
+            return APIResponse.failure(error)
+        }
+    }
+
+    /// `GET /api/v1/query?query=…&time=…&timeout=…&lookback_delta=…`.
+    func instant(_ p: RequestParameters) async throws(APIError) -> Response {
+        let time = try p.time("time", default: now())
+        let (expr, engine) = try prepare(p)
+        let result = try await evaluate { () throws(PromQLError) in
+            try engine.instantQuery(expr, at: time, querier: querier(RequestParameters.minTime, RequestParameters.maxTime))
+        }
+        return APIResponse.success(warnings: result.warnings, infos: result.infos) { $0.queryData(result.value) }
+    }
+
+    /// `GET /api/v1/query_range?query=…&start=…&end=…&step=…`.
+    func range(_ p: RequestParameters) async throws(APIError) -> Response {
+        let start = try required(p, "start", { () throws(APIError) in try p.time("start", default: 0) })
+        let end = try required(p, "end", { () throws(APIError) in try p.time("end", default: 0) })
+        guard end >= start else { throw APIError(.badData, "invalid parameter \"end\": end timestamp must not be before start time") }
+        guard let step = try p.duration("step") else {
+            throw APIError(.badData, "invalid parameter \"step\": cannot parse \"\" to a valid duration")
+        }
+        guard step > 0 else {
+            throw APIError(.badData, "invalid parameter \"step\": zero or negative query resolution step widths are not accepted. Try a positive integer")
+        }
+        // Prometheus caps a range query at 11,000 points per series.
+        guard (end - start) / step <= 11_000 else {
+            throw APIError(.badData, "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)")
+        }
+        let (expr, engine) = try prepare(p)
+        let result = try await evaluate { () throws(PromQLError) in
+            try engine.rangeQuery(expr, start: start, end: end, step: step,
+                                  querier: querier(RequestParameters.minTime, RequestParameters.maxTime))
+        }
+        return APIResponse.success(warnings: result.warnings, infos: result.infos) { $0.queryData(result.value) }
+    }
+
+    /// `GET /api/v1/format_query?query=…`: the query pretty-printed.
+    func format(_ p: RequestParameters) async throws(APIError) -> Response {
+        let expr = try parse(p)
+        return APIResponse.success { $0.string(expr.formatted()) }
+    }
+
+    private func required(_ p: RequestParameters, _ name: String, _ read: () throws(APIError) -> Int64) throws(APIError) -> Int64 {
+        guard let text = p[name], !text.isEmpty else {
+            throw APIError(.badData, "invalid parameter \"\(name)\": cannot parse \"\" to a valid timestamp")
+        }
+        return try read()
+    }
+
+    private func parse(_ p: RequestParameters) throws(APIError) -> Expr {
+        do {
+            return try PromQLParser.parse(p["query"] ?? "", options: parserOptions)
+        } catch {
+            throw APIError(.badData, "invalid parameter \"query\": \(error.description)")
+        }
+    }
+
+    /// The parsed query and the engine with the request's `timeout` and `lookback_delta`.
+    private func prepare(_ p: RequestParameters) throws(APIError) -> (Expr, Engine) {
+        var engine = self.engine
+        if let timeout = try p.duration("timeout"), timeout > 0 {
+            engine.options.timeout = min(engine.options.timeout, .milliseconds(timeout))
+        }
+        if let lookback = try p.duration("lookback_delta"), lookback > 0 {
+            engine.options.lookbackDelta = lookback
+        }
+        return (try parse(p), engine)
+    }
+
+    /// Runs `query` on the blocking thread pool once the gate lets it in.
+    private func evaluate(_ query: @escaping @Sendable () throws(PromQLError) -> QueryResult) async throws(APIError) -> QueryResult {
+        let outcome: Result<QueryResult, PromQLError>
+        do {
+            outcome = try await gate.run {
+                try await NIOThreadPool.singleton.runIfActive { () -> Result<QueryResult, PromQLError> in
+                    do throws(PromQLError) { return .success(try query()) } catch { return .failure(error) }
+                }
+            }
+        } catch {
+            throw APIError(.canceled, "query was canceled: \(error)")
+        }
+        switch outcome {
+        case .success(let result): return result
+        case .failure(let error): throw APIError(error)
+        }
+    }
+}

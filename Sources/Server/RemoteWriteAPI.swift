@@ -1,0 +1,130 @@
+import Exposition
+import HTTPTypes
+package import Hummingbird
+package import Model
+import Synchronization
+
+/// `POST /api/v1/write`, the remote-write receiver (`--web.enable-remote-write-receiver`):
+/// Remote-Write 1.0 and 2.0 chosen by `Content-Type`, snappy-compressed bodies, answers as
+/// the 2.0 specification gives them (204 with the written counts, 400 naming the first
+/// offending series or sample, 415 for other content types and encodings, 5xx only when
+/// retrying can help).
+package struct RemoteWriteAPI: Sendable {
+    /// Where the samples go.
+    package var sink: @Sendable () -> any SampleAppendable
+    /// `--web.enable-remote-write-receiver`.
+    package var enabled: Bool
+    /// The largest compressed body, and the largest decompressed one
+    /// (`--web.max-request-body-bytes`).
+    package var bodyLimit: Int
+
+    /// Creates the endpoint.
+    package init(sink: @escaping @Sendable () -> any SampleAppendable, enabled: Bool, bodyLimit: Int) {
+        self.sink = sink
+        self.enabled = enabled
+        self.bodyLimit = bodyLimit
+    }
+
+    /// Adds the route to `router`.
+    package func register<Context: RequestContext>(on router: some RouterMethods<Context>) {
+        router.post("api/v1/write") { request, _ in
+            guard enabled else {
+                return LifecycleAPI.text(.notFound, "remote write receiver needs to be enabled with --web.enable-remote-write-receiver\n")
+            }
+            return await self.write(request)
+        }
+    }
+
+    /// What one request stored, and the first sample the storage refused.
+    struct Outcome {
+        var samplesWritten = 0
+        var rejected = 0
+        var firstRejection: String?
+    }
+
+    private func write(_ request: Request) async -> Response {
+        let version: RemoteWriteVersion
+        do {
+            version = try RemoteWriteVersion(contentType: request.headers[.contentType] ?? "")
+        } catch {
+            return LifecycleAPI.text(.unsupportedMediaType, "\(error)\n")
+        }
+        let encoding = request.headers[.contentEncoding]?.lowercased() ?? ""
+        guard encoding == "snappy" || (encoding.isEmpty && version == .v1) else {
+            return LifecycleAPI.text(.unsupportedMediaType, "unsupported Content-Encoding \"\(encoding)\": remote write bodies must be snappy-compressed\n")
+        }
+        var request = request
+        let compressed: [UInt8]
+        do {
+            compressed = Array(try await request.collectBody(upTo: bodyLimit).readableBytesView)
+        } catch {
+            return LifecycleAPI.text(.contentTooLarge, "request body larger than \(bodyLimit) bytes (raise it with --web.max-request-body-bytes)\n")
+        }
+        var batch = RemoteWriteBatch()
+        do {
+            let body = try Snappy.decompress(compressed, limitBytes: bodyLimit)
+            var decoder = RemoteWriteDecoder(options: .init(skipsInvalidSeries: true))
+            try decoder.decode(body, version: version, into: &batch)
+        } catch {
+            if case .decompressedTooLarge = error {
+                return LifecycleAPI.text(.contentTooLarge, "\(error) (raise it with --web.max-request-body-bytes)\n")
+            }
+            return LifecycleAPI.text(.badRequest, "\(error)\n")
+        }
+        let outcome: Outcome
+        do {
+            outcome = try append(batch)
+        } catch {
+            return LifecycleAPI.text(.serviceUnavailable, "storage failed, retry: \(error)\n")
+        }
+        var headers: HTTPFields = [:]
+        if version == .v2 {
+            headers[Self.samplesWritten] = String(outcome.samplesWritten)
+            headers[Self.histogramsWritten] = "0"
+            headers[Self.exemplarsWritten] = "0"
+        }
+        var problems: [String] = []
+        if let rejection = batch.firstRejection {
+            problems.append("\(batch.rejectedSeriesCount) series rejected, first: \(rejection)")
+        }
+        if let rejection = outcome.firstRejection {
+            problems.append("\(outcome.rejected) samples rejected, first: \(rejection)")
+        }
+        if !batch.histograms.isEmpty {
+            problems.append("\(batch.histograms.count) native histogram samples rejected: native histograms are not supported by Pharos yet")
+        }
+        guard problems.isEmpty else {
+            headers[.contentType] = "text/plain; charset=utf-8"
+            return Response(status: .badRequest, headers: headers,
+                            body: ResponseBody(byteBuffer: ByteBuffer(string: problems.joined(separator: "; ") + "\n")))
+        }
+        return Response(status: .noContent, headers: headers)
+    }
+
+    /// Appends every float sample of `batch` in one storage batch; samples the storage
+    /// refuses (out of order, duplicate, too old) are counted and the rest written.
+    private func append(_ batch: RemoteWriteBatch) throws(AppendError) -> Outcome {
+        var outcome = Outcome()
+        var appender = sink().makeAppender()
+        for (series, labels) in batch.labels.enumerated() {
+            var ref: UInt64 = 0
+            for i in batch.sampleRanges[series] {
+                do {
+                    ref = try appender.append(ref: ref, labels: labels, timestamp: batch.timestampsMs[i], value: batch.values[i])
+                } catch where error.kind == .storage {
+                    appender.rollback()
+                    throw error
+                } catch {
+                    outcome.rejected += 1
+                    if outcome.firstRejection == nil { outcome.firstRejection = error.message }
+                }
+            }
+        }
+        outcome.samplesWritten = try appender.commitBatch()
+        return outcome
+    }
+
+    static let samplesWritten = HTTPField.Name("X-Prometheus-Remote-Write-Samples-Written")!
+    static let histogramsWritten = HTTPField.Name("X-Prometheus-Remote-Write-Histograms-Written")!
+    static let exemplarsWritten = HTTPField.Name("X-Prometheus-Remote-Write-Exemplars-Written")!
+}

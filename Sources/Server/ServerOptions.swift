@@ -1,0 +1,71 @@
+import Foundation
+package import Logging
+package import PromQL
+
+/// Everything `pharos server`'s flags set, named after Prometheus's flags.
+package struct ServerOptions: Sendable {
+    /// `--config.file`.
+    package var configFile = "prometheus.yml"
+    /// `--storage.tsdb.path`.
+    package var storagePath = "data/"
+    /// `--storage.tsdb.retention.time`, milliseconds (0: the default, 15 d).
+    package var retentionTime: Int64 = 0
+    /// `--storage.tsdb.retention.size`, bytes (0: no limit).
+    package var retentionSize: Int64 = 0
+    /// `--web.listen-address`, `host:port`.
+    package var listenAddress = "0.0.0.0:9090"
+    /// `--web.external-url`.
+    package var externalURL = ""
+    /// `--web.route-prefix` (defaults to the external URL's path).
+    package var routePrefix = ""
+    /// `--web.enable-lifecycle`: `/-/reload` and `/-/quit`.
+    package var enableLifecycle = false
+    /// `--web.enable-admin-api`: `/api/v1/admin/*`.
+    package var enableAdminAPI = false
+    /// `--web.enable-remote-write-receiver`: `POST /api/v1/write`.
+    package var enableRemoteWriteReceiver = false
+    /// `--web.config.file`: TLS and basic auth.
+    package var webConfigFile = ""
+    /// `--web.max-request-body-bytes`: the largest request body accepted.
+    package var maxRequestBodySize = 32 << 20
+    /// `--storage.remote.read-sample-limit`: most samples one remote-read sample response holds.
+    package var remoteReadSampleLimit = 50_000_000
+    /// `--query.*` settings, as the engine takes them.
+    package var engine = Engine.Options()
+    /// `--query.max-concurrency`.
+    package var queryMaxConcurrency = 20
+    /// `--log.level`.
+    package var logLevel: Logger.Level = .info
+    /// `--log.format`.
+    package var logFormat: ServerLogHandler.Format = .logfmt
+    /// `--enable-feature=` values.
+    package var features: [String] = []
+    /// Every flag with its value as given or defaulted, for `/api/v1/status/flags`.
+    package var flagValues: [String: String] = [:]
+
+    /// The defaults.
+    package init() {}
+
+    /// The host and port of `listenAddress` (`[::1]:9090`, `:9090` for every address).
+    package func hostAndPort() throws(ServerError) -> (host: String, port: Int) {
+        guard let colon = listenAddress.lastIndex(of: ":"),
+              let port = Int(listenAddress[listenAddress.index(after: colon)...]), (0...65535).contains(port)
+        else { throw .invalidFlag("web.listen-address", "\"\(listenAddress)\" is not host:port") }
+        var host = String(listenAddress[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host.isEmpty ? "0.0.0.0" : host, port)
+    }
+
+    /// The path prefix every route is served under: `--web.route-prefix`, else the path of
+    /// `--web.external-url`; `""` for the root.
+    package var effectiveRoutePrefix: String {
+        var prefix = routePrefix
+        if prefix.isEmpty, let schemeEnd = externalURL.range(of: "://") {
+            let afterHost = externalURL[schemeEnd.upperBound...]
+            prefix = afterHost.firstIndex(of: "/").map { String(afterHost[$0...]) } ?? ""
+        }
+        while prefix.hasSuffix("/") { prefix.removeLast() }
+        if !prefix.isEmpty, !prefix.hasPrefix("/") { prefix = "/" + prefix }
+        return prefix
+    }
+}

@@ -1,0 +1,135 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Logging
+import Model
+import Synchronization
+
+extension DB {
+    /// Runs every maintenance step that is due, as upstream's `DB.Compact`:
+    ///
+    /// 1. While the head spans more than 1.5 chunk ranges (3 h), its oldest range
+    ///    `[head.minTime, end of its aligned 2 h window)` is written as a level-1 block,
+    ///    then the head drops that data.
+    /// 2. If the head was truncated, the WAL is checkpointed (`Head.checkpointWAL`).
+    /// 3. Blocks are merged while `CompactionPlanner` finds some: overlapping blocks, or
+    ///    blocks filling a window of the next range (6 h, 18 h, ... up to the maximum block
+    ///    duration). The merged block is written under a temporary name and renamed in; its
+    ///    parents are deleted only then, so a crash at any point loses nothing (on open,
+    ///    blocks listed as another's parents are deleted).
+    /// 4. Retention deletes the blocks it no longer keeps.
+    ///
+    /// Safe to call at any time from any thread; calls are serialised. Does nothing once
+    /// closed.
+    ///
+    /// - Throws: the first failure (counted in `stats.compactionsFailed`); what was done
+    ///   before it stays done, and the next call retries the rest.
+    package func compact() throws(TSDBError) {
+        try maintenance.withLock { _ throws(TSDBError) in
+            guard !isClosed else { return }
+            do throws(TSDBError) {
+                var truncated = false
+                while let range = headCompactionRange() {
+                    try compactHead(range)
+                    truncated = true
+                }
+                if truncated, try head.checkpointWAL() != nil { checkpoints.add(1, ordering: .relaxed) }
+                try compactBlocks()
+                try applyRetention()
+            } catch {
+                failedCompactions.add(1, ordering: .relaxed)
+                logger.error("compaction failed", metadata: ["error": "\(error)"])
+                throw error
+            }
+        }
+    }
+
+    /// The head's oldest range to cut into a block, when the head spans more than 1.5 chunk
+    /// ranges (upstream's `Head.compactable` and `rangeForTimestamp`).
+    func headCompactionRange() -> Range<Int64>? {
+        guard let mint = head.minTime, let maxt = head.maxTime else { return nil }
+        let chunkRange = options.minBlockDuration
+        guard maxt - mint > chunkRange / 2 * 3 else { return nil }
+        return mint..<MemSeries.rangeEnd(mint, chunkRange)
+    }
+
+    /// Writes the head's samples in `range` as a block and drops them from the head.
+    private func compactHead(_ range: Range<Int64>) throws(TSDBError) {
+        // From here on no commit adds samples before the range's end, so the block holds
+        // everything the head drops.
+        head.raiseMinValidTime(to: range.upperBound)
+        let series = try head.querier().select([], mint: range.lowerBound, maxt: range.upperBound - 1)
+        if let block = try writeBlock(series, timeRange: range, parents: []) { try replace([], with: block) }
+        head.truncate(before: range.upperBound)
+        headTruncations.add(1, ordering: .relaxed)
+    }
+
+    /// Merges blocks while the planner finds a set to merge.
+    private func compactBlocks() throws(TSDBError) {
+        let planner = CompactionPlanner(ranges: options.blockRanges)
+        while true {
+            let current = blocks
+            let plan = Set(planner.plan(current.map(\.meta)).map(\.ulid))
+            guard !plan.isEmpty else { return }
+            let parents = current.filter { plan.contains($0.ulid) }
+            var lists = [[Series]]()
+            for parent in parents { lists.append(try parent.querier().select([], mint: .min, maxt: .max)) }
+            let timeRange = parents.map(\.minTime).min()!..<parents.map(\.maxTime).max()!
+            let merged = try writeBlock(try SeriesMerge.merge(lists), timeRange: timeRange, parents: parents.map(\.meta))
+            try replace(parents, with: merged)
+        }
+    }
+
+    /// Decodes `series` and writes them as a new block in the data directory, opened for
+    /// serving; `nil` when there is no sample to write. `level` overrides the level
+    /// (`BlockWriter.write`).
+    func writeBlock(_ series: [Series], timeRange: Range<Int64>, parents: [BlockMeta], level: Int? = nil)
+        throws(TSDBError) -> Block?
+    {
+        let toWrite = try DB.decode(series)
+        guard !toWrite.isEmpty else { return nil }
+        let ulid = ULID.make(milliseconds: DB.nowMilliseconds())
+        let meta = try BlockWriter.write(toWrite, into: directory, ulid: ulid, timeRange: timeRange, parents: parents, level: level)
+        compactions.add(1, ordering: .relaxed)
+        logger.info("wrote block", metadata: [
+            "block": "\(ulid)", "minTime": "\(meta.minTime)", "maxTime": "\(meta.maxTime)",
+            "level": "\(meta.compactionLevel)", "series": "\(meta.numSeries)", "samples": "\(meta.numSamples)",
+        ])
+        return try Block(directory: "\(directory)/\(ulid)")
+    }
+
+    /// The samples of `series` in their ranges, for `BlockWriter`; series without any left out.
+    static func decode(_ series: [Series]) throws(TSDBError) -> [BlockWriter.SeriesSamples] {
+        var out = [BlockWriter.SeriesSamples]()
+        out.reserveCapacity(series.count)
+        var iterator = SeriesIterator()
+        for item in series {
+            iterator.reset(item)
+            var samples = [(timestamp: Int64, value: Double)]()
+            while iterator.next() { samples.append((iterator.timestamp, iterator.value)) }
+            if let error = iterator.error { throw error }
+            if !samples.isEmpty { out.append(.init(labels: item.labels, samples: samples)) }
+        }
+        return out
+    }
+
+    /// Serves `block` (if any) instead of `old`, then deletes the directories of `old`.
+    func replace(_ old: [Block], with block: Block?) throws(TSDBError) {
+        let gone = Set(old.map(\.ulid))
+        state.withLock { state in
+            state.blocks.removeAll { gone.contains($0.ulid) }
+            if let block { state.blocks.append(block) }
+            state.blocks.sort { ($0.minTime, $0.ulid) < ($1.minTime, $1.ulid) }
+        }
+        for block in old { try DB.deleteBlockDirectory(block.directory) }
+    }
+
+    /// The wall clock in Unix milliseconds, for block ULIDs.
+    static func nowMilliseconds() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return UInt64(max(0, now.tv_sec)) * 1000 + UInt64(max(0, now.tv_nsec)) / 1_000_000
+    }
+}

@@ -1,0 +1,102 @@
+import Synchronization
+
+extension Head {
+    /// Checkpoints the WAL and deletes what the checkpoint replaces (upstream's
+    /// `wlog.Checkpoint` and `Head.truncateWAL`), after `truncate(before:)`.
+    ///
+    /// The current segment is closed and writing continues in a new one; then the previous
+    /// checkpoint and every segment up to the closed one are read, record by record, and what
+    /// still matters is written to `wal/checkpoint.NNNNNNNN` (NNNNNNNN = the closed segment):
+    /// series records of series the head still holds, samples at or after `minValidTime`,
+    /// tombstones reaching it. The checkpoint is written to `checkpoint.NNNNNNNN.tmp`, fsynced
+    /// and renamed; only then are the segments and older checkpoints deleted, so a crash at
+    /// any point leaves a WAL that replays to the same head. Replay (`Head.open`) reads the
+    /// newest checkpoint, then the segments after it. Commits go on meanwhile; calls must not
+    /// overlap each other (`DB` makes them under its maintenance lock).
+    ///
+    /// - Returns: the index of the newest segment the checkpoint covers, `nil` without a WAL.
+    /// - Throws: `TSDBError.io` on file errors; `.corruptWAL` for a damaged segment (the
+    ///   segments are kept then).
+    @discardableResult
+    package func checkpointWAL() throws(TSDBError) -> Int? {
+        let rotated = try commitState.withLock { (state: inout CommitState) throws(TSDBError) -> (String, Int)? in
+            guard !state.closed, let wal = state.wal else { return nil }
+            if let failure = state.walFailure ?? wal.failure { throw failure }
+            do throws(TSDBError) {
+                return (wal.directory, try wal.startNextSegment())
+            } catch {
+                state.walFailure = error
+                throw error
+            }
+        }
+        guard let (walDirectory, last) = rotated else { return nil }
+        let floor = minValidTime
+        let names = try FileIO.listDirectory(walDirectory)
+        let previous = names.compactMap(WALFormat.checkpointIndex).filter { $0 <= last }.max()
+        var sources = [(path: String, segment: Int)]()
+        if let previous {
+            let directory = walDirectory + "/" + WALFormat.checkpointName(previous)
+            for segment in try FileIO.listDirectory(directory).compactMap(WALFormat.segmentIndex).sorted() {
+                sources.append((directory + "/" + WALFormat.segmentName(segment), segment))
+            }
+        }
+        let segments = names.compactMap(WALFormat.segmentIndex).filter { $0 <= last }.sorted()
+        for segment in segments where segment > (previous ?? -1) {
+            sources.append((walDirectory + "/" + WALFormat.segmentName(segment), segment))
+        }
+
+        // What an interrupted checkpoint left is incomplete: its segments still hold it all.
+        for name in names where name.hasPrefix("checkpoint.") && name.hasSuffix(".tmp") {
+            try FileIO.removeTree(walDirectory + "/" + name)
+        }
+        let final = walDirectory + "/" + WALFormat.checkpointName(last)
+        let temporary = final + ".tmp"
+        let writer = try WALWriter(directory: temporary, firstSegment: 0)
+        for source in sources {
+            let bytes = try FileIO.readFile(source.path)
+            var failure: TSDBError?
+            var kept = [[UInt8]]()
+            let corruption = WALSegmentReader.records(in: bytes, segment: source.segment) { record throws(WALSegmentReader.Corruption) in
+                do throws(TSDBError) {
+                    if let record = try checkpointRecord(record, floor: floor) { kept.append(record) }
+                } catch {
+                    failure = error
+                    throw WALSegmentReader.Corruption(segment: source.segment, goodLength: 0, reason: "\(error)")
+                }
+            }
+            if let corruption {
+                try? writer.close()
+                throw failure ?? .corruptWAL(segment: source.segment, offset: corruption.goodLength,
+                                             reason: "checkpointing \(source.path): \(corruption.reason)")
+            }
+            _ = try writer.write(kept)
+        }
+        try writer.close()
+        try FileIO.rename(temporary, to: final)
+        try FileIO.syncDirectory(walDirectory)
+        for segment in segments { try FileIO.removeFile(walDirectory + "/" + WALFormat.segmentName(segment)) }
+        for name in names where WALFormat.checkpointIndex(name).map({ $0 < last }) ?? false {
+            try FileIO.removeTree(walDirectory + "/" + name)
+        }
+        try FileIO.syncDirectory(walDirectory)
+        return last
+    }
+
+    /// What a checkpoint keeps of one WAL record, re-encoded; `nil` to drop it entirely.
+    func checkpointRecord(_ bytes: [UInt8], floor: Int64) throws(TSDBError) -> [UInt8]? {
+        switch try WALRecord.decode(bytes) {
+        case .series(let entries):
+            let kept = entries.filter { contains($0.ref) }
+            return kept.isEmpty ? nil : WALRecord.encodeSeries(kept.map { ($0.ref, $0.labels) })
+        case .samples(let entries):
+            let kept = entries.filter { $0.timestamp >= floor && contains($0.ref) }
+            return kept.isEmpty ? nil
+                : WALRecord.encodeSamples(refs: kept.map(\.ref), timestamps: kept.map(\.timestamp), values: kept.map(\.value))
+        case .tombstones(let entries):
+            let kept = entries.filter { $0.maxt >= floor && contains($0.ref) }
+            return kept.isEmpty ? nil : WALRecord.encodeTombstones(kept)
+        case nil:
+            return nil
+        }
+    }
+}

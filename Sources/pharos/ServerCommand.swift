@@ -1,0 +1,152 @@
+import ArgumentParser
+import Config
+import Logging
+import Model
+import PromQL
+import Server
+
+/// `pharos server`: scrapes, stores and answers queries, with Prometheus's flag names.
+struct ServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "server",
+        abstract: "Run the monitoring server (Prometheus-compatible HTTP API on --web.listen-address).",
+        discussion: "Example: pharos server --config.file=examples/prometheus.yml --storage.tsdb.path=data/"
+    )
+
+    @Option(name: .customLong("config.file"), help: "Prometheus configuration file path.")
+    var configFile = "prometheus.yml"
+
+    @Option(name: .customLong("storage.tsdb.path"), help: "Base path for metrics storage.")
+    var storagePath = "data/"
+
+    @Option(name: .customLong("storage.tsdb.retention.time"), help: "How long to retain samples in storage (default 15d).")
+    var retentionTime: String?
+
+    @Option(name: .customLong("storage.tsdb.retention.size"), help: "Maximum number of bytes of storage blocks to retain (e.g. 512MB).")
+    var retentionSize: String?
+
+    @Option(name: .customLong("storage.remote.read-sample-limit"), help: "Maximum overall number of samples to return via the remote read interface (0 means no limit).")
+    var remoteReadSampleLimit = 50_000_000
+
+    @Option(name: .customLong("web.listen-address"), help: "Address to listen on for UI, API, and telemetry.")
+    var listenAddress = "0.0.0.0:9090"
+
+    @Option(name: .customLong("web.external-url"), help: "The URL under which Pharos is externally reachable.")
+    var externalURL = ""
+
+    @Option(name: .customLong("web.route-prefix"), help: "Prefix for the internal routes of web endpoints (defaults to the path of --web.external-url).")
+    var routePrefix = ""
+
+    @Flag(name: .customLong("web.enable-lifecycle"), help: "Enable shutdown and reload via HTTP request.")
+    var enableLifecycle = false
+
+    @Flag(name: .customLong("web.enable-admin-api"), help: "Enable API endpoints for admin control actions.")
+    var enableAdminAPI = false
+
+    @Flag(name: .customLong("web.enable-remote-write-receiver"), help: "Accept remote write requests on /api/v1/write.")
+    var enableRemoteWriteReceiver = false
+
+    @Option(name: .customLong("web.config.file"), help: "Path to the configuration file that can enable TLS or authentication.")
+    var webConfigFile = ""
+
+    @Option(name: .customLong("web.max-request-body-bytes"), help: "Largest request body (API forms, remote write), in bytes.")
+    var maxRequestBodySize = 32 << 20
+
+    @Option(name: .customLong("query.lookback-delta"), help: "The maximum lookback duration for retrieving metrics during expression evaluations.")
+    var lookbackDelta = "5m"
+
+    @Option(name: .customLong("query.timeout"), help: "Maximum time a query may take before being aborted.")
+    var queryTimeout = "2m"
+
+    @Option(name: .customLong("query.max-concurrency"), help: "Maximum number of queries executed concurrently.")
+    var queryMaxConcurrency = 20
+
+    @Option(name: .customLong("query.max-samples"), help: "Maximum number of samples a single query can load into memory.")
+    var queryMaxSamples = 50_000_000
+
+    @Option(name: .customLong("log.level"), help: "Only log messages with the given severity or above: debug, info, warn, error.")
+    var logLevel = "info"
+
+    @Option(name: .customLong("log.format"), help: "Output format of log messages: logfmt, json.")
+    var logFormat = "logfmt"
+
+    @Option(name: .customLong("enable-feature"), help: "Comma separated feature names to enable (as Prometheus's --enable-feature).")
+    var features: [String] = []
+
+    func run() async throws {
+        let options = try serverOptions()
+        let handlerFormat = options.logFormat
+        let handlerLevel = options.logLevel
+        LoggingSystem.bootstrap { label in ServerLogHandler(label: label, level: handlerLevel, format: handlerFormat) }
+        let logger = Logger(label: "pharos")
+        logger.info("Starting Pharos Server", metadata: ["version": "\(BuildInfo.version)"])
+        let server: PharosServer
+        do {
+            server = try PharosServer(options: options, logger: logger)
+        } catch {
+            logger.error("\(error)")
+            throw ExitCode(1)
+        }
+        try await server.run()
+    }
+
+    /// The flags as the server takes them, each one checked.
+    func serverOptions() throws -> ServerOptions {
+        var options = ServerOptions()
+        options.configFile = configFile
+        options.storagePath = storagePath
+        if let retentionTime {
+            options.retentionTime = try milliseconds(retentionTime, flag: "storage.tsdb.retention.time")
+        }
+        if let retentionSize {
+            do { options.retentionSize = try ByteSize(parsing: retentionSize).bytes } catch {
+                throw ValidationError("invalid value for --storage.tsdb.retention.size: \"\(retentionSize)\" is not a size like 512MB")
+            }
+        }
+        options.listenAddress = listenAddress
+        options.remoteReadSampleLimit = remoteReadSampleLimit
+        options.externalURL = externalURL
+        options.routePrefix = routePrefix
+        options.enableLifecycle = enableLifecycle
+        options.enableAdminAPI = enableAdminAPI
+        options.enableRemoteWriteReceiver = enableRemoteWriteReceiver
+        options.webConfigFile = webConfigFile
+        options.maxRequestBodySize = maxRequestBodySize
+        options.engine.lookbackDelta = try milliseconds(lookbackDelta, flag: "query.lookback-delta")
+        options.engine.timeout = .milliseconds(try milliseconds(queryTimeout, flag: "query.timeout"))
+        options.engine.maxSamples = queryMaxSamples
+        options.queryMaxConcurrency = queryMaxConcurrency
+        guard let level = Self.logLevels[logLevel] else {
+            throw ValidationError("invalid value for --log.level: \"\(logLevel)\" (debug, info, warn, error)")
+        }
+        options.logLevel = level
+        guard let format = ServerLogHandler.Format(rawValue: logFormat) else {
+            throw ValidationError("invalid value for --log.format: \"\(logFormat)\" (logfmt, json)")
+        }
+        options.logFormat = format
+        options.features = features.flatMap { $0.split(separator: ",").map(String.init) }
+        do { _ = try options.hostAndPort() } catch { throw ValidationError("\(error)") }
+        options.flagValues = [
+            "config.file": configFile, "storage.tsdb.path": storagePath,
+            "storage.tsdb.retention.time": retentionTime ?? "0s", "storage.tsdb.retention.size": retentionSize ?? "0B",
+            "storage.remote.read-sample-limit": String(remoteReadSampleLimit), "web.listen-address": listenAddress, "web.external-url": externalURL, "web.route-prefix": routePrefix,
+            "web.enable-lifecycle": String(enableLifecycle), "web.enable-admin-api": String(enableAdminAPI),
+            "web.enable-remote-write-receiver": String(enableRemoteWriteReceiver),
+            "web.config.file": webConfigFile, "web.max-request-body-bytes": String(maxRequestBodySize),
+            "query.lookback-delta": lookbackDelta, "query.timeout": queryTimeout,
+            "query.max-concurrency": String(queryMaxConcurrency), "query.max-samples": String(queryMaxSamples),
+            "log.level": logLevel, "log.format": logFormat, "enable-feature": options.features.joined(separator: ","),
+        ]
+        return options
+    }
+
+    private static let logLevels: [String: Logger.Level] = ["debug": .debug, "info": .info, "warn": .warning, "error": .error]
+
+    private func milliseconds(_ text: String, flag: String) throws -> Int64 {
+        do {
+            return try PrometheusDuration.parse(text).wholeMilliseconds
+        } catch {
+            throw ValidationError("invalid value for --\(flag): \"\(text)\" is not a duration like 15d or 5m")
+        }
+    }
+}
