@@ -92,6 +92,7 @@ final class ScrapePool: Sendable {
         let forced: ScrapeError? = targetLimit > 0 && running.count > targetLimit
             ? .targetLimitExceeded(targets: running.count, limit: targetLimit) : nil
         for loop in running { loop.setForcedError(forced) }
+        if forced != nil { metrics.exceededTargetLimit.increment() }
         for loop in stopped { loop.stop(writeStaleMarkers: true) }
         for (identity, loop) in predecessors { loop.stop(writeStaleMarkers: state.withLock { $0.loops[identity] == nil }) }
         for loop in started { loop.start() }
