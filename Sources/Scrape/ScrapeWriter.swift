@@ -57,6 +57,8 @@ struct ScrapeWriter {
     /// Metadata of the families in the current body.
     private(set) var metadata: [String: MetricMetadata] = [:]
     private var builder = LabelsBuilder()
+    /// The timestamp of the last scrape finished, which end-of-run markers must follow.
+    private var lastTimestampMs = Int64.min
 
     init(options: SampleOptions, targetLabels: Labels) {
         self.options = options
@@ -229,6 +231,7 @@ struct ScrapeWriter {
         timestampMs: Int64, up: Bool, durationSeconds: Double, counts: WriteCounts,
         into app: inout any SampleAppender & ~Copyable
     ) {
+        lastTimestampMs = timestampMs
         markStale(timestampMs: timestampMs, into: &app)
         report.append(
             [up ? 1 : 0, durationSeconds, Double(counts.scraped), Double(counts.postRelabeling), Double(counts.seriesAdded)],
@@ -236,8 +239,10 @@ struct ScrapeWriter {
     }
 
     /// The loop stops for good (its target went away): every series it last wrote, synthetic
-    /// ones included, gets a staleness marker.
+    /// ones included, gets a staleness marker at `timestampMs`, or just after the last scrape
+    /// if that was aligned forward past it.
     mutating func writeEndOfRunMarkers(timestampMs: Int64, into app: inout any SampleAppender & ~Copyable) {
+        let timestampMs = lastTimestampMs == .min ? timestampMs : max(timestampMs, lastTimestampMs + 1)
         cache.abandonCurrent()
         markStale(timestampMs: timestampMs, into: &app)
         report.append([Double](repeating: .staleMarker, count: ReportSeries.names.count), timestampMs: timestampMs, into: &app)
