@@ -1,13 +1,17 @@
 package import Config
+import AsyncHTTPClient
+import Discovery
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
 package import Logging
 package import Model
 import NIOCore
+import NIOHTTPCompression
 import NIOPosix
 import NIOSSL
 import PromQL
+import Scrape
 import ServiceLifecycle
 import Synchronization
 import TSDB
@@ -26,6 +30,10 @@ package final class PharosServer: Sendable {
     private let startTime = WallClock.milliseconds()
     private let group = Mutex<ServiceGroup?>(nil)
     private let listening = Mutex<(port: Int?, waiters: [CheckedContinuation<Int, Never>])>((nil, []))
+    /// Scrapes, notifications and remote writes go out through this client.
+    private let httpClient: HTTPClient
+    private let discovery: DiscoveryManager<ContinuousClock>
+    private let scrape: ScrapeManager
 
     private struct State: Sendable {
         var config: PrometheusConfig
@@ -40,6 +48,20 @@ package final class PharosServer: Sendable {
         let config = try Self.loadConfig(options.configFile)
         webConfig = options.webConfigFile.isEmpty ? WebConfig() : try WebConfig.load(file: options.webConfigFile)
         state = Mutex(State(config: config, reload: .init(succeeded: true, time: WallClock.milliseconds(), yaml: config.yaml())))
+        discovery = DiscoveryManager(configs: Self.discoveryConfigs(config), clock: ContinuousClock())
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+                                configuration: .init(decompression: .enabled(limit: .none)))
+        httpClient = client
+        scrape = ScrapeManager(appendable: storage, httpClient: client, logger: logger)
+        do { try scrape.applyConfig(config) } catch {
+            try? client.syncShutdown()
+            throw .config("applying scrape configs: \(error)")
+        }
+    }
+
+    /// Each scrape job's discovery sections, by job name.
+    private static func discoveryConfigs(_ config: PrometheusConfig) -> [String: ServiceDiscoveryConfigs] {
+        Dictionary(config.scrapeConfigs.map { ($0.jobName, $0.serviceDiscovery) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The config in effect.
@@ -92,8 +114,10 @@ package final class PharosServer: Sendable {
 
     /// Re-reads the config file; the old config stays in effect when the new one is invalid.
     package func reload() throws(ServerError) {
-        do {
+        do throws(ServerError) {
             let config = try Self.loadConfig(options.configFile)
+            do { try scrape.applyConfig(config) } catch { throw ServerError.config("applying scrape configs: \(error)") }
+            discovery.applyConfig(Self.discoveryConfigs(config))
             state.withLock {
                 $0.config = config
                 $0.reload = .init(succeeded: true, time: WallClock.milliseconds(), yaml: config.yaml())
@@ -131,9 +155,12 @@ package final class PharosServer: Sendable {
                 if let db = server.storage.current {
                     group.addTask { await db.run() }
                 }
+                group.addTask { await server.discovery.run() }
+                group.addTask { await server.scrape.run(targetSets: server.discovery.targetSets) }
                 try? await gracefulShutdown()
                 group.cancelAll()
             }
+            try? await server.httpClient.shutdown()
             server.closeStorage()
         }
     }
@@ -211,6 +238,9 @@ package final class PharosServer: Sendable {
         StatusAPI(options: options, startTime: startTime, reloadState: { [self] in state.withLock { $0.reload } },
                   statistics: { [storage] in storage.current?.statistics(limit: $0) },
                   walReplay: { (0, 0, 0) }).register(on: routes)
+        TargetsAPI(scrape: scrape).register(on: routes)
+        AdminAPI(db: { [storage] in storage.current }, enabled: options.enableAdminAPI, storagePath: options.storagePath,
+                 bodyLimit: options.maxRequestBodySize).register(on: routes)
         LifecycleAPI(ready: { [storage] in storage.isReady }, enabled: options.enableLifecycle,
                      reload: { [self] () throws(ServerError) in try reload() },
                      quit: { [self] in await shutdown() }).register(on: routes)

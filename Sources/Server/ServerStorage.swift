@@ -4,7 +4,7 @@ import TSDB
 
 /// The server's storage once it is open: empty (and not ready) while the write-ahead log
 /// replays, then the TSDB every endpoint reads and ingestion appends to.
-final class ServerStorage: Sendable {
+final class ServerStorage: SampleAppendable {
     private let db = Mutex<DB?>(nil)
     /// Serves requests before the storage is open (the readiness check answers 503 first).
     private static let empty = Head()
@@ -28,6 +28,11 @@ final class ServerStorage: Sendable {
     /// Where ingestion appends.
     func appendable() -> any SampleAppendable {
         current ?? Self.empty
+    }
+
+    /// A batch for the open database (for the empty placeholder while it opens).
+    func makeAppender() -> any SampleAppender & ~Copyable {
+        appendable().makeAppender()
     }
 
     /// The head's time range, `nil` while it is empty.

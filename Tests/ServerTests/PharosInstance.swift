@@ -18,9 +18,10 @@ final class PharosInstance: Sendable {
 
     /// Writes `config` (and `files`), stores `samples` through a TSDB head in the data
     /// directory (so the server replays them from the WAL), then starts the server with
-    /// `flags` (`{dir}` in them is the instance's directory) and waits until it listens.
+    /// `flags` (`{dir}` in them is the instance's directory) on `port` (a free one if nil) and
+    /// waits until it listens.
     init(config: String = "global:\n  scrape_interval: 15s\n", files: [String: String] = [:],
-         samples: [(Labels, [(Int64, Double)])] = [], flags: [String] = []) async throws {
+         samples: [(Labels, [(Int64, Double)])] = [], flags: [String] = [], port: Int? = nil) async throws {
         guard let binary = Self.binary else { throw DaemonError("pharos is not built") }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-server-\(UUID().uuidString)").path
         self.directory = directory
@@ -36,7 +37,7 @@ final class PharosInstance: Sendable {
             _ = try app.commit()
             try head.close()
         }
-        let port = try Daemon.freePort()
+        let port = try port ?? Daemon.freePort()
         self.port = port
         let arguments = [
             "server", "--config.file=\(directory)/prometheus.yml", "--storage.tsdb.path=\(directory)/data",

@@ -19,6 +19,8 @@ extension DB {
                                           timeRange: mint..<(maxt + 1))
                 }
             }
+            // An empty WAL makes the snapshot a data directory promtool and Prometheus open as is.
+            try FileIO.makeDirectory(target + "/wal")
             try FileIO.syncDirectory(target)
         }
     }
