@@ -51,11 +51,11 @@ package final class ScrapeManager: Sendable {
     /// After `run` has ended it does nothing.
     ///
     /// - Throws: `ModelError` when a job's relabel rules do not compile; nothing changes then.
-    package func applyConfig(_ config: PrometheusConfig) throws {
-        try changes.withLock { _ in try apply(config) }
+    package func applyConfig(_ config: PrometheusConfig) throws(ModelError) {
+        try changes.withLock { _ throws(ModelError) in try apply(config) }
     }
 
-    private func apply(_ config: PrometheusConfig) throws {
+    private func apply(_ config: PrometheusConfig) throws(ModelError) {
         let seed = Self.offsetSeed(config)
         let (kept, targetSets, isStopped) = state.withLock { ($0.pools, $0.targetSets, $0.isStopped) }
         if isStopped { return }
