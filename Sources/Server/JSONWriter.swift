@@ -101,12 +101,17 @@ package struct JSONWriter: Sendable {
 
     /// Appends an array of strings.
     package mutating func strings(_ values: some Sequence<String>) {
+        array(values) { $0.string($1) }
+    }
+
+    /// Appends an array whose elements `element` writes, commas between them.
+    package mutating func array<S: Sequence>(_ items: S, _ element: (inout JSONWriter, S.Element) -> Void) {
         bytes.append(UInt8(ascii: "["))
         var first = true
-        for value in values {
+        for item in items {
             if !first { bytes.append(UInt8(ascii: ",")) }
             first = false
-            string(value)
+            element(&self, item)
         }
         bytes.append(UInt8(ascii: "]"))
     }

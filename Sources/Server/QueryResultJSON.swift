@@ -16,36 +16,29 @@ extension JSONWriter {
             string(v)
             byte("]")
         case .vector(let samples):
-            raw(#"{"resultType":"vector","result":["#)
-            for (i, sample) in samples.enumerated() {
-                if i > 0 { byte(",") }
-                raw(#"{"metric":"#)
-                labels(sample.labels)
-                raw(#","value":"#)
-                point(sample.t, sample.v)
-                byte("}")
+            raw(#"{"resultType":"vector","result":"#)
+            array(samples) { json, sample in
+                json.raw(#"{"metric":"#)
+                json.labels(sample.labels)
+                json.raw(#","value":"#)
+                json.point(sample.t, sample.v)
+                json.byte("}")
             }
-            byte("]")
         case .matrix(let series):
-            raw(#"{"resultType":"matrix","result":["#)
-            for (i, one) in series.enumerated() {
-                if i > 0 { byte(",") }
-                raw(#"{"metric":"#)
-                labels(one.labels)
-                raw(#","values":["#)
-                for (j, p) in one.points.enumerated() {
-                    if j > 0 { byte(",") }
-                    point(p.t, p.v)
-                }
-                raw("]}")
+            raw(#"{"resultType":"matrix","result":"#)
+            array(series) { json, one in
+                json.raw(#"{"metric":"#)
+                json.labels(one.labels)
+                json.raw(#","values":"#)
+                json.array(one.points) { $0.point($1.t, $1.v) }
+                json.byte("}")
             }
-            byte("]")
         }
         byte("}")
     }
 
     /// `[<seconds>,"<value>"]`.
-    private mutating func point(_ t: Int64, _ v: Double) {
+    fileprivate mutating func point(_ t: Int64, _ v: Double) {
         byte("[")
         timestamp(t)
         byte(",")

@@ -55,14 +55,7 @@ package struct SeriesAPI: Sendable {
             sorted.removeLast(sorted.count - limit)
             warnings.append("results truncated due to limit")
         }
-        return APIResponse.success(warnings: warnings) { json in
-            json.byte("[")
-            for (i, labels) in sorted.enumerated() {
-                if i > 0 { json.byte(",") }
-                json.labels(labels)
-            }
-            json.byte("]")
-        }
+        return APIResponse.success(warnings: warnings) { json in json.array(sorted) { $0.labels($1) } }
     }
 
     /// The label names of the matching series (of all series without `match[]`).

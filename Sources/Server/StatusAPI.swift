@@ -149,16 +149,13 @@ package struct StatusAPI: Sendable {
                                  ("seriesCountByLabelValuePair", stats.seriesCountByLabelValuePair)] {
                 json.byte(",")
                 json.key(name)
-                json.byte("[")
-                for (i, entry) in list.enumerated() {
-                    if i > 0 { json.byte(",") }
+                json.array(list) { json, entry in
                     json.raw(#"{"name":"#)
                     json.string(entry.name)
                     json.raw(#","value":"#)
                     json.int(entry.value)
                     json.byte("}")
                 }
-                json.byte("]")
             }
             json.byte("}")
         }

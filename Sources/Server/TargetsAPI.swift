@@ -47,9 +47,8 @@ package struct TargetsAPI: Sendable {
         let dropped = showDropped ? scrape.droppedTargets().filter { pool.isEmpty || $0.scrapePool == pool } : []
         let counts = scrape.droppedTargetCounts().filter { pool.isEmpty || $0.key == pool }
         return APIResponse.success { json in
-            json.raw(#"{"activeTargets":["#)
-            for (i, target) in active.enumerated() {
-                if i > 0 { json.byte(",") }
+            json.raw(#"{"activeTargets":"#)
+            json.array(active) { json, target in
                 json.raw(#"{"discoveredLabels":"#)
                 json.labels(target.discoveredLabels)
                 json.raw(#","labels":"#)
@@ -74,16 +73,15 @@ package struct TargetsAPI: Sendable {
                 json.string(target.scrapeTimeout)
                 json.byte("}")
             }
-            json.raw(#"],"droppedTargets":["#)
-            for (i, target) in dropped.enumerated() {
-                if i > 0 { json.byte(",") }
+            json.raw(#","droppedTargets":"#)
+            json.array(dropped) { json, target in
                 json.raw(#"{"discoveredLabels":"#)
                 json.labels(target.discoveredLabels)
                 json.raw(#","scrapePool":"#)
                 json.string(target.scrapePool)
                 json.byte("}")
             }
-            json.raw(#"],"droppedTargetCounts":{"#)
+            json.raw(#","droppedTargetCounts":{"#)
             for (i, (name, count)) in counts.sorted(by: { $0.key < $1.key }).enumerated() {
                 if i > 0 { json.byte(",") }
                 json.key(name)
@@ -110,17 +108,14 @@ package struct TargetsAPI: Sendable {
             if limit > 0, entries.count >= limit { break }
         }
         return APIResponse.success { json in
-            json.byte("[")
-            for (i, (target, name, entry)) in entries.enumerated() {
-                if i > 0 { json.byte(",") }
+            json.array(entries) { json, entry in
                 json.raw(#"{"target":"#)
-                json.labels(target)
+                json.labels(entry.0)
                 json.raw(#","metric":"#)
-                json.string(name)
-                json.metadataFields(entry)
+                json.string(entry.1)
+                json.metadataFields(entry.2)
                 json.byte("}")
             }
-            json.byte("]")
         }
     }
 
@@ -136,14 +131,11 @@ package struct TargetsAPI: Sendable {
             for (i, (name, entries)) in families.enumerated() {
                 if i > 0 { json.byte(",") }
                 json.key(name)
-                json.byte("[")
-                for (j, entry) in entries.prefix(perMetric > 0 ? perMetric : entries.count).enumerated() {
-                    if j > 0 { json.byte(",") }
-                    json.raw(#"{"#)
+                json.array(entries.prefix(perMetric > 0 ? perMetric : entries.count)) { json, entry in
+                    json.byte("{")
                     json.metadataFields(entry, leadingComma: false)
                     json.byte("}")
                 }
-                json.byte("]")
             }
             json.byte("}")
         }
