@@ -110,30 +110,6 @@ package enum ExpositionFormat: String, Sendable, Equatable, CaseIterable {
         }
     }
 
-    /// The media range a scraper puts in `Accept` for this format (Prometheus's
-    /// `config.ScrapeProtocolsHeaders`), without a `q` weight.
-    package var acceptMediaRange: String {
-        switch self {
-        case .text: "text/plain;version=0.0.4"
-        case .openMetrics: "application/openmetrics-text;version=1.0.0"
-        case .protobuf: "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited"
-        }
-    }
-
-    /// The `Accept` header for formats in order of preference, weighted as Prometheus's scrape
-    /// loop does (`acceptHeader` in `scrape/scrape.go`): the first gets `q=0.5`, each next one
-    /// a tenth less, then `*/*`.
-    package static func acceptHeader(preferring formats: [ExpositionFormat]) -> String {
-        var weight = 5
-        var parts: [String] = []
-        for format in formats where weight > 1 {
-            parts.append("\(format.acceptMediaRange);q=0.\(weight)")
-            weight -= 1
-        }
-        parts.append("*/*;q=0.\(weight)")
-        return parts.joined(separator: ",")
-    }
-
     /// The format of a response's `Content-Type`, or `nil` when no parser handles it.
     /// An empty or missing header is `nil` too: the caller falls back to its configured format.
     package init?(contentType: String) {

@@ -54,6 +54,11 @@ struct ScrapeCache {
         current[labels] = ref
     }
 
+    /// Takes `series` as the previous scrape's (another loop's, see `ScrapeWriter.continueFrom`).
+    mutating func continueFrom(_ series: [Labels: UInt64]) {
+        previous = series
+    }
+
     /// Forgets what the current scrape appended: its batch was rolled back, so every series of
     /// the previous scrape is now stale.
     mutating func abandonCurrent() {

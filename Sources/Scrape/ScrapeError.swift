@@ -34,6 +34,7 @@ package enum ScrapeError: Error, Equatable, Sendable {
 }
 
 extension ScrapeError: CustomStringConvertible {
+    /// The reason as `lastError` shows it.
     package var description: String {
         switch self {
         case .httpStatus(let code, let reason):
@@ -63,7 +64,7 @@ extension ScrapeError: CustomStringConvertible {
         case .targetLimitExceeded(let targets, let limit):
             "target_limit exceeded (number of targets: \(targets), limit: \(limit))"
         case .missingMetricName:
-            "__name__ label is missing"
+            "missing metric name (__name__ label)"
         case .storage(let message):
             message
         }

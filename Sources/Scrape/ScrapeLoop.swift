@@ -30,15 +30,21 @@ final class ScrapeLoop: Sendable {
 
     private struct Control {
         var task: Task<Void, Never>?
+        /// The loop of the same target in the pool this one replaces (a reload changed the
+        /// job): it ends before this one starts, and hands over its last series.
+        var predecessor: ScrapeLoop?
+        /// What this loop appended last, for a successor; set when it ends without markers.
+        var lastSeries: [Labels: UInt64] = [:]
         var forcedError: ScrapeError?
         var writesEndOfRunMarkers = false
         var isStopping = false
     }
 
-    init(context: Context, registry: LoopRegistry) {
+    init(context: Context, registry: LoopRegistry, predecessor: ScrapeLoop?) {
         target = context.target
         self.context = context
         self.registry = registry
+        control.withLock { $0.predecessor = predecessor }
     }
 
     /// Starts scraping, at the target's offset within the interval.
@@ -81,6 +87,11 @@ final class ScrapeLoop: Sendable {
     private func run() async {
         let clock = ContinuousClock()
         var writer = ScrapeWriter(options: context.options, targetLabels: target.publicLabels)
+        if let predecessor = control.withLock({ control in defer { control.predecessor = nil }; return control.predecessor }) {
+            // No overlap with the old loop, and what the new config no longer produces goes stale.
+            await predecessor.wait()
+            writer.continueFrom(predecessor.control.withLock { $0.lastSeries })
+        }
         let schedule = ScrapeSchedule(interval: target.interval, targetIdentity: target.identity, offsetSeed: context.offsetSeed)
         let intervalLength = context.metrics.intervalLength(target.interval)
         var logger = context.logger
@@ -93,42 +104,18 @@ final class ScrapeLoop: Sendable {
             if let previousStart { intervalLength.recordNanoseconds((start - previousStart).nanoseconds) }
             previousStart = start
             let startMs = Self.wallClockNs() / 1_000_000
-            let timestampMs = schedule.timestamp(forScrapeAt: startMs)
-            var app = context.appendable.makeAppender()
-            var counts = WriteCounts()
-            var failure = control.withLock { $0.forcedError }
-            if failure == nil {
-                do throws(ScrapeError) {
-                    let response = try await context.scraper.scrape(expectedBytes: expectedBytes)
-                    expectedBytes = response.body.count
-                    try writer.write(body: response.body, contentType: response.contentType, timestampMs: timestampMs, counts: &counts, into: &app)
-                } catch {
-                    failure = error
-                }
-            }
-            if Task.isCancelled {  // stopped mid-scrape: this scrape does not count
-                app.rollback()
-                break
-            }
-            if failure != nil {
-                app.rollback()
-                writer.abandon()
-            }
-            let durationSeconds = Self.seconds(clock.now - start)
-            writer.finish(timestampMs: timestampMs, up: failure == nil, durationSeconds: durationSeconds, counts: counts, into: &app)
-            do {
-                try app.commitBatch()
-            } catch {
-                logger.warning("Scrape commit failed", metadata: ["err": "\(error)"])
-            }
-            context.metrics.count(counts, error: failure)
-            if let failure { logger.debug("Scrape failed", metadata: ["err": "\(failure)"]) }
-            target.record(startMs: startMs, durationSeconds: durationSeconds, error: failure, metadata: failure == nil ? writer.metadata : nil)
+            let isCompleted = await scrape(
+                at: schedule.timestamp(forScrapeAt: startMs), startMs: startMs, with: &writer,
+                expectedBytes: &expectedBytes, logger: logger)
+            if !isCompleted { break }
             next = next.advanced(by: target.interval)
             // Skip the ticks a slow scrape missed, as Go's ticker drops them.
             while next < clock.now { next = next.advanced(by: target.interval) }
         }
-        guard control.withLock({ $0.writesEndOfRunMarkers }) else { return }
+        guard control.withLock({ $0.writesEndOfRunMarkers }) else {
+            control.withLock { $0.lastSeries = writer.lastSeries }
+            return
+        }
         var app = context.appendable.makeAppender()
         writer.writeEndOfRunMarkers(timestampMs: Self.wallClockNs() / 1_000_000, into: &app)
         do {
@@ -138,6 +125,48 @@ final class ScrapeLoop: Sendable {
         }
     }
 
+    /// One scrape, as one batch: the body's samples (or, on a failure, none of them), the
+    /// staleness markers and the synthetic series at `timestampMs`.
+    /// - Returns: false when the loop was stopped during the scrape, which then counts for nothing.
+    private func scrape(
+        at timestampMs: Int64, startMs: Int64, with writer: inout ScrapeWriter, expectedBytes: inout Int, logger: Logger
+    ) async -> Bool {
+        let start = ContinuousClock.now
+        var app = context.appendable.makeAppender()
+        var counts = WriteCounts()
+        var failure = control.withLock { $0.forcedError }
+        if failure == nil {
+            do throws(ScrapeError) {
+                let response = try await context.scraper.scrape(expectedBytes: expectedBytes)
+                expectedBytes = response.body.count
+                try writer.write(
+                    body: response.body, contentType: response.contentType, timestampMs: timestampMs, counts: &counts, into: &app)
+            } catch {
+                failure = error
+            }
+        }
+        if Task.isCancelled {
+            app.rollback()
+            return false
+        }
+        if failure != nil {
+            app.rollback()
+            writer.abandon()
+        }
+        let durationSeconds = Self.seconds(ContinuousClock.now - start)
+        writer.finish(timestampMs: timestampMs, up: failure == nil, durationSeconds: durationSeconds, counts: counts, into: &app)
+        // The health first: whoever sees the batch sees the status that goes with it.
+        target.record(startMs: startMs, durationSeconds: durationSeconds, error: failure, metadata: failure == nil ? writer.metadata : nil)
+        context.metrics.count(counts, error: failure)
+        if let failure { logger.debug("Scrape failed", metadata: ["err": "\(failure)"]) }
+        do {
+            try app.commitBatch()
+        } catch {
+            logger.warning("Scrape commit failed", metadata: ["err": "\(error)"])
+        }
+        return true
+    }
+
     static func wallClockNs() -> Int64 {
         Int64(Date().timeIntervalSince1970 * 1e9)
     }
@@ -145,28 +174,5 @@ final class ScrapeLoop: Sendable {
     static func seconds(_ duration: Duration) -> Double {
         let (seconds, attoseconds) = duration.components
         return Double(seconds) + Double(attoseconds) / 1e18
-    }
-}
-
-/// Every loop task a manager started and that has not ended yet, so `run` can wait for all
-/// of them (stopped ones still writing staleness markers included) before it returns.
-final class LoopRegistry: Sendable {
-    private let loops = Mutex<[ObjectIdentifier: ScrapeLoop]>([:])
-
-    func register(_ loop: ScrapeLoop) {
-        loops.withLock { $0[ObjectIdentifier(loop)] = loop }
-    }
-
-    func deregister(_ loop: ScrapeLoop) {
-        _ = loops.withLock { $0.removeValue(forKey: ObjectIdentifier(loop)) }
-    }
-
-    /// Waits for the loops asked to stop (all of them with `includingRunning`) to end.
-    func wait(includingRunning: Bool) async {
-        while true {
-            let pending = loops.withLock { Array($0.values) }.filter { includingRunning || $0.isStopping }
-            if pending.isEmpty { return }
-            for loop in pending { await loop.wait() }
-        }
     }
 }

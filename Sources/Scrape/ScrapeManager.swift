@@ -18,6 +18,9 @@ package final class ScrapeManager: Sendable {
     private let metrics = ScrapeMetrics()
     private let registry = LoopRegistry()
     private let state = Mutex(State())
+    /// Held through a whole reload or discovery update, so two of them never interleave (a
+    /// pool synced with older groups after newer ones); reads of `state` do not wait for it.
+    private let changes = Mutex(())
 
     private struct State {
         var pools: [String: ScrapePool] = [:]
@@ -42,12 +45,17 @@ package final class ScrapeManager: Sendable {
 
     /// Applies a (re)loaded configuration, as upstream's `Manager.ApplyConfig`: pools of jobs
     /// whose config is unchanged keep their loops (no gap, no extra scrape); changed jobs get a
-    /// new pool whose loops take over the targets; removed jobs stop and mark their series stale.
+    /// new pool whose loops take over the targets where the old ones stopped (series the new
+    /// config no longer produces go stale); removed jobs stop and mark their series stale.
     ///
     /// After `run` has ended it does nothing.
     ///
     /// - Throws: `ModelError` when a job's relabel rules do not compile; nothing changes then.
-    package func applyConfig(_ config: PrometheusConfig) throws {
+    package func applyConfig(_ config: PrometheusConfig) throws(ModelError) {
+        try changes.withLock { _ throws(ModelError) in try apply(config) }
+    }
+
+    private func apply(_ config: PrometheusConfig) throws(ModelError) {
         let seed = Self.offsetSeed(config)
         let (kept, targetSets, isStopped) = state.withLock { ($0.pools, $0.targetSets, $0.isStopped) }
         if isStopped { return }
@@ -64,13 +72,15 @@ package final class ScrapeManager: Sendable {
             pools[job.jobName] = pool
             created.append(pool)
         }
-        let replaced = state.withLock { state -> [(pool: ScrapePool, isRemoved: Bool)] in
-            let old = state.pools
-            state.pools = pools
-            return old.compactMap { job, pool in pools[job] === pool ? nil : (pool, pools[job] == nil) }
+        let old = state.withLock { state in
+            defer { state.pools = pools }
+            return state.pools
         }
-        for (pool, isRemoved) in replaced { pool.stop(writeStaleMarkers: isRemoved) }
-        for pool in created { pool.sync(targetSets[pool.config.jobName] ?? []) }
+        for (job, pool) in old where pools[job] == nil { pool.stop(writeStaleMarkers: true) }
+        for pool in created {
+            let job = pool.config.jobName
+            pool.sync(targetSets[job] ?? [], predecessors: old[job]?.handOver() ?? [:])
+        }
     }
 
     /// What spreads this server's scrapes differently from another's (upstream hashes the
@@ -94,22 +104,26 @@ package final class ScrapeManager: Sendable {
         for await sets in targetSets { sync(sets) }
         // The stream may end before shutdown (discovery stopped); keep scraping until cancelled.
         while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
-        let pools = state.withLock { state in
-            state.isStopped = true
-            return Array(state.pools.values)
+        changes.withLock { _ in
+            let pools = state.withLock { state in
+                state.isStopped = true
+                return Array(state.pools.values)
+            }
+            for pool in pools { pool.stop(writeStaleMarkers: false) }
         }
-        for pool in pools { pool.stop(writeStaleMarkers: false) }
         await registry.wait(includingRunning: true)
     }
 
     /// Applies one discovery update.
     func sync(_ sets: DiscoveryManager<ContinuousClock>.TargetSets) {
-        let pools = state.withLock { state -> [(ScrapePool, [DiscoveredTargetGroup])] in
-            guard !state.isStopped else { return [] }
-            state.targetSets.merge(sets) { _, new in new }
-            return sets.compactMap { job, groups in state.pools[job].map { ($0, groups) } }
+        changes.withLock { _ in
+            let pools = state.withLock { state -> [(ScrapePool, [DiscoveredTargetGroup])] in
+                guard !state.isStopped else { return [] }
+                state.targetSets.merge(sets) { _, new in new }
+                return sets.compactMap { job, groups in state.pools[job].map { ($0, groups) } }
+            }
+            for (pool, groups) in pools { pool.sync(groups) }
         }
-        for (pool, groups) in pools { pool.sync(groups) }
     }
 
     /// Waits until every loop that was asked to stop has ended (and written its markers).

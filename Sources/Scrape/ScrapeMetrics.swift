@@ -11,6 +11,7 @@ final class ScrapeMetrics: Sendable {
     let duplicateTimestamp = Counter(label: "prometheus_target_scrapes_sample_duplicate_timestamp_total")
     let outOfBounds = Counter(label: "prometheus_target_scrapes_sample_out_of_bounds_total")
     let poolsCreated = Counter(label: "prometheus_target_scrape_pools_total")
+    let exceededTargetLimit = Counter(label: "prometheus_target_scrape_pool_exceeded_target_limit_total")
 
     /// A job's metrics.
     struct Pool: Sendable {

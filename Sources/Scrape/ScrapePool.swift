@@ -54,7 +54,11 @@ final class ScrapePool: Sendable {
     }
 
     /// Applies the job's complete set of discovered groups.
-    func sync(_ groups: [DiscoveredTargetGroup]) {
+    ///
+    /// - Parameter predecessors: the loops of the pool this one replaces, by target identity
+    ///   (`handOver()`); a target found in both continues without a gap in its staleness
+    ///   tracking, the others' loops mark their series stale.
+    func sync(_ groups: [DiscoveredTargetGroup], predecessors: [UInt64: ScrapeLoop] = [:]) {
         let start = ContinuousClock.now
         let result = builder.targets(from: groups)
         for failure in result.failures { logger.debug("Creating target failed", metadata: ["err": "\(failure)"]) }
@@ -71,7 +75,7 @@ final class ScrapePool: Sendable {
                     existing.target.updateDiscoveredLabels(target.discoveredLabels)
                     loops[target.identity] = existing
                 } else {
-                    let loop = makeLoop(target)
+                    let loop = makeLoop(target, predecessor: predecessors[target.identity])
                     loops[target.identity] = loop
                     started.append(loop)
                 }
@@ -88,28 +92,35 @@ final class ScrapePool: Sendable {
         let forced: ScrapeError? = targetLimit > 0 && running.count > targetLimit
             ? .targetLimitExceeded(targets: running.count, limit: targetLimit) : nil
         for loop in running { loop.setForcedError(forced) }
+        if forced != nil { metrics.exceededTargetLimit.increment() }
         for loop in stopped { loop.stop(writeStaleMarkers: true) }
+        for (identity, loop) in predecessors { loop.stop(writeStaleMarkers: state.withLock { $0.loops[identity] == nil }) }
         for loop in started { loop.start() }
         poolMetrics.targets.record(running.count)
         poolMetrics.syncLength.recordNanoseconds((ContinuousClock.now - start).nanoseconds)
     }
 
-    private func makeLoop(_ target: ScrapeTarget) -> ScrapeLoop {
+    private func makeLoop(_ target: ScrapeTarget, predecessor: ScrapeLoop?) -> ScrapeLoop {
         let scraper = TargetScraper(client: client, url: target.url, config: config, timeout: target.timeout)
         let context = ScrapeLoop.Context(
             target: target, scraper: scraper, options: options, appendable: appendable, metrics: metrics,
             offsetSeed: offsetSeed, logger: logger)
-        return ScrapeLoop(context: context, registry: registry)
+        return ScrapeLoop(context: context, registry: registry, predecessor: predecessor)
+    }
+
+    /// Gives up the loops, still running, to the pool that replaces this one (see `sync`).
+    /// Later syncs do nothing.
+    func handOver() -> [UInt64: ScrapeLoop] {
+        state.withLock { state in
+            state.isStopped = true
+            defer { state.loops = [:]; state.order = [] }
+            return state.loops
+        }
     }
 
     /// Stops every loop; see `ScrapeLoop.stop(writeStaleMarkers:)`. Later syncs do nothing.
     func stop(writeStaleMarkers: Bool) {
-        let loops = state.withLock { state in
-            state.isStopped = true
-            defer { state.loops = [:]; state.order = [] }
-            return Array(state.loops.values)
-        }
-        for loop in loops { loop.stop(writeStaleMarkers: writeStaleMarkers) }
+        for loop in handOver().values { loop.stop(writeStaleMarkers: writeStaleMarkers) }
         poolMetrics.targets.record(0)
     }
 

@@ -1,35 +1,5 @@
-import Config
 import Exposition
 import Model
-
-/// How a pool labels, filters and limits what its targets expose; resolved once per config.
-struct SampleOptions: Sendable {
-    var honorLabels: Bool
-    var honorTimestamps: Bool
-    var trackTimestampsStaleness: Bool
-    var metricRelabeler: Relabeler
-    /// 0 means no limit, as in the config.
-    var sampleLimit: Int
-    var labelLimit: Int
-    var labelNameLengthLimit: Int
-    var labelValueLengthLimit: Int
-    /// The format for a body whose `Content-Type` no parser handles (`fallback_scrape_protocol`).
-    var fallbackFormat: ExpositionFormat?
-    var nameValidation: NameValidationScheme
-
-    init(_ config: ScrapeConfig) throws(ModelError) {
-        honorLabels = config.honorLabels
-        honorTimestamps = config.honorTimestamps
-        trackTimestampsStaleness = config.trackTimestampsStaleness
-        nameValidation = config.metricNameValidationScheme ?? .utf8
-        metricRelabeler = try Relabeler(config.metricRelabelConfigs, scheme: nameValidation)
-        sampleLimit = Int(clamping: config.limits.sampleLimit)
-        labelLimit = Int(clamping: config.limits.labelLimit)
-        labelNameLengthLimit = Int(clamping: config.limits.labelNameLengthLimit)
-        labelValueLengthLimit = Int(clamping: config.limits.labelValueLengthLimit)
-        fallbackFormat = config.fallbackScrapeProtocol.map(ExpositionFormat.init(protocol:))
-    }
-}
 
 /// What writing one body produced, for the synthetic series and the loop's counters.
 struct WriteCounts {
@@ -57,6 +27,8 @@ struct ScrapeWriter {
     /// Metadata of the families in the current body.
     private(set) var metadata: [String: MetricMetadata] = [:]
     private var builder = LabelsBuilder()
+    /// The timestamp of the last scrape finished, which end-of-run markers must follow.
+    private var lastTimestampMs = Int64.min
 
     init(options: SampleOptions, targetLabels: Labels) {
         self.options = options
@@ -207,6 +179,16 @@ struct ScrapeWriter {
         }
     }
 
+    /// The series the last scrape appended (their refs included), to hand to a loop that
+    /// takes over the target.
+    var lastSeries: [Labels: UInt64] { cache.previous }
+
+    /// Continues where another loop of the same target stopped: series of its last scrape that
+    /// this one's first scrape lacks get staleness markers.
+    mutating func continueFrom(_ lastSeries: [Labels: UInt64]) {
+        cache.continueFrom(lastSeries)
+    }
+
     /// The current batch was rolled back: the next markers cover every series of the last scrape.
     mutating func abandon() {
         cache.abandonCurrent()
@@ -219,6 +201,7 @@ struct ScrapeWriter {
         timestampMs: Int64, up: Bool, durationSeconds: Double, counts: WriteCounts,
         into app: inout any SampleAppender & ~Copyable
     ) {
+        lastTimestampMs = timestampMs
         markStale(timestampMs: timestampMs, into: &app)
         report.append(
             [up ? 1 : 0, durationSeconds, Double(counts.scraped), Double(counts.postRelabeling), Double(counts.seriesAdded)],
@@ -226,8 +209,10 @@ struct ScrapeWriter {
     }
 
     /// The loop stops for good (its target went away): every series it last wrote, synthetic
-    /// ones included, gets a staleness marker.
+    /// ones included, gets a staleness marker at `timestampMs`, or just after the last scrape
+    /// if that was aligned forward past it.
     mutating func writeEndOfRunMarkers(timestampMs: Int64, into app: inout any SampleAppender & ~Copyable) {
+        let timestampMs = lastTimestampMs == .min ? timestampMs : max(timestampMs, lastTimestampMs + 1)
         cache.abandonCurrent()
         markStale(timestampMs: timestampMs, into: &app)
         report.append([Double](repeating: .staleMarker, count: ReportSeries.names.count), timestampMs: timestampMs, into: &app)
@@ -242,16 +227,5 @@ extension ScrapeWriter {
             _ = try? app.append(ref: ref, labels: labels, timestamp: timestampMs, value: .staleMarker)
         }
         cache.finishScrape()
-    }
-}
-
-extension ExpositionFormat {
-    /// The parser for a configured scrape protocol.
-    init(protocol: ScrapeProtocol) {
-        switch `protocol` {
-        case .prometheusProto: self = .protobuf
-        case .prometheusText004, .prometheusText100: self = .text
-        case .openMetricsText001, .openMetricsText100: self = .openMetrics
-        }
     }
 }

@@ -30,6 +30,26 @@ package struct TargetStatus: Sendable, Equatable {
     /// Metric metadata (`# TYPE`, `# HELP`, `# UNIT`) from the last successful scrape, by
     /// metric family name.
     package var metadata: [String: MetricMetadata]
+
+    /// Creates a status (the manager makes them; tests of API renderings may too).
+    package init(
+        discoveredLabels: Labels, labels: Labels, scrapePool: String, scrapeURL: String, globalURL: String,
+        lastError: String, lastScrapeMs: Int64?, lastScrapeDurationSeconds: Double, health: TargetHealth,
+        scrapeInterval: String, scrapeTimeout: String, metadata: [String: MetricMetadata]
+    ) {
+        self.discoveredLabels = discoveredLabels
+        self.labels = labels
+        self.scrapePool = scrapePool
+        self.scrapeURL = scrapeURL
+        self.globalURL = globalURL
+        self.lastError = lastError
+        self.lastScrapeMs = lastScrapeMs
+        self.lastScrapeDurationSeconds = lastScrapeDurationSeconds
+        self.health = health
+        self.scrapeInterval = scrapeInterval
+        self.scrapeTimeout = scrapeTimeout
+        self.metadata = metadata
+    }
 }
 
 /// A discovered target that relabeling dropped (`droppedTargets` in `/api/v1/targets`).
@@ -38,4 +58,10 @@ package struct DroppedTarget: Sendable, Equatable {
     package var discoveredLabels: Labels
     /// The job it was discovered for.
     package var scrapePool: String
+
+    /// Creates a dropped target.
+    package init(discoveredLabels: Labels, scrapePool: String) {
+        self.discoveredLabels = discoveredLabels
+        self.scrapePool = scrapePool
+    }
 }

@@ -59,10 +59,7 @@ package struct FederationAPI: Sendable {
         let format: ExpositionFormat = Self.wantsProtobuf(request.headers[.accept]) ? .protobuf : .text
         var body: [UInt8] = []
         ExpositionWriter.write(families, format: format, into: &body)
-        let contentType = format == .protobuf
-            ? "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited"
-            : format.contentType
-        return Response(status: .ok, headers: [.contentType: contentType],
+        return Response(status: .ok, headers: [.contentType: format.contentType],
                         body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
     }
 

@@ -30,6 +30,8 @@ package final class PharosServer: Sendable {
     private let storage = ServerStorage()
     private let startTime = WallClock.milliseconds()
     private let group = Mutex<ServiceGroup?>(nil)
+    /// The WAL segments found at start and how far replay got (`/api/v1/status/walreplay`).
+    private let walReplay = Mutex<(min: Int, max: Int, current: Int)>((0, 0, 0))
     private let listening = Mutex<(port: Int?, waiters: [CheckedContinuation<Int, Never>])>((nil, []))
     /// Scrapes, notifications and remote writes go out through this client.
     private let httpClient: HTTPClient
@@ -193,6 +195,8 @@ package final class PharosServer: Sendable {
         var dbOptions = DB.Options()
         if options.retentionTime > 0 { dbOptions.retentionDuration = options.retentionTime }
         dbOptions.maxBytes = options.retentionSize
+        let segments = WALSegments.range(inDataDirectory: directory)
+        walReplay.withLock { $0 = (segments?.lowerBound ?? 0, segments?.upperBound ?? 0, -1) }
         let opened: DB
         do {
             opened = try await NIOThreadPool.singleton.runIfActive { [dbOptions] () throws -> DB in
@@ -206,6 +210,7 @@ package final class PharosServer: Sendable {
             logger.warning("Skipped a block that does not open", metadata: ["dir": "\(skipped.directory)", "err": "\(skipped.error)"])
         }
         storage.set(opened)
+        walReplay.withLock { $0.current = $0.max }
         logger.info("TSDB started; server is ready to receive web requests.")
     }
 
@@ -265,7 +270,7 @@ package final class PharosServer: Sendable {
                       lookbackDelta: options.engine.lookbackDelta).register(on: routes)
         StatusAPI(options: options, startTime: startTime, reloadState: { [self] in state.withLock { $0.reload } },
                   statistics: { [storage] in storage.current?.statistics(limit: $0) },
-                  walReplay: { (0, 0, 0) }).register(on: routes)
+                  walReplay: { [self] in walReplay.withLock { $0 } }).register(on: routes)
         TargetsAPI(scrape: scrape).register(on: routes)
         AdminAPI(db: { [storage] in storage.current }, enabled: options.enableAdminAPI, storagePath: options.storagePath,
                  bodyLimit: options.maxRequestBodySize).register(on: routes)

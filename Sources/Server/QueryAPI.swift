@@ -1,4 +1,5 @@
 package import Hummingbird
+import Metrics
 import Model
 import NIOPosix
 package import PromQL
@@ -113,12 +114,18 @@ package struct QueryAPI: Sendable {
         return (try parse(p), engine)
     }
 
-    /// Runs `query` on the blocking thread pool once the gate lets it in.
+    /// Runs `query` on the blocking thread pool once the gate lets it in, timing it as
+    /// Prometheus's `prometheus_engine_query_duration_seconds{slice="inner_eval"}`.
     private func evaluate(_ query: @escaping @Sendable () throws(PromQLError) -> QueryResult) async throws(APIError) -> QueryResult {
         let outcome: Result<QueryResult, PromQLError>
         do {
             outcome = try await gate.run {
                 try await NIOThreadPool.singleton.runIfActive { () -> Result<QueryResult, PromQLError> in
+                    let start = ContinuousClock.now
+                    defer {
+                        Metrics.Timer(label: "prometheus_engine_query_duration_seconds", dimensions: [("slice", "inner_eval")])
+                            .recordNanoseconds(Int64((ContinuousClock.now - start) / .nanoseconds(1)))
+                    }
                     do throws(PromQLError) { return .success(try query()) } catch { return .failure(error) }
                 }
             }

@@ -30,7 +30,8 @@ package struct StatusAPI: Sendable {
     package var reloadState: @Sendable () -> ReloadState
     /// The head's cardinality statistics with top-`limit` lists, `nil` before the storage opens.
     package var statistics: @Sendable (_ limit: Int) -> HeadStatistics?
-    /// The write-ahead log segments replayed at start: first, last and current.
+    /// The write-ahead log segments replayed at start: first, last, and the one replay has
+    /// reached (-1 while it runs, as before Prometheus reports its first segment).
     package var walReplay: @Sendable () -> (min: Int, max: Int, current: Int)
 
     /// Creates the endpoints.

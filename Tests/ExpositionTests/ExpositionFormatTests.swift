@@ -19,9 +19,4 @@ import Testing
         #expect(ExpositionFormat(contentType: "") == nil)
         #expect(ExpositionFormat(contentType: "application/vnd.google.protobuf; proto=other") == nil)
     }
-
-    @Test func weightsAcceptHeaderAsPrometheus() {
-        let header = ExpositionFormat.acceptHeader(preferring: [.openMetrics, .text])
-        #expect(header == "application/openmetrics-text;version=1.0.0;q=0.5,text/plain;version=0.0.4;q=0.4,*/*;q=0.3")
-    }
 }

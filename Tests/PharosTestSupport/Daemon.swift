@@ -187,14 +187,15 @@ package final class Daemon: Sendable {
     }
 
     /// Waits up to `timeout` until 127.0.0.1:`port` accepts connections.
-    package func waitUntilListening(port: Int, timeout: Duration = .seconds(60)) async throws {
+    package func waitUntilListening(port: Int, timeout: Duration = .seconds(120)) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if Self.isListening(port: port) { return }
             if let status = exited() { throw DaemonError("exited with status \(status) before listening:\n\(log)") }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw DaemonError("not listening on port \(port) after \(timeout):\n\(log)")
+        let state = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? "no /proc entry"
+        throw DaemonError("not listening on port \(port) after \(timeout) (process state: \(state)):\n\(log)")
     }
 }
 

@@ -19,6 +19,8 @@ final class FakeExporter: Sendable {
         case truncated(String, declaredBytes: Int)
         /// `body` as it is, no `Content-Type` header.
         case untyped(String)
+        /// 200 with a binary body (protobuf).
+        case bytes([UInt8], contentType: String)
     }
 
     private let channel: any Channel
@@ -90,6 +92,10 @@ final class FakeExporter: Sendable {
                 break
             case .truncated(let body, let declaredBytes):
                 send("HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: \(declaredBytes)\r\n\r\n\(body)", close: true)
+            case .bytes(let body, let contentType):
+                var buffer = ByteBuffer(string: "HTTP/1.1 200 OK\r\nContent-Type: \(contentType)\r\nContent-Length: \(body.count)\r\n\r\n")
+                buffer.writeBytes(body)
+                context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
             case .untyped(let body):
                 send("HTTP/1.1 200 OK\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)", close: false)
             }

@@ -16,8 +16,8 @@ import Testing
         return try await withExporters([reply, .body(Self.healthyBody)], yaml: yaml) { harness, exporters in
             let (bad, good) = (exporters[0], exporters[1])
             let batch = try await harness.batches(2, instance: bad.address)[1]
-            let healthy = try await harness.batches(2, instance: good.address)
-            #expect(healthy.allSatisfy { $0.up == 1 && $0.value("ok_metric") == 1 })
+            let healthy = try await harness.successes(2, instance: good.address)
+            #expect(healthy.allSatisfy { $0.value("ok_metric") == 1 })
             let status = try #require(harness.manager.activeTargets().first { $0.labels["instance"] == bad.address })
             return (batch, status)
         }
@@ -98,6 +98,19 @@ import Testing
                      error: "received unsupported Content-Type \"text/html\" and no fallback_scrape_protocol specified for target")
     }
 
+    @Test func relabelingAwayTheMetricName() async throws {
+        let extra = """
+            metric_relabel_configs:
+              - action: labeldrop
+                regex: __name__
+            """
+        try await withExporters([.body(Self.healthyBody)], yaml: scrapeYAML(extra: extra)) { harness, exporters in
+            let batch = try await harness.batches(1, instance: exporters[0].address)[0]
+            #expect(batch.up == 0 && batch.value("ok_metric") == nil)
+            #expect(harness.manager.activeTargets().first?.lastError == "missing metric name (__name__ label)")
+        }
+    }
+
     @Test func missingContentType() async throws {
         expectFailed(try await failedScrape(.untyped(Self.healthyBody)),
                      error: "non-compliant scrape target sending blank Content-Type and no fallback_scrape_protocol specified for target")
@@ -105,8 +118,8 @@ import Testing
 
     @Test func fallbackProtocolParsesAnUntypedBody() async throws {
         try await withExporters([.untyped(Self.healthyBody)], yaml: scrapeYAML(extra: "fallback_scrape_protocol: PrometheusText0.0.4")) { harness, exporters in
-            let batch = try await harness.batches(1, instance: exporters[0].address)[0]
-            #expect(batch.up == 1 && batch.value("ok_metric") == 1)
+            let batch = try await harness.successes(1, instance: exporters[0].address)[0]
+            #expect(batch.value("ok_metric") == 1)
         }
     }
 
@@ -114,8 +127,8 @@ import Testing
     /// scrape kept, as upstream (`checkAddError`): the target stays up.
     @Test func duplicateSeriesKeepsTheFirstSample() async throws {
         try await withExporters([.body("dup 1\ndup 2\nother 3\n")]) { harness, exporters in
-            let batch = try await harness.batches(1, instance: exporters[0].address)[0]
-            #expect(batch.up == 1 && batch.value("dup") == 1 && batch.value("other") == 3)
+            let batch = try await harness.successes(1, instance: exporters[0].address)[0]
+            #expect(batch.value("dup") == 1 && batch.value("other") == 3)
             #expect(batch.samples.filter { $0.labels.metricName == "dup" }.count == 1)
         }
     }
@@ -124,7 +137,7 @@ import Testing
     @Test func failureAfterSuccessMarksSeriesStale() async throws {
         try await withExporters([.body("a 1\nb 2\n")]) { harness, exporters in
             let exporter = exporters[0]
-            _ = try await harness.batches(1, instance: exporter.address)
+            _ = try await harness.successes(1, instance: exporter.address)
             exporter.reply(.status(500, "Internal Server Error"))
             let failed = try await harness.batches(1) { $0.instance == exporter.address && $0.up == 0 }[0]
             #expect(failed.value("a")?.isStaleMarker == true && failed.value("b")?.isStaleMarker == true)

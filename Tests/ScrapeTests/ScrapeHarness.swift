@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Config
 import Discovery
+import Foundation
 import Logging
 import Model
 import NIOHTTPCompression
@@ -42,6 +43,12 @@ final class ScrapeHarness: Sendable {
         try await batches(count, within: limit) { $0.instance == instance }
     }
 
+    /// The next `count` successful scrapes of `instance`: a failed one (a timeout on a loaded
+    /// machine) is skipped.
+    func successes(_ count: Int, instance: String) async throws -> [RecordingSink.Batch] {
+        try await batches(count) { $0.instance == instance && $0.up == 1 }
+    }
+
     /// The next `count` batches for which `matching` holds.
     func batches(
         _ count: Int, within limit: Duration = .seconds(20), matching: @escaping @Sendable (RecordingSink.Batch) -> Bool
@@ -76,7 +83,7 @@ final class ScrapeHarness: Sendable {
 }
 
 /// A `prometheus.yml` with one job scraping every `interval`.
-func scrapeYAML(job: String = "test", interval: String = "200ms", timeout: String = "150ms", extra: String = "") -> String {
+func scrapeYAML(job: String = "test", interval: String = "200ms", timeout: String = "200ms", extra: String = "") -> String {
     """
     scrape_configs:
       - job_name: \(job)
@@ -101,4 +108,11 @@ func withExporters<T>(
     try await harness.shutdown()
     for exporter in exporters { try await exporter.stop() }
     return try result.get()
+}
+
+/// A file of `Tests/ExpositionTests/Fixtures` (real exporter pages).
+func expositionFixture(_ name: String) throws -> [UInt8] {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../ExpositionTests/Fixtures/" + name).standardized
+    return try [UInt8](Data(contentsOf: url))
 }

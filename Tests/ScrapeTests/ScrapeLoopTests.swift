@@ -19,7 +19,7 @@ import Testing
     @Test func steadyTargetGivesSamplesAndSyntheticSeriesAtOneAlignedTimestamp() async throws {
         try await withExporters([.body(Self.body)]) { harness, exporters in
             let exporter = exporters[0]
-            let batches = try await harness.batches(3, instance: exporter.address)
+            let batches = try await harness.successes(3, instance: exporter.address)
             for batch in batches {
                 #expect(batch.timestamps.count == 1, "one timestamp per scrape")
                 #expect(batch.up == 1)
@@ -52,7 +52,7 @@ import Testing
             #expect(request.contains(
                 "Accept: application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,"
                     + "text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2\r\n"))
-            #expect(request.contains("X-Prometheus-Scrape-Timeout-Seconds: 0.15"))
+            #expect(request.contains("X-Prometheus-Scrape-Timeout-Seconds: 0.2"))
             #expect(request.contains("Accept-Encoding: gzip"))
         }
     }
@@ -60,9 +60,9 @@ import Testing
     @Test func disappearingSeriesGetsAStalenessMarker() async throws {
         try await withExporters([.body(Self.body)]) { harness, exporters in
             let exporter = exporters[0]
-            _ = try await harness.batches(1, instance: exporter.address)
+            _ = try await harness.successes(1, instance: exporter.address)
             exporter.reply(.body("temperature 22\n"))
-            let batches = try await harness.batches(3, instance: exporter.address)
+            let batches = try await harness.successes(3, instance: exporter.address)
             // The first batch may still hold the old body (a scrape already under way).
             let changed = try #require(batches.firstIndex { $0.value("requests_total") == nil || ($0.value("requests_total")?.isStaleMarker ?? false) })
             let marked = batches[changed]
@@ -77,7 +77,7 @@ import Testing
     @Test func removedTargetMarksAllItsSeriesStaleWhileOthersKeepScraping() async throws {
         try await withExporters([.body(Self.body), .body("temperature 5\n")]) { harness, exporters in
             let (leaving, staying) = (exporters[0], exporters[1])
-            _ = try await harness.batches(1, instance: leaving.address)
+            _ = try await harness.successes(1, instance: leaving.address)
             harness.discover("test", [staying.address])
             await harness.manager.waitForStoppedLoops()
             let last = try await harness.batches(1) { batch in batch.samples.allSatisfy(\.value.isStaleMarker) }[0]
@@ -85,7 +85,7 @@ import Testing
             #expect(names == ["requests_total", "temperature", "up", "scrape_duration_seconds", "scrape_samples_scraped",
                               "scrape_samples_post_metric_relabeling", "scrape_series_added"])
             #expect(last.samples.allSatisfy { $0.labels["instance"] == leaving.address })
-            #expect(try await harness.batches(2, instance: staying.address).allSatisfy { $0.up == 1 })
+            #expect(try await harness.successes(2, instance: staying.address).count == 2)
             #expect(harness.manager.activeTargets().map(\.labels["instance"]) == [staying.address])
         }
     }
@@ -95,7 +95,7 @@ import Testing
         let body = "m{job=\"theirs\",exported_job=\"x\",instance=\"i\"} 1\n"
         try await withExporters([.body(body)], yaml: scrapeYAML(extra: "honor_labels: \(honorLabels)")) { harness, exporters in
             let exporter = exporters[0]
-            let batch = try await harness.batches(1) { $0.value("up") != nil }[0]
+            let batch = try await harness.successes(1, instance: exporter.address)[0]
             let series = try #require(batch.samples.first { $0.labels.metricName == "m" }?.labels)
             if honorLabels {
                 #expect(series == Labels(["__name__": "m", "job": "theirs", "exported_job": "x", "instance": "i"]))
@@ -119,16 +119,56 @@ import Testing
                 target_label: __name__
                 replacement: temperature_celsius
             """)) { harness, exporters in
-            let batch = try await harness.batches(2, instance: exporters[0].address)[1]
+            let batch = try await harness.successes(2, instance: exporters[0].address)[1]
             #expect(batch.value("temperature_celsius") == 21.5 && batch.value("temperature") == nil)
             #expect(batch.value("requests_total", ["code": "500"]) == nil && batch.value("requests_total", ["code": "200"]) == 10)
             #expect(batch.value("scrape_samples_scraped") == 3 && batch.value("scrape_samples_post_metric_relabeling") == 2)
         }
     }
 
+    /// `scrape_protocols: [PrometheusProto]` asks for protobuf, and a real node_exporter page
+    /// in that format is stored.
+    @Test func protobufScrapeOfNodeExporter() async throws {
+        let reply = FakeExporter.Reply.bytes(try expositionFixture("node_exporter.pb"), contentType: ExpositionFormat.protobuf.contentType)
+        try await withExporters([reply], yaml: scrapeYAML(extra: "scrape_protocols: [PrometheusProto]")) { harness, exporters in
+            let batch = try await harness.successes(1, instance: exporters[0].address)[0]
+            #expect((batch.value("scrape_samples_scraped") ?? 0) > 500)
+            #expect(batch.value("node_cpu_seconds_total", ["cpu": "0", "mode": "idle"]) != nil)
+            #expect(harness.manager.activeTargets().first?.metadata["node_cpu_seconds_total"]?.type == .counter)
+            let request = try #require(exporters[0].requests.last)
+            #expect(request.contains("Accept: application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.6,*/*;q=0.5\r\n"))
+        }
+    }
+
+    @Test func requestFollowsTheJobsHTTPSettings() async throws {
+        let extra = """
+            enable_compression: false
+            metrics_path: /probe
+            params:
+              module: [http_2xx]
+            basic_auth:
+              username: user
+              password: secret
+            """
+        try await withExporters([.body(Self.body)], yaml: scrapeYAML(extra: extra)) { harness, exporters in
+            _ = try await harness.successes(1, instance: exporters[0].address)
+            let request = try #require(exporters[0].requests.last)
+            #expect(request.hasPrefix("GET /probe?module=http_2xx HTTP/1.1\r\n"))
+            #expect(request.contains("Accept-Encoding: identity\r\n"))
+            #expect(request.contains("Authorization: Basic dXNlcjpzZWNyZXQ=\r\n"))
+        }
+    }
+
+    @Test func withoutHonorTimestampsTheScrapeTimeIsUsed() async throws {
+        try await withExporters([.body("with_time 1 1700000000000\n")], yaml: scrapeYAML(extra: "honor_timestamps: false")) { harness, exporters in
+            let batch = try await harness.successes(1, instance: exporters[0].address)[0]
+            #expect(batch.timestamps.count == 1 && batch.timestamps.first != 1_700_000_000_000)
+        }
+    }
+
     @Test func honorTimestampsKeepsTheExposedTimestamp() async throws {
         try await withExporters([.body("with_time 1 1700000000000\n")]) { harness, exporters in
-            let batch = try await harness.batches(1, instance: exporters[0].address)[0]
+            let batch = try await harness.successes(1, instance: exporters[0].address)[0]
             #expect(batch.samples.first { $0.labels.metricName == "with_time" }?.timestampMs == 1_700_000_000_000)
         }
     }

@@ -10,12 +10,12 @@ import Testing
         let yaml = scrapeYAML()
         try await withExporters([.body("a 1\n")], yaml: yaml) { harness, exporters in
             let exporter = exporters[0]
-            let before = try await harness.batches(1, instance: exporter.address)
+            let before = try await harness.successes(1, instance: exporter.address)
             // Adding a job leaves the other jobs' loops alone.
             try harness.manager.applyConfig(PrometheusConfig.parse(yaml + "\n  - job_name: other\n"))
             let status = try #require(harness.manager.activeTargets().first)
             #expect(status.health == .up && status.lastScrapeMs != nil, "the loop and its state survive")
-            let after = try await harness.batches(2, instance: exporter.address)
+            let after = try await harness.successes(2, instance: exporter.address)
             let times = (before + after).compactMap(\.timestamps.first)
             #expect(zip(times, times.dropFirst()).allSatisfy { $1 - $0 >= 100 }, "no extra scrape: \(times)")
             #expect(!after.contains { $0.samples.contains { $0.value.isStaleMarker } })
@@ -27,16 +27,33 @@ import Testing
     @Test func changedJobRestartsWithoutMarkersAndRemovedJobMarksStale() async throws {
         try await withExporters([.body("a 1\n")]) { harness, exporters in
             let exporter = exporters[0]
-            _ = try await harness.batches(1, instance: exporter.address)
+            _ = try await harness.successes(1, instance: exporter.address)
             try harness.manager.applyConfig(PrometheusConfig.parse(scrapeYAML(extra: "sample_limit: 100")))
             #expect(harness.manager.activeTargets().first?.health == .unknown, "a new loop took over")
-            let restarted = try await harness.batches(2, instance: exporter.address)
-            #expect(restarted.allSatisfy { $0.up == 1 && !$0.samples.contains { $0.value.isStaleMarker } })
+            let restarted = try await harness.successes(2, instance: exporter.address)
+            #expect(restarted.allSatisfy { !$0.samples.contains { $0.value.isStaleMarker } })
             try harness.manager.applyConfig(PrometheusConfig.parse("scrape_configs: []\n"))
             await harness.manager.waitForStoppedLoops()
             let last = try await harness.batches(1) { batch in batch.samples.allSatisfy(\.value.isStaleMarker) }[0]
             #expect(last.value("a")?.isStaleMarker == true && last.value("up")?.isStaleMarker == true)
             #expect(harness.manager.activeTargets().isEmpty && harness.manager.poolNames().isEmpty)
+        }
+    }
+
+    /// The new loop takes over the old one's series: those the new config drops go stale at
+    /// its first scrape, the others continue.
+    @Test func changedJobMarksWhatItNoLongerProducesStale() async throws {
+        try await withExporters([.body("a 1\nb 2\n")]) { harness, exporters in
+            let exporter = exporters[0]
+            _ = try await harness.successes(1, instance: exporter.address)
+            try harness.manager.applyConfig(PrometheusConfig.parse(scrapeYAML(extra: """
+                metric_relabel_configs:
+                  - source_labels: [__name__]
+                    regex: b
+                    action: drop
+                """)))
+            let first = try await harness.batches(1) { $0.instance == exporter.address && $0.up == 1 && $0.value("b")?.isStaleMarker != false }[0]
+            #expect(first.value("b")?.isStaleMarker == true && first.value("a") == 1)
         }
     }
 

@@ -1,5 +1,4 @@
 import Config
-import Foundation
 import Model
 import PharosTestSupport
 @testable import Scrape
@@ -9,16 +8,13 @@ import TSDB
 /// Random and mutated bodies, in every format, never trap the writer, and a good body after
 /// them is written in full: a hostile target cannot break its loop.
 @Suite struct ScrapeWriterFuzzTests {
-    static let corpus: [[UInt8]] = {
-        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../ExpositionTests/Fixtures/node_exporter.prom").standardized
-        let nodeExporter = (try? Data(contentsOf: fixture)).map { Array($0.prefix(20_000)) } ?? []
-        return [
+    static func corpus() throws -> [[UInt8]] {
+        [
             Array(ScrapeLoopTests.body.utf8),
             Array("# TYPE h histogram\nh_bucket{le=\"1\"} 1\nh_bucket{le=\"+Inf\"} 2\nh_sum 3\nh_count 2\n# EOF\n".utf8),
-            nodeExporter,
+            Array(try expositionFixture("node_exporter.prom").prefix(20_000)),
         ]
-    }()
+    }
 
     static let contentTypes = ["text/plain; version=0.0.4", "application/openmetrics-text; version=1.0.0",
                                "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited"]
@@ -28,10 +24,11 @@ import TSDB
         let head = Head()
         var writer = ScrapeWriter(options: try SampleOptions(config), targetLabels: Labels(["job": "fuzz", "instance": "x:1"]))
         var random = SeededGenerator(seed: 0x5C4A_9E)
+        let corpus = try Self.corpus()
         var timestampMs: Int64 = 1_700_000_000_000
         var failures = 0
         for round in 0..<600 {
-            var body = Self.corpus[round % Self.corpus.count]
+            var body = corpus[round % corpus.count]
             switch round % 4 {
             case 0 where !body.isEmpty:  // flip bytes
                 for _ in 0..<Int.random(in: 1...8, using: &random) { body[Int.random(in: 0..<body.count, using: &random)] ^= UInt8.random(in: 1...255, using: &random) }
@@ -47,7 +44,7 @@ import TSDB
         }
         #expect(failures > 0, "the mutations produced failures")
         timestampMs += 1_000
-        #expect(write(Self.corpus[0], contentType: Self.contentTypes[0], at: timestampMs, with: &writer, into: head))
+        #expect(write(corpus[0], contentType: Self.contentTypes[0], at: timestampMs, with: &writer, into: head))
     }
 
     /// One scrape as the loop performs it; whether it succeeded.

@@ -86,12 +86,15 @@ struct ServerLifecycleTests {
         let metrics = try await pharos.get("/metrics")
         #expect(metrics.headers.first(name: "content-type")?.hasPrefix("text/plain; version=0.0.4") == true)
         for line in [#"prometheus_http_requests_total{code="200",handler="/api/v1/query"} 1"#,
+                     #"prometheus_engine_query_duration_seconds_count{slice="inner_eval"} 1"#,
                      "prometheus_tsdb_head_series 3", "process_resident_memory_bytes ", "process_cpu_seconds_total "] {
             #expect(metrics.body.contains(line), "missing \(line) in\n\(metrics.body)")
         }
         let flags = try await pharos.data("/api/v1/status/flags") as? [String: String]
         #expect(flags?["query.max-concurrency"] == "3")
         #expect(flags?["web.listen-address"] == "127.0.0.1:\(pharos.port)")
+        let replay = try await pharos.data("/api/v1/status/walreplay") as? [String: Int]
+        #expect(replay?["current"] == replay?["max"] && replay?["min"] == 0, "\(String(describing: replay))")
         let build = try await pharos.data("/api/v1/status/buildinfo") as? [String: String]
         #expect(build?["version"] == BuildInfo.version)
         let tsdb = try await pharos.data("/api/v1/status/tsdb") as? [String: Any]

@@ -1,4 +1,5 @@
 import Config
+import Exposition
 
 extension ScrapeProtocol {
     /// The media range asked for with this protocol (upstream's `config.ScrapeProtocolsHeaders`).
@@ -26,5 +27,16 @@ extension ScrapeProtocol {
         }
         ranges.append("*/*;q=0.\(weight)")
         return ranges.joined(separator: ",")
+    }
+}
+
+extension ExpositionFormat {
+    /// The parser for a configured scrape protocol.
+    init(protocol: ScrapeProtocol) {
+        switch `protocol` {
+        case .prometheusProto: self = .protobuf
+        case .prometheusText004, .prometheusText100: self = .text
+        case .openMetricsText001, .openMetricsText100: self = .openMetrics
+        }
     }
 }
