@@ -194,7 +194,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ServerTests",
-            dependencies: ["Server", "pharos", "Config", "Model", "TSDB", "PromQL", "PharosTestSupport",
+            dependencies: ["Server", "pharos", "Config", "Exposition", "Model", "TSDB", "PromQL", "PharosTestSupport",
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOHTTP1", package: "swift-nio")],
