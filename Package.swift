@@ -148,6 +148,7 @@ let package = Package(
             name: "pharos",
             dependencies: [
                 "Server",
+                "TSDB",
                 "Model",
                 "Exposition",
                 "Config",
