@@ -2,9 +2,9 @@ import Foundation
 import PharosTestSupport
 import Testing
 
-/// `pharos tsdb create-blocks-from openmetrics` against Debian's
-/// `promtool tsdb create-blocks-from openmetrics` on the same input: the same blocks (time
-/// ranges, sample and series counts) and the same samples, as `promtool tsdb dump` reads them.
+/// `pharos tsdb create-blocks-from openmetrics` and `pharos tsdb dump` against Debian's
+/// promtool on the same input: the same blocks (time ranges, sample and series counts) and
+/// the same samples, as either dump reads them.
 @Suite(.enabled(if: PharosInstance.binary != nil && TestBinaries.onPath("promtool") != nil, "needs pharos and promtool"))
 struct TSDBCreateBlocksTests {
     /// Five hours of two 15 s counters with millisecond jitter and a 1 min gauge.
@@ -61,6 +61,16 @@ struct TSDBCreateBlocksTests {
         let ourSamples = try await dump("ours")
         #expect(ourSamples.count == 2 * 1200 + 300)
         #expect(ourSamples == (try await dump("theirs")))
+
+        // `pharos tsdb dump` reads promtool's blocks as promtool does, with and without --match.
+        for extra in [[], ["--match={code=\"500\"}"]] {
+            let ours = try Daemon(pharos, ["tsdb", "dump", "\(directory)/theirs"] + extra, output: .file("\(directory)/ours-\(extra.count).txt"))
+            let theirs = try Daemon(promtool, ["tsdb", "dump", "\(directory)/theirs"] + extra, output: .file("\(directory)/theirs-\(extra.count).txt"))
+            #expect(await ours.waitForExit(timeout: .seconds(120)) == 0, "\(ours.log)")
+            #expect(await theirs.waitForExit(timeout: .seconds(120)) == 0)
+            let lines = ours.log.split(separator: "\n").sorted()
+            #expect(!lines.isEmpty && lines == theirs.log.split(separator: "\n").sorted(), "\(extra)")
+        }
     }
 
     @Test func refusesSamplesWithoutTimestamps() async throws {

@@ -18,14 +18,26 @@ extension Head {
     ///
     /// - Throws: `TSDBError.io` when the directory cannot be read or written;
     ///   `TSDBError.corruptWAL` or `.corruptRecord` for a damaged checkpoint.
+    ///
+    /// With `readOnly` nothing is written: a missing WAL is an empty head, replay stops at
+    /// damage without repairing it, and the head takes no appends that reach a WAL (for
+    /// `pharos tsdb dump` on a directory another process may own).
     package static func open(directory: String, options: Options = Options(), minValidTime: Int64 = .min,
+                             readOnly: Bool = false,
                              logger: Logger = Logger(label: "pharos.tsdb")) throws(TSDBError) -> Head {
-        try FileIO.makeDirectory(directory)
         let walDirectory = directory + "/wal"
-        try FileIO.makeDirectory(walDirectory)
+        if !readOnly {
+            try FileIO.makeDirectory(directory)
+            try FileIO.makeDirectory(walDirectory)
+        }
         let head = Head(options: options, logger: logger)
         head.minValidTimeAtomic.store(minValidTime, ordering: .releasing)
-        let names = try FileIO.listDirectory(walDirectory)
+        let names: [String]
+        if readOnly {
+            names = (try? FileIO.listDirectory(walDirectory)) ?? []
+        } else {
+            names = try FileIO.listDirectory(walDirectory)
+        }
         var refMap = [SeriesRef: SeriesRef]()
         var lastSegment = -1
         // A checkpoint (upstream's `wlog.Checkpoint`) holds what truncated segments up to its
@@ -47,6 +59,12 @@ extension Head {
             }
             lastSegment = segment
             guard let corruption else { continue }
+            if readOnly {
+                logger.warning("WAL is damaged; reading stops at the last intact record", metadata: [
+                    "segment": "\(segment)", "offset": "\(corruption.goodLength)", "reason": "\(corruption.reason)",
+                ])
+                break
+            }
             head.walRepairsAtomic.add(1, ordering: .relaxed)
             logger.warning("WAL is damaged; truncating it after the last intact record", metadata: [
                 "segment": "\(segment)", "offset": "\(corruption.goodLength)", "reason": "\(corruption.reason)",
@@ -59,6 +77,7 @@ extension Head {
             try FileIO.syncDirectory(walDirectory)
             break
         }
+        guard !readOnly else { return head }
         let wal = try WALWriter(directory: walDirectory, firstSegment: lastSegment + 1, segmentSize: options.walSegmentSize)
         head.commitState.withLock { $0.wal = wal }
         return head
