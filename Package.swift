@@ -177,7 +177,8 @@ let package = Package(
         .testTarget(
             name: "RulesTests",
             dependencies: ["Rules", "Config", "Model", "TSDB", "PromQL", "Template", "PharosTestSupport",
-                           .product(name: "Logging", package: "swift-log")],
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client")],
             swiftSettings: swiftSettings
         ),
         // Test helper: appends and commits to a TSDB directory until killed (TSDBTests' kill -9 test).

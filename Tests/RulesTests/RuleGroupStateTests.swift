@@ -33,6 +33,11 @@ import TSDB
             try appender.commitBatch()
         }
 
+        /// `up{job=…} 1` for each of `jobs` at `timestampMs`.
+        func appendUp(jobs: [String], atMs timestampMs: Int64) throws {
+            try append(jobs.map { (Labels(["__name__": "up", "job": $0]), timestampMs, 1) })
+        }
+
         /// Every sample of the series named `name`, by labels.
         func samples(_ name: String) throws -> [Labels: [(t: Int64, v: Double)]] {
             let series = try head.querier().select([try Matcher(.equal, Labels.metricNameLabel, name)], mint: .min, maxt: .max)
@@ -102,10 +107,7 @@ import TSDB
 
     @Test func seriesThatDisappearGetStalenessMarkers() throws {
         let fixture = Fixture()
-        try fixture.append([
-            (Labels(["__name__": "up", "job": "a"]), Self.t0 - Self.second, 1),
-            (Labels(["__name__": "up", "job": "b"]), Self.t0 - Self.second, 1),
-        ])
+        try fixture.appendUp(jobs: ["a", "b"], atMs: Self.t0 - Self.second)
         var group = try Self.group("""
             groups:
               - name: g
@@ -114,8 +116,8 @@ import TSDB
                     expr: up
             """)
         _ = group.evaluate(atMs: Self.t0, environment: fixture.environment)
-        // Only job b is still up one minute later; a's sample is out of the lookback by then.
-        try fixture.append([(Labels(["__name__": "up", "job": "b"]), Self.t0 + 6 * Self.minute - Self.second, 1)])
+        // Only job b is still up six minutes later; a's sample is out of the lookback by then.
+        try fixture.appendUp(jobs: ["b"], atMs: Self.t0 + 6 * Self.minute - Self.second)
         _ = group.evaluate(atMs: Self.t0 + 6 * Self.minute, environment: fixture.environment)
         let written = try fixture.samples("job:up")
         let a = try #require(written[Labels(["__name__": "job:up", "job": "a"])])
@@ -127,10 +129,7 @@ import TSDB
 
     @Test func aRuleOverItsLimitWritesNothingAndReportsTheError() throws {
         let fixture = Fixture()
-        try fixture.append([
-            (Labels(["__name__": "up", "job": "a"]), Self.t0 - Self.second, 1),
-            (Labels(["__name__": "up", "job": "b"]), Self.t0 - Self.second, 1),
-        ])
+        try fixture.appendUp(jobs: ["a", "b"], atMs: Self.t0 - Self.second)
         var group = try Self.group("""
             groups:
               - name: g
