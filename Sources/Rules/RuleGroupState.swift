@@ -1,5 +1,5 @@
 import Foundation
-import Model
+package import Model
 import PromQL
 import Template
 import TSDB
@@ -17,6 +17,8 @@ package struct RuleGroupState: Sendable {
     package internal(set) var evaluationDuration = Duration.zero
     /// Whether `for` state is still to be restored after the first evaluation.
     private var needsRestore: Bool
+    /// Series of rules a reload removed from the group: marked stale after the next evaluation.
+    private var staleSeries: Set<Labels> = []
 
     /// A group not evaluated yet.
     /// - Parameter restoresForState: `true` for a group loaded at start-up, whose alerts take
@@ -31,6 +33,10 @@ package struct RuleGroupState: Sendable {
     /// alerts of unchanged rules (upstream's `Group.CopyState`).
     package mutating func copyState(from old: RuleGroupState) {
         var taken = Set<Int>()
+        defer {
+            staleSeries = old.staleSeries
+            for index in old.rules.indices where !taken.contains(index) { staleSeries.formUnion(old.rules[index].writtenSeries) }
+        }
         for index in rules.indices {
             guard let match = old.rules.indices.first(where: { !taken.contains($0) && old.rules[$0].isSameRule(as: rules[index]) })
             else { continue }
@@ -85,6 +91,12 @@ package struct RuleGroupState: Sendable {
             restoreForState(atMs: timestampMs, environment: environment)
             needsRestore = false
         }
+        if !staleSeries.isEmpty {
+            // A series a remaining rule wrote again is not stale.
+            let stillWritten = rules.reduce(into: Set<Labels>()) { $0.formUnion($1.writtenSeries) }
+            Self.writeStaleMarkers(staleSeries.subtracting(stillWritten), atMs: evaluationMs, to: environment.appendable)
+            staleSeries = []
+        }
         lastEvaluationMs = timestampMs
         evaluationDuration = ContinuousClock.now - started
         return outcome
@@ -135,6 +147,23 @@ package struct RuleGroupState: Sendable {
             throw .evaluation(rule: rule.name, message: error.description)
         }
         rules[index].writtenSeries = written
+    }
+
+    /// Every series the group's rules wrote last time and will not write again (the group is
+    /// removed by a reload), for marking stale.
+    package var writtenSeries: Set<Labels> {
+        rules.reduce(into: staleSeries) { $0.formUnion($1.writtenSeries) }
+    }
+
+    /// Appends a staleness marker at `timestampMs` for each of `series` (upstream marks the
+    /// series of removed rules and groups stale so queries stop seeing them at once).
+    package static func writeStaleMarkers(_ series: some Collection<Labels>, atMs timestampMs: Int64, to appendable: any SampleAppendable) {
+        guard !series.isEmpty else { return }
+        var appender = appendable.makeAppender()
+        // Per-sample refusals (a newer sample already there) and a failed commit lose only
+        // markers; queries then see the series end after the lookback delta, as without them.
+        for labels in series { _ = try? appender.append(ref: 0, labels: labels, timestamp: timestampMs, value: .staleMarker) }
+        _ = try? appender.commitBatch()
     }
 
     /// The expression's instant vector at `evaluationMs`; a scalar becomes one element without

@@ -54,7 +54,7 @@ package final class RuleManager: Sendable {
         let files = config.ruleFiles.flatMap { Glob.expand($0) }
         let queryOffset = config.global.ruleQueryOffset == .zero ? options.queryOffset : config.global.ruleQueryOffset
         let loaded = try RuleGroupLoader.load(files: files, evaluationInterval: config.global.evaluationInterval, queryOffset: queryOffset)
-        state.withLock { state in
+        let (removed, appendable) = state.withLock { state in
             let restores = !state.hasLoaded
             var groups: [String: RuleGroupState] = [:]
             for group in loaded {
@@ -62,11 +62,15 @@ package final class RuleManager: Sendable {
                 if let previous = state.groups[group.key] { next.copyState(from: previous) }
                 groups[group.key] = next
             }
+            let removed = state.groups.filter { groups[$0.key] == nil }.values.reduce(into: Set<Labels>()) { $0.formUnion($1.writtenSeries) }
             state.order = loaded.map(\.key)
             state.groups = groups
             state.hasLoaded = true
             state.environment.externalLabels = config.global.externalLabels
+            return (removed, state.environment.appendable)
         }
+        // As upstream stops a removed group: its series end now rather than at the lookback.
+        RuleGroupState.writeStaleMarkers(removed, atMs: Self.nowMs(), to: appendable)
         updated.yield()
     }
 

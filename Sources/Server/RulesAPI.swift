@@ -48,13 +48,15 @@ package struct RulesAPI: Sendable {
         }
     }
 
-    /// `type=alert|record`, `rule_name[]`, `rule_group[]`, `file[]`, `exclude_alerts`.
+    /// `type=alert|record`, `rule_name[]`, `rule_group[]`, `file[]`, `match[]` (on the rule's
+    /// labels, group labels included), `exclude_alerts`.
     func ruleGroups(_ p: RequestParameters) throws(APIError) -> Response {
         let type = p["type"] ?? ""
         guard ["", "alert", "record"].contains(type) else {
             throw APIError(.badData, "invalid query parameter type='\(type)', must be one of 'alert' or 'record'")
         }
         let names = Set(p.all("rule_name[]")), groupNames = Set(p.all("rule_group[]")), files = Set(p.all("file[]"))
+        let matcherSets = try SeriesAPI.matcherSets(p.all("match[]"))
         let excludeAlerts = (p["exclude_alerts"] ?? "false").lowercased() == "true"
         let groups = rules.groups.filter { (groupNames.isEmpty || groupNames.contains($0.loaded.group.name)) && (files.isEmpty || files.contains($0.loaded.file)) }
         return APIResponse.success { json in
@@ -62,11 +64,13 @@ package struct RulesAPI: Sendable {
             var first = true
             json.byte("[")
             for group in groups {
-                let shown = group.rules.filter { rule in
-                    (type.isEmpty || (type == "alert") == rule.rule.rule.isAlerting) && (names.isEmpty || names.contains(rule.rule.rule.name))
+                let shown = group.rules.filter { state in
+                    let rule = state.rule.rule
+                    return (type.isEmpty || (type == "alert") == rule.isAlerting) && (names.isEmpty || names.contains(rule.name))
+                        && Self.matches(matcherSets, group.loaded.group.labels(of: rule))
                 }
                 // As upstream, a group none of whose rules pass the rule filters is left out.
-                if shown.isEmpty && (!type.isEmpty || !names.isEmpty) { continue }
+                if shown.isEmpty && (!type.isEmpty || !names.isEmpty || !matcherSets.isEmpty) { continue }
                 if !first { json.byte(",") }
                 first = false
                 json.raw(#"{"name":"#)
@@ -157,6 +161,12 @@ package struct RulesAPI: Sendable {
         json.raw(#","value":"#)
         json.string(GoFloatFormat.shortestExponent(alert.value))
         json.byte("}")
+    }
+
+    /// Whether `labels` satisfy any of `matcherSets` (all of them when there are none), as
+    /// upstream's `matchesMatcherSets`; an absent label matches as `""`.
+    private static func matches(_ matcherSets: [[Matcher]], _ labels: [String: String]) -> Bool {
+        matcherSets.isEmpty || matcherSets.contains { set in set.allSatisfy { $0.matches(labels[$0.name] ?? "") } }
     }
 
     private static func labels(_ map: [String: String]) -> Labels {

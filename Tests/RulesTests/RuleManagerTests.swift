@@ -3,7 +3,6 @@ import Foundation
 import Logging
 import Model
 import Testing
-import TSDB
 @testable import Rules
 
 /// Loading and reloading rule files through the manager, evaluations driven by hand.
@@ -15,13 +14,9 @@ import TSDB
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("rules.yml").path
-        let head = Head()
-        var appender = head.makeAppender()
-        _ = try appender.append(ref: 0, labels: Labels(["__name__": "up", "job": "a"]), timestamp: Self.t0 - 1000, value: 0)
-        try appender.commitBatch()
-        let manager = RuleManager(
-            environment: RuleEvaluationEnvironment(querier: { _, _ in head.querier() }, appendable: head),
-            notifier: nil, logger: Logger(label: "test"))
+        let fixture = RuleGroupStateTests.Fixture()
+        try fixture.append([(Labels(["__name__": "up", "job": "a"]), Self.t0 - 1000, 0)])
+        let manager = RuleManager(environment: fixture.environment, notifier: nil, logger: Logger(label: "test"))
         var config = PrometheusConfig()
         config.ruleFiles = [directory.path + "/*.yml"]
 
@@ -48,6 +43,20 @@ import TSDB
         try "groups:\n  - name: g\n    rules:\n      - record: bad\n        expr: up{\n".write(toFile: file, atomically: true, encoding: .utf8)
         #expect(throws: RulesError.self) { try manager.applyConfig(config) }
         #expect(manager.groups.first?.rules.count == 2)
+
+        // A rule removed by a reload has its series marked stale after the next evaluation;
+        // a removed group has its series marked stale at once.
+        manager.evaluateGroup(key, atMs: Self.t0 + 60_000)
+        try alertRule.write(toFile: file, atomically: true, encoding: .utf8)
+        try manager.applyConfig(config)
+        manager.evaluateGroup(key, atMs: Self.t0 + 120_000)
+        let recorded = try fixture.samples("job:up")[Labels(["__name__": "job:up", "job": "a"])] ?? []
+        #expect(recorded.map(\.t) == [Self.t0 + 60_000, Self.t0 + 120_000])
+        #expect(recorded.last?.v.isStaleMarker == true)
+        try "groups:\n  - name: other\n    rules:\n      - record: other:up\n        expr: up\n".write(toFile: file, atomically: true, encoding: .utf8)
+        try manager.applyConfig(config)
+        let pending = try fixture.samples("ALERTS")[Labels(["__name__": "ALERTS", "alertname": "JobDown", "alertstate": "pending", "job": "a"])] ?? []
+        #expect(pending.count == 3 && pending.last?.v.isStaleMarker == true)
     }
 
     @Test func scheduleSpreadsGroupsAndCountsMissedIterations() {

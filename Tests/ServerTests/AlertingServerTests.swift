@@ -92,6 +92,10 @@ struct AlertingServerTests {
         #expect((ruleAlert["labels"] as? [String: String])?["cluster"] == nil, "external labels are added on sending only")
         let recordOnly = try await pharos.data("/api/v1/rules?type=record") as? [String: Any]
         #expect((recordOnly?["groups"] as? [Any])?.isEmpty == true)
+        let pages = try await pharos.data("/api/v1/rules?\(encoded("match[]"))=\(encoded("{severity=\"page\"}"))") as? [String: Any]
+        #expect((pages?["groups"] as? [Any])?.count == 1)
+        let tickets = try await pharos.data("/api/v1/rules?\(encoded("match[]"))=\(encoded("{severity=\"ticket\"}"))") as? [String: Any]
+        #expect((tickets?["groups"] as? [Any])?.isEmpty == true)
         let excluded = try await pharos.data("/api/v1/rules?exclude_alerts=true") as? [String: Any]
         #expect((((excluded?["groups"] as? [[String: Any]])?.first?["rules"] as? [[String: Any]])?.first?["alerts"]) == nil)
 
