@@ -116,9 +116,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Pushgateway",
+            dependencies: [
+                "Model",
+                "Exposition",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Server",
             dependencies: [
                 "Model",
+                "Pushgateway",
                 "Config",
                 "Exposition",
                 "TSDB",
@@ -203,7 +214,17 @@ let package = Package(
         ),
         .testTarget(
             name: "ServerTests",
-            dependencies: ["Server", "pharos", "Config", "Model", "TSDB", "PromQL", "PharosTestSupport",
+            dependencies: ["Server", "pharos", "Config", "Exposition", "Model", "TSDB", "PromQL", "PharosTestSupport",
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOHTTP1", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PushgatewayTests",
+            dependencies: ["Pushgateway", "Server", "pharos", "Exposition", "Model", "PharosTestSupport",
+                           .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                           .product(name: "CompressNIO", package: "compress-nio"),
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOHTTP1", package: "swift-nio")],

@@ -4,7 +4,7 @@
 /// `2.478268416e+09`), and `+Inf`, `-Inf`, `NaN`.
 package enum FloatFormatting {
     /// Appends `value` to `out` as Go's `FormatFloat(value, 'g', -1, 64)` does.
-    static func append(_ value: Double, to out: inout [UInt8]) {
+    package static func append(_ value: Double, to out: inout [UInt8]) {
         if value.isNaN { out.append(contentsOf: "NaN".utf8); return }
         if value.isInfinite { out.append(contentsOf: (value < 0 ? "-Inf" : "+Inf").utf8); return }
         if value == 0 { out.append(contentsOf: (value.sign == .minus ? "-0" : "0").utf8); return }

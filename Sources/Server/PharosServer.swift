@@ -11,6 +11,7 @@ import NIOHTTPCompression
 import NIOPosix
 import NIOSSL
 import PromQL
+import Pushgateway
 import Rules
 import Scrape
 import ServiceLifecycle
@@ -91,8 +92,10 @@ package final class PharosServer: Sendable {
     /// Runs until a graceful shutdown completes.
     package func run() async throws {
         let (host, port) = try options.hostAndPort()
+        let pushgateway = try Pushgateway(directory: options.storagePath + "/pushgateway",  // Pushgateway (issue 6)
+                                          defaultTTLMs: options.pushDefaultTTL, logger: logger)
         let application = Application(
-            router: makeRouter(),
+            router: makeRouter(pushgateway: pushgateway),
             server: try makeServerBuilder(),
             configuration: .init(address: .hostname(host, port: port)),
             onServerRunning: { [self] channel in
@@ -107,9 +110,22 @@ package final class PharosServer: Sendable {
             },
             logger: logger
         )
-        let core = CoreService(server: self)
+        let core = CoreService(server: self, pushgateway: pushgateway)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: application), .init(service: core)]
+        // Pushgateway (issue 6): the same routes at the root of --pushgateway.listen-address.
+        if !options.pushgatewayListenAddress.isEmpty {
+            let (pushHost, pushPort) = try ServerOptions.hostAndPort(options.pushgatewayListenAddress, flag: "pushgateway.listen-address")
+            let router = Router(context: BasicRequestContext.self)
+            router.middlewares.add(GzipMiddleware())
+            pushgatewayAPI(pushgateway).register(on: router)
+            services.append(.init(service: Application(
+                router: router, server: try makeServerBuilder(), configuration: .init(address: .hostname(pushHost, port: pushPort)),
+                onServerRunning: { [logger] channel in
+                    logger.info("Pushgateway listening", metadata: ["address": "\(pushHost):\(channel.localAddress?.port ?? pushPort)"])
+                }, logger: logger)))
+        }
         let serviceGroup = ServiceGroup(configuration: .init(
-            services: [.init(service: application), .init(service: core)],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         group.withLock { $0 = serviceGroup }
@@ -164,10 +180,16 @@ package final class PharosServer: Sendable {
     /// Opens the storage (replaying its write-ahead log), serves until shutdown, then closes it.
     private struct CoreService: Service {
         let server: PharosServer
+        let pushgateway: Pushgateway
 
         func run() async throws {
             try await server.openStorage()
             try await withThrowingDiscardingTaskGroup { group in
+                group.addTask {  // Pushgateway (issue 6): pushed groups ingested at the global scrape interval.
+                    await PushgatewayIngester(pushgateway: pushgateway, sink: { [storage = server.storage] in storage.appendable() },
+                                              logger: server.logger)
+                        .run(interval: server.config.global.scrapeInterval, nowMs: WallClock.milliseconds)
+                }
                 group.addTask {
                     for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
                         try? server.reload()
@@ -239,7 +261,13 @@ package final class PharosServer: Sendable {
         return try .tls(.http1(), tlsConfiguration: configuration)
     }
 
-    private func makeRouter() -> Router<BasicRequestContext> {
+    /// The Pushgateway endpoints (issue 6).
+    private func pushgatewayAPI(_ pushgateway: Pushgateway) -> PushgatewayAPI {
+        PushgatewayAPI(pushgateway: pushgateway, bodyLimit: options.maxRequestBodySize, adminEnabled: options.enableAdminAPI,
+                       flags: options.flagValues, startTimeMs: startTime)
+    }
+
+    private func makeRouter(pushgateway: Pushgateway) -> Router<BasicRequestContext> {
         let router = Router()
         let prefix = options.effectiveRoutePrefix
         router.middlewares.add(HTTPMetricsMiddleware(prefix: prefix))
@@ -271,6 +299,7 @@ package final class PharosServer: Sendable {
         LifecycleAPI(ready: { [storage] in storage.isReady }, enabled: options.enableLifecycle,
                      reload: { [self] () throws(ServerError) in try reload() },
                      quit: { [self] in await shutdown() }).register(on: routes)
+        pushgatewayAPI(pushgateway).register(on: routes.group("pushgateway"))  // Pushgateway (issue 6)
         routes.get("metrics") { [storage] _, _ in
             let body = SelfMetrics.render { storage.writeMetrics(into: &$0) }
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

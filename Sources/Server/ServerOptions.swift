@@ -30,6 +30,12 @@ package struct ServerOptions: Sendable {
     package var maxRequestBodySize = 32 << 20
     /// `--storage.remote.read-sample-limit`: most samples one remote-read sample response holds.
     package var remoteReadSampleLimit = 50_000_000
+    // MARK: Pushgateway (issue 6)
+    /// `--pushgateway.listen-address`, `host:port` of the Pushgateway listener; empty for none.
+    package var pushgatewayListenAddress = ":9091"
+    /// `--push.default-ttl`, milliseconds: how long a pushed group lives without a `ttl` of its own (0: for ever).
+    package var pushDefaultTTL: Int64 = 0
+    // MARK: -
     /// `--query.*` settings, as the engine takes them.
     package var engine = Engine.Options()
     /// `--query.max-concurrency`.
@@ -56,9 +62,14 @@ package struct ServerOptions: Sendable {
 
     /// The host and port of `listenAddress` (`[::1]:9090`, `:9090` for every address).
     package func hostAndPort() throws(ServerError) -> (host: String, port: Int) {
+        try Self.hostAndPort(listenAddress, flag: "web.listen-address")
+    }
+
+    /// The host and port of an address flag's value.
+    package static func hostAndPort(_ listenAddress: String, flag: String) throws(ServerError) -> (host: String, port: Int) {
         guard let colon = listenAddress.lastIndex(of: ":"),
               let port = Int(listenAddress[listenAddress.index(after: colon)...]), (0...65535).contains(port)
-        else { throw .invalidFlag("web.listen-address", "\"\(listenAddress)\" is not host:port") }
+        else { throw .invalidFlag(flag, "\"\(listenAddress)\" is not host:port") }
         var host = String(listenAddress[..<colon])
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         return (host.isEmpty ? "0.0.0.0" : host, port)

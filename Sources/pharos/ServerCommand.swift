@@ -52,6 +52,13 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("web.max-request-body-bytes"), help: "Largest request body (API forms, remote write), in bytes.")
     var maxRequestBodySize = 32 << 20
 
+    // Pushgateway (issue 6)
+    @Option(name: .customLong("pushgateway.listen-address"), help: "Address of the Pushgateway listener (empty: none; also served under /pushgateway/).")
+    var pushgatewayListenAddress = ":9091"
+
+    @Option(name: .customLong("push.default-ttl"), help: "How long a pushed group lives without a ttl of its own (0: for ever).")
+    var pushDefaultTTL = "0s"
+
     @Option(name: .customLong("query.lookback-delta"), help: "The maximum lookback duration for retrieving metrics during expression evaluations.")
     var lookbackDelta = "5m"
 
@@ -124,6 +131,11 @@ struct ServerCommand: AsyncParsableCommand {
         options.enableRemoteWriteReceiver = enableRemoteWriteReceiver
         options.webConfigFile = webConfigFile
         options.maxRequestBodySize = maxRequestBodySize
+        options.pushgatewayListenAddress = pushgatewayListenAddress  // Pushgateway (issue 6)
+        options.pushDefaultTTL = try milliseconds(pushDefaultTTL, flag: "push.default-ttl")
+        if !pushgatewayListenAddress.isEmpty {
+            do { _ = try ServerOptions.hostAndPort(pushgatewayListenAddress, flag: "pushgateway.listen-address") } catch { throw ValidationError("\(error)") }
+        }
         options.engine.lookbackDelta = try milliseconds(lookbackDelta, flag: "query.lookback-delta")
         options.engine.timeout = .milliseconds(try milliseconds(queryTimeout, flag: "query.timeout"))
         options.engine.maxSamples = queryMaxSamples
@@ -153,6 +165,7 @@ struct ServerCommand: AsyncParsableCommand {
             "query.max-concurrency": String(queryMaxConcurrency), "query.max-samples": String(queryMaxSamples),
             "rules.alert.for-outage-tolerance": alertForOutageTolerance, "rules.alert.for-grace-period": alertForGracePeriod,
             "rules.alert.resend-delay": alertResendDelay, "rules.query-offset": rulesQueryOffset,
+            "pushgateway.listen-address": pushgatewayListenAddress, "push.default-ttl": pushDefaultTTL,
             "log.level": logLevel, "log.format": logFormat, "enable-feature": options.features.joined(separator: ","),
         ]
         return options

@@ -1,3 +1,4 @@
+import Exposition
 import Foundation
 import Model
 import NIOHTTP1
@@ -29,6 +30,24 @@ struct FederationAndAuthTests {
             """)
         let none = try await pharos.get("/federate")
         #expect(none.status == 200 && none.body.isEmpty)
+
+        // Delimited protobuf when asked for, as Prometheus scrapers prefer it.
+        let accept = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.7,text/plain;q=0.3"
+        let binary = try await pharos.get("/federate?match%5B%5D=\(encoded("{job=\"node\"}"))", headers: [("Accept", accept)])
+        #expect(binary.headers.first(name: "content-type") == ExpositionFormat.protobuf.contentType)
+        var parser = ProtobufParser(binary.bytes)
+        var seen: [(Labels, Double, Int64?)] = []
+        while let entry = try parser.next() {
+            guard entry == .series else { continue }
+            var builder = LabelsBuilder()
+            parser.labels(into: &builder)
+            seen.append((builder.labels(), parser.value, parser.timestampMs))
+        }
+        #expect(seen.map(\.0) == [
+            Labels(["__name__": "node_load1", "cluster": "eu1", "instance": "a:9100", "job": "node"]),
+            Labels(["__name__": "node_load1", "cluster": "us2", "instance": "b:9100", "job": "node"]),
+        ])
+        #expect(seen.map(\.1) == [0.75, 2] && seen.allSatisfy { $0.2 == now - 30_000 })
     }
 
     /// Debian's Prometheus 2.42 scrapes Pharos's `/federate` with `honor_labels: true` and

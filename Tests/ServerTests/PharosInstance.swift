@@ -42,6 +42,7 @@ final class PharosInstance: Sendable {
         let arguments = [
             "server", "--config.file=\(directory)/prometheus.yml", "--storage.tsdb.path=\(directory)/data",
             "--web.listen-address=127.0.0.1:\(port)",
+            "--pushgateway.listen-address", "",  // Pushgateway (issue 6): no fixed :9091 shared by parallel tests
         ] + flags.map { $0.replacingOccurrences(of: "{dir}", with: directory) }
         // Debug binaries start slowly on a loaded 2-core machine: start a few at a time.
         daemon = try await Self.startups.run {
