@@ -95,7 +95,19 @@ let package = Package(
         ),
         .target(
             name: "Rules",
-            dependencies: ["Model", "Config", "PromQL", "Template", .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "Model",
+                "Config",
+                "TSDB",
+                "PromQL",
+                "Template",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -124,6 +136,8 @@ let package = Package(
                 "PromQL",
                 "Discovery",
                 "Scrape",
+                "Rules",
+                "Template",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -172,7 +186,13 @@ let package = Package(
         .testTarget(name: "ConfigTests", dependencies: ["Config", "Model", "PharosTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "DiscoveryTests", dependencies: ["Discovery", "Config", "Model", "PharosTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "Model", "TSDB"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
-        .testTarget(name: "RulesTests", dependencies: ["Rules", "Config", "Model", "PromQL", "Template", "PharosTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RulesTests",
+            dependencies: ["Rules", "Config", "Model", "TSDB", "PromQL", "Template", "PharosTestSupport",
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            swiftSettings: swiftSettings
+        ),
         // Test helper: appends and commits to a TSDB directory until killed (TSDBTests' kill -9 test).
         .executableTarget(
             name: "pharos-tsdb-crash-helper",

@@ -159,12 +159,17 @@ package struct AlertingRuleState: Sendable {
     }
 
     private func forStateSample(_ alert: Alert) -> OutputSample {
+        // Whole seconds, as upstream writes `ActiveAt.Unix()`.
+        OutputSample(labels: forStateLabels(alert.labels), value: Double(floorDivide(alert.activeAtMs, 1000)))
+    }
+
+    /// The `ALERTS_FOR_STATE` series of the alert with `labels` (what restoration looks up).
+    func forStateLabels(_ labels: Labels) -> Labels {
         var builder = LabelsBuilder(ruleLabels)
-        for label in alert.labels { builder.set(label.name, label.value) }
+        for label in labels { builder.set(label.name, label.value) }
         builder.set(Labels.metricNameLabel, "ALERTS_FOR_STATE")
         builder.set("alertname", name)
-        // Whole seconds, as upstream writes `ActiveAt.Unix()`.
-        return OutputSample(labels: builder.labels(), value: Double(floorDivide(alert.activeAtMs, 1000)))
+        return builder.labels()
     }
 }
 

@@ -12,6 +12,7 @@ import NIOPosix
 import NIOSSL
 import PromQL
 import Pushgateway
+import Rules
 import Scrape
 import ServiceLifecycle
 import Synchronization
@@ -37,6 +38,8 @@ package final class PharosServer: Sendable {
     private let httpClient: HTTPClient
     private let discovery: DiscoveryManager<ContinuousClock>
     private let scrape: ScrapeManager
+    private let notifier: Notifier
+    private let rules: RuleManager
 
     private struct State: Sendable {
         var config: PrometheusConfig
@@ -56,10 +59,26 @@ package final class PharosServer: Sendable {
                                 configuration: .init(decompression: .enabled(limit: .none)))
         httpClient = client
         scrape = ScrapeManager(appendable: storage, httpClient: client, logger: logger)
-        do { try scrape.applyConfig(config) } catch {
+        notifier = Notifier(httpClient: client, logger: logger)
+        rules = RuleManager(
+            environment: RuleEvaluationEnvironment(
+                engine: Engine(options: options.engine), querier: { [storage] in storage.querier(mint: $0, maxt: $1) },
+                appendable: storage, externalURL: options.effectiveExternalURL,
+                restore: .init(outageTolerance: options.alertForOutageTolerance, gracePeriod: options.alertForGracePeriod),
+                resendDelay: options.alertResendDelay),
+            options: .init(queryOffset: options.rulesQueryOffset), notifier: notifier, logger: logger)
+        do throws(ServerError) { try apply(config) } catch {
             try? client.syncShutdown()
-            throw .config("applying scrape configs: \(error)")
+            throw error
         }
+    }
+
+    /// Hands `config` to the rule manager, the notifier and the scrape manager; rule files
+    /// go first, so that an invalid one changes nothing.
+    private func apply(_ config: PrometheusConfig) throws(ServerError) {
+        do { try rules.applyConfig(config) } catch { throw .config("loading rule files: \(error)") }
+        do { try notifier.applyConfig(config) } catch { throw .config("applying alerting config: \(error)") }
+        do { try scrape.applyConfig(config) } catch { throw .config("applying scrape configs: \(error)") }
     }
 
     /// Each scrape job's discovery sections, by job name.
@@ -134,7 +153,7 @@ package final class PharosServer: Sendable {
     package func reload() throws(ServerError) {
         do throws(ServerError) {
             let config = try Self.loadConfig(options.configFile)
-            do { try scrape.applyConfig(config) } catch { throw ServerError.config("applying scrape configs: \(error)") }
+            try apply(config)
             discovery.applyConfig(Self.discoveryConfigs(config))
             state.withLock {
                 $0.config = config
@@ -181,6 +200,8 @@ package final class PharosServer: Sendable {
                 }
                 group.addTask { await server.discovery.run() }
                 group.addTask { await server.scrape.run(targetSets: server.discovery.targetSets) }
+                group.addTask { await server.rules.run() }
+                group.addTask { await server.notifier.run() }
                 try? await gracefulShutdown()
                 group.cancelAll()
             }
@@ -272,6 +293,7 @@ package final class PharosServer: Sendable {
                   statistics: { [storage] in storage.current?.statistics(limit: $0) },
                   walReplay: { [self] in walReplay.withLock { $0 } }).register(on: routes)
         TargetsAPI(scrape: scrape).register(on: routes)
+        RulesAPI(rules: rules, notifier: notifier).register(on: routes)
         AdminAPI(db: { [storage] in storage.current }, enabled: options.enableAdminAPI, storagePath: options.storagePath,
                  bodyLimit: options.maxRequestBodySize).register(on: routes)
         LifecycleAPI(ready: { [storage] in storage.isReady }, enabled: options.enableLifecycle,

@@ -40,6 +40,14 @@ package struct ServerOptions: Sendable {
     package var engine = Engine.Options()
     /// `--query.max-concurrency`.
     package var queryMaxConcurrency = 20
+    /// `--rules.alert.for-outage-tolerance`: how far back `for` state is restored from.
+    package var alertForOutageTolerance = Duration.seconds(3600)
+    /// `--rules.alert.for-grace-period`: the least wait of an alert whose `for` was restored.
+    package var alertForGracePeriod = Duration.seconds(600)
+    /// `--rules.alert.resend-delay`: how often a firing alert is sent again.
+    package var alertResendDelay = Duration.seconds(60)
+    /// `--rules.query-offset`: the default query offset of rule groups.
+    package var rulesQueryOffset = Duration.zero
     /// `--log.level`.
     package var logLevel: Logger.Level = .info
     /// `--log.format`.
@@ -65,6 +73,12 @@ package struct ServerOptions: Sendable {
         var host = String(listenAddress[..<colon])
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         return (host.isEmpty ? "0.0.0.0" : host, port)
+    }
+
+    /// `--web.external-url`, else Prometheus's default, `http://<hostname>:<port>/`.
+    package var effectiveExternalURL: String {
+        guard externalURL.isEmpty else { return externalURL }
+        return "http://\(ProcessInfo.processInfo.hostName):\((try? hostAndPort())?.port ?? 9090)/"
     }
 
     /// The path prefix every route is served under: `--web.route-prefix`, else the path of

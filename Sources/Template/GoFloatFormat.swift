@@ -7,7 +7,18 @@ import Darwin
 /// Float formatting as Go's `strconv`/`fmt` do it. Swift's `description` already yields the
 /// shortest round-tripping digits (the same digits Go's shortest formatting picks); C's
 /// `snprintf` rounds exactly (half to even on exact ties, as Go does) for fixed precisions.
-enum GoFloatFormat {
+package enum GoFloatFormat {
+    /// Go's `strconv.FormatFloat(v, 'e', -1, 64)`: shortest digits, always in exponent form
+    /// (`1e+00`, `2.5e-01`), as the rules and alerts APIs print alert values.
+    package static func shortestExponent(_ v: Double) -> String {
+        if v.isNaN { return "NaN" }
+        if v.isInfinite { return v < 0 ? "-Inf" : "+Inf" }
+        let sign = v.sign == .minus ? "-" : ""
+        if v == 0 { return sign + "0e+00" }
+        let (digits, dp) = shortestDigits(v)
+        return sign + exponentForm(digits: digits, exp: dp - 1)
+    }
+
     /// Go's `strconv.FormatFloat(v, 'g', -1, 64)`, which is also `fmt`'s `%v`: shortest digits,
     /// in exponent form when the decimal exponent is below -4 or at least 6 (strconv decides
     /// with precision 6 when printing the shortest form), so 1234567.0 prints `1.234567e+06`.

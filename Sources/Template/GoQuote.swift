@@ -150,7 +150,7 @@ enum GoQuote {
 func goQuote(_ s: String) -> String { GoQuote.quote(s) }
 
 /// The escapers behind the `html`, `js` and `urlquery` builtins and `urlQueryEscape`.
-enum GoEscape {
+package enum GoEscape {
     /// `template.HTMLEscapeString`.
     static func html(_ s: String) -> String {
         var out = ""
@@ -193,7 +193,7 @@ enum GoEscape {
     }
 
     /// `url.QueryEscape`: unreserved bytes stay, space becomes `+`, the rest `%XX`.
-    static func queryEscape(_ s: String) -> String {
+    package static func queryEscape(_ s: String) -> String {
         var out = ""
         for byte in s.utf8 {
             switch byte {

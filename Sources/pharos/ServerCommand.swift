@@ -71,6 +71,18 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("query.max-samples"), help: "Maximum number of samples a single query can load into memory.")
     var queryMaxSamples = 50_000_000
 
+    @Option(name: .customLong("rules.alert.for-outage-tolerance"), help: "Max time to tolerate Pharos outage for restoring \"for\" state of alert.")
+    var alertForOutageTolerance = "1h"
+
+    @Option(name: .customLong("rules.alert.for-grace-period"), help: "Minimum duration between alert and restored \"for\" state. This is maintained only for alerts with configured \"for\" time greater than grace period.")
+    var alertForGracePeriod = "10m"
+
+    @Option(name: .customLong("rules.alert.resend-delay"), help: "Minimum amount of time to wait before resending an alert to Alertmanager.")
+    var alertResendDelay = "1m"
+
+    @Option(name: .customLong("rules.query-offset"), help: "The default offset for rule evaluation queries, when neither the group's query_offset nor global.rule_query_offset sets one.")
+    var rulesQueryOffset = "0s"
+
     @Option(name: .customLong("log.level"), help: "Only log messages with the given severity or above: debug, info, warn, error.")
     var logLevel = "info"
 
@@ -128,6 +140,10 @@ struct ServerCommand: AsyncParsableCommand {
         options.engine.timeout = .milliseconds(try milliseconds(queryTimeout, flag: "query.timeout"))
         options.engine.maxSamples = queryMaxSamples
         options.queryMaxConcurrency = queryMaxConcurrency
+        options.alertForOutageTolerance = .milliseconds(try milliseconds(alertForOutageTolerance, flag: "rules.alert.for-outage-tolerance"))
+        options.alertForGracePeriod = .milliseconds(try milliseconds(alertForGracePeriod, flag: "rules.alert.for-grace-period"))
+        options.alertResendDelay = .milliseconds(try milliseconds(alertResendDelay, flag: "rules.alert.resend-delay"))
+        options.rulesQueryOffset = .milliseconds(try milliseconds(rulesQueryOffset, flag: "rules.query-offset"))
         guard let level = Self.logLevels[logLevel] else {
             throw ValidationError("invalid value for --log.level: \"\(logLevel)\" (debug, info, warn, error)")
         }
@@ -147,6 +163,8 @@ struct ServerCommand: AsyncParsableCommand {
             "web.config.file": webConfigFile, "web.max-request-body-bytes": String(maxRequestBodySize),
             "query.lookback-delta": lookbackDelta, "query.timeout": queryTimeout,
             "query.max-concurrency": String(queryMaxConcurrency), "query.max-samples": String(queryMaxSamples),
+            "rules.alert.for-outage-tolerance": alertForOutageTolerance, "rules.alert.for-grace-period": alertForGracePeriod,
+            "rules.alert.resend-delay": alertResendDelay, "rules.query-offset": rulesQueryOffset,
             "pushgateway.listen-address": pushgatewayListenAddress, "push.default-ttl": pushDefaultTTL,
             "log.level": logLevel, "log.format": logFormat, "enable-feature": options.features.joined(separator: ","),
         ]

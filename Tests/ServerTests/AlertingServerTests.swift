@@ -1,0 +1,132 @@
+import Foundation
+import NIOHTTP1
+import PharosTestSupport
+import Testing
+
+/// `pharos server` evaluating an alerting rule on its own scraped `up` and sending the alert
+/// to Debian's real Alertmanager 0.25; the alert is seen in Alertmanager's `/api/v2/alerts`
+/// and in Pharos's rules, alerts and alertmanagers APIs, then resolves after a reload.
+@Suite(.enabled(if: PharosInstance.binary != nil, "needs the pharos binary (swift build --build-tests)"))
+struct AlertingServerTests {
+    static let alertmanager = TestBinaries.onPath("prometheus-alertmanager")
+
+    @Test(.enabled(if: alertmanager != nil, "needs Debian's prometheus-alertmanager"))
+    func alertFiresInAlertmanagerAndShowsInTheAPIs() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-alerting-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory + "/am", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try "route:\n  receiver: sink\nreceivers:\n  - name: sink\n".write(toFile: directory + "/am.yml", atomically: true, encoding: .utf8)
+        let alertmanagerPort = try Daemon.freePort()
+        let alertmanager = try Daemon(try #require(Self.alertmanager), [
+            "--config.file=\(directory)/am.yml", "--storage.path=\(directory)/am",
+            "--web.listen-address=127.0.0.1:\(alertmanagerPort)", "--cluster.listen-address=",
+        ], output: .file(directory + "/am.log"))
+        defer { alertmanager.stop() }
+        try await alertmanager.waitUntilListening(port: alertmanagerPort)
+
+        let port = try Daemon.freePort()
+        let config = """
+            global:
+              scrape_interval: 1s
+              evaluation_interval: 1s
+              external_labels: {cluster: test}
+            rule_files: [rules.yml]
+            alerting:
+              alertmanagers:
+                - static_configs:
+                    - targets: ['127.0.0.1:\(alertmanagerPort)']
+            scrape_configs:
+              - job_name: pharos
+                static_configs:
+                  - targets: ['127.0.0.1:\(port)']
+            """
+        func rules(_ expr: String) -> String {
+            """
+            groups:
+              - name: availability
+                rules:
+                  - alert: PharosUp
+                    expr: \(expr)
+                    labels: {severity: page}
+                    annotations:
+                      summary: '{{ $labels.instance }} is up ({{ $value }}) in {{ $externalLabels.cluster }}'
+            """
+        }
+        let pharos = try await PharosInstance(
+            config: config, files: ["rules.yml": rules(#"up{job="pharos"} == 1"#)],
+            flags: ["--web.external-url=http://pharos.example:9090", "--web.enable-lifecycle", "--rules.alert.resend-delay=1s"],
+            port: port)
+        defer { Task { await pharos.stop() } }
+        try await pharos.waitUntilReady()
+
+        var received: [[String: Any]] = []
+        for _ in 0..<150 where received.isEmpty {
+            received = try await Self.alerts(alertmanagerPort: alertmanagerPort)
+            if received.isEmpty { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        let alert = try #require(received.first, "no alert reached Alertmanager\n\(pharos.daemon.log)")
+        let instance = "127.0.0.1:\(port)"
+        #expect(alert["labels"] as? [String: String] == [
+            "alertname": "PharosUp", "cluster": "test", "instance": instance, "job": "pharos", "severity": "page",
+        ])
+        #expect(alert["annotations"] as? [String: String] == ["summary": "\(instance) is up (1) in test"])
+        #expect(alert["generatorURL"] as? String == "http://pharos.example:9090/graph?g0.expr=up%7Bjob%3D%22pharos%22%7D+%3D%3D+1&g0.tab=1")
+        #expect(["active", "unprocessed"].contains((alert["status"] as? [String: Any])?["state"] as? String))
+        let startsAt = try #require((alert["startsAt"] as? String).flatMap(Self.date))
+        let endsAt = try #require((alert["endsAt"] as? String).flatMap(Self.date))
+        // endsAt = last send + 4 × max(resend delay 1s, interval 1s).
+        #expect(endsAt.timeIntervalSince(startsAt) >= 4 && endsAt.timeIntervalSinceNow < 5)
+
+        let rulesData = try await pharos.data("/api/v1/rules") as? [String: Any]
+        let group = try #require((rulesData?["groups"] as? [[String: Any]])?.first)
+        #expect(group["name"] as? String == "availability")
+        #expect(group["file"] as? String == pharos.directory + "/rules.yml")
+        #expect(group["interval"] as? Double == 1)
+        let rule = try #require((group["rules"] as? [[String: Any]])?.first)
+        #expect(rule["type"] as? String == "alerting")
+        #expect(rule["health"] as? String == "ok")
+        #expect(rule["state"] as? String == "firing")
+        #expect(rule["query"] as? String == #"up{job="pharos"} == 1"#)
+        let ruleAlert = try #require((rule["alerts"] as? [[String: Any]])?.first)
+        #expect(ruleAlert["value"] as? String == "1e+00")
+        #expect((ruleAlert["labels"] as? [String: String])?["cluster"] == nil, "external labels are added on sending only")
+        let recordOnly = try await pharos.data("/api/v1/rules?type=record") as? [String: Any]
+        #expect((recordOnly?["groups"] as? [Any])?.isEmpty == true)
+        let pages = try await pharos.data("/api/v1/rules?\(encoded("match[]"))=\(encoded("{severity=\"page\"}"))") as? [String: Any]
+        #expect((pages?["groups"] as? [Any])?.count == 1)
+        let tickets = try await pharos.data("/api/v1/rules?\(encoded("match[]"))=\(encoded("{severity=\"ticket\"}"))") as? [String: Any]
+        #expect((tickets?["groups"] as? [Any])?.isEmpty == true)
+        let excluded = try await pharos.data("/api/v1/rules?exclude_alerts=true") as? [String: Any]
+        #expect((((excluded?["groups"] as? [[String: Any]])?.first?["rules"] as? [[String: Any]])?.first?["alerts"]) == nil)
+
+        let alerts = try await pharos.data("/api/v1/alerts") as? [String: [[String: Any]]]
+        #expect(alerts?["alerts"]?.map { $0["state"] as? String } == ["firing"])
+        let managers = try await pharos.data("/api/v1/alertmanagers") as? [String: [[String: String]]]
+        #expect(managers?["activeAlertmanagers"]?.map { $0["url"] } == ["http://127.0.0.1:\(alertmanagerPort)/api/v2/alerts"])
+
+        // The same rule with an expression that no longer holds: its alert resolves, is sent
+        // with endsAt in the past, and leaves Alertmanager's active alerts.
+        try rules(#"up{job="pharos"} == 2"#).write(toFile: pharos.directory + "/rules.yml", atomically: true, encoding: .utf8)
+        #expect(try await pharos.get("/-/reload", method: .POST).status == 200)
+        var remaining = received
+        for _ in 0..<150 where !remaining.isEmpty {
+            try await Task.sleep(for: .milliseconds(200))
+            remaining = try await Self.alerts(alertmanagerPort: alertmanagerPort)
+        }
+        #expect(remaining.isEmpty, "\(remaining)")
+        #expect((try await pharos.data("/api/v1/alerts") as? [String: [Any]])?["alerts"]?.isEmpty == true)
+    }
+
+    /// Alertmanager's active alerts (`GET /api/v2/alerts`, a bare JSON array).
+    private static func alerts(alertmanagerPort: Int) async throws -> [[String: Any]] {
+        let reply = try await PharosInstance.fetch("http://127.0.0.1:\(alertmanagerPort)/api/v2/alerts")
+        guard reply.status == 200 else { throw DaemonError("alertmanager: \(reply.status) \(reply.body)") }
+        return try JSONSerialization.jsonObject(with: Data(reply.bytes)) as? [[String: Any]] ?? []
+    }
+
+    private static func date(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.date(from: text) ?? ISO8601DateFormatter().date(from: text)
+    }
+}
