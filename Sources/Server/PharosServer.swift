@@ -289,9 +289,11 @@ package final class PharosServer: Sendable {
                        bodyLimit: options.maxRequestBodySize).register(on: routes)
         FederationAPI(querier: querier, externalLabels: { [self] in config.global.externalLabels },
                       lookbackDelta: options.engine.lookbackDelta).register(on: routes)
-        StatusAPI(options: options, startTime: startTime, reloadState: { [self] in state.withLock { $0.reload } },
+        var status = StatusAPI(options: options, startTime: startTime, reloadState: { [self] in state.withLock { $0.reload } },
                   statistics: { [storage] in storage.current?.statistics(limit: $0) },
-                  walReplay: { [self] in walReplay.withLock { $0 } }).register(on: routes)
+                  walReplay: { [self] in walReplay.withLock { $0 } })
+        status.corruptions = { [storage] in storage.current?.stats.walCorruptions ?? 0 }
+        status.register(on: routes)
         TargetsAPI(scrape: scrape).register(on: routes)
         RulesAPI(rules: rules, notifier: notifier).register(on: routes)
         AdminAPI(db: { [storage] in storage.current }, enabled: options.enableAdminAPI, storagePath: options.storagePath,

@@ -30,6 +30,8 @@ package struct StatusAPI: Sendable {
     package var reloadState: @Sendable () -> ReloadState
     /// The head's cardinality statistics with top-`limit` lists, `nil` before the storage opens.
     package var statistics: @Sendable (_ limit: Int) -> HeadStatistics?
+    /// How many WAL corruptions the storage repaired since start.
+    package var corruptions: @Sendable () -> Int = { 0 }
     /// The write-ahead log segments replayed at start: first, last, and the one replay has
     /// reached (-1 while it runs, as before Prometheus reports its first segment).
     package var walReplay: @Sendable () -> (min: Int, max: Int, current: Int)
@@ -104,6 +106,7 @@ package struct StatusAPI: Sendable {
     private func runtimeInfo() -> Response {
         let reload = reloadState()
         let cwd = FileSystemPaths.currentDirectory()
+        let corruptionCount = corruptions()
         return APIResponse.success { json in
             json.raw(#"{"startTime":"#)
             json.string(RFC3339.format(milliseconds: startTime))
@@ -113,7 +116,10 @@ package struct StatusAPI: Sendable {
             json.bool(reload.succeeded)
             json.raw(#","lastConfigTime":"#)
             json.string(RFC3339.format(milliseconds: reload.time))
-            json.raw(#","corruptionCount":0,"goroutineCount":0,"GOMAXPROCS":"#)
+            json.raw(#","corruptionCount":"#)
+            json.int(corruptionCount)
+            // Go runtime fields, kept for clients that read them; Pharos has no goroutines.
+            json.raw(#","goroutineCount":0,"GOMAXPROCS":"#)
             json.int(System.coreCount)
             json.raw(#","GOMEMLIMIT":0,"GOGC":"","GODEBUG":"","storageRetention":"#)
             json.string(retentionDescription)

@@ -43,6 +43,7 @@ struct ServerLifecycleTests {
         #expect(failed.status == 500 && failed.body.contains("banana"))
         let runtime = try await pharos.data("/api/v1/status/runtimeinfo") as? [String: Any]
         #expect(runtime?["reloadConfigSuccess"] as? Bool == false)
+        #expect(runtime?["corruptionCount"] as? Int == 0)
         #expect((try await pharos.data("/api/v1/status/config") as? [String: String])?["yaml"]?.contains("dc: two") == true)
 
         let quit = try await pharos.get("/-/quit", method: .POST)
