@@ -1,4 +1,5 @@
 import Foundation
+import PharosTestSupport
 
 /// Runs real programs (`pharos`, `promtool`) with a file as standard input.
 enum Subprocess {
@@ -31,24 +32,12 @@ enum Subprocess {
     /// `promtool` on the PATH (Debian's `prometheus` package), or `nil`.
     static let promtool: URL? = findOnPath("promtool")
 
+    /// `name` on the PATH, or `nil`.
     static func findOnPath(_ name: String) -> URL? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        for directory in path.split(separator: ":") {
-            let candidate = URL(fileURLWithPath: String(directory)).appendingPathComponent(name)
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        }
-        return nil
+        TestBinaries.onPath(name).map { URL(fileURLWithPath: $0) }
     }
 
     /// The `pharos` binary built beside the test bundle (`.build/debug/pharos` after
     /// `swift build --build-tests`).
-    static let pharos: URL? = {
-        var candidates: [URL] = []
-        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "")
-        candidates.append(executable.deletingLastPathComponent().appendingPathComponent("pharos"))
-        candidates.append(Bundle.main.bundleURL.appendingPathComponent("pharos"))
-        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("pharos"))
-        candidates.append(TestData.packageRoot.appendingPathComponent(".build/debug/pharos"))
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }()
+    static let pharos: URL? = TestBinaries.built("pharos").map { URL(fileURLWithPath: $0) }
 }
