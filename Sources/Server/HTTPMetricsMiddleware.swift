@@ -1,5 +1,6 @@
 package import Hummingbird
 import Metrics
+import Synchronization
 
 /// Counts and times every request as Prometheus does:
 /// `prometheus_http_requests_total{code,handler}`,
@@ -9,6 +10,7 @@ import Metrics
 package struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     /// The route prefix to strip from handler names.
     let prefix: String
+    private let cache = HandlerMetrics()
 
     /// A middleware for routes served under `prefix`.
     package init(prefix: String) {
@@ -39,11 +41,39 @@ package struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware 
     }
 
     private func record(_ handler: String, status: HTTPResponse.Status, start: ContinuousClock.Instant, size: Int?) {
-        Counter(label: "prometheus_http_requests_total", dimensions: [("code", String(status.code)), ("handler", handler)]).increment()
-        Metrics.Timer(label: "prometheus_http_request_duration_seconds", dimensions: [("handler", handler)])
-            .recordNanoseconds(Int64((ContinuousClock.now - start) / .nanoseconds(1)))
-        if let size {
-            Recorder(label: "prometheus_http_response_size_bytes", dimensions: [("handler", handler)]).record(size)
+        let metrics = cache.metrics(handler: handler, code: Int(status.code))
+        metrics.requests.increment()
+        metrics.duration.recordNanoseconds(Int64((ContinuousClock.now - start) / .nanoseconds(1)))
+        if let size { metrics.size.record(size) }
+    }
+}
+
+/// The metric handles of each `(handler, code)`, made once instead of looked up in the
+/// registry on every request.
+private final class HandlerMetrics: Sendable {
+    struct Handles: Sendable {
+        let requests: Counter
+        let duration: Metrics.Timer
+        let size: Recorder
+    }
+
+    private struct Key: Hashable {
+        let handler: String
+        let code: Int
+    }
+
+    private let handles = Mutex<[Key: Handles]>([:])
+
+    func metrics(handler: String, code: Int) -> Handles {
+        handles.withLock { table in
+            let key = Key(handler: handler, code: code)
+            if let found = table[key] { return found }
+            let made = Handles(
+                requests: Counter(label: "prometheus_http_requests_total", dimensions: [("code", String(code)), ("handler", handler)]),
+                duration: Metrics.Timer(label: "prometheus_http_request_duration_seconds", dimensions: [("handler", handler)]),
+                size: Recorder(label: "prometheus_http_response_size_bytes", dimensions: [("handler", handler)]))
+            table[key] = made
+            return made
         }
     }
 }
