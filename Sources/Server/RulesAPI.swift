@@ -35,7 +35,7 @@ package struct RulesAPI: Sendable {
             }
         }
         router.get("api/v1/alertmanagers") { _, _ in
-            let alertmanagers = notifier.alertmanagers
+            let alertmanagers = notifier.alertmanagers, dropped = notifier.droppedAlertmanagerURLs
             return APIResponse.success { json in
                 json.raw(#"{"activeAlertmanagers":"#)
                 json.array(alertmanagers) { json, alertmanager in
@@ -43,7 +43,13 @@ package struct RulesAPI: Sendable {
                     json.string(alertmanager.url)
                     json.byte("}")
                 }
-                json.raw(#","droppedAlertmanagers":[]}"#)
+                json.raw(#","droppedAlertmanagers":"#)
+                json.array(dropped) { json, url in
+                    json.raw(#"{"url":"#)
+                    json.string(url)
+                    json.byte("}")
+                }
+                json.byte("}")
             }
         }
     }
