@@ -118,6 +118,56 @@ struct AlertingServerTests {
     }
 
     /// Alertmanager's active alerts (`GET /api/v2/alerts`, a bare JSON array).
+    /// An Alertmanager found through `file_sd_configs` receives the alerts; one that
+    /// `relabel_configs` drops is listed as dropped by the alertmanagers API.
+    @Test(.enabled(if: alertmanager != nil, "needs Debian's prometheus-alertmanager"))
+    func alertmanagerFoundByFileSDReceivesAlerts() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-alerting-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory + "/am", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try "route:\n  receiver: sink\nreceivers:\n  - name: sink\n".write(toFile: directory + "/am.yml", atomically: true, encoding: .utf8)
+        let alertmanagerPort = try Daemon.freePort(), standbyPort = try Daemon.freePort()
+        let alertmanager = try Daemon(try #require(Self.alertmanager), [
+            "--config.file=\(directory)/am.yml", "--storage.path=\(directory)/am",
+            "--web.listen-address=127.0.0.1:\(alertmanagerPort)", "--cluster.listen-address=",
+        ], output: .file(directory + "/am.log"))
+        defer { alertmanager.stop() }
+        try await alertmanager.waitUntilListening(port: alertmanagerPort)
+        let pharos = try await PharosInstance(
+            config: """
+                global:
+                  evaluation_interval: 1s
+                rule_files: [rules.yml]
+                alerting:
+                  alertmanagers:
+                    - file_sd_configs:
+                        - files: [alertmanagers.json]
+                      relabel_configs:
+                        - {source_labels: [role], regex: standby, action: drop}
+                """,
+            files: [
+                "rules.yml": "groups:\n  - name: g\n    rules:\n      - alert: Always\n        expr: vector(1)\n        labels: {via: file_sd}\n",
+                "alertmanagers.json": """
+                    [{"targets": ["127.0.0.1:\(alertmanagerPort)"], "labels": {"role": "primary"}},
+                     {"targets": ["127.0.0.1:\(standbyPort)"], "labels": {"role": "standby"}}]
+                    """,
+            ],
+            flags: ["--rules.alert.resend-delay=1s"])
+        defer { Task { await pharos.stop() } }
+        try await pharos.waitUntilReady()
+        var received: [[String: Any]] = []
+        // Discovery publishes within its 5 s throttle; the alert is resent every second.
+        for _ in 0..<150 where received.isEmpty {
+            received = try await Self.alerts(alertmanagerPort: alertmanagerPort)
+            if received.isEmpty { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        let alert = try #require(received.first, "no alert reached Alertmanager\n\(pharos.daemon.log)")
+        #expect(alert["labels"] as? [String: String] == ["alertname": "Always", "via": "file_sd"])
+        let managers = try await pharos.data("/api/v1/alertmanagers") as? [String: [[String: String]]]
+        #expect(managers?["activeAlertmanagers"]?.map { $0["url"] } == ["http://127.0.0.1:\(alertmanagerPort)/api/v2/alerts"])
+        #expect(managers?["droppedAlertmanagers"]?.map { $0["url"] } == ["http://127.0.0.1:\(standbyPort)/api/v2/alerts"])
+    }
+
     private static func alerts(alertmanagerPort: Int) async throws -> [[String: Any]] {
         let reply = try await PharosInstance.fetch("http://127.0.0.1:\(alertmanagerPort)/api/v2/alerts")
         guard reply.status == 200 else { throw DaemonError("alertmanager: \(reply.status) \(reply.body)") }
