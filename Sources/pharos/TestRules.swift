@@ -47,7 +47,7 @@ struct TestRules: ParsableCommand {
 
     private static func writeToStandardError(_ line: String) {
         // Standard output is flushed first so that the two streams interleave as promtool's do.
-        fflush(stdout)
+        fflush(nil)
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 }

@@ -2,18 +2,21 @@ import Foundation
 import PharosTestSupport
 import Testing
 
+/// The built `pharos` and Debian's promtool 2.42, when both are there.
+private let ruleTestTools: (pharos: String, promtool: String)? = {
+    let promtool = "/usr/bin/promtool"
+    guard FileManager.default.isExecutableFile(atPath: promtool), let pharos = TestBinaries.built("pharos") else { return nil }
+    return (pharos, promtool)
+}()
+
 /// `pharos test rules` against the real `promtool test rules` 2.42 on the committed files of
 /// `Fixtures/rule-unit-tests`: the same output and exit status for the files in `pass/` (both
 /// pass) and `fail/` (both fail with the same failure report, got/exp included); for the files in
 /// `differ/`, where Pharos follows Prometheus 3 on purpose (`DIFFERENCES.md`), Pharos passes and
 /// promtool fails.
-@Suite(.enabled(if: RuleUnitTestDifferentialTests.tools != nil, "needs promtool (apt-get install prometheus) and a built pharos"))
+@Suite(.enabled(if: ruleTestTools != nil, "needs promtool (apt-get install prometheus) and a built pharos"))
 struct RuleUnitTestDifferentialTests {
-    static let promtool = "/usr/bin/promtool"
-    static let tools: (pharos: String, promtool: String)? = {
-        guard FileManager.default.isExecutableFile(atPath: promtool), let pharos = TestBinaries.built("pharos") else { return nil }
-        return (pharos, promtool)
-    }()
+    static var tools: (pharos: String, promtool: String)? { ruleTestTools }
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/rule-unit-tests")
 
     static func files(in folder: String) -> [String] {
@@ -33,8 +36,8 @@ struct RuleUnitTestDifferentialTests {
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
         let out = scratch.appendingPathComponent("stdout"), err = scratch.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tool)
         process.arguments = ["test", "rules", file]
