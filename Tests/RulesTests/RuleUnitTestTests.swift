@@ -166,15 +166,7 @@ import Testing
             _ = try? RuleTestFile.decode(yaml: String(decoding: seed[..<end], as: UTF8.self))
         }
         for _ in 0..<2000 {
-            var bytes = seed
-            for _ in 0..<(1 + random.next() % 4) {
-                let index = Int(random.next() % UInt64(bytes.count))
-                switch random.next() % 3 {
-                case 0: bytes[index] = alphabet[Int(random.next() % UInt64(alphabet.count))]
-                case 1: bytes.remove(at: index)
-                default: bytes.insert(alphabet[Int(random.next() % UInt64(alphabet.count))], at: index)
-                }
-            }
+            let bytes = random.mutate(seed, alphabet: alphabet)
             do {
                 _ = try RuleTestFile.decode(yaml: String(decoding: bytes, as: UTF8.self))
             } catch {
