@@ -41,8 +41,10 @@ struct RuleTestGroupRun {
                 files: ruleFiles, evaluationInterval: group.interval == .zero ? .milliseconds(evaluationIntervalMs) : group.interval,
                 queryOffset: .zero)
         } catch {
-            if case .several(let errors) = error { return errors.map(\.description) }
-            return [error.description]
+            guard case .several(let errors) = error else { return [error.description] }
+            // As upstream's `LoadGroups`, only the first invalid file is reported.
+            guard case .inFile(let firstPath, _)? = errors.first else { return errors.map(\.description) }
+            return errors.filter { if case .inFile(let path, _) = $0 { path == firstPath } else { false } }.map(\.description)
         }
         // Groups named in `group_eval_order` in that order, the others first (position 0 ties
         // with the first named group; upstream's order among those is random, ours is file order).
