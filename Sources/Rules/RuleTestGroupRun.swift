@@ -153,7 +153,7 @@ struct RuleTestGroupRun {
             var labels = alert.labels
             labels["alertname"] = test.alertName
             return RuleTestAlert(labels: Labels(labels.map { Label(name: $0.key, value: $0.value) }),
-                                 annotations: Labels(alert.annotations.map { Label(name: $0.key, value: $0.value) }))
+                                 annotations: Annotations(alert.annotations))
         }.sorted()
         got.sort()
         guard expected != got else { return nil }
@@ -197,7 +197,7 @@ struct RuleTestGroupRun {
 /// A firing alert as a rule test compares it: labels and annotations.
 struct RuleTestAlert: Comparable {
     var labels: Labels
-    var annotations: Labels
+    var annotations: Annotations
 
     static func < (lhs: RuleTestAlert, rhs: RuleTestAlert) -> Bool {
         lhs.labels != rhs.labels ? lhs.labels < rhs.labels : lhs.annotations < rhs.annotations

@@ -159,7 +159,7 @@ package struct RulesAPI: Sendable {
             json.raw(#","labels":"#)
             json.labels(labels(rule.labels))
             json.raw(#","annotations":"#)
-            json.labels(labels(rule.annotations))
+            json.labels(Annotations(rule.annotations))
             if !excludeAlerts {
                 json.raw(#","alerts":"#)
                 json.array(activeAlerts(state)) { write($1, to: &$0) }

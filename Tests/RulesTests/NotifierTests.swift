@@ -33,7 +33,7 @@ import Testing
     }
 
     @Test func theBodyIsAlertmanagersV2Alerts() throws {
-        var alert = Alert(labels: Labels(["alertname": "Down", "job": "a"]), annotations: Labels(["summary": "a \"b\"/c"]),
+        var alert = Alert(labels: Labels(["alertname": "Down", "job": "a"]), annotations: Annotations(["summary": "a \"b\"/c"]),
                           value: 1, activeAtMs: 1_700_000_000_000)
         alert.state = .firing
         alert.firedAtMs = 1_700_000_060_000
@@ -46,6 +46,15 @@ import Testing
         #expect(decoded[0]["startsAt"] as? String == "2023-11-14T22:14:20.000Z")
         #expect(decoded[0]["endsAt"] as? String == "2023-11-14T22:18:20.000Z")
         #expect(decoded[0]["generatorURL"] as? String == "http://p:9090/graph?g0.expr=up&g0.tab=1")
+    }
+
+    @Test func emptyAnnotationsAreSentEmpty() throws {
+        let alert = Alert(labels: Labels(["alertname": "A"]), annotations: Annotations(["empty": "", "s": "x"]), value: 1, activeAtMs: 0)
+        #expect(alert.annotations["empty"] == "" && alert.annotations["missing"] == nil)
+        #expect(alert.annotations.description == #"{empty="", s="x"}"#)
+        let body = NotifierAlert.json([NotifierAlert(alert, generatorURL: "")])
+        let decoded = try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [[String: Any]])
+        #expect(decoded.first?["annotations"] as? [String: String] == ["empty": "", "s": "x"])
     }
 
     @Test func discoveredAndRelabeledAlertmanagers() throws {
