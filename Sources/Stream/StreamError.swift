@@ -18,7 +18,8 @@ package enum StreamError: Error, Equatable, Sendable {
     case invalidConsumerGroup(String)
     /// A file system call failed.
     case io(operation: String, path: String, errno: Int32)
-    /// A `LocalLog` directory holds more partitions than configured; shrinking would drop them.
+    /// A `LocalLog` directory holds more partitions than configured (shrinking would drop
+    /// them), or a Kafka topic has another count than configured.
     case partitionCountMismatch(found: Int, configured: Int, path: String)
     /// The Kafka topic does not exist; Pharos does not create it.
     case topicMissing(topic: String, partitions: Int, replicationFactor: Int)
@@ -49,7 +50,9 @@ extension StreamError: CustomStringConvertible {
         case .io(let operation, let path, let errno):
             "\(operation) \(path): \(String(cString: strerror(errno)))"
         case .partitionCountMismatch(let found, let configured, let path):
-            "\(path) holds \(found) partitions but stream.partitions is \(configured); the count cannot shrink"
+            found > configured
+                ? "\(path) holds \(found) partitions but stream.partitions is \(configured); partitions cannot be removed: set stream.partitions to \(found)"
+                : "\(path) holds \(found) partitions but stream.partitions is \(configured); add partitions to it or set stream.partitions to \(found)"
         case .topicMissing(let topic, let partitions, let replicationFactor):
             "kafka topic \"\(topic)\" does not exist; create it with \(partitions) partitions and replication factor \(replicationFactor) (kafka-topics.sh --create --topic \(topic) --partitions \(partitions) --replication-factor \(replicationFactor))"
         case .closed:

@@ -65,7 +65,8 @@ import Glibc
             try await misSized.checkTopic()
         }
         await misSized.close()
-        let missing = try makeLog(cluster, topic: "absent", partitions: 2, client: ["allow.auto.create.topics": "false"])
+        cluster.answerUnknownTopic("absent")
+        let missing = try makeLog(cluster, topic: "absent", partitions: 2)
         await #expect(throws: StreamError.topicMissing(topic: "absent", partitions: 2, replicationFactor: 3)) {
             try await missing.checkTopic()
         }

@@ -1,5 +1,5 @@
 internal import CRdKafka
-package import Logging
+internal import Logging
 
 /// A librdkafka handle (`rd_kafka_t *` or `rd_kafka_topic_t *`) that may cross threads.
 struct KafkaHandle: @unchecked Sendable {
@@ -30,7 +30,7 @@ enum KafkaClient {
             let result = rd_kafka_conf_set(conf, key, value, &errorText, errorText.count)
             guard result == RD_KAFKA_CONF_OK else {
                 rd_kafka_conf_destroy(conf)
-                throw .invalidKafkaSetting(key: key, message: String(cString: errorText))
+                throw .invalidKafkaSetting(key: key, message: text(errorText))
             }
         }
         rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(context).toOpaque())
@@ -47,9 +47,14 @@ enum KafkaClient {
         guard let handle = rd_kafka_new(type, conf, &errorText, errorText.count) else {
             // rd_kafka_new frees the configuration only on success.
             rd_kafka_conf_destroy(conf)
-            throw .kafka(code: "_INVALID_ARG", message: String(cString: errorText))
+            throw .kafka(code: "_INVALID_ARG", message: text(errorText))
         }
         return KafkaHandle(pointer: handle)
+    }
+
+    /// The NUL-terminated text librdkafka wrote into `buffer`.
+    static func text(_ buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// `code` as a `StreamError` with librdkafka's name and text for it.

@@ -19,7 +19,7 @@ package final class KafkaMockCluster: @unchecked Sendable {
         // The owning handle only hosts the cluster; keep its own logging quiet.
         _ = rd_kafka_conf_set(conf, "log_level", "0", &error, error.count)
         guard let owner = rd_kafka_new(RD_KAFKA_PRODUCER, conf, &error, error.count) else {
-            throw .kafka(code: "_INVALID_ARG", message: String(cString: error))
+            throw .kafka(code: "_INVALID_ARG", message: KafkaClient.text(error))
         }
         guard let cluster = rd_kafka_mock_cluster_new(owner, Int32(brokers)) else {
             rd_kafka_destroy(owner)
@@ -34,6 +34,13 @@ package final class KafkaMockCluster: @unchecked Sendable {
     package func createTopic(_ topic: String, partitions: Int, replicationFactor: Int) throws(StreamError) {
         let error = rd_kafka_mock_topic_create(cluster, topic, Int32(partitions), Int32(replicationFactor))
         guard error == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaClient.error(error) }
+    }
+
+    /// Makes metadata requests for `topic` answer `UNKNOWN_TOPIC_OR_PART`, as a real cluster
+    /// with `auto.create.topics.enable=false` answers for a topic that does not exist (the mock
+    /// cluster otherwise creates any topic asked for).
+    package func answerUnknownTopic(_ topic: String) {
+        rd_kafka_mock_topic_set_error(cluster, topic, RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
     }
 
     /// Makes `broker` the leader of `partition` of `topic`.
