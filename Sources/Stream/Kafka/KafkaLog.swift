@@ -53,7 +53,10 @@ package final class KafkaLog: Stream {
         /// `acks` and `enable.idempotence` are set last again: the config checker refuses
         /// weaker values, and nothing may override them.
         var producerSettings: [(key: String, value: String)] {
-            [("linger.ms", "5"), ("batch.size", "1000000"), ("compression.type", "none")] + commonSettings
+            // message.timeout.ms: an append fails after 30 s without acknowledgement (librdkafka's
+            // default is 5 minutes), the timeout remote-write senders use for a request.
+            [("linger.ms", "5"), ("batch.size", "1000000"), ("compression.type", "none"), ("message.timeout.ms", "30000")]
+                + commonSettings
                 + [("acks", "all"), ("enable.idempotence", "true")]
         }
 
