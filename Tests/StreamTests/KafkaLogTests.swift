@@ -133,6 +133,25 @@ import Glibc
         await log.close()
     }
 
+    /// With every broker down, an append is not acknowledged: it fails once `message.timeout.ms`
+    /// has passed, with librdkafka's error, instead of hanging or pretending success.
+    @Test func appendFailsWhenNoBrokerAcknowledges() async throws {
+        let cluster = try KafkaMockCluster()
+        try cluster.createTopic("samples", partitions: 1, replicationFactor: 3)
+        let log = try makeLog(cluster, topic: "samples", partitions: 1, client: ["message.timeout.ms": "500"])
+        #expect(try await log.append([[1]], to: 0) == [0])
+        for broker in 1...3 { cluster.setDown(broker: broker) }
+        do {
+            _ = try await log.append([[2], [3]], to: 0)
+            Issue.record("an append no broker acknowledged succeeded")
+        } catch {
+            guard case .kafka(let code, _) = error else { Issue.record("unexpected \(error)"); return }
+            #expect(code == "_MSG_TIMED_OUT")
+        }
+        for broker in 1...3 { cluster.setUp(broker: broker) }
+        await log.close()
+    }
+
     /// kcat (Debian's Kafka client, itself on librdkafka) reads the topic: the records are
     /// ordinary Kafka records, readable by any client.
     @Test(.enabled(if: TestBinaries.onPath("kcat") != nil, "needs kcat (Debian package kcat)"))
