@@ -11,3 +11,8 @@ func makeTemporaryDirectory(_ prefix: String) throws -> String {
 
 /// A logger for code under test that writes nowhere.
 let quietLogger = Logger(label: "stream-test") { _ in SwiftLogNoOpLogHandler() }
+
+/// Removes a directory made by `makeTemporaryDirectory`.
+func removeTemporaryDirectory(_ path: String) {
+    try? FileManager.default.removeItem(atPath: path)
+}
