@@ -36,14 +36,13 @@ let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations { blackHole(codec.encode(input)) }
     }
 
-    /// `concurrency` appends of one record each, started together, per iteration.
-    func appendConcurrently(_ benchmark: Benchmark, _ stream: some Stream, concurrency: Int) async {
+    /// `concurrency` calls of `append` (one record each), started together, per iteration.
+    /// (A closure, not `some Stream`: Foundation's `Stream` class shadows the protocol here.)
+    func appendConcurrently(_ benchmark: Benchmark, concurrency: Int, append: @escaping @Sendable () async -> Void) async {
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
             await withTaskGroup(of: Void.self) { group in
-                for _ in 0..<concurrency {
-                    group.addTask { blackHole(try? await stream.append([payload], to: 0)) }
-                }
+                for _ in 0..<concurrency { group.addTask { await append() } }
             }
         }
         benchmark.stopMeasurement()
@@ -55,7 +54,7 @@ let benchmarks: @Sendable () -> Void = {
                 let directory = base + "pharos-stream-bench-\(UUID().uuidString)"
                 defer { try? FileManager.default.removeItem(atPath: directory) }
                 guard let log = try? LocalLog.open(directory: directory, logger: logger) else { fatalError("open \(directory)") }
-                await appendConcurrently(benchmark, log, concurrency: concurrency)
+                await appendConcurrently(benchmark, concurrency: concurrency) { blackHole(try? await log.append([payload], to: 0)) }
                 await log.close()
             }
         }
@@ -66,7 +65,7 @@ let benchmarks: @Sendable () -> Void = {
                     logger: logger)
             else { fatalError("mock cluster") }
             _ = try? await log.append([payload], to: 0)  // connect and learn the leader first
-            await appendConcurrently(benchmark, log, concurrency: concurrency)
+            await appendConcurrently(benchmark, concurrency: concurrency) { blackHole(try? await log.append([payload], to: 0)) }
             await log.close()
         }
     }
