@@ -79,7 +79,8 @@ package final class KafkaLog: Stream {
     private let committers = Mutex<[String: KafkaHandle]>([:])
     private let isClosed = Atomic<Bool>(false)
 
-    /// Connects a producer to `options.brokers`. Nothing is sent until the first call.
+    /// Connects a producer to `options.brokers`. Nothing is sent until the first call. Call
+    /// `close()` when done: it stops the client's threads.
     /// - Throws: `.invalidKafkaSetting` for a `stream.client` setting librdkafka refuses.
     package init(options: Options, logger: Logger) throws(StreamError) {
         self.options = options
