@@ -199,6 +199,39 @@ import Testing
     }
 }
 
+extension LocalLogTests {
+    /// Damage in a sealed segment (synced before the next one began, so not a torn write) is
+    /// not cut off: the records before it and the later segments stay readable, and reading the
+    /// damaged record fails with an error naming the file and position.
+    @Test func corruptSealedSegmentFailsReadsOfTheDamagedRecordOnly() async throws {
+        let directory = try makeTemporaryDirectory("pharos-locallog")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var options = LocalLog.Options()
+        options.segmentBytes = 4096
+        let log = try LocalLog.open(directory: directory, options: options, logger: quietLogger)
+        for i in 0..<6 { _ = try await log.append([[UInt8](repeating: UInt8(i), count: 1000)], to: 0) }  // segments 0 and 3
+        await log.close()
+        let sealed = directory + "/partition-0000/00000000000000000000.log"
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: sealed)))
+        let second = LogSegment.header.count + LogSegment.recordHeaderBytes + 1000
+        bytes[second + LogSegment.recordHeaderBytes + 10] ^= 0xFF  // the payload of record 1
+        try Data(bytes).write(to: URL(fileURLWithPath: sealed))
+
+        let handler = InMemoryLogHandler()
+        let reopened = try LocalLog.open(directory: directory, options: options, logger: Logger(label: "test") { _ in handler })
+        #expect(handler.entries.contains { $0.level == .warning && "\($0.message)".contains("sealed") })
+        #expect(try await reopened.partitions()[0] == StreamPartitionInfo(id: 0, startOffset: 0, endOffset: 6))
+        #expect(try await reopened.consumer(partition: 0, from: 0).poll(maxRecords: 10, maxWait: .zero).map(\.offset) == [0])
+        let damagedAt = Int64(second)
+        await #expect(throws: StreamError.corruptRecord(path: sealed, position: damagedAt, reason: "offset 1 lies at or after a damaged record")) {
+            try await reopened.consumer(partition: 0, from: 1).poll(maxRecords: 10, maxWait: .zero)
+        }
+        #expect(try await readAll(reopened, partition: 0, from: 3).map(\.offset) == [3, 4, 5])
+        #expect(try await reopened.append([[9]], to: 0) == [6])
+        await reopened.close()
+    }
+}
+
 /// A settable clock in milliseconds for retention tests.
 final class ManualMilliseconds: @unchecked Sendable {
     // @unchecked: tests set it only between appends, which the log reads it during.

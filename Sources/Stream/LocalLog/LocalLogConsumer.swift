@@ -65,10 +65,15 @@ extension LocalLog {
             let valid = index.startOffset...index.endOffset
             guard valid.contains(offset) else { throw .offsetOutOfRange(offset, partition: partition, valid: valid) }
             if offset == index.endOffset { return nil }
-            guard let s = index.segment(containing: offset), offset < index.segments[s].endOffset else {
-                throw .corruptRecord(path: index.directory, position: 0, reason: "offset \(offset) lies in an unreadable part of a segment")
+            guard let s = index.segment(containing: offset) else {
+                throw .corruptRecord(path: index.directory, position: 0, reason: "no segment holds offset \(offset)")
             }
             let segment = index.segments[s]
+            guard offset < segment.endOffset else {
+                // Only a sealed segment damaged after it was synced ends before the next begins.
+                throw .corruptRecord(path: segment.path, position: segment.durableBytes,
+                                     reason: "offset \(offset) lies at or after a damaged record")
+            }
             let first = Int(offset - segment.baseOffset)
             var last = min(first + max(1, maxRecords), segment.positions.count)
             let start = segment.positions[first]
