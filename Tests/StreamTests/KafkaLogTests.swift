@@ -99,7 +99,7 @@ import Glibc
     }
 
     /// Appends run while the partition's leader goes down and leadership moves to another
-    /// broker: every append is acknowledged eventually, and every acknowledged record is in
+    /// broker, twice (brokers 1 and 2 down, broker 3 leading at the end): every append is acknowledged eventually, and every acknowledged record is in
     /// the partition exactly once, at the offset its acknowledgement gave.
     @Test func brokerDownAndLeaderChangeLoseNothingAcknowledged() async throws {
         let cluster = try KafkaMockCluster()
@@ -113,7 +113,6 @@ import Glibc
                 cluster.setLeader(topic: "samples", partition: 0, broker: 2)
             }
             if i == 40 {
-                cluster.setUp(broker: 1)
                 cluster.setDown(broker: 2)
                 cluster.setLeader(topic: "samples", partition: 0, broker: 3)
             }
@@ -148,7 +147,6 @@ import Glibc
             guard case .kafka(let code, _) = error else { Issue.record("unexpected \(error)"); return }
             #expect(code == "_MSG_TIMED_OUT")
         }
-        for broker in 1...3 { cluster.setUp(broker: broker) }
         await log.close()
     }
 

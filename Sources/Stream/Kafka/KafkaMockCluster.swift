@@ -48,11 +48,12 @@ package final class KafkaMockCluster: @unchecked Sendable {
         _ = rd_kafka_mock_partition_set_leader(cluster, topic, Int32(partition), Int32(broker))
     }
 
-    /// Takes `broker` down: its connections close and new ones are refused.
+    /// Takes `broker` down for good: its connections close and new ones are refused.
+    ///
+    /// There is deliberately no way back up: librdkafka 2.0's `rd_kafka_mock_broker_set_up`
+    /// binds the broker's old port again and aborts the whole process (an `assert`) when
+    /// another process took that port meanwhile, as happens in a parallel test run.
     package func setDown(broker: Int) { _ = rd_kafka_mock_broker_set_down(cluster, Int32(broker)) }
-
-    /// Brings `broker` back up.
-    package func setUp(broker: Int) { _ = rd_kafka_mock_broker_set_up(cluster, Int32(broker)) }
 
     deinit {
         rd_kafka_mock_cluster_destroy(cluster)
