@@ -38,6 +38,8 @@ let package = Package(
         .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
         .systemLibrary(name: "CAres", pkgConfig: "libcares", providers: [.apt(["libc-ares-dev"])]),
         .systemLibrary(name: "CCrypt", pkgConfig: "libcrypt", providers: [.apt(["libcrypt-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         .target(
             name: "CRE2",
             linkerSettings: [.linkedLibrary("re2")]
@@ -72,6 +74,18 @@ let package = Package(
             dependencies: [
                 "Model",
                 "Exposition",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Stream",
+            dependencies: [
+                "Model",
+                "Exposition",
+                "Config",
+                "CZstd",
+                "CRdKafka",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -244,6 +258,20 @@ let package = Package(
                            .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: swiftSettings
         ),
+        // Test helper: appends to a LocalLog until killed (StreamTests' kill -9 test).
+        .executableTarget(
+            name: "pharos-stream-crash-helper",
+            dependencies: ["Stream", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/StreamCrashHelper",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StreamTests",
+            dependencies: ["Stream", "Config", "Exposition", "Model", "pharos-stream-crash-helper", "PharosTestSupport",
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "InMemoryLogging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "TemplateTests", dependencies: ["Template", "PharosTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "AlertingTests", dependencies: ["Alerting", "Config", "Model", "PharosTestSupport"], swiftSettings: swiftSettings),
     ],
@@ -268,6 +296,15 @@ if ProcessInfo.processInfo.environment["PHAROS_BENCHMARKS"] == "1" {
             name: "TSDBBenchmarks",
             dependencies: ["TSDB", "Model", .product(name: "Benchmark", package: "benchmark")],
             path: "Benchmarks/TSDBBenchmarks",
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ))
+    package.targets.append(
+        .executableTarget(
+            name: "StreamBenchmarks",
+            dependencies: ["Stream", "Exposition", "Model", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "Benchmark", package: "benchmark")],
+            path: "Benchmarks/StreamBenchmarks",
             swiftSettings: swiftSettings,
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ))

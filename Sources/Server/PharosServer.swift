@@ -196,11 +196,18 @@ package final class PharosServer: Sendable {
     }
 
     private static func loadConfig(_ path: String) throws(ServerError) -> PrometheusConfig {
+        let config: PrometheusConfig
         do {
-            return try PrometheusConfig.load(file: path)
+            config = try PrometheusConfig.load(file: path)
         } catch {
             throw .config("couldn't load configuration (--config.file=\"\(path)\"): \(error)")
         }
+        // The single process writes through its TSDB write-ahead log (docs/stream.md); Kafka
+        // carries samples only between cluster roles, which are not implemented yet.
+        if config.stream.kind == .kafka {
+            throw .config("stream.kind: kafka (--config.file=\"\(path)\") needs the cluster roles, which are not implemented yet; remove the stream section to run as a single process")
+        }
+        return config
     }
 
     // MARK: - Storage lifecycle
