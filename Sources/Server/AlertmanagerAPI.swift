@@ -92,9 +92,10 @@ package struct AlertmanagerAPI: Sendable {
             json.string(alertmanager.config.redactedYAML)
             json.raw(#"},"uptime":"#)
             json.string(Self.time(startTimeMs))
-            json.raw(#","versionInfo":{"branch":"","buildDate":"","buildUser":"","goVersion":"","revision":"","version":"#)
+            // The Alertmanager version whose API this is: amtool warns when it differs from its own.
+            json.raw(#","versionInfo":{"branch":"pharos","buildDate":"","buildUser":"","goVersion":"","revision":"#)
             json.string(BuildInfo.version)
-            json.raw("}}")
+            json.raw(#","version":"0.25.0"}}"#)
             return Self.json(json)
         }
         router.get("api/v2/receivers") { _, _ in

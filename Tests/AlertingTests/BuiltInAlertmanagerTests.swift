@@ -34,11 +34,11 @@ struct BuiltInAlertmanagerTests {
             route: {receiver: hook, group_by: [alertname], group_wait: 100ms, group_interval: 1s}
             receivers: [{name: hook, webhook_configs: [{url: '\(recorder.url)'}]}]
             """.utf8).write(to: URL(fileURLWithPath: directory + "/alertmanager.yml"))
-        let port = try Daemon.freePort(), amPort = try Daemon.freePort()
+        let port = try Daemon.freePort(), amPort = try Daemon.freePort(), pushPort = try Daemon.freePort()
         let pharos = try Daemon(try #require(Support.pharos), [
             "server", "--config.file=\(directory)/prometheus.yml", "--storage.tsdb.path=\(directory)/data",
             "--web.listen-address=127.0.0.1:\(port)", "--alertmanager.config.file=\(directory)/alertmanager.yml",
-            "--alertmanager.listen-address=127.0.0.1:\(amPort)", "--pushgateway.listen-address=",
+            "--alertmanager.listen-address=127.0.0.1:\(amPort)", "--pushgateway.listen-address=127.0.0.1:\(pushPort)",
         ], output: .file(directory + "/pharos.log"))
         defer { pharos.stop() }
         try await pharos.waitUntilListening(port: amPort)
