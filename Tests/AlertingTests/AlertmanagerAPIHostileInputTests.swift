@@ -72,3 +72,40 @@ struct AlertmanagerAPIHostileInputTests {
         #expect(pharos.exited() == nil)
     }
 }
+
+/// `/-/reload` and SIGHUP apply only a valid config; `/api/v2/status` hides secrets.
+@Suite(.enabled(if: Support.pharos != nil))
+struct AlertmanagerReloadTests {
+    @Test func reloadAppliesOnlyValidConfigs() async throws {
+        let directory = try Support.scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let file = URL(fileURLWithPath: directory + "/am.yml")
+        try Data("""
+            route: {receiver: first}
+            receivers:
+              - name: first
+                webhook_configs: [{url: 'http://127.0.0.1:1/', http_config: {basic_auth: {username: u, password: hunter2}}}]
+            """.utf8).write(to: file)
+        let port = try Daemon.freePort()
+        let pharos = try Daemon(try #require(Support.pharos), [
+            "server", "--role=alertmanager", "--config.file=\(directory)/am.yml", "--storage.path=\(directory)/data",
+            "--web.listen-address=127.0.0.1:\(port)",
+        ], output: .file(directory + "/log"))
+        defer { pharos.stop() }
+        try await pharos.waitUntilListening(port: port)
+        let base = "http://127.0.0.1:\(port)"
+        let status = try await AlertmanagerAPIHostileInputTests.request(.GET, base + "/api/v2/status").1
+        #expect(status.contains(#"password: \u003csecret\u003e"#) && !status.contains("hunter2"))  // Go escapes < and >
+        #expect(try await AlertmanagerAPIHostileInputTests.request(.GET, base + "/api/v2/receivers").1 == #"[{"name":"first"}]"#)
+
+        try Data("route: {receiver: missing}\nreceivers: [{name: second}]\n".utf8).write(to: file)
+        let (refused, message) = try await AlertmanagerAPIHostileInputTests.request(.POST, base + "/-/reload")
+        #expect(refused == 500)
+        #expect(message.contains("undefined receiver \"missing\" used in route"))
+        #expect(try await AlertmanagerAPIHostileInputTests.request(.GET, base + "/api/v2/receivers").1 == #"[{"name":"first"}]"#)
+
+        try Data("route: {receiver: second}\nreceivers: [{name: second}]\n".utf8).write(to: file)
+        #expect(try await AlertmanagerAPIHostileInputTests.request(.POST, base + "/-/reload").0 == 200)
+        #expect(try await AlertmanagerAPIHostileInputTests.request(.GET, base + "/api/v2/receivers").1 == #"[{"name":"second"}]"#)
+    }
+}

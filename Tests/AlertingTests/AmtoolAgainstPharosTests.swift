@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import PharosTestSupport
 import Testing
 
@@ -73,6 +76,23 @@ struct AmtoolAgainstPharosTests {
             return "\(result.status)\n" + normalize(result.output) + normalize(result.error)
         }
 
+        /// GET `path`: the JSON with `updatedAt`, timeout `endsAt` and silence IDs normalized, keys sorted.
+        func json(_ path: String) throws -> String {
+            let data = try Data(contentsOf: try #require(URL(string: server.url + path)))
+            func clean(_ value: Any) -> Any {
+                if var object = value as? [String: Any] {
+                    object["updatedAt"] = nil
+                    if let ends = object["endsAt"] as? String, !ends.hasPrefix("2099") { object["endsAt"] = "<timeout>" }
+                    return object.mapValues(clean)
+                }
+                if let array = value as? [Any] { return array.map(clean) }
+                return value
+            }
+            let cleaned = clean(try JSONSerialization.jsonObject(with: data))
+            let text = String(decoding: try JSONSerialization.data(withJSONObject: cleaned, options: [.sortedKeys]), as: UTF8.self)
+            return normalize(text)
+        }
+
         /// The first silence ID in the last output, as the server gave it.
         func id(_ number: Int) -> String { ids.first { $0.value == "<id\(number)>" }?.key ?? "" }
 
@@ -137,6 +157,11 @@ struct AmtoolAgainstPharosTests {
         out.append(try s.amtool("config", "routes", "test", "--verify.receivers=db", "alertname=x"))
         out.append(try s.amtool("config", "routes", "test", "--tree", "team=db"))
         out.append(try s.amtool("config", "routes"))
+        // The API's own JSON, times of receipt aside (they differ between the two servers).
+        for path in ["/api/v2/alerts", "/api/v2/alerts?silenced=false&filter=severity%3D~%22.%2B%22", "/api/v2/alerts/groups",
+                     "/api/v2/alerts/groups?inhibited=false&receiver=db", "/api/v2/receivers"] {
+            out.append(try s.json(path))
+        }
         return out
     }
 
