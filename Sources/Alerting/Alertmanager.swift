@@ -152,6 +152,7 @@ package final class Alertmanager: Sendable {
         let now = nowMs
         let id = try core.withLock { core throws(AlertingError) in try core.silences.set(silence, nowMs: now) }
         try persistSilences()
+        wakeUp()
         return id
     }
 
@@ -160,6 +161,7 @@ package final class Alertmanager: Sendable {
         let now = nowMs
         try core.withLock { core throws(AlertingError) in try core.silences.expire(id: id, nowMs: now) }
         try persistSilences()
+        wakeUp()
     }
 
     /// The silence with `id`.
@@ -212,7 +214,7 @@ package final class Alertmanager: Sendable {
     /// alerts, empty groups) and every 15 min (expired silences and log entries, as upstream's
     /// maintenance interval).
     package func run() async {
-        var lastGC = nowMs, lastMaintenance = nowMs
+        var lastGC = nowMs, lastMaintenance = nowMs, lastGauges = Int64.min / 2
         await withDiscardingTaskGroup { group in
             while !Task.isCancelled {
                 let now = nowMs
@@ -222,6 +224,10 @@ package final class Alertmanager: Sendable {
                     lastGC = now
                     core.withLock { _ = $0.dispatch.collectGarbage(nowMs: now) }
                 }
+                if now - lastGauges >= 1000 {
+                    lastGauges = now
+                    recordGauges(nowMs: now)
+                }
                 if now - lastMaintenance >= 15 * 60_000 {
                     lastMaintenance = now
                     maintain()
@@ -230,6 +236,21 @@ package final class Alertmanager: Sendable {
                 let delay = min(max(next - nowMs, 0), 30_000)
                 if delay > 0 { await sleep(milliseconds: delay) }
             }
+        }
+    }
+
+    /// `alertmanager_alerts{state}` and `alertmanager_silences{state}`, as upstream exports them
+    /// (updated by the dispatch loop, at most once a second, rather than at each scrape).
+    private func recordGauges(nowMs: Int64) {
+        let (active, suppressed, silences) = core.withLock { core in
+            let alerts = core.dispatch.alerts.values.filter { !$0.isResolved(at: nowMs) }.map { view($0, core: core, nowMs: nowMs) }
+            let muted = alerts.filter { !$0.silencedBy.isEmpty || !$0.inhibitedBy.isEmpty }.count
+            return (alerts.count - muted, muted, core.silences.byID.values.map { $0.state(at: nowMs) })
+        }
+        Gauge(label: "alertmanager_alerts", dimensions: [("state", "active")]).record(active)
+        Gauge(label: "alertmanager_alerts", dimensions: [("state", "suppressed")]).record(suppressed)
+        for state in [SilenceState.active, .pending, .expired] {
+            Gauge(label: "alertmanager_silences", dimensions: [("state", state.rawValue)]).record(silences.filter { $0 == state }.count)
         }
     }
 

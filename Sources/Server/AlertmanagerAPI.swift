@@ -1,5 +1,6 @@
 package import Alerting
 import Foundation
+import Metrics
 package import Hummingbird
 import Model
 
@@ -162,6 +163,11 @@ package struct AlertmanagerAPI: Sendable {
                 errors.append(error.description)
             }
         }
+        let firing = valid.filter { !$0.isResolved(at: now) }.count
+        Counter(label: "alertmanager_alerts_received_total", dimensions: [("status", "firing"), ("version", "v2")]).increment(by: firing)
+        Counter(label: "alertmanager_alerts_received_total", dimensions: [("status", "resolved"), ("version", "v2")])
+            .increment(by: valid.count - firing)
+        Counter(label: "alertmanager_alerts_invalid_total", dimensions: [("version", "v2")]).increment(by: errors.count)
         alertmanager.receive(valid)
         guard errors.isEmpty else { return Self.badRequest(errors.joined(separator: "; ")) }
         return Response(status: .ok)

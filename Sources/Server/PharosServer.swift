@@ -193,7 +193,8 @@ package final class PharosServer: Sendable {
         var amOptions = Alertmanager.Options()
         amOptions.storagePath = options.alertmanagerStoragePath.isEmpty ? options.storagePath + "/alertmanager" : options.alertmanagerStoragePath
         amOptions.retention = options.alertmanagerRetention
-        amOptions.externalURL = options.effectiveExternalURL + "alertmanager"
+        let base = options.effectiveExternalURL
+        amOptions.externalURL = base + (base.hasSuffix("/") ? "" : "/") + "alertmanager"
         return try AlertmanagerService(configFile: options.alertmanagerConfigFile, options: amOptions, httpClient: httpClient, logger: logger)
     }
 

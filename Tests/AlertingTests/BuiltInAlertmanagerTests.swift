@@ -61,6 +61,7 @@ struct BuiltInAlertmanagerTests {
         let text = String(decoding: metrics, as: UTF8.self)
         #expect(text.contains("alertmanager_notifications_total{integration=\"webhook\"}"))
         #expect(text.contains("alertmanager_notification_latency_seconds_bucket"))
+        #expect(text.contains("alertmanager_silences{state=\"active\"} 0"))
     }
 
     static func get(_ url: String) async throws -> (Int, [UInt8]) {
