@@ -219,6 +219,13 @@ import Testing
         #expect(inhibitor.inhibitors(of: ["alertname": "Other", "severity": "critical", "cluster": "a"], nowMs: t).isEmpty)
         // A resolved source inhibits nothing.
         #expect(inhibitor.inhibitors(of: ["severity": "warning", "cluster": "a"], nowMs: t + 300_000).isEmpty)
+        // A source the store dropped inhibits nothing either.
+        let renamed = try DispatchStateTests.alert(["alertname": "Down", "severity": "critical", "cluster": "b"])
+        inhibitor.observe(renamed)
+        #expect(inhibitor.inhibitors(of: ["severity": "warning", "cluster": "b"], nowMs: t) == [renamed.fingerprint])
+        inhibitor.forget(renamed.fingerprint)
+        #expect(inhibitor.inhibitors(of: ["severity": "warning", "cluster": "b"], nowMs: t).isEmpty)
+        #expect(inhibitor.inhibitors(of: ["severity": "warning", "cluster": "a"], nowMs: t) == [critical.fingerprint])
     }
 }
 
