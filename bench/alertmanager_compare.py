@@ -21,30 +21,13 @@ import threading
 import time
 import urllib.request
 
-
-def rss_bytes(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    return 0
+from peers import rss_bytes, stop, wait_http
 
 
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def wait_http(url, timeout=60):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2).read()
-            return True
-        except Exception:
-            time.sleep(0.1)
-    return False
 
 
 class Recorder(http.server.BaseHTTPRequestHandler):
@@ -132,11 +115,7 @@ def run(name, command, args, hook_port):
         return {"name": name, "groups": len(latencies), "alerts": count, "p50": pct(0.5), "p99": pct(0.99),
                 "idle": idle, "rss": loaded}
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process, grace=20)
         shutil.rmtree(work, ignore_errors=True)
 
 

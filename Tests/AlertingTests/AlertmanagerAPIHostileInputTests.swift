@@ -37,17 +37,23 @@ struct AlertmanagerAPIHostileInputTests {
         return (Int(response.status.code), String(buffer: text))
     }
 
-    @Test func refusesMalformedInputAndKeepsServing() async throws {
-        let directory = try Support.scratchDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        try Data("route: {receiver: r}\nreceivers: [{name: r}]\n".utf8).write(to: URL(fileURLWithPath: directory + "/am.yml"))
+    /// `pharos server --role=alertmanager` with `directory/am.yml`, listening; and its port.
+    static func startPharos(_ directory: String) async throws -> (Daemon, Int) {
         let port = try Daemon.freePort()
         let pharos = try Daemon(try #require(Support.pharos), [
             "server", "--role=alertmanager", "--config.file=\(directory)/am.yml", "--storage.path=\(directory)/data",
             "--web.listen-address=127.0.0.1:\(port)",
         ], output: .file(directory + "/log"))
-        defer { pharos.stop() }
         try await pharos.waitUntilListening(port: port)
+        return (pharos, port)
+    }
+
+    @Test func refusesMalformedInputAndKeepsServing() async throws {
+        let directory = try Support.scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try Data("route: {receiver: r}\nreceivers: [{name: r}]\n".utf8).write(to: URL(fileURLWithPath: directory + "/am.yml"))
+        let (pharos, port) = try await AlertmanagerAPIHostileInputTests.startPharos(directory)
+        defer { pharos.stop() }
         let base = "http://127.0.0.1:\(port)/api/v2"
         #expect(try await Self.request(.POST, base + "/alerts", body: #"[{"labels":{"alertname":"Kept"}}]"#).0 == 200)
 
@@ -86,13 +92,8 @@ struct AlertmanagerReloadTests {
               - name: first
                 webhook_configs: [{url: 'http://127.0.0.1:1/', http_config: {basic_auth: {username: u, password: hunter2}}}]
             """.utf8).write(to: file)
-        let port = try Daemon.freePort()
-        let pharos = try Daemon(try #require(Support.pharos), [
-            "server", "--role=alertmanager", "--config.file=\(directory)/am.yml", "--storage.path=\(directory)/data",
-            "--web.listen-address=127.0.0.1:\(port)",
-        ], output: .file(directory + "/log"))
+        let (pharos, port) = try await AlertmanagerAPIHostileInputTests.startPharos(directory)
         defer { pharos.stop() }
-        try await pharos.waitUntilListening(port: port)
         let base = "http://127.0.0.1:\(port)"
         let status = try await AlertmanagerAPIHostileInputTests.request(.GET, base + "/api/v2/status").1
         #expect(status.contains(#"password: \u003csecret\u003e"#) && !status.contains("hunter2"))  // Go escapes < and >
