@@ -126,7 +126,12 @@ let package = Package(
         ),
         .target(
             name: "Alerting",
-            dependencies: ["Model", "Config", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Model", "Config", .product(name: "Yams", package: "Yams"),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOHTTP1", package: "swift-nio"),
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "Metrics", package: "swift-metrics")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -152,6 +157,7 @@ let package = Package(
                 "Scrape",
                 "Rules",
                 "Template",
+                "Alerting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -273,7 +279,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "TemplateTests", dependencies: ["Template", "PharosTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "AlertingTests", dependencies: ["Alerting", "Config", "Model", "PharosTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AlertingTests",
+            dependencies: ["Alerting", "Config", "Model", "PharosTestSupport", .product(name: "NIOHTTP1", package: "swift-nio"),
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOPosix", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
     ],
     cxxLanguageStandard: .cxx17
 )

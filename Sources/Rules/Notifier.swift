@@ -68,6 +68,8 @@ package final class Notifier: Sendable {
     private let settings = Mutex(Settings())
     private let queue = Mutex<(alerts: [NotifierAlert], waiter: CheckedContinuation<Void, Never>?)>(([], nil))
     private let dropped = Counter(label: "prometheus_notifications_dropped_total")
+    /// The Alertmanager running in this process, if any: every batch is handed to it too.
+    private let localAlertmanager = Mutex<(@Sendable ([NotifierAlert]) -> Void)?>(nil)
     private let queueLength = Gauge(label: "prometheus_notifications_queue_length")
 
     /// A notifier sending through `httpClient`, with no Alertmanager until `applyConfig`.
@@ -112,6 +114,12 @@ package final class Notifier: Sendable {
             }
             settings = next
         }
+    }
+
+    /// Hands every batch also to `receive`: the Alertmanager of the same process, which needs no
+    /// `alerting:` config (`--alertmanager.config.file`).
+    package func setLocalAlertmanager(_ receive: @escaping @Sendable ([NotifierAlert]) -> Void) {
+        localAlertmanager.withLock { $0 = receive }
     }
 
     /// Takes the Alertmanagers found by service discovery: for each `alertmanagers` entry (by
@@ -227,6 +235,7 @@ package final class Notifier: Sendable {
                 continue
             }
             queueLength.record(queue.withLock { $0.alerts.count })
+            localAlertmanager.withLock { $0 }?(batch)
             await post(batch)
         }
     }

@@ -14,6 +14,7 @@ import PromQL
 import Pushgateway
 import Rules
 import Scrape
+import Alerting
 import ServiceLifecycle
 import Synchronization
 import TSDB
@@ -42,6 +43,8 @@ package final class PharosServer: Sendable {
     private let scrape: ScrapeManager
     private let notifier: Notifier
     private let rules: RuleManager
+    /// The Alertmanager of `--alertmanager.config.file` (issue 9), if given.
+    private let alertmanager: AlertmanagerService?
 
     private struct State: Sendable {
         var config: PrometheusConfig
@@ -70,7 +73,11 @@ package final class PharosServer: Sendable {
                 restore: .init(outageTolerance: options.alertForOutageTolerance, gracePeriod: options.alertForGracePeriod),
                 resendDelay: options.alertResendDelay),
             options: .init(queryOffset: options.rulesQueryOffset), notifier: notifier, logger: logger)
-        do throws(ServerError) { try apply(config) } catch {
+        do throws(ServerError) {
+            alertmanager = try Self.makeAlertmanager(options: options, httpClient: client, logger: logger)  // Alertmanager (issue 9)
+            if let alertmanager { notifier.setLocalAlertmanager { alertmanager.receive($0) } }
+            try apply(config)
+        } catch {
             try? client.syncShutdown()
             throw error
         }
@@ -151,6 +158,16 @@ package final class PharosServer: Sendable {
                     logger.info("Pushgateway listening", metadata: ["address": "\(pushHost):\(channel.localAddress?.port ?? pushPort)"])
                 }, logger: logger)))
         }
+        // Alertmanager (issue 9): its API at the root of --alertmanager.listen-address.
+        if let alertmanager, !options.alertmanagerListenAddress.isEmpty {
+            let (amHost, amPort) = try ServerOptions.hostAndPort(options.alertmanagerListenAddress, flag: "alertmanager.listen-address")
+            services.append(.init(service: Application(
+                router: alertmanager.router(startTimeMs: startTime, bodyLimit: options.maxRequestBodySize), server: try makeServerBuilder(),
+                configuration: .init(address: .hostname(amHost, port: amPort)),
+                onServerRunning: { [logger] channel in
+                    logger.info("Alertmanager listening", metadata: ["address": "\(amHost):\(channel.localAddress?.port ?? amPort)"])
+                }, logger: logger)))
+        }
         let serviceGroup = ServiceGroup(configuration: .init(
             services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
@@ -195,6 +212,20 @@ package final class PharosServer: Sendable {
         }
     }
 
+    /// The Alertmanager of `--alertmanager.config.file`, its state under `--storage.path` or
+    /// `alertmanager/` in the TSDB directory (issue 9).
+    private static func makeAlertmanager(options: ServerOptions, httpClient: HTTPClient, logger: Logger) throws(ServerError)
+        -> AlertmanagerService?
+    {
+        guard !options.alertmanagerConfigFile.isEmpty else { return nil }
+        var amOptions = Alertmanager.Options()
+        amOptions.storagePath = options.alertmanagerStoragePath.isEmpty ? options.storagePath + "/alertmanager" : options.alertmanagerStoragePath
+        amOptions.retention = options.alertmanagerRetention
+        let base = options.effectiveExternalURL
+        amOptions.externalURL = base + (base.hasSuffix("/") ? "" : "/") + "alertmanager"
+        return try AlertmanagerService(configFile: options.alertmanagerConfigFile, options: amOptions, httpClient: httpClient, logger: logger)
+    }
+
     private static func loadConfig(_ path: String) throws(ServerError) -> PrometheusConfig {
         let config: PrometheusConfig
         do {
@@ -228,8 +259,10 @@ package final class PharosServer: Sendable {
                 group.addTask {
                     for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
                         try? server.reload()
+                        try? server.alertmanager?.reload()  // Alertmanager (issue 9)
                     }
                 }
+                if let alertmanager = server.alertmanager { group.addTask { await alertmanager.alertmanager.run() } }
                 if let db = server.storage.current {
                     group.addTask { await db.run() }
                 }
@@ -339,6 +372,7 @@ package final class PharosServer: Sendable {
                      reload: { [self] () throws(ServerError) in try reload() },
                      quit: { [self] in await shutdown() }).register(on: routes)
         pushgatewayAPI(pushgateway).register(on: routes.group("pushgateway"))  // Pushgateway (issue 6)
+        alertmanager?.api(startTimeMs: startTime, bodyLimit: options.maxRequestBodySize).register(on: routes.group("alertmanager"))
         routes.get("metrics") { [storage] _, _ in
             let body = SelfMetrics.render { storage.writeMetrics(into: &$0) }
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
