@@ -9,7 +9,7 @@ and +Inf), a sparse series, one sample per series every 10 s, value s + i/N. Pha
 Prometheus load it with `create-blocks-from openmetrics`, VictoriaMetrics through
 /api/v1/import/prometheus. Every expression runs once as warm-up, then --runs times; the
 table gives the median wall time of each system (request to last byte of the response), the
-response size, whether Pharos's answer equals Prometheus's (same series and timestamps,
+response size, the speed-up (the peer's time over Pharos's: above 1 means Pharos is faster), whether Pharos's answer equals Prometheus's (same series and timestamps,
 values within 1e-9 relative; evaluation times sit 5 s off the sample grid so 2.x's closed
 and 3.x's open range windows select the same samples), and peak RSS.
 
@@ -175,15 +175,24 @@ def main():
     parser.add_argument("--pharos", default=os.path.join(ROOT, ".build/release/pharos"))
     parser.add_argument("--systems", default="pharos,prometheus,victoria-metrics")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    parser.add_argument("--reuse", help="a kept work directory: its data and loaded systems are used again")
     args = parser.parse_args()
 
-    work = tempfile.mkdtemp(prefix="pharos-promql-bench-")
-    now = int(time.time())
-    span = args.intervals * INTERVAL
-    t0 = (now - span - 7200) // 7200 * 7200  # 2 h aligned, within VictoriaMetrics's default retention
+    work = args.reuse or tempfile.mkdtemp(prefix="pharos-promql-bench-")
+    if args.reuse:
+        with open(os.path.join(work, "t0")) as f:
+            t0 = int(f.read())
+        om_path, text_path = os.path.join(work, "data.om"), os.path.join(work, "data.prom")
+        samples = (len(series_list()) + 1) * args.intervals
+    else:
+        now = int(time.time())
+        span = args.intervals * INTERVAL
+        t0 = (now - span - 7200) // 7200 * 7200  # 2 h aligned, within VictoriaMetrics's default retention
+        print(f"work dir {work}; generating {args.intervals} intervals from {t0}", file=sys.stderr)
+        om_path, text_path, samples = write_data(work, args.intervals, t0)
+        with open(os.path.join(work, "t0"), "w") as f:
+            f.write(str(t0))
     last = t0 + (args.intervals - 1) * INTERVAL
-    print(f"work dir {work}; generating {args.intervals} intervals from {t0}", file=sys.stderr)
-    om_path, text_path, samples = write_data(work, args.intervals, t0)
     systems = {
         "pharos": (19190, lambda d, p: [args.pharos, "server", f"--config.file={work}/empty.yml", f"--storage.tsdb.path={d}",
                                         f"--web.listen-address=127.0.0.1:{p}", "--pushgateway.listen-address", ""], "/-/ready"),
@@ -202,7 +211,10 @@ def main():
             print(f"skipping {name}: not found", file=sys.stderr)
             continue
         load_began = time.time()
-        if name == "pharos":
+        loaded = os.path.isdir(data)
+        if loaded:
+            pass
+        elif name == "pharos":
             run_checked([args.pharos, "tsdb", "create-blocks-from", "openmetrics", "--quiet", om_path, data], f"{work}/{name}-load.log", 3600)
         elif name == "prometheus":
             run_checked(["promtool", "tsdb", "create-blocks-from", "openmetrics", "--quiet", om_path, data], f"{work}/{name}-load.log", 3600)
@@ -212,14 +224,18 @@ def main():
         try:
             if not wait_http(base + ready, timeout=600):
                 raise RuntimeError(f"{name} did not become ready; see {log.name}")
-            if name == "victoria-metrics":
+            if name == "victoria-metrics" and not loaded:
                 import_victoria(text_path, base)
             load_seconds = time.time() - load_began
             cpu0 = cpu_seconds(proc.pid)
             for expr, steps in CASES:
                 end = last - 5
                 start = end - (steps - 1) * INTERVAL
-                _, body = query(base, expr, start, end, INTERVAL)
+                try:
+                    _, body = query(base, expr, start, end, INTERVAL)
+                except RuntimeError as error:
+                    print(error, file=sys.stderr)
+                    continue
                 bodies[(name, expr, steps)] = body if name in ("pharos", "prometheus") else None
                 runs = [query(base, expr, start, end, INTERVAL)[0] for _ in range(args.runs)]
                 timings[(name, expr, steps)] = statistics.median(runs)
@@ -233,16 +249,16 @@ def main():
     print(f"\n{len(series_list()) + 1} series families' data: {samples:,} samples, {args.intervals} per series, "
           f"10 s apart; range queries with a 10 s step, median of {args.runs}\n")
     print("| expression | steps | " + " | ".join(f"{n} ms" for n in names) +
-          " | Pharos vs Prometheus | Pharos vs VictoriaMetrics | same answer as Prometheus | response |")
+          " | speed-up vs Prometheus | speed-up vs VictoriaMetrics | same answer as Prometheus | response |")
     print("| --- | --- | " + " | ".join("---" for _ in names) + " | --- | --- | --- | --- |")
     for expr, steps in CASES:
-        cells = [f"{timings[(n, expr, steps)] * 1000:.0f}" for n in names]
+        cells = [f"{timings[(n, expr, steps)] * 1000:.0f}" if (n, expr, steps) in timings else "error" for n in names]
         def ratio(peer):
-            if "pharos" in names and peer in names:
-                return f"{timings[(peer, expr, steps)] / timings[('pharos', expr, steps)]:.2f}x faster"
+            if ("pharos", expr, steps) in timings and (peer, expr, steps) in timings:
+                return f"{timings[(peer, expr, steps)] / timings[('pharos', expr, steps)]:.2f}x"
             return "-"
         same = "-"
-        if "pharos" in names and "prometheus" in names:
+        if ("pharos", expr, steps) in bodies and ("prometheus", expr, steps) in bodies:
             same = "yes" if same_answer(bodies[("pharos", expr, steps)], bodies[("prometheus", expr, steps)]) else "**no**"
         size = sizes.get(("pharos", expr, steps), 0)
         print(f"| `{expr}` | {steps} | " + " | ".join(cells) + f" | {ratio('prometheus')} | {ratio('victoria-metrics')} | {same} | {size / 1e6:.1f} MB |")
@@ -251,7 +267,7 @@ def main():
     for n in names:
         s = stats[n]
         print(f"| {n} | {s['load']:.0f} s | {s['disk'] / 2**20:.0f} MiB | {s['cpu']:.1f} | {s['hwm'] / 2**20:.0f} MiB |")
-    if not args.keep:
+    if not args.keep and not args.reuse:
         shutil.rmtree(work, ignore_errors=True)
 
 
