@@ -252,16 +252,20 @@ struct RemoteWriteSenderTests {
 
     /// A receiver that answers 415 to 2.0 (Pharos with
     /// `--web.remote-write-receiver.accepted-protobuf-messages=prometheus.WriteRequest`) makes
-    /// the sender fall back to 1.0; every sample arrives.
+    /// the sender fall back to 1.0; every sample arrives, and metric metadata is sent
+    /// (`metadata_config`) once the queue speaks 1.0.
     @Test func aReceiverRefusingV2With415GetsV1() async throws {
         let receiver = try await PharosInstance(flags: [
             "--web.enable-remote-write-receiver", "--web.remote-write-receiver.accepted-protobuf-messages=prometheus.WriteRequest",
         ])
         defer { Task { await receiver.stop() } }
-        let sender = try await PharosInstance(
-            config: Self.senderConfig.replacingOccurrences(of: "URL", with: "\(receiver.baseURL)/api/v1/write")
-                + "    protobuf_message: io.prometheus.write.v2.Request\n",
-            flags: ["--web.enable-remote-write-receiver"])
+        // The sender also scrapes itself, so it has metric metadata to send every second.
+        let senderPort = try Daemon.freePort()
+        let config = Self.senderConfig.replacingOccurrences(of: "URL", with: "\(receiver.baseURL)/api/v1/write")
+            .replacingOccurrences(of: "metadata_config: {send: false}", with: "metadata_config: {send: true, send_interval: 1s}")
+            + "    protobuf_message: io.prometheus.write.v2.Request\n"
+            + "scrape_configs:\n  - {job_name: self, scrape_interval: 1s, static_configs: [{targets: ['127.0.0.1:\(senderPort)']}]}\n"
+        let sender = try await PharosInstance(config: config, flags: ["--web.enable-remote-write-receiver"], port: senderPort)
         defer { Task { await sender.stop() } }
         try await receiver.waitUntilReady()
         try await sender.waitUntilReady()
@@ -275,5 +279,10 @@ struct RemoteWriteSenderTests {
         #expect(Self.same(received, workload.expected(0..<10)), "\(received)\n\(sender.daemon.log)")
         #expect(sender.daemon.log.contains("status 415"))
         #expect(try await Self.metric("prometheus_remote_storage_samples_failed_total", of: sender) == 0)
+        for _ in 0..<200 where try await Self.metric("prometheus_remote_storage_metadata_total", of: sender) == 0 {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(try await Self.metric("prometheus_remote_storage_metadata_total", of: sender) > 0, "metadata sent as 1.0")
+        #expect(try await Self.metric("prometheus_remote_storage_metadata_failed_total", of: sender) == 0)
     }
 }
