@@ -98,9 +98,6 @@ final class WriteQueue: Sendable {
 
     private var queueConfig: QueueConfig { settings.config.queueConfig }
 
-    /// The position reading resumes from after a restart (tests, status).
-    var committedPosition: WALPosition { tracker.withLock { $0.committed } }
-
     // MARK: - Lifecycle
 
     /// Starts reading and sending: from the persisted position, or, for a new queue, from the
@@ -118,7 +115,7 @@ final class WriteQueue: Sendable {
                 logger.error("Reading the WAL's end failed; starting at its beginning", metadata: ["err": "\(error)"])
                 start = WALPosition(segment: 0, offset: 0)
             }
-            saveAndHold(start)
+            save(start)  // the hold stays at 0 until the reader has primed its series
         }
         tracker.withLock { $0 = DeliveryTracker(committed: start) }
         let driver = Task { [self] in await drive(from: start) }
@@ -420,13 +417,17 @@ final class WriteQueue: Sendable {
     }
 
     private func saveAndHold(_ position: WALPosition) {
+        save(position)
+        db.holdWAL(from: position.segment, for: key)
+    }
+
+    private func save(_ position: WALPosition) {
         do {
             try store.save(position, remote: "\(remoteName) \(settings.config.url)")
             saved.withLock { $0 = position }
         } catch {
             logger.error("Saving the remote write position failed", metadata: ["err": "\(error)"])
         }
-        db.holdWAL(from: position.segment, for: key)
     }
 
     /// Sends the scraped targets' metric metadata every `metadata_config.send_interval`
