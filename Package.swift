@@ -38,6 +38,8 @@ let package = Package(
         .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
         .systemLibrary(name: "CAres", pkgConfig: "libcares", providers: [.apt(["libc-ares-dev"])]),
         .systemLibrary(name: "CCrypt", pkgConfig: "libcrypt", providers: [.apt(["libcrypt-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         .target(
             name: "CRE2",
             linkerSettings: [.linkedLibrary("re2")]
@@ -72,6 +74,18 @@ let package = Package(
             dependencies: [
                 "Model",
                 "Exposition",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Stream",
+            dependencies: [
+                "Model",
+                "Exposition",
+                "Config",
+                "CZstd",
+                "CRdKafka",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -112,7 +126,12 @@ let package = Package(
         ),
         .target(
             name: "Alerting",
-            dependencies: ["Model", "Config", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Model", "Config", .product(name: "Yams", package: "Yams"),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOHTTP1", package: "swift-nio"),
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "Metrics", package: "swift-metrics")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -156,6 +175,7 @@ let package = Package(
                 "Scrape",
                 "Rules",
                 "Template",
+                "Alerting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -212,6 +232,7 @@ let package = Package(
             dependencies: ["Rules", "Config", "Model", "TSDB", "PromQL", "Template", "PharosTestSupport",
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         // Test helper: appends and commits to a TSDB directory until killed (TSDBTests' kill -9 test).
@@ -266,8 +287,30 @@ let package = Package(
                            .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: swiftSettings
         ),
+        // Test helper: appends to a LocalLog until killed (StreamTests' kill -9 test).
+        .executableTarget(
+            name: "pharos-stream-crash-helper",
+            dependencies: ["Stream", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/StreamCrashHelper",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StreamTests",
+            dependencies: ["Stream", "Config", "Exposition", "Model", "pharos-stream-crash-helper", "PharosTestSupport",
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "InMemoryLogging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "TemplateTests", dependencies: ["Template", "PharosTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "AlertingTests", dependencies: ["Alerting", "Config", "Model", "PharosTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AlertingTests",
+            dependencies: ["Alerting", "Config", "Model", "PharosTestSupport", .product(name: "NIOHTTP1", package: "swift-nio"),
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOPosix", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
     ],
     cxxLanguageStandard: .cxx17
 )
@@ -290,6 +333,15 @@ if ProcessInfo.processInfo.environment["PHAROS_BENCHMARKS"] == "1" {
             name: "TSDBBenchmarks",
             dependencies: ["TSDB", "Model", .product(name: "Benchmark", package: "benchmark")],
             path: "Benchmarks/TSDBBenchmarks",
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ))
+    package.targets.append(
+        .executableTarget(
+            name: "StreamBenchmarks",
+            dependencies: ["Stream", "Exposition", "Model", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "Benchmark", package: "benchmark")],
+            path: "Benchmarks/StreamBenchmarks",
             swiftSettings: swiftSettings,
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ))

@@ -8,6 +8,18 @@ package enum AlertingError: Error, Equatable, Sendable {
     case invalidLabelArgument(String)
     /// The config file was refused; the wrapped error carries the line.
     case config(ConfigError)
+    /// A posted alert upstream's `Alert.Validate` refuses.
+    case invalidAlert(String)
+    /// A silence upstream's `validateSilence` (or the API) refuses.
+    case invalidSilence(String)
+    /// No silence has this ID.
+    case silenceNotFound(String)
+    /// The silence is expired already.
+    case silenceAlreadyExpired(String)
+    /// A receiver uses an integration Pharos cannot send to yet.
+    case unsupportedIntegration(String, receiver: String)
+    /// The silences or notification log file cannot be read or written.
+    case stateFile(path: String, reason: String)
 }
 
 extension AlertingError: CustomStringConvertible {
@@ -20,6 +32,16 @@ extension AlertingError: CustomStringConvertible {
             "labels must be specified as key=value pairs: \(text)"
         case .config(let error):
             error.description
+        case .invalidAlert(let reason), .invalidSilence(let reason):
+            reason
+        case .silenceNotFound:
+            "silence not found"
+        case .silenceAlreadyExpired(let id):
+            "silence \(id) already expired"
+        case .unsupportedIntegration(let name, let receiver):
+            "receiver \"\(receiver)\": integration \(name) not supported yet (webhook_configs is)"
+        case .stateFile(let path, let reason):
+            "\(path): \(reason) (move the file away to start without it)"
         }
     }
 }

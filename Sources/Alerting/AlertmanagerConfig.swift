@@ -20,6 +20,8 @@ package struct AlertmanagerConfig: Sendable, Equatable {
     package var muteTimeIntervals: [NamedTimeInterval] = []
     /// `time_intervals`.
     package var timeIntervals: [NamedTimeInterval] = []
+    /// The file's text as loaded (for `/api/v2/status`, secrets hidden by `redactedYAML`).
+    package var original = ""
 
     /// The resolved routing tree.
     package var routingTree: Route { Route(route) }
@@ -96,6 +98,7 @@ package struct AlertmanagerConfig: Sendable, Equatable {
         } catch {
             throw .inFile(path: path, error)
         }
+        config.original = text
         let directory = (path as NSString).deletingLastPathComponent
         config.templates = config.templates.map { glob in
             glob.hasPrefix("/") || directory.isEmpty ? glob : (directory as NSString).appendingPathComponent(glob)

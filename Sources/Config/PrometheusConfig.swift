@@ -28,6 +28,8 @@ package struct PrometheusConfig: Sendable, Equatable {
     package var remoteRead: [RemoteReadConfig] = []
     /// `otlp`.
     package var otlp = OTLPConfig()
+    /// `stream` (Pharos only): the durable log between producers and ingesters.
+    package var stream = StreamConfig()
 
     /// Prometheus's defaults (an empty file).
     package init() {}
@@ -111,7 +113,7 @@ extension PrometheusConfig: YAMLStruct {
             YAMLField("scrape_config_files", \.scrapeConfigFiles), YAMLField("scrape_configs", \.scrapeConfigs),
             YAMLField("storage", \.storage), YAMLField("tracing", \.tracing),
             YAMLField("remote_write", \.remoteWrite), YAMLField("remote_read", \.remoteRead),
-            YAMLField("otlp", \.otlp),
+            YAMLField("otlp", \.otlp), YAMLField("stream", \.stream),
         ]
     }
 

@@ -16,6 +16,7 @@ import Pushgateway
 import RemoteWrite
 import Rules
 import Scrape
+import Alerting
 import ServiceLifecycle
 import Synchronization
 import TSDB
@@ -39,6 +40,8 @@ package final class PharosServer: Sendable {
     /// Scrapes, notifications and remote writes go out through this client.
     private let httpClient: HTTPClient
     private let discovery: DiscoveryManager<ContinuousClock>
+    /// Discovers the Alertmanagers of `alerting.alertmanagers` entries with `*_sd_configs`.
+    private let alertmanagerDiscovery: DiscoveryManager<ContinuousClock>
     private let scrape: ScrapeManager
     private let notifier: Notifier
     private let rules: RuleManager
@@ -47,6 +50,8 @@ package final class PharosServer: Sendable {
     /// Limits on concurrent remote writes and pushes (issue 6), shared by every listener.
     private let remoteWriteConcurrency: ConcurrencyLimit
     private let pushConcurrency: ConcurrencyLimit
+    /// The Alertmanager of `--alertmanager.config.file` (issue 9), if given.
+    private let alertmanager: AlertmanagerService?
 
     private struct State: Sendable {
         var config: PrometheusConfig
@@ -62,6 +67,7 @@ package final class PharosServer: Sendable {
         webConfig = options.webConfigFile.isEmpty ? WebConfig() : try WebConfig.load(file: options.webConfigFile)
         state = Mutex(State(config: config, reload: .init(succeeded: true, time: WallClock.milliseconds(), yaml: config.yaml())))
         discovery = DiscoveryManager(configs: Self.discoveryConfigs(config), clock: ContinuousClock())
+        alertmanagerDiscovery = DiscoveryManager(configs: Self.alertmanagerDiscoveryConfigs(config), clock: ContinuousClock())
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup,
                                 configuration: .init(decompression: .enabled(limit: .none)))
         httpClient = client
@@ -83,7 +89,11 @@ package final class PharosServer: Sendable {
                 restore: .init(outageTolerance: options.alertForOutageTolerance, gracePeriod: options.alertForGracePeriod),
                 resendDelay: options.alertResendDelay),
             options: .init(queryOffset: options.rulesQueryOffset), notifier: notifier, logger: logger)
-        do throws(ServerError) { try apply(config) } catch {
+        do throws(ServerError) {
+            alertmanager = try Self.makeAlertmanager(options: options, httpClient: client, logger: logger)  // Alertmanager (issue 9)
+            if let alertmanager { notifier.setLocalAlertmanager { alertmanager.receive($0) } }
+            try apply(config)
+        } catch {
             try? client.syncShutdown()
             throw error
         }
@@ -101,6 +111,30 @@ package final class PharosServer: Sendable {
     /// Each scrape job's discovery sections, by job name.
     private static func discoveryConfigs(_ config: PrometheusConfig) -> [String: ServiceDiscoveryConfigs] {
         Dictionary(config.scrapeConfigs.map { ($0.jobName, $0.serviceDiscovery) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The discovery sections of the `alerting.alertmanagers` entries, keyed `config-N` as
+    /// upstream; static targets go to the notifier directly.
+    private static func alertmanagerDiscoveryConfigs(_ config: PrometheusConfig) -> [String: ServiceDiscoveryConfigs] {
+        var configs: [String: ServiceDiscoveryConfigs] = [:]
+        for (index, entry) in config.alerting.alertmanagers.enumerated() {
+            var discovery = entry.serviceDiscovery
+            discovery.staticConfigs = []
+            if discovery != ServiceDiscoveryConfigs() { configs["config-\(index)"] = discovery }
+        }
+        return configs
+    }
+
+    /// Hands each discovered set of Alertmanagers to the notifier until discovery ends.
+    private func forwardDiscoveredAlertmanagers() async {
+        for await sets in alertmanagerDiscovery.targetSets {
+            var groups: [Int: [(targets: [Labels], labels: Labels)]] = [:]
+            for (key, discovered) in sets {
+                guard key.hasPrefix("config-"), let index = Int(key.dropFirst("config-".count)) else { continue }
+                groups[index] = discovered.map { ($0.targets, $0.labels) }
+            }
+            notifier.applyDiscovered(groups)
+        }
     }
 
     /// The config in effect.
@@ -141,6 +175,16 @@ package final class PharosServer: Sendable {
                     logger.info("Pushgateway listening", metadata: ["address": "\(pushHost):\(channel.localAddress?.port ?? pushPort)"])
                 }, logger: logger)))
         }
+        // Alertmanager (issue 9): its API at the root of --alertmanager.listen-address.
+        if let alertmanager, !options.alertmanagerListenAddress.isEmpty {
+            let (amHost, amPort) = try ServerOptions.hostAndPort(options.alertmanagerListenAddress, flag: "alertmanager.listen-address")
+            services.append(.init(service: Application(
+                router: alertmanager.router(startTimeMs: startTime, bodyLimit: options.maxRequestBodySize), server: try makeServerBuilder(),
+                configuration: .init(address: .hostname(amHost, port: amPort)),
+                onServerRunning: { [logger] channel in
+                    logger.info("Alertmanager listening", metadata: ["address": "\(amHost):\(channel.localAddress?.port ?? amPort)"])
+                }, logger: logger)))
+        }
         let serviceGroup = ServiceGroup(configuration: .init(
             services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
@@ -172,6 +216,7 @@ package final class PharosServer: Sendable {
             let config = try Self.loadConfig(options.configFile)
             try apply(config)
             discovery.applyConfig(Self.discoveryConfigs(config))
+            alertmanagerDiscovery.applyConfig(Self.alertmanagerDiscoveryConfigs(config))
             state.withLock {
                 $0.config = config
                 $0.reload = .init(succeeded: true, time: WallClock.milliseconds(), yaml: config.yaml())
@@ -184,12 +229,33 @@ package final class PharosServer: Sendable {
         }
     }
 
+    /// The Alertmanager of `--alertmanager.config.file`, its state under `--storage.path` or
+    /// `alertmanager/` in the TSDB directory (issue 9).
+    private static func makeAlertmanager(options: ServerOptions, httpClient: HTTPClient, logger: Logger) throws(ServerError)
+        -> AlertmanagerService?
+    {
+        guard !options.alertmanagerConfigFile.isEmpty else { return nil }
+        var amOptions = Alertmanager.Options()
+        amOptions.storagePath = options.alertmanagerStoragePath.isEmpty ? options.storagePath + "/alertmanager" : options.alertmanagerStoragePath
+        amOptions.retention = options.alertmanagerRetention
+        let base = options.effectiveExternalURL
+        amOptions.externalURL = base + (base.hasSuffix("/") ? "" : "/") + "alertmanager"
+        return try AlertmanagerService(configFile: options.alertmanagerConfigFile, options: amOptions, httpClient: httpClient, logger: logger)
+    }
+
     private static func loadConfig(_ path: String) throws(ServerError) -> PrometheusConfig {
+        let config: PrometheusConfig
         do {
-            return try PrometheusConfig.load(file: path)
+            config = try PrometheusConfig.load(file: path)
         } catch {
             throw .config("couldn't load configuration (--config.file=\"\(path)\"): \(error)")
         }
+        // The single process writes through its TSDB write-ahead log (docs/stream.md); Kafka
+        // carries samples only between cluster roles, which are not implemented yet.
+        if config.stream.kind == .kafka {
+            throw .config("stream.kind: kafka (--config.file=\"\(path)\") needs the cluster roles, which are not implemented yet; remove the stream section to run as a single process")
+        }
+        return config
     }
 
     // MARK: - Storage lifecycle
@@ -210,8 +276,10 @@ package final class PharosServer: Sendable {
                 group.addTask {
                     for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
                         try? server.reload()
+                        try? server.alertmanager?.reload()  // Alertmanager (issue 9)
                     }
                 }
+                if let alertmanager = server.alertmanager { group.addTask { await alertmanager.alertmanager.run() } }
                 if let db = server.storage.current {
                     group.addTask { await server.remoteWrite.run(db: db) }  // remote write (issue 6)
                     group.addTask { await db.run() }
@@ -220,6 +288,8 @@ package final class PharosServer: Sendable {
                 group.addTask { await server.scrape.run(targetSets: server.discovery.targetSets) }
                 group.addTask { await server.rules.run() }
                 group.addTask { await server.notifier.run() }
+                group.addTask { await server.alertmanagerDiscovery.run() }
+                group.addTask { await server.forwardDiscoveredAlertmanagers() }
                 try? await gracefulShutdown()
                 group.cancelAll()
             }
@@ -321,6 +391,7 @@ package final class PharosServer: Sendable {
                      reload: { [self] () throws(ServerError) in try reload() },
                      quit: { [self] in await shutdown() }).register(on: routes)
         pushgatewayAPI(pushgateway).register(on: routes.group("pushgateway"))  // Pushgateway (issue 6)
+        alertmanager?.api(startTimeMs: startTime, bodyLimit: options.maxRequestBodySize).register(on: routes.group("alertmanager"))
         routes.get("metrics") { [storage] _, _ in
             let body = SelfMetrics.render { storage.writeMetrics(into: &$0) }
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

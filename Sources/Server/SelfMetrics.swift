@@ -14,6 +14,8 @@ package enum SelfMetrics {
             .map { Duration.milliseconds(Int64($0 * 1000)) }
         factory.durationHistogramBuckets["prometheus_http_request_duration_seconds"] =
             [0.1, 0.2, 0.4, 1, 3, 8, 20, 60, 120].map { Duration.milliseconds(Int64($0 * 1000)) }
+        factory.durationHistogramBuckets["alertmanager_notification_latency_seconds"] =  // Alertmanager's buckets
+            [1, 5, 10, 15, 20].map { Duration.seconds($0) }
         MetricsSystem.bootstrap(factory)
         return registry
     }()

@@ -44,6 +44,15 @@ package struct ServerOptions: Sendable {
     package var pushgatewayListenAddress = ":9091"
     /// `--push.default-ttl`, milliseconds: how long a pushed group lives without a `ttl` of its own (0: for ever).
     package var pushDefaultTTL: Int64 = 0
+    // MARK: Alertmanager (issue 9)
+    /// `--alertmanager.config.file`: run the Alertmanager in this process with this config; empty for none.
+    package var alertmanagerConfigFile = ""
+    /// `--alertmanager.listen-address`, `host:port` of the Alertmanager listener; empty for none.
+    package var alertmanagerListenAddress = ":9093"
+    /// `--storage.path` of the Alertmanager (silences, notification log); empty: `alertmanager/` under the TSDB path.
+    package var alertmanagerStoragePath = ""
+    /// `--data.retention`: how long expired silences and notification log entries are kept.
+    package var alertmanagerRetention = Duration.seconds(120 * 3600)
     // MARK: -
     /// `--query.*` settings, as the engine takes them.
     package var engine = Engine.Options()

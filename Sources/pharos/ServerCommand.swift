@@ -1,6 +1,8 @@
+import Alerting
 import ArgumentParser
 import Config
 import Exposition
+import Foundation
 import Logging
 import Model
 import PromQL
@@ -14,8 +16,9 @@ struct ServerCommand: AsyncParsableCommand {
         discussion: "Example: pharos server --config.file=examples/prometheus.yml --storage.tsdb.path=data/"
     )
 
-    @Option(name: .customLong("config.file"), help: "Prometheus configuration file path.")
-    var configFile = "prometheus.yml"
+    @Option(name: .customLong("config.file"), help: "Configuration file path (prometheus.yml; alertmanager.yml with --role=alertmanager).")
+    var configFileFlag: String?
+    var configFile: String { configFileFlag ?? (role == "alertmanager" ? "alertmanager.yml" : "prometheus.yml") }
 
     @Option(name: .customLong("storage.tsdb.path"), help: "Base path for metrics storage.")
     var storagePath = "data/"
@@ -32,8 +35,9 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("storage.remote.flush-deadline"), help: "How long to wait flushing sample on shutdown or config reload.")
     var remoteFlushDeadline = "1m"
 
-    @Option(name: .customLong("web.listen-address"), help: "Address to listen on for UI, API, and telemetry.")
-    var listenAddress = "0.0.0.0:9090"
+    @Option(name: .customLong("web.listen-address"), help: "Address to listen on for UI, API, and telemetry (default 0.0.0.0:9090; :9093 with --role=alertmanager).")
+    var listenAddressFlag: String?
+    var listenAddress: String { listenAddressFlag ?? (role == "alertmanager" ? ":9093" : "0.0.0.0:9090") }
 
     @Option(name: .customLong("web.external-url"), help: "The URL under which Pharos is externally reachable.")
     var externalURL = ""
@@ -72,6 +76,67 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("push.default-ttl"), help: "How long a pushed group lives without a ttl of its own (0: for ever).")
     var pushDefaultTTL = "0s"
 
+    // Alertmanager (issue 9)
+    @Option(name: .customLong("role"), help: "What this process runs: all (default) or alertmanager.")
+    var role = "all"
+
+    @Option(name: .customLong("alertmanager.config.file"), help: "Run the Alertmanager in this process with this alertmanager.yml.")
+    var alertmanagerConfigFile = ""
+
+    @Option(name: .customLong("alertmanager.listen-address"), help: "Address of the Alertmanager API listener (empty: none; also served under /alertmanager/).")
+    var alertmanagerListenAddress = ":9093"
+
+    @Option(name: .customLong("storage.path"), help: "Base path for the Alertmanager's data (silences, notification log).")
+    var alertmanagerStoragePath = ""
+
+    @Option(name: .customLong("data.retention"), help: "How long to keep expired silences and notification log entries.")
+    var alertmanagerRetention = "120h"
+
+    @Option(name: .customLong("cluster.peer"), help: "Initial peers (HA clustering is not supported yet).")
+    var clusterPeers: [String] = []
+
+    @Option(name: .customLong("cluster.listen-address"), help: "Listen address for cluster (accepted; HA is not supported yet).")
+    var clusterListenAddress = "0.0.0.0:9094"
+
+    @Option(name: .customLong("cluster.advertise-address"), help: "Accepted for compatibility; HA is not supported yet.")
+    var clusterAdvertiseAddress = ""
+
+    @Option(name: .customLong("cluster.label"), help: "Accepted for compatibility; HA is not supported yet.")
+    var clusterLabel = ""
+
+    @Option(name: .customLong("cluster.peer-timeout"), help: "Accepted for compatibility; HA is not supported yet.")
+    var clusterPeerTimeout = "15s"
+
+    @Option(name: .customLong("cluster.gossip-interval"), help: "Accepted for compatibility; HA is not supported yet.")
+    var clusterGossipInterval = "200ms"
+
+    @Option(name: .customLong("cluster.pushpull-interval"), help: "Accepted for compatibility; HA is not supported yet.")
+    var clusterPushPullInterval = "1m0s"
+
+    @Option(name: .customLong("cluster.settle-timeout"), help: "Accepted for compatibility; HA is not supported yet.")
+    var clusterSettleTimeout = "1m0s"
+
+    @Option(name: .customLong("cluster.reconnect-interval"), help: "Accepted for compatibility; HA is not supported yet.")
+    var clusterReconnectInterval = "10s"
+
+    @Option(name: .customLong("cluster.reconnect-timeout"), help: "Accepted for compatibility; HA is not supported yet.")
+    var clusterReconnectTimeout = "6h0m0s"
+
+    @Option(name: .customLong("cluster.tcp-timeout"), help: "Accepted for compatibility; HA is not supported yet.")
+    var clusterTCPTimeout = "10s"
+
+    @Option(name: .customLong("cluster.probe-timeout"), help: "Accepted for compatibility; HA is not supported yet.")
+    var clusterProbeTimeout = "500ms"
+
+    @Option(name: .customLong("cluster.probe-interval"), help: "Accepted for compatibility; HA is not supported yet.")
+    var clusterProbeInterval = "1s"
+
+    @Option(name: .customLong("cluster.tls-config"), help: "Accepted for compatibility; HA is not supported yet.")
+    var clusterTLSConfig = ""
+
+    @Flag(name: .customLong("cluster.allow-insecure-public-advertise-address-discovery"), help: "Accepted for compatibility; HA is not supported yet.")
+    var clusterAllowInsecurePublicAdvertise = false
+
     @Option(name: .customLong("query.lookback-delta"), help: "The maximum lookback duration for retrieving metrics during expression evaluations.")
     var lookbackDelta = "5m"
 
@@ -106,7 +171,12 @@ struct ServerCommand: AsyncParsableCommand {
     var features: [String] = []
 
     func run() async throws {
+        guard role == "all" || role == "alertmanager" else { throw ValidationError("role \(role) not implemented yet (all, alertmanager)") }
+        guard clusterPeers.isEmpty else {
+            throw ValidationError("HA clustering (--cluster.peer) not supported yet: run a single Alertmanager without peers")
+        }
         let options = try serverOptions()
+        if role == "alertmanager" { return try await runAlertmanager(options) }
         let handlerFormat = options.logFormat
         let handlerLevel = options.logLevel
         LoggingSystem.bootstrap { label in ServerLogHandler(label: label, level: handlerLevel, format: handlerFormat) }
@@ -181,6 +251,13 @@ struct ServerCommand: AsyncParsableCommand {
             throw ValidationError("invalid value for --log.format: \"\(logFormat)\" (logfmt, json)")
         }
         options.logFormat = format
+        options.alertmanagerConfigFile = alertmanagerConfigFile  // Alertmanager (issue 9)
+        options.alertmanagerListenAddress = alertmanagerListenAddress
+        options.alertmanagerStoragePath = alertmanagerStoragePath
+        options.alertmanagerRetention = .milliseconds(try milliseconds(alertmanagerRetention, flag: "data.retention"))
+        if !alertmanagerListenAddress.isEmpty {
+            do { _ = try ServerOptions.hostAndPort(alertmanagerListenAddress, flag: "alertmanager.listen-address") } catch { throw ValidationError("\(error)") }
+        }
         options.features = features.flatMap { $0.split(separator: ",").map(String.init) }
         do { _ = try options.hostAndPort() } catch { throw ValidationError("\(error)") }
         options.flagValues = [
@@ -200,6 +277,26 @@ struct ServerCommand: AsyncParsableCommand {
             "log.level": logLevel, "log.format": logFormat, "enable-feature": options.features.joined(separator: ","),
         ]
         return options
+    }
+
+    /// `--role=alertmanager`: only the Alertmanager, with `--config.file` its alertmanager.yml.
+    private func runAlertmanager(_ options: ServerOptions) async throws {
+        LoggingSystem.bootstrap { label in ServerLogHandler(label: label, level: options.logLevel, format: options.logFormat) }
+        let logger = Logger(label: "pharos")
+        logger.info("Starting Pharos Alertmanager", metadata: ["version": "\(BuildInfo.version)"])
+        var amOptions = Alertmanager.Options()
+        amOptions.storagePath = alertmanagerStoragePath.isEmpty ? "data/" : alertmanagerStoragePath
+        amOptions.retention = options.alertmanagerRetention
+        amOptions.externalURL = externalURL.isEmpty ? "http://\(ProcessInfo.processInfo.hostName)\(listenAddress.hasPrefix(":") ? "" : ":")\(listenAddress)" : externalURL
+        let server: AlertmanagerServer
+        do {
+            server = try AlertmanagerServer(configFile: configFile, listenAddress: listenAddress, options: amOptions,
+                                            bodyLimit: maxRequestBodySize, logger: logger)
+        } catch {
+            logger.error("\(error)")
+            throw ExitCode(1)
+        }
+        try await server.run()
     }
 
     private static let logLevels: [String: Logger.Level] = ["debug": .debug, "info": .info, "warn": .warning, "error": .error]

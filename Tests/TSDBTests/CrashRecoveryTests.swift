@@ -36,41 +36,21 @@ func crashHelperPath() -> String? {
         var rng = SeededGenerator(seed: 2024)
         var acknowledged: Int64 = 0
         for round in 0..<6 {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: helper)
-            process.arguments = [directory.path, String(seriesCount), "100000"] + (compacting ? ["compact"] : [])
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            try process.run()
             // Wait for a random number of acknowledgements (the helper's own output is the
             // signal), then kill it without warning.
-            let wanted = Int.random(in: 1...400, using: &rng)
-            var lines = 0
-            var buffer = [UInt8]()
-            let fd = pipe.fileHandleForReading.fileDescriptor
-            var chunk = [UInt8](repeating: 0, count: 4096)
-            readLoop: while lines < wanted {
-                let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-                if n <= 0 { break }
-                for byte in chunk[..<n] {
-                    if byte == UInt8(ascii: "\n") {
-                        let text = String(decoding: buffer, as: UTF8.self)
-                        buffer.removeAll()
-                        guard let t = Int64(text) else {
-                            Issue.record("helper said: \(text)")
-                            break readLoop
-                        }
-                        #expect(t == acknowledged + 1, "round \(round): acknowledgements must continue")
-                        acknowledged = t
-                        lines += 1
-                    } else {
-                        buffer.append(byte)
-                    }
+            let killed = try runAndKill(
+                helper, [directory.path, String(seriesCount), "100000"] + (compacting ? ["compact"] : []),
+                afterLines: Int.random(in: 1...400, using: &rng)
+            ) { text in
+                guard let t = Int64(text) else {
+                    Issue.record("helper said: \(text)")
+                    return false
                 }
+                #expect(t == acknowledged + 1, "round \(round): acknowledgements must continue")
+                acknowledged = t
+                return true
             }
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            #expect(process.terminationReason == .uncaughtSignal, "round \(round): helper exited by itself")
+            #expect(killed, "round \(round): helper exited by itself")
 
             let step: Int64 = compacting ? 60_000 : 1
             let db = try DB.open(directory: directory.path)

@@ -258,7 +258,7 @@ enum GoToolchain {
 
     static func run(_ cases: [(String, String)]) throws -> [String] {
         guard let path else { return [] }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-go-template-\(getpid())")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-go-template-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let source = dir.appendingPathComponent("main.go")

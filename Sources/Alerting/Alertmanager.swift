@@ -1,0 +1,430 @@
+internal import Model
+package import AsyncHTTPClient
+internal import Foundation
+package import Logging
+internal import Metrics
+internal import Synchronization
+
+/// The Alertmanager at run time: the dispatch state, silences and notification log behind one
+/// lock, the loop that flushes due groups through inhibition, time intervals, silences, the
+/// notification log and the receivers' integrations (upstream's `notify` pipeline), and the
+/// files silences and the notification log are kept in. HTTP lives in `Server`.
+package final class Alertmanager: Sendable {
+    /// Settings from the command line.
+    package struct Options: Sendable {
+        /// `--storage.path`: where `silences.json` and `nflog.json` live; empty keeps them in memory.
+        package var storagePath = ""
+        /// `--data.retention`: how long expired silences and notification log entries are kept.
+        package var retention = Duration.seconds(120 * 3600)
+        /// `--web.external-url`, sent in notifications.
+        package var externalURL = ""
+        /// The `User-Agent` of notifications.
+        package var userAgent = "Alertmanager/0.25.0"
+        /// The wall clock, Unix milliseconds (a test may pass its own).
+        package var now: @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
+
+        /// The defaults.
+        package init() {}
+    }
+
+    /// An alert with what the API shows about it.
+    package struct AlertView: Sendable {
+        package var alert: AlertmanagerAlert
+        /// The receivers it is routed to, in routing order.
+        package var receivers: [String]
+        /// IDs of the active silences muting it, and fingerprints of the alerts inhibiting it.
+        package var silencedBy: [String]
+        package var inhibitedBy: [String]
+    }
+
+    /// An aggregation group as the API shows it.
+    package struct GroupView: Sendable {
+        package var labels: [String: String]
+        package var receiver: String
+        package var alerts: [AlertView]
+    }
+
+    private struct Core: Sendable {
+        var config: AlertmanagerConfig
+        var dispatch: DispatchState
+        var silences: Silences
+        var nflog: NotificationLog
+        var integrations: [String: [any Integration]]
+    }
+
+    /// The options it runs with.
+    package let options: Options
+    private let core: Mutex<Core>
+    private let wake = Mutex<(pending: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
+    private let persisting = Mutex(())
+    private let httpClient: HTTPClient
+    private let logger: Logger
+
+    /// Every integration name upstream counts notifications for, so each series exists from the start.
+    private static let integrationNames = [
+        "email", "pagerduty", "wechat", "pushover", "slack", "opsgenie", "webhook", "victorops", "sns", "telegram", "discord",
+        "webex", "msteams", "msteamsv2", "jira", "rocketchat",
+    ]
+
+    /// An Alertmanager running `config`, with the silences and notification log found under
+    /// `options.storagePath`.
+    /// - Throws: `AlertingError.unsupportedIntegration`, `.stateFile` for a file that does not read.
+    package init(config: AlertmanagerConfig, options: Options, httpClient: HTTPClient, logger: Logger) throws(AlertingError) {
+        self.options = options
+        self.httpClient = httpClient
+        self.logger = logger
+        var silences = Silences(retention: options.retention)
+        var nflog = NotificationLog(retention: options.retention)
+        if !options.storagePath.isEmpty {
+            do {
+                try FileManager.default.createDirectory(atPath: options.storagePath, withIntermediateDirectories: true)
+            } catch {
+                throw .stateFile(path: options.storagePath, reason: "cannot create the directory: \(error)")
+            }
+            let silencesPath = options.storagePath + "/silences.json", nflogPath = options.storagePath + "/nflog.json"
+            if let data = try StateFile.read(silencesPath) { silences.restore(try StateSnapshots.decodeSilences(data, path: silencesPath)) }
+            if let data = try StateFile.read(nflogPath) { try StateSnapshots.decodeLog(data, path: nflogPath, into: &nflog) }
+        }
+        let integrations = try Self.integrations(config, httpClient: httpClient, userAgent: options.userAgent)
+        core = Mutex(Core(config: config, dispatch: DispatchState(route: config.routingTree, inhibitRules: config.inhibitRules),
+                          silences: silences, nflog: nflog, integrations: integrations))
+        for name in Self.integrationNames {
+            Counter(label: "alertmanager_notifications_total", dimensions: [("integration", name)]).increment(by: 0)
+            Counter(label: "alertmanager_notifications_failed_total", dimensions: [("integration", name)]).increment(by: 0)
+        }
+    }
+
+    /// The integrations of every receiver.
+    private static func integrations(_ config: AlertmanagerConfig, httpClient: HTTPClient, userAgent: String)
+        throws(AlertingError) -> [String: [any Integration]]
+    {
+        var result: [String: [any Integration]] = [:]
+        for receiver in config.receivers {
+            if !receiver.emailConfigs.isEmpty { throw .unsupportedIntegration("email", receiver: receiver.name) }
+            if !receiver.slackConfigs.isEmpty { throw .unsupportedIntegration("slack", receiver: receiver.name) }
+            if !receiver.pagerdutyConfigs.isEmpty { throw .unsupportedIntegration("pagerduty", receiver: receiver.name) }
+            if let other = receiver.otherConfigs.first { throw .unsupportedIntegration(String(other.kind.dropLast("_configs".count)), receiver: receiver.name) }
+            result[receiver.name] = receiver.webhookConfigs.enumerated().map { index, webhook in
+                WebhookIntegration(index: index, config: webhook, httpClient: httpClient, userAgent: userAgent)
+            }
+        }
+        return result
+    }
+
+    /// The config in effect.
+    package var config: AlertmanagerConfig { core.withLock { $0.config } }
+
+    /// The notification log as it is now.
+    package var notificationLog: NotificationLog { core.withLock { $0.nflog } }
+
+    /// The time now, Unix milliseconds.
+    package var nowMs: Int64 { options.now() }
+
+    /// Makes `config` the one in effect: alerts are routed anew along its tree (groups start
+    /// over, the notification log keeps what was sent). Nothing changes when it throws.
+    package func apply(_ config: AlertmanagerConfig) throws(AlertingError) {
+        let integrations = try Self.integrations(config, httpClient: httpClient, userAgent: options.userAgent)
+        let now = nowMs
+        core.withLock { core in
+            core.config = config
+            core.integrations = integrations
+            core.dispatch = core.dispatch.reconfigured(route: config.routingTree, inhibitRules: config.inhibitRules, nowMs: now)
+        }
+        wakeUp()
+    }
+
+    /// Takes received alerts (already completed by `AlertmanagerAlert.received`).
+    package func receive(_ alerts: [AlertmanagerAlert]) {
+        guard !alerts.isEmpty else { return }
+        let now = nowMs
+        core.withLock { core in
+            for alert in alerts { core.dispatch.insert(alert, nowMs: now) }
+        }
+        wakeUp()
+    }
+
+    // MARK: - Silences
+
+    /// Creates or updates a silence (upstream's `Silences.Set`) and writes the silences file
+    /// before answering, so an acknowledged silence survives a crash.
+    /// - Returns: its ID.
+    package func setSilence(_ silence: Silence) throws(AlertingError) -> String {
+        let now = nowMs
+        let id = try core.withLock { core throws(AlertingError) in try core.silences.set(silence, nowMs: now) }
+        try persistSilences()
+        wakeUp()
+        return id
+    }
+
+    /// Expires a silence and writes the silences file.
+    package func expireSilence(id: String) throws(AlertingError) {
+        let now = nowMs
+        try core.withLock { core throws(AlertingError) in try core.silences.expire(id: id, nowMs: now) }
+        try persistSilences()
+        wakeUp()
+    }
+
+    /// The silence with `id`.
+    package func silence(id: String) -> Silence? {
+        core.withLock { $0.silences.byID[id] }
+    }
+
+    /// Every silence in the API's order.
+    package func silences() -> [Silence] {
+        let now = nowMs
+        return core.withLock { $0.silences.listed(nowMs: now) }
+    }
+
+    // MARK: - Views
+
+    /// The unresolved alerts with their receivers and what mutes them, by fingerprint.
+    package func alerts() -> [AlertView] {
+        let now = nowMs
+        return core.withLock { core in
+            core.dispatch.alerts.values.filter { !$0.isResolved(at: now) }.sorted { $0.fingerprint < $1.fingerprint }
+                .map { view($0, core: core, nowMs: now) }
+        }
+    }
+
+    /// The aggregation groups with their unresolved alerts, in upstream's order.
+    package func groups() -> [GroupView] {
+        let now = nowMs
+        return core.withLock { core in
+            core.dispatch.groups.values.map { group in
+                GroupView(
+                    labels: group.labels, receiver: core.dispatch.tree.nodes[group.node].route.receiver,
+                    alerts: group.alerts.values.filter { !$0.isResolved(at: now) }.sorted(by: AlertmanagerAlert.precedes)
+                        .map { view($0, core: core, nowMs: now) })
+            }.sorted { a, b in
+                a.labels == b.labels ? a.receiver < b.receiver : LabelSetOrder.before(a.labels, b.labels)
+            }
+        }
+    }
+
+    private func view(_ alert: AlertmanagerAlert, core: Core, nowMs: Int64) -> AlertView {
+        AlertView(
+            alert: alert, receivers: core.dispatch.tree.match(alert.labels).map { core.dispatch.tree.nodes[$0].route.receiver },
+            silencedBy: core.silences.silencing(alert.labels, nowMs: nowMs),
+            inhibitedBy: core.dispatch.inhibitor.inhibitors(of: alert.labels, nowMs: nowMs).map(\.description))
+    }
+
+    // MARK: - Dispatch loop
+
+    /// Flushes groups as they fall due until cancelled; collects garbage every 30 s (resolved
+    /// alerts, empty groups) and every 15 min (expired silences and log entries, as upstream's
+    /// maintenance interval).
+    package func run() async {
+        var lastGC = nowMs, lastMaintenance = nowMs, lastGauges = Int64.min / 2
+        await withDiscardingTaskGroup { group in
+            while !Task.isCancelled {
+                let now = nowMs
+                let due = core.withLock { $0.dispatch.dueFlushes(nowMs: now) }
+                for flush in due { group.addTask { await self.process(flush) } }
+                if now - lastGC >= 30_000 {
+                    lastGC = now
+                    core.withLock { _ = $0.dispatch.collectGarbage(nowMs: now) }
+                }
+                if now - lastGauges >= 1000 {
+                    lastGauges = now
+                    recordGauges(nowMs: now)
+                }
+                if now - lastMaintenance >= 15 * 60_000 {
+                    lastMaintenance = now
+                    maintain()
+                }
+                let next = core.withLock { $0.dispatch.nextFlushMs } ?? Int64.max
+                let delay = min(max(next - nowMs, 0), 30_000)
+                if delay > 0 { await sleep(milliseconds: delay) }
+            }
+        }
+    }
+
+    /// `alertmanager_alerts{state}` and `alertmanager_silences{state}`, as upstream exports them
+    /// (updated by the dispatch loop, at most once a second, rather than at each scrape).
+    private func recordGauges(nowMs: Int64) {
+        let (active, suppressed, silences) = core.withLock { core in
+            let alerts = core.dispatch.alerts.values.filter { !$0.isResolved(at: nowMs) }.map { view($0, core: core, nowMs: nowMs) }
+            let muted = alerts.filter { !$0.silencedBy.isEmpty || !$0.inhibitedBy.isEmpty }.count
+            return (alerts.count - muted, muted, core.silences.byID.values.map { $0.state(at: nowMs) })
+        }
+        Gauge(label: "alertmanager_alerts", dimensions: [("state", "active")]).record(active)
+        Gauge(label: "alertmanager_alerts", dimensions: [("state", "suppressed")]).record(suppressed)
+        for state in [SilenceState.active, .pending, .expired] {
+            Gauge(label: "alertmanager_silences", dimensions: [("state", state.rawValue)]).record(silences.filter { $0 == state }.count)
+        }
+    }
+
+    /// Drops expired silences and log entries and rewrites both files.
+    package func maintain() {
+        let now = nowMs
+        core.withLock { core in
+            core.silences.collectGarbage(nowMs: now)
+            core.nflog.collectGarbage(nowMs: now)
+        }
+        do {
+            try persistSilences()
+            try persistLog()
+        } catch {
+            logger.error("Writing the Alertmanager state failed", metadata: ["err": "\(error)"])
+        }
+    }
+
+    /// One flush of one group through the pipeline: time intervals, inhibition and silences,
+    /// then every integration of the receiver at once.
+    private func process(_ flush: DispatchState.Flush) async {
+        let now = flush.nowMs
+        let (alerts, integrations, isMuted) = core.withLock { core -> ([AlertmanagerAlert], [any Integration], Bool) in
+            let intervals = Dictionary((core.config.timeIntervals + core.config.muteTimeIntervals).map { ($0.name, $0) },
+                                       uniquingKeysWith: { first, _ in first })
+            let route = flush.route
+            var muted = false
+            if !route.activeTimeIntervals.isEmpty {
+                muted = !route.activeTimeIntervals.contains { intervals[$0]?.contains(ms: now) ?? false }
+            }
+            if route.muteTimeIntervals.contains(where: { intervals[$0]?.contains(ms: now) ?? false }) { muted = true }
+            let kept = flush.alerts.filter { alert in
+                core.dispatch.inhibitor.inhibitors(of: alert.labels, nowMs: now).isEmpty
+                    && core.silences.silencing(alert.labels, nowMs: now).isEmpty
+            }
+            return (kept, core.integrations[route.receiver] ?? [], muted)
+        }
+        var delivered = true
+        if !isMuted && !alerts.isEmpty {
+            delivered = await withTaskGroup(of: Bool.self) { group in
+                for integration in integrations { group.addTask { await self.notify(integration, flush, alerts) } }
+                return await group.reduce(true) { $0 && $1 }
+            }
+        }
+        core.withLock { $0.dispatch.finish(flush, delivered: delivered, nowMs: nowMs) }
+        wakeUp()
+    }
+
+    /// Deduplication against the notification log, then sending with retries (upstream's
+    /// `DedupStage`, `RetryStage`, `SetNotifiesStage`); returns whether it succeeded.
+    private func notify(_ integration: any Integration, _ flush: DispatchState.Flush, _ alerts: [AlertmanagerAlert]) async -> Bool {
+        let route = flush.route
+        let key = NotificationLog.Key(receiver: route.receiver, integration: integration.name, index: integration.index,
+                                      groupKey: flush.groupKey)
+        let firing = Set(alerts.filter { !$0.isResolved(at: flush.nowMs) }.map(\.fingerprint))
+        let resolved = Set(alerts.filter { $0.isResolved(at: flush.nowMs) }.map(\.fingerprint))
+        let needed = core.withLock {
+            $0.nflog.needsUpdate(key, firing: firing, resolved: resolved, sendResolved: integration.sendResolved,
+                                 repeatInterval: route.repeatInterval, nowMs: flush.nowMs)
+        }
+        guard needed else { return true }
+        // Without send_resolved, resolved alerts are not sent; all-resolved groups are only logged.
+        let sent = integration.sendResolved ? alerts : alerts.filter { !$0.isResolved(at: flush.nowMs) }
+        if !sent.isEmpty {
+            // Retries go on until the next flush is due (upstream: the group interval, at least 10 s).
+            let deadline = ContinuousClock.now + max(route.groupInterval, .seconds(10))
+            let notification = Notification(receiver: route.receiver, groupKey: flush.groupKey, groupLabels: flush.groupLabels,
+                                             alerts: sent, externalURL: options.externalURL, nowMs: flush.nowMs, deadline: deadline)
+            guard await send(notification, through: integration) else { return false }
+        }
+        let loggedAt = nowMs
+        core.withLock { $0.nflog.log(key, firing: firing, resolved: resolved, nowMs: loggedAt) }
+        do { try persistLog() } catch {
+            logger.error("Writing the notification log failed", metadata: ["err": "\(error)"])
+        }
+        return true
+    }
+
+    /// Sends with capped exponential backoff (0.5 s, ×1.5, ±50 %, at most 60 s, as upstream's
+    /// `backoff.ExponentialBackOff`) until delivered, refused for good, or past the deadline.
+    private func send(_ notification: Notification, through integration: any Integration) async -> Bool {
+        let dimensions = [("integration", integration.name)]
+        var interval = 0.5
+        var attempt = 0
+        while true {
+            attempt += 1
+            let started = ContinuousClock.now
+            let outcome = await integration.notify(notification)
+            Metrics.Timer(label: "alertmanager_notification_latency_seconds", dimensions: dimensions).recordNanoseconds(
+                (ContinuousClock.now - started).nanoseconds)
+            Counter(label: "alertmanager_notifications_total", dimensions: dimensions).increment()
+            guard case .failed(let reason, let retry) = outcome else { return true }
+            Counter(label: "alertmanager_notifications_failed_total", dimensions: dimensions).increment()
+            let wait = Duration.milliseconds(Int64(interval * Double.random(in: 0.5...1.5) * 1000))
+            interval = min(interval * 1.5, 60)
+            if !retry || ContinuousClock.now + wait >= notification.deadline || Task.isCancelled {
+                logger.error("Notify for alerts failed", metadata: [
+                    "receiver": "\(notification.receiver)", "integration": "\(integration.name)[\(integration.index)]",
+                    "attempts": "\(attempt)", "err": "\(reason)", "retried": "\(retry)",
+                ])
+                return false
+            }
+            logger.warning("Notify attempt failed, will retry later", metadata: [
+                "receiver": "\(notification.receiver)", "integration": "\(integration.name)[\(integration.index)]",
+                "attempts": "\(attempt)", "err": "\(reason)",
+            ])
+            do { try await Task.sleep(for: wait) } catch { return false }
+        }
+    }
+
+    // MARK: - Files
+
+    private func persistSilences() throws(AlertingError) {
+        guard !options.storagePath.isEmpty else { return }
+        try persisting.withLock { _ throws(AlertingError) in
+            try StateFile.write(core.withLock { StateSnapshots.encode($0.silences) }, to: options.storagePath + "/silences.json")
+        }
+    }
+
+    private func persistLog() throws(AlertingError) {
+        guard !options.storagePath.isEmpty else { return }
+        try persisting.withLock { _ throws(AlertingError) in
+            try StateFile.write(core.withLock { StateSnapshots.encode($0.nflog) }, to: options.storagePath + "/nflog.json")
+        }
+    }
+
+    // MARK: - Waking the loop
+
+    private func wakeUp() {
+        wake.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard let waiter = state.waiter else {
+                state.pending = true
+                return nil
+            }
+            state.waiter = nil
+            return waiter
+        }?.resume()
+    }
+
+    private func sleep(milliseconds: Int64) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await Task.sleep(for: .milliseconds(milliseconds)) }
+            group.addTask { await self.waitForWakeUp() }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func waitForWakeUp() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let resumeNow = wake.withLock { state -> Bool in
+                    if state.pending || Task.isCancelled {
+                        state.pending = false
+                        return true
+                    }
+                    state.waiter = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            wake.withLock { state in
+                defer { state.waiter = nil }
+                return state.waiter
+            }?.resume()
+        }
+    }
+}
+
+extension Duration {
+    /// The whole nanoseconds of the duration (for `Timer`).
+    fileprivate var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}
