@@ -144,10 +144,28 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Remote-write sender (issue 6): follows the TSDB's WAL, sends to remote_write receivers.
+        .target(
+            name: "RemoteWrite",
+            dependencies: [
+                "Model",
+                "Config",
+                "Exposition",
+                "TSDB",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Server",
             dependencies: [
                 "Model",
+                "RemoteWrite",
                 "Pushgateway",
                 "Config",
                 "Exposition",
@@ -243,6 +261,11 @@ let package = Package(
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOHTTP1", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RemoteWriteTests",
+            dependencies: ["RemoteWrite", "TSDB", "Config", "Exposition", "Model", "PharosTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

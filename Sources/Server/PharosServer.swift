@@ -1,6 +1,7 @@
 package import Config
 import AsyncHTTPClient
 import Discovery
+import Exposition
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
@@ -12,6 +13,7 @@ import NIOPosix
 import NIOSSL
 import PromQL
 import Pushgateway
+import RemoteWrite
 import Rules
 import Scrape
 import Alerting
@@ -43,6 +45,11 @@ package final class PharosServer: Sendable {
     private let scrape: ScrapeManager
     private let notifier: Notifier
     private let rules: RuleManager
+    /// The `remote_write` queues (issue 6).
+    private let remoteWrite: RemoteWriteStorage
+    /// Limits on concurrent remote writes and pushes (issue 6), shared by every listener.
+    private let remoteWriteConcurrency: ConcurrencyLimit
+    private let pushConcurrency: ConcurrencyLimit
     /// The Alertmanager of `--alertmanager.config.file` (issue 9), if given.
     private let alertmanager: AlertmanagerService?
 
@@ -66,6 +73,15 @@ package final class PharosServer: Sendable {
         httpClient = client
         scrape = ScrapeManager(appendable: storage, httpClient: client, logger: logger)
         notifier = Notifier(httpClient: client, logger: logger)
+        remoteWriteConcurrency = ConcurrencyLimit(limit: options.remoteWriteMaxConcurrency)
+        pushConcurrency = ConcurrencyLimit(limit: options.pushMaxConcurrency)
+        remoteWrite = RemoteWriteStorage(
+            dataDirectory: options.storagePath, flushDeadline: options.remoteFlushDeadline,
+            familyMetadata: { [scrape] in
+                scrape.metricMetadata().sorted { $0.key < $1.key }.flatMap { name, entries in
+                    entries.map { RemoteWriteFamilyMetadata(familyName: name, metadata: $0) }
+                }
+            }, logger: logger)
         rules = RuleManager(
             environment: RuleEvaluationEnvironment(
                 engine: Engine(options: options.engine), querier: { [storage] in storage.querier(mint: $0, maxt: $1) },
@@ -86,6 +102,7 @@ package final class PharosServer: Sendable {
     /// Hands `config` to the rule manager, the notifier and the scrape manager; rule files
     /// go first, so that an invalid one changes nothing.
     private func apply(_ config: PrometheusConfig) throws(ServerError) {
+        do { try remoteWrite.applyConfig(config) } catch { throw .config("applying remote_write: \(error)") }
         do { try rules.applyConfig(config) } catch { throw .config("loading rule files: \(error)") }
         do { try notifier.applyConfig(config) } catch { throw .config("applying alerting config: \(error)") }
         do { try scrape.applyConfig(config) } catch { throw .config("applying scrape configs: \(error)") }
@@ -264,6 +281,7 @@ package final class PharosServer: Sendable {
                 }
                 if let alertmanager = server.alertmanager { group.addTask { await alertmanager.alertmanager.run() } }
                 if let db = server.storage.current {
+                    group.addTask { await server.remoteWrite.run(db: db) }  // remote write (issue 6)
                     group.addTask { await db.run() }
                 }
                 group.addTask { await server.discovery.run() }
@@ -334,7 +352,7 @@ package final class PharosServer: Sendable {
     /// The Pushgateway endpoints (issue 6).
     private func pushgatewayAPI(_ pushgateway: Pushgateway) -> PushgatewayAPI {
         PushgatewayAPI(pushgateway: pushgateway, bodyLimit: options.maxRequestBodySize, adminEnabled: options.enableAdminAPI,
-                       flags: options.flagValues, startTimeMs: startTime)
+                       flags: options.flagValues, startTimeMs: startTime, concurrency: pushConcurrency)
     }
 
     private func makeRouter(pushgateway: Pushgateway) -> Router<BasicRequestContext> {
@@ -356,7 +374,8 @@ package final class PharosServer: Sendable {
         RemoteReadAPI(querier: querier, externalLabels: { [self] in config.global.externalLabels },
                       sampleLimit: options.remoteReadSampleLimit, bodyLimit: options.maxRequestBodySize).register(on: routes)
         RemoteWriteAPI(sink: { [storage] in storage.appendable() }, enabled: options.enableRemoteWriteReceiver,
-                       bodyLimit: options.maxRequestBodySize).register(on: routes)
+                       bodyLimit: options.maxRequestBodySize, accepted: options.remoteWriteAcceptedVersions,
+                       concurrency: remoteWriteConcurrency).register(on: routes)
         FederationAPI(querier: querier, externalLabels: { [self] in config.global.externalLabels },
                       lookbackDelta: options.engine.lookbackDelta).register(on: routes)
         var status = StatusAPI(options: options, startTime: startTime, reloadState: { [self] in state.withLock { $0.reload } },

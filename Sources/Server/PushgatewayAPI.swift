@@ -22,14 +22,18 @@ package struct PushgatewayAPI: Sendable {
     package var flags: [String: String]
     /// When the server started, Unix milliseconds.
     package var startTimeMs: Int64
+    /// Pushes handled at once (`--push.max-concurrency`); more get 503.
+    package var concurrency: ConcurrencyLimit
 
     /// Creates the endpoints.
-    package init(pushgateway: Pushgateway, bodyLimit: Int, adminEnabled: Bool, flags: [String: String], startTimeMs: Int64) {
+    package init(pushgateway: Pushgateway, bodyLimit: Int, adminEnabled: Bool, flags: [String: String], startTimeMs: Int64,
+                 concurrency: ConcurrencyLimit = ConcurrencyLimit(limit: .max)) {
         self.pushgateway = pushgateway
         self.bodyLimit = bodyLimit
         self.adminEnabled = adminEnabled
         self.flags = flags
         self.startTimeMs = startTimeMs
+        self.concurrency = concurrency
     }
 
     /// Adds the routes to `router`, relative to it.
@@ -96,6 +100,12 @@ package struct PushgatewayAPI: Sendable {
     }
 
     private func push(_ request: Request, replace: Bool) async -> Response {
+        guard concurrency.tryAcquire() else {
+            var response = LifecycleAPI.text(.serviceUnavailable, "too many concurrent pushes (limit \(concurrency.limit)); retry later or raise --push.max-concurrency\n")
+            response.headers[.retryAfter] = "1"
+            return response
+        }
+        defer { concurrency.release() }
         let key: GroupingKey
         do { key = try groupingKey(request) } catch { return LifecycleAPI.text(.badRequest, "\(error)\n") }
         var ttlMs: Int64?

@@ -1,4 +1,4 @@
-import Exposition
+package import Exposition
 import HTTPTypes
 package import Hummingbird
 package import Model
@@ -17,12 +17,20 @@ package struct RemoteWriteAPI: Sendable {
     /// The largest compressed body, and the largest decompressed one
     /// (`--web.max-request-body-bytes`).
     package var bodyLimit: Int
+    /// The versions taken (`--web.remote-write-receiver.accepted-protobuf-messages`); others get 415.
+    package var accepted: Set<RemoteWriteVersion>
+    /// Requests handled at once (`--web.remote-write-receiver.max-concurrency`); more get 503.
+    package var concurrency: ConcurrencyLimit
 
     /// Creates the endpoint.
-    package init(sink: @escaping @Sendable () -> any SampleAppendable, enabled: Bool, bodyLimit: Int) {
+    package init(sink: @escaping @Sendable () -> any SampleAppendable, enabled: Bool, bodyLimit: Int,
+                 accepted: Set<RemoteWriteVersion> = Set(RemoteWriteVersion.allCases),
+                 concurrency: ConcurrencyLimit = ConcurrencyLimit(limit: .max)) {
         self.sink = sink
         self.enabled = enabled
         self.bodyLimit = bodyLimit
+        self.accepted = accepted
+        self.concurrency = concurrency
     }
 
     /// Adds the route to `router`.
@@ -31,6 +39,12 @@ package struct RemoteWriteAPI: Sendable {
             guard enabled else {
                 return LifecycleAPI.text(.notFound, "remote write receiver needs to be enabled with --web.enable-remote-write-receiver\n")
             }
+            guard concurrency.tryAcquire() else {
+                var response = LifecycleAPI.text(.serviceUnavailable, "too many concurrent remote write requests (limit \(concurrency.limit)); retry later or raise --web.remote-write-receiver.max-concurrency\n")
+                response.headers[.retryAfter] = "1"
+                return response
+            }
+            defer { concurrency.release() }
             return await self.write(request)
         }
     }
@@ -45,7 +59,7 @@ package struct RemoteWriteAPI: Sendable {
     private func write(_ request: Request) async -> Response {
         let version: RemoteWriteVersion
         do {
-            version = try RemoteWriteVersion(contentType: request.headers[.contentType] ?? "")
+            version = try RemoteWriteVersion(contentType: request.headers[.contentType] ?? "", accepted: accepted)
         } catch {
             return LifecycleAPI.text(.unsupportedMediaType, "\(error)\n")
         }

@@ -1,3 +1,4 @@
+package import Exposition
 import Foundation
 package import Logging
 package import PromQL
@@ -24,10 +25,18 @@ package struct ServerOptions: Sendable {
     package var enableAdminAPI = false
     /// `--web.enable-remote-write-receiver`: `POST /api/v1/write`.
     package var enableRemoteWriteReceiver = false
+    /// `--web.remote-write-receiver.accepted-protobuf-messages`: the remote-write versions the receiver takes.
+    package var remoteWriteAcceptedVersions: Set<RemoteWriteVersion> = Set(RemoteWriteVersion.allCases)
+    /// `--web.remote-write-receiver.max-concurrency`: remote-write requests handled at once; more get 503.
+    package var remoteWriteMaxConcurrency = 64
+    /// `--push.max-concurrency`: Pushgateway pushes handled at once; more get 503.
+    package var pushMaxConcurrency = 64
     /// `--web.config.file`: TLS and basic auth.
     package var webConfigFile = ""
     /// `--web.max-request-body-bytes`: the largest request body accepted.
     package var maxRequestBodySize = 32 << 20
+    /// `--storage.remote.flush-deadline`: how long remote-write queues may send what they hold on shutdown or reload.
+    package var remoteFlushDeadline: Duration = .seconds(60)
     /// `--storage.remote.read-sample-limit`: most samples one remote-read sample response holds.
     package var remoteReadSampleLimit = 50_000_000
     // MARK: Pushgateway (issue 6)

@@ -1,6 +1,7 @@
 import Alerting
 import ArgumentParser
 import Config
+import Exposition
 import Foundation
 import Logging
 import Model
@@ -31,6 +32,9 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("storage.remote.read-sample-limit"), help: "Maximum overall number of samples to return via the remote read interface (0 means no limit).")
     var remoteReadSampleLimit = 50_000_000
 
+    @Option(name: .customLong("storage.remote.flush-deadline"), help: "How long to wait flushing sample on shutdown or config reload.")
+    var remoteFlushDeadline = "1m"
+
     @Option(name: .customLong("web.listen-address"), help: "Address to listen on for UI, API, and telemetry (default 0.0.0.0:9090; :9093 with --role=alertmanager).")
     var listenAddressFlag: String?
     var listenAddress: String { listenAddressFlag ?? (role == "alertmanager" ? ":9093" : "0.0.0.0:9090") }
@@ -49,6 +53,15 @@ struct ServerCommand: AsyncParsableCommand {
 
     @Flag(name: .customLong("web.enable-remote-write-receiver"), help: "Accept remote write requests on /api/v1/write.")
     var enableRemoteWriteReceiver = false
+
+    @Option(name: .customLong("web.remote-write-receiver.accepted-protobuf-messages"), help: "Remote write protobuf messages the receiver accepts: prometheus.WriteRequest, io.prometheus.write.v2.Request (repeat or comma-separate).")
+    var remoteWriteAcceptedMessages: [String] = []
+
+    @Option(name: .customLong("web.remote-write-receiver.max-concurrency"), help: "Remote write requests handled at once; more are answered 503 with Retry-After.")
+    var remoteWriteMaxConcurrency = 64
+
+    @Option(name: .customLong("push.max-concurrency"), help: "Pushgateway pushes handled at once; more are answered 503 with Retry-After.")
+    var pushMaxConcurrency = 64
 
     @Option(name: .customLong("web.config.file"), help: "Path to the configuration file that can enable TLS or authentication.")
     var webConfigFile = ""
@@ -194,11 +207,27 @@ struct ServerCommand: AsyncParsableCommand {
         }
         options.listenAddress = listenAddress
         options.remoteReadSampleLimit = remoteReadSampleLimit
+        options.remoteFlushDeadline = .milliseconds(try milliseconds(remoteFlushDeadline, flag: "storage.remote.flush-deadline"))
         options.externalURL = externalURL
         options.routePrefix = routePrefix
         options.enableLifecycle = enableLifecycle
         options.enableAdminAPI = enableAdminAPI
         options.enableRemoteWriteReceiver = enableRemoteWriteReceiver
+        guard remoteWriteMaxConcurrency > 0, pushMaxConcurrency > 0 else {
+            throw ValidationError("--web.remote-write-receiver.max-concurrency and --push.max-concurrency must be at least 1")
+        }
+        options.remoteWriteMaxConcurrency = remoteWriteMaxConcurrency
+        options.pushMaxConcurrency = pushMaxConcurrency
+        let acceptedMessages = remoteWriteAcceptedMessages.flatMap { $0.split(separator: ",").map(String.init) }
+        if !acceptedMessages.isEmpty {
+            options.remoteWriteAcceptedVersions = []
+            for message in acceptedMessages {
+                guard let version = RemoteWriteVersion.allCases.first(where: { $0.protobufMessage == message }) else {
+                    throw ValidationError("invalid value for --web.remote-write-receiver.accepted-protobuf-messages: \"\(message)\" (prometheus.WriteRequest, io.prometheus.write.v2.Request)")
+                }
+                options.remoteWriteAcceptedVersions.insert(version)
+            }
+        }
         options.webConfigFile = webConfigFile
         options.maxRequestBodySize = maxRequestBodySize
         options.pushgatewayListenAddress = pushgatewayListenAddress  // Pushgateway (issue 6)
@@ -234,9 +263,11 @@ struct ServerCommand: AsyncParsableCommand {
         options.flagValues = [
             "config.file": configFile, "storage.tsdb.path": storagePath,
             "storage.tsdb.retention.time": retentionTime ?? "0s", "storage.tsdb.retention.size": retentionSize ?? "0B",
-            "storage.remote.read-sample-limit": String(remoteReadSampleLimit), "web.listen-address": listenAddress, "web.external-url": externalURL, "web.route-prefix": routePrefix,
+            "storage.remote.read-sample-limit": String(remoteReadSampleLimit), "storage.remote.flush-deadline": remoteFlushDeadline, "web.listen-address": listenAddress, "web.external-url": externalURL, "web.route-prefix": routePrefix,
             "web.enable-lifecycle": String(enableLifecycle), "web.enable-admin-api": String(enableAdminAPI),
             "web.enable-remote-write-receiver": String(enableRemoteWriteReceiver),
+            "web.remote-write-receiver.accepted-protobuf-messages": acceptedMessages.joined(separator: ","),
+            "web.remote-write-receiver.max-concurrency": String(remoteWriteMaxConcurrency), "push.max-concurrency": String(pushMaxConcurrency),
             "web.config.file": webConfigFile, "web.max-request-body-bytes": String(maxRequestBodySize),
             "query.lookback-delta": lookbackDelta, "query.timeout": queryTimeout,
             "query.max-concurrency": String(queryMaxConcurrency), "query.max-samples": String(queryMaxSamples),

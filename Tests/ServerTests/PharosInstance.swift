@@ -15,18 +15,24 @@ final class PharosInstance: Sendable {
     let port: Int
     let directory: String
     let daemon: Daemon
+    /// Whether the directory goes with this instance (not when it restarts another's).
+    private let ownsDirectory: Bool
 
     /// Writes `config` (and `files`), stores `samples` through a TSDB head in the data
     /// directory (so the server replays them from the WAL), then starts the server with
     /// `flags` (`{dir}` in them is the instance's directory) on `port` (a free one if nil) and
-    /// waits until it listens.
+    /// waits until it listens. With `restarting`, it runs in that instance's directory
+    /// (config and data as they are; `config` is ignored) and leaves it to that instance.
     init(config: String = "global:\n  scrape_interval: 15s\n", files: [String: String] = [:],
-         samples: [(Labels, [(Int64, Double)])] = [], flags: [String] = [], port: Int? = nil) async throws {
+         samples: [(Labels, [(Int64, Double)])] = [], flags: [String] = [], port: Int? = nil,
+         restarting previous: PharosInstance? = nil) async throws {
         guard let binary = Self.binary else { throw DaemonError("pharos is not built") }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-server-\(UUID().uuidString)").path
+        let directory = previous?.directory
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("pharos-server-\(UUID().uuidString)").path
         self.directory = directory
+        ownsDirectory = previous == nil
         try FileManager.default.createDirectory(atPath: directory + "/data", withIntermediateDirectories: true)
-        try config.write(toFile: directory + "/prometheus.yml", atomically: true, encoding: .utf8)
+        if previous == nil { try config.write(toFile: directory + "/prometheus.yml", atomically: true, encoding: .utf8) }
         for (name, text) in files { try text.write(toFile: directory + "/" + name, atomically: true, encoding: .utf8) }
         if !samples.isEmpty {
             let head = try Head.open(directory: directory + "/data")
@@ -120,7 +126,7 @@ final class PharosInstance: Sendable {
     }
 
     deinit {
-        try? FileManager.default.removeItem(atPath: directory)
+        if ownsDirectory { try? FileManager.default.removeItem(atPath: directory) }
     }
 }
 

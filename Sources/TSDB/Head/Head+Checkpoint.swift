@@ -8,7 +8,7 @@ extension Head {
     /// checkpoint and every segment up to the closed one are read, record by record, and what
     /// still matters is written to `wal/checkpoint.NNNNNNNN` (NNNNNNNN = the closed segment):
     /// series records of series the head still holds, samples at or after `minValidTime`,
-    /// tombstones reaching it. The checkpoint is written to `checkpoint.NNNNNNNN.tmp`, fsynced
+    /// tombstones reaching it. Segments at or after a reader's hold (`holdWAL`) are kept. The checkpoint is written to `checkpoint.NNNNNNNN.tmp`, fsynced
     /// and renamed; only then are the segments and older checkpoints deleted, so a crash at
     /// any point leaves a WAL that replays to the same head. Replay (`Head.open`) reads the
     /// newest checkpoint, then the segments after it. Commits go on meanwhile; calls must not
@@ -74,7 +74,12 @@ extension Head {
         try writer.close()
         try FileIO.rename(temporary, to: final)
         try FileIO.syncDirectory(walDirectory)
-        for segment in segments { try FileIO.removeFile(walDirectory + "/" + WALFormat.segmentName(segment)) }
+        // Segments a reader of the log still needs stay; replay skips them (the checkpoint
+        // covers them) and a later checkpoint deletes them once released.
+        let keptFrom = walHolds.withLock { $0.values.min() } ?? .max
+        for segment in segments where segment < keptFrom {
+            try FileIO.removeFile(walDirectory + "/" + WALFormat.segmentName(segment))
+        }
         for name in names where WALFormat.checkpointIndex(name).map({ $0 < last }) ?? false {
             try FileIO.removeTree(walDirectory + "/" + name)
         }

@@ -54,6 +54,8 @@ package final class Head: Sendable {
     /// Samples stored since the head was opened (replay included), and WAL repairs on open.
     let samplesAppendedAtomic = Atomic<Int>(0)
     let walRepairsAtomic = Atomic<Int>(0)
+    /// The oldest WAL segment each reader of the log still needs, by reader (`holdWAL`).
+    let walHolds = Mutex<[String: Int]>([:])
 
     /// An in-memory head without a WAL (tests, or a caller that persists elsewhere).
     package init(options: Options = Options(), logger: Logger = Logger(label: "pharos.tsdb")) {

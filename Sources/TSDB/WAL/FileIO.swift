@@ -56,15 +56,16 @@ enum FileIO {
         guard unlink(path) == 0 else { throw .io(path: path, operation: "unlink", errno: errno) }
     }
 
-    /// The whole file.
-    static func readFile(_ path: String) throws(TSDBError) -> [UInt8] {
+    /// The whole file, or the bytes from `offset` on, at most `limit` of them.
+    static func readFile(_ path: String, from offset: Int = 0, limit: Int = .max) throws(TSDBError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .io(path: path, operation: "open", errno: errno) }
         defer { close(fd) }
+        if offset > 0, lseek(fd, off_t(offset), SEEK_SET) < 0 { throw .io(path: path, operation: "lseek", errno: errno) }
         var out = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        while out.count < limit {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, min($0.count, limit - out.count)) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw .io(path: path, operation: "read", errno: errno)
@@ -72,6 +73,7 @@ enum FileIO {
             if n == 0 { return out }
             out.append(contentsOf: buffer[..<n])
         }
+        return out
     }
 
     /// The names in a directory (without `.` and `..`).

@@ -19,15 +19,25 @@ struct WALSegmentReader {
     /// - Returns: the corruption that ended reading early, or `nil` if the segment is intact.
     ///   A record torn by a crash (a partial last write) is reported as corruption too.
     static func records(in bytes: [UInt8], segment: Int, _ body: ([UInt8]) throws(Corruption) -> Void) -> Corruption? {
+        records(in: bytes, segment: segment, baseOffset: 0) { record, _ throws(Corruption) in try body(record) }
+    }
+
+    /// Calls `body` with each record of `bytes` and the segment offset just after it, where
+    /// `bytes` is segment `segment` from `baseOffset` (the start of a record) on. Offsets in
+    /// the returned corruption are segment offsets too.
+    static func records(in bytes: [UInt8], segment: Int, baseOffset: Int,
+                        _ body: ([UInt8], Int) throws(Corruption) -> Void) -> Corruption? {
+        // Page boundaries are fixed in the segment: `pageShift` maps local offsets onto them.
+        let pageShift = baseOffset % WALFormat.pageSize
         var offset = 0
         var goodLength = 0
         var record = [UInt8]()
         var inRecord = false
         func fail(_ reason: String) -> Corruption {
-            Corruption(segment: segment, goodLength: goodLength, reason: "\(reason) at offset \(offset)")
+            Corruption(segment: segment, goodLength: baseOffset + goodLength, reason: "\(reason) at offset \(baseOffset + offset)")
         }
         while offset < bytes.count {
-            let leftInPage = WALFormat.pageSize - offset % WALFormat.pageSize
+            let leftInPage = WALFormat.pageSize - (pageShift + offset) % WALFormat.pageSize
             if leftInPage < WALFormat.recordHeaderSize {
                 // Too small for a header: must be padding.
                 let end = min(bytes.count, offset + leftInPage)
@@ -85,9 +95,9 @@ struct WALSegmentReader {
                         case .failure(let error): return fail("snappy: \(error)")
                         }
                     }
-                    try body(record)
+                    try body(record, baseOffset + offset)
                 } catch {
-                    return Corruption(segment: segment, goodLength: goodLength, reason: error.reason)
+                    return Corruption(segment: segment, goodLength: baseOffset + goodLength, reason: error.reason)
                 }
                 goodLength = offset
             }
