@@ -46,8 +46,22 @@ import Testing
         "__meta_kubernetes_pod_controller_name": "web-7d4b9c8f5",
     ]
 
-    static func labels(_ base: KeyValuePairs<String, String>, _ extra: KeyValuePairs<String, String> = [:]) -> Labels {
-        Labels(Array(base.map { Label(name: $0.key, value: $0.value) }) + extra.map { Label(name: $0.key, value: $0.value) })
+    /// The node's own metadata labels (role node, and attach_metadata.node).
+    static let nodeMeta: KeyValuePairs<String, String> = [
+        "__meta_kubernetes_node_name": "node-1",
+        "__meta_kubernetes_node_label_kubernetes_io_hostname": "node-1",
+        "__meta_kubernetes_node_labelpresent_kubernetes_io_hostname": "true",
+        "__meta_kubernetes_node_labelpresent_node_role_kubernetes_io_worker": "true",
+        "__meta_kubernetes_node_label_topology_kubernetes_io_zone": "eu-west-1a",
+        "__meta_kubernetes_node_labelpresent_topology_kubernetes_io_zone": "true",
+        "__meta_kubernetes_node_annotation_node_alpha_kubernetes_io_ttl": "0",
+        "__meta_kubernetes_node_annotationpresent_node_alpha_kubernetes_io_ttl": "true",
+        "__meta_kubernetes_node_annotation_volumes_kubernetes_io_controller_managed_attach_detach": "true",
+        "__meta_kubernetes_node_annotationpresent_volumes_kubernetes_io_controller_managed_attach_detach": "true",
+    ]
+
+    static func labels(_ parts: KeyValuePairs<String, String>...) -> Labels {
+        Labels(parts.flatMap { $0.map { Label(name: $0.key, value: $0.value) } })
     }
 
     static func container(_ name: String, image: String, id: String, isInit: Bool, address: String,
@@ -83,18 +97,8 @@ import Testing
         let pod = try Self.decode(Kube.Pod.self, KubernetesFixtures.webPod())
         let group = KubernetesTargets(attach: attach, includeFinishedPods: false).pod(pod, lookup: &lookup)
         #expect(group.source == "pod/shop/web-7d4b9c8f5-x2x9z")
-        #expect(group.labels == Self.labels(Self.podMeta, [
+        #expect(group.labels == Self.labels(Self.podMeta, Self.nodeMeta, [
             "__meta_kubernetes_pod_deployment_name": "web",
-            "__meta_kubernetes_node_name": "node-1",
-            "__meta_kubernetes_node_label_kubernetes_io_hostname": "node-1",
-            "__meta_kubernetes_node_labelpresent_kubernetes_io_hostname": "true",
-            "__meta_kubernetes_node_labelpresent_node_role_kubernetes_io_worker": "true",
-            "__meta_kubernetes_node_label_topology_kubernetes_io_zone": "eu-west-1a",
-            "__meta_kubernetes_node_labelpresent_topology_kubernetes_io_zone": "true",
-            "__meta_kubernetes_node_annotation_node_alpha_kubernetes_io_ttl": "0",
-            "__meta_kubernetes_node_annotationpresent_node_alpha_kubernetes_io_ttl": "true",
-            "__meta_kubernetes_node_annotation_volumes_kubernetes_io_controller_managed_attach_detach": "true",
-            "__meta_kubernetes_node_annotationpresent_volumes_kubernetes_io_controller_managed_attach_detach": "true",
             "__meta_kubernetes_namespace_label_kubernetes_io_metadata_name": "shop",
             "__meta_kubernetes_namespace_labelpresent_kubernetes_io_metadata_name": "true",
             "__meta_kubernetes_namespace_label_team": "checkout",
@@ -179,22 +183,12 @@ import Testing
         let targets = KubernetesTargets(attach: .init(), includeFinishedPods: false)
         let group = try #require(targets.node(try Self.decode(Kube.Node.self, KubernetesFixtures.node1)))
         #expect(group.source == "node/node-1")
-        #expect(group.labels == Labels([
-            "__meta_kubernetes_node_name": "node-1",
+        #expect(group.labels == Self.labels(Self.nodeMeta, [
             "__meta_kubernetes_node_provider_id": "aws:///eu-west-1a/i-0abc123def4567890",
             "__meta_kubernetes_node_condition_memorypressure": "false",
             "__meta_kubernetes_node_condition_diskpressure": "false",
             "__meta_kubernetes_node_condition_pidpressure": "false",
             "__meta_kubernetes_node_condition_ready": "true",
-            "__meta_kubernetes_node_label_kubernetes_io_hostname": "node-1",
-            "__meta_kubernetes_node_labelpresent_kubernetes_io_hostname": "true",
-            "__meta_kubernetes_node_labelpresent_node_role_kubernetes_io_worker": "true",
-            "__meta_kubernetes_node_label_topology_kubernetes_io_zone": "eu-west-1a",
-            "__meta_kubernetes_node_labelpresent_topology_kubernetes_io_zone": "true",
-            "__meta_kubernetes_node_annotation_node_alpha_kubernetes_io_ttl": "0",
-            "__meta_kubernetes_node_annotationpresent_node_alpha_kubernetes_io_ttl": "true",
-            "__meta_kubernetes_node_annotation_volumes_kubernetes_io_controller_managed_attach_detach": "true",
-            "__meta_kubernetes_node_annotationpresent_volumes_kubernetes_io_controller_managed_attach_detach": "true",
         ]))
         #expect(group.targets == [Labels([
             "__address__": "192.168.10.11:10250", "instance": "node-1",
