@@ -41,6 +41,17 @@ package enum FloatFormatting {
         }
     }
 
+    /// Appends `value` as Go's `FormatFloat(value, 'f', -1, 64)` does (client_golang's
+    /// `SampleValue.String`): the shortest round-trip digits, never an exponent.
+    package static func appendGoFixed(_ value: Double, to out: inout [UInt8]) {
+        if value.isNaN { out.append(contentsOf: "NaN".utf8); return }
+        if value.isInfinite { out.append(contentsOf: (value < 0 ? "-Inf" : "+Inf").utf8); return }
+        if value == 0 { out.append(contentsOf: (value.sign == .minus ? "-0" : "0").utf8); return }
+        let (negative, digits, decimalPoint) = shortestDigits(value)
+        if negative { out.append(UInt8(ascii: "-")) }
+        appendFixed(digits, decimalPoint, to: &out)
+    }
+
     /// The shortest round-trip decimal digits of a finite non-zero `value`, without leading
     /// or trailing zeros, and where the decimal point falls after them.
     private static func shortestDigits(_ value: Double) -> (negative: Bool, digits: [UInt8], decimalPoint: Int) {

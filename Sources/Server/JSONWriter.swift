@@ -21,6 +21,11 @@ package struct JSONWriter: Sendable {
         text.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
+    /// Appends raw bytes that are already valid JSON (a number formatted elsewhere).
+    package mutating func raw(bytes text: some Sequence<UInt8>) {
+        bytes.append(contentsOf: text)
+    }
+
     /// Appends one byte of punctuation.
     package mutating func byte(_ ascii: Unicode.Scalar) {
         bytes.append(UInt8(ascii: ascii))
