@@ -199,6 +199,43 @@ import Testing
         #expect(cache.first?.query["filter"] == ["Service.Port == 6379"])
     }
 
+    @Test func malformedAnswersAreFailuresThatKeepTargets() async throws {
+        let consul = try await FakeConsul()
+        consul.register("api", tags: [], instances: [
+            Self.instance(node: "n1", nodeAddress: "10.0.0.1", service: "api", id: "api-1", port: 9000, tags: []),
+        ])
+        defer { Task { await consul.stop() } }
+        let config = try Self.config("server: \(consul.address)\nservices: [api]\nrefresh_interval: 10ms")
+        let metrics = DiscoveryMetrics()
+        try await run(config, metrics: metrics, watchTimeout: .seconds(30)) { reader in
+            try await reader.waitUntil { $0.addresses == ["10.0.0.1:9000"] }
+            let valid = Self.instance(node: "n2", nodeAddress: "10.0.0.2", service: "api", id: "api-2", port: 9000, tags: []).json
+            let answers: [(body: String, headers: [(String, String)])] = [
+                ("[" + valid, [("X-Consul-Index", "500")]),  // truncated
+                ("[" + valid + "]", []),  // no index
+                ("[" + valid + "]", [("X-Consul-Index", "-1")]),  // bad index
+                (#"{"Node": {}}"#, [("X-Consul-Index", "501")]),  // not a list
+                (#"[{"Node": {"Address": 7}}]"#, [("X-Consul-Index", "502")]),  // wrong type
+            ]
+            consul.answerNext(answers)
+            // Release the held query so the bogus answers are served.
+            consul.update("api", instances: [
+                Self.instance(node: "n3", nodeAddress: "10.0.0.3", service: "api", id: "api-3", port: 9000, tags: []),
+            ])
+            try await reader.waitUntil { $0.addresses == ["10.0.0.3:9000"] }
+            // The next requests get the bogus answers: each is a failure, none changes the targets.
+            try await withGuardTimeout {
+                while metrics.consulRPCFailuresTotal < answers.count { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            consul.update("api", instances: [
+                Self.instance(node: "n4", nodeAddress: "10.0.0.4", service: "api", id: "api-4", port: 9000, tags: []),
+            ])
+            let view = try await reader.waitUntil { $0.addresses != ["10.0.0.3:9000"] }
+            #expect(view.addresses == ["10.0.0.4:9000"], "no bogus answer made it into the targets")
+            #expect(metrics.consulRPCFailuresTotal == answers.count)
+        }
+    }
+
     @Test func healthAggregationAndAddressRules() throws {
         typealias Check = ConsulAPI.ServiceEntry.Check
         func status(_ checks: [(String, String)]) -> String {

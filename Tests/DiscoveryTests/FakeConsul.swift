@@ -29,6 +29,8 @@ final class FakeConsul: Sendable {
         var requests: [Request] = []
         var held = 0
         var failNext = 0
+        /// Answers given instead of the real ones, in order (200, arbitrary body and headers).
+        var bogus: [(body: String, headers: [(String, String)])] = []
         var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
         var nextWaiter = 0
     }
@@ -82,6 +84,9 @@ final class FakeConsul: Sendable {
     /// The next `count` requests get a 500.
     func failNext(_ count: Int) { state.withLock { $0.failNext = count } }
 
+    /// The next requests get these 200 answers (malformed bodies, missing or bad indexes).
+    func answerNext(_ answers: [(body: String, headers: [(String, String)])]) { state.withLock { $0.bogus = answers } }
+
     private func change(_ body: (inout State) -> Void) {
         let waiters = state.withLock { state in
             body(&state)
@@ -95,13 +100,15 @@ final class FakeConsul: Sendable {
         let path = request.uri.path
         var query: [String: [String]] = [:]
         for (key, value) in request.uri.queryParameters { query[String(key), default: []].append(String(value)) }
-        let fail = state.withLock { state in
+        let (fail, bogus) = state.withLock { state in
             state.requests.append(Request(path: path, query: query, token: request.header("X-Consul-Token")))
-            guard state.failNext > 0 else { return false }
+            if !state.bogus.isEmpty, path != "/v1/agent/self" { return (false, Optional(state.bogus.removeFirst())) }
+            guard state.failNext > 0 else { return (false, nil) }
             state.failNext -= 1
-            return true
+            return (true, nil)
         }
         if fail { return .text("rpc error: No cluster leader", status: .internalServerError, contentType: "text/plain") }
+        if let bogus { return .text(bogus.body, headers: bogus.headers) }
         if let dc = query["dc"]?.first, dc != datacenter {
             return .text("No path to datacenter", status: .internalServerError, contentType: "text/plain")
         }

@@ -141,7 +141,7 @@ import Testing
     @Test(.enabled(if: TestCertificates.isAvailable, "needs openssl"))
     func tlsWithCAClientCertificateAndServerName() async throws {
         // Named only: NIOSSL would accept any name for a certificate whose IP SAN is the peer's address.
-        let certificates = try TestCertificates(subjectAltName: "DNS:sd.pharos.test")
+        let certificates = try await TestCertificates(subjectAltName: "DNS:sd.pharos.test")
         var tls = TLSConfiguration.makeServerConfiguration(
             certificateChain: try NIOSSLCertificate.fromPEMFile(certificates.serverCertFile).map { .certificate($0) },
             privateKey: .privateKey(try NIOSSLPrivateKey(file: certificates.serverKeyFile, format: .pem)))

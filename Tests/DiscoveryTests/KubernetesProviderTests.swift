@@ -148,7 +148,7 @@ import Testing
 
     @Test(.enabled(if: TestCertificates.isAvailable, "needs openssl"))
     func inClusterServiceAccountAndKubeconfig() async throws {
-        let certificates = try TestCertificates()
+        let certificates = try await TestCertificates()
         let tls = TLSConfiguration.makeServerConfiguration(
             certificateChain: try NIOSSLCertificate.fromPEMFile(certificates.serverCertFile).map { .certificate($0) },
             privateKey: .privateKey(try NIOSSLPrivateKey(file: certificates.serverKeyFile, format: .pem)))

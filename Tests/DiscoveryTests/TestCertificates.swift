@@ -13,7 +13,7 @@ struct TestCertificates {
 
     static var isAvailable: Bool { TestBinaries.onPath("openssl") != nil }
 
-    init(subjectAltName: String = "IP:127.0.0.1,DNS:sd.pharos.test") throws {
+    init(subjectAltName: String = "IP:127.0.0.1,DNS:sd.pharos.test") async throws {
         directory = try TemporaryDirectory()
         let dir = directory.root
         try directory.write(directory.path("server.ext"), "subjectAltName=\(subjectAltName)\n")
@@ -30,15 +30,13 @@ struct TestCertificates {
             ["x509", "-req", "-in", "\(dir)/client.csr", "-CA", "\(dir)/ca.pem", "-CAkey", "\(dir)/ca-key.pem",
              "-CAcreateserial", "-days", "2", "-extfile", "\(dir)/client.ext", "-out", "\(dir)/client.pem"],
         ]
+        // Daemon, not Foundation's Process (see Daemon): spawned and reaped by PID.
         for arguments in commands {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: TestBinaries.onPath("openssl") ?? "/usr/bin/openssl")
-            process.arguments = arguments
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else { throw CocoaError(.fileWriteUnknown) }
+            let openssl = try Daemon(TestBinaries.onPath("openssl") ?? "/usr/bin/openssl", arguments)
+            guard await openssl.waitForExit(timeout: .seconds(60)) == 0 else {
+                openssl.stop()
+                throw CocoaError(.fileWriteUnknown)
+            }
         }
     }
 }
