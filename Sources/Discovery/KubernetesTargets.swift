@@ -266,11 +266,29 @@ struct KubernetesTargets {
         return zip(patternParts.dropFirst(), hostParts.dropFirst()).allSatisfy { $0 == $1 }
     }
 
-    /// The pod targets a backed endpoint adds: its container port's labels, and after all
-    /// endpoints, one target per container port that no endpoint port covered.
-    private struct PodPorts {
-        var pod: Kube.Pod
-        var seenPorts: [Int] = []
+    /// The pods behind an endpoint object's addresses, in order of appearance, with the ports
+    /// their endpoints named; their other container ports become targets too.
+    private struct BackingPods {
+        var pods: [String: Kube.Pod] = [:]
+        var order: [String] = []
+        var seenPorts: [String: [Int]] = [:]
+    }
+
+    /// For an address backed by a pod: the pod's labels (and its matching container port's) on
+    /// the target, and the pod remembered with the port.
+    private func addBackingPod(
+        _ ref: Kube.ObjectReference?, port: Int?, endpointProtocol: String?, pods: inout BackingPods,
+        lookup: inout KubeLookup, to target: inout LabelsBuilder
+    ) {
+        guard let ref, ref.kind == "Pod" else { return }
+        let key = (ref.namespace ?? "") + "/" + (ref.name ?? "")
+        guard let pod = lookup.find(.pods, key, as: Kube.Pod.self) else { return }
+        if pods.pods[key] == nil {
+            pods.pods[key] = pod
+            pods.order.append(key)
+        }
+        addPod(pod, port: port, endpointProtocol: endpointProtocol, lookup: &lookup, to: &target)
+        if let port { pods.seenPorts[key, default: []].append(port) }
     }
 
     /// Adds a pod's labels (and the matching container port's) to an endpoint target. The
@@ -290,16 +308,17 @@ struct KubernetesTargets {
     }
 
     /// Targets for the container ports of backing pods that no endpoint port named.
-    private func unseenPodPorts(_ pods: [String: PodPorts], order: [String], lookup: inout KubeLookup) -> [Labels] {
+    private func unseenPodPorts(_ pods: BackingPods, lookup: inout KubeLookup) -> [Labels] {
         var targets: [Labels] = []
-        for key in order {
-            guard let entry = pods[key], let podIP = entry.pod.status?.podIP, !podIP.isEmpty else { continue }
-            for (container, isInit) in Self.containers(entry.pod) {
-                for port in container.ports ?? [] where !entry.seenPorts.contains(port.containerPort ?? -1) {
+        for key in pods.order {
+            guard let pod = pods.pods[key], let podIP = pod.status?.podIP, !podIP.isEmpty else { continue }
+            let seen = pods.seenPorts[key] ?? []
+            for (container, isInit) in Self.containers(pod) {
+                for port in container.ports ?? [] where !seen.contains(port.containerPort ?? -1) {
                     var target = LabelsBuilder()
                     target.set(DiscoveredTargetGroup.addressLabel, DiscoveredTargetGroup.joinHostPort(podIP, port.containerPort ?? 0))
                     Self.setContainerPort(container, port, isInit: isInit, to: &target)
-                    podLabels(entry.pod, lookup: &lookup, to: &target)
+                    podLabels(pod, lookup: &lookup, to: &target)
                     targets.append(target.labels())
                 }
             }
@@ -328,8 +347,7 @@ struct KubernetesTargets {
            let primary = spec.ipFamilies?.first, primary != slice.addressType {
             return group
         }
-        var pods: [String: PodPorts] = [:]
-        var podOrder: [String] = []
+        var pods = BackingPods()
         for endpoint in slice.endpoints ?? [] {
             for port in slice.ports ?? [] {
                 for address in endpoint.addresses ?? [] {
@@ -360,22 +378,13 @@ struct KubernetesTargets {
                     }
                     let nodeName = endpoint.targetRef?.kind == "Node" ? endpoint.targetRef?.name : endpoint.nodeName
                     addNodeMetadata(nodeName, lookup: &lookup, to: &target)
-                    if let ref = endpoint.targetRef, ref.kind == "Pod" {
-                        let key = (ref.namespace ?? "") + "/" + (ref.name ?? "")
-                        if let pod = lookup.find(.pods, key, as: Kube.Pod.self) {
-                            if pods[key] == nil {
-                                pods[key] = PodPorts(pod: pod)
-                                podOrder.append(key)
-                            }
-                            addPod(pod, port: port.port, endpointProtocol: nil, lookup: &lookup, to: &target)
-                            if let number = port.port { pods[key]?.seenPorts.append(number) }
-                        }
-                    }
+                    addBackingPod(endpoint.targetRef, port: port.port, endpointProtocol: nil, pods: &pods,
+                                  lookup: &lookup, to: &target)
                     group.targets.append(target.labels())
                 }
             }
         }
-        group.targets += unseenPodPorts(pods, order: podOrder, lookup: &lookup)
+        group.targets += unseenPodPorts(pods, lookup: &lookup)
         return group
     }
 
@@ -392,8 +401,7 @@ struct KubernetesTargets {
         }
         addNamespaceMetadata(namespace, lookup: &lookup, to: &labels)
         group.labels = labels.labels()
-        var pods: [String: PodPorts] = [:]
-        var podOrder: [String] = []
+        var pods = BackingPods()
         for subset in endpoints.subsets ?? [] {
             let addresses = (subset.addresses ?? []).map { ($0, true) } + (subset.notReadyAddresses ?? []).map { ($0, false) }
             for port in subset.ports ?? [] {
@@ -412,22 +420,13 @@ struct KubernetesTargets {
                     if let hostname = address.hostname { target.set(p + "hostname", hostname) }
                     let nodeName = address.nodeName ?? (address.targetRef?.kind == "Node" ? address.targetRef?.name : nil)
                     addNodeMetadata(nodeName, lookup: &lookup, to: &target)
-                    if let ref = address.targetRef, ref.kind == "Pod" {
-                        let key = (ref.namespace ?? "") + "/" + (ref.name ?? "")
-                        if let pod = lookup.find(.pods, key, as: Kube.Pod.self) {
-                            if pods[key] == nil {
-                                pods[key] = PodPorts(pod: pod)
-                                podOrder.append(key)
-                            }
-                            addPod(pod, port: port.port, endpointProtocol: port.protocol ?? "", lookup: &lookup, to: &target)
-                            if let number = port.port { pods[key]?.seenPorts.append(number) }
-                        }
-                    }
+                    addBackingPod(address.targetRef, port: port.port, endpointProtocol: port.protocol ?? "", pods: &pods,
+                                  lookup: &lookup, to: &target)
                     group.targets.append(target.labels())
                 }
             }
         }
-        group.targets += unseenPodPorts(pods, order: podOrder, lookup: &lookup)
+        group.targets += unseenPodPorts(pods, lookup: &lookup)
         return group
     }
 }
