@@ -7,7 +7,7 @@ import Synchronization
 /// A small fake Kubernetes API server on loopback, because no Kubernetes API server can run here.
 /// It keeps objects (realistic JSON, as `kubectl get -o json` prints them) with resource versions
 /// and implements the list/watch protocol client-go relies on:
-/// - LIST with `limit` and `continue` (a token from before `expireContinueTokens()` gets 410),
+/// - LIST with `limit` and `continue` (after `expireNextContinue()` the next token gets 410),
 ///   label selectors of the form `k=v[,k2=v2]`, and the collection's `resourceVersion`;
 /// - WATCH (`watch=true`) from a `resourceVersion`: a chunked stream of newline-delimited
 ///   `{"type": ..., "object": ...}` events (ADDED/MODIFIED/DELETED replayed from the version on,
@@ -37,6 +37,7 @@ final class FakeKubernetesAPI: Sendable {
         /// Watches from versions below this get 410.
         var compactedBelow = 0
         var continueEpoch = 0
+        var expireNextContinue = false
         var requests: [Request] = []
         var watchers: [Int: AsyncStream<Event?>.Continuation] = [:]
         var nextWatcher = 0
@@ -107,8 +108,8 @@ final class FakeKubernetesAPI: Sendable {
         for watcher in watchers { watcher.yield(nil) }
     }
 
-    /// Makes every `continue` token handed out so far expire.
-    func expireContinueTokens() { state.withLock { $0.continueEpoch += 1 } }
+    /// Makes the next `continue` token presented expire (410), as after an etcd compaction.
+    func expireNextContinue() { state.withLock { $0.expireNextContinue = true } }
 
     private func publish(_ body: (inout State) -> Event?) {
         let (event, watchers) = state.withLock { state -> (Event?, [AsyncStream<Event?>.Continuation]) in
@@ -140,6 +141,10 @@ final class FakeKubernetesAPI: Sendable {
             var offset = 0
             var version = state.version
             if let token = query["continue"] {
+                if state.expireNextContinue {
+                    state.expireNextContinue = false
+                    state.continueEpoch += 1
+                }
                 let parts = token.split(separator: ":").compactMap { Int($0) }
                 guard parts.count == 3, parts[0] == state.continueEpoch else {
                     return .text(Self.status(410, "Expired", "The provided continue parameter is too old to display a consistent list result."), status: .gone)

@@ -115,6 +115,23 @@ import Testing
         #expect(api.requests.filter { $0.query["watch"] == nil }.count == 1, "a timeout is not a reason to list again")
     }
 
+    @Test func anExpiredContinueTokenRestartsTheList() async throws {
+        let api = try await FakeKubernetesAPI()
+        defer { Task { await api.stop() } }
+        for index in 0..<5 {
+            api.put("services", KubernetesFixtures.webService.replacingOccurrences(of: #""name":"web","namespace""#,
+                                                                                 with: #""name":"web-\#(index)","namespace""#))
+        }
+        api.expireNextContinue()
+        let config = try Self.config("role: service\napi_server: http://127.0.0.1:\(api.port)")
+        try await withProvider(provider(config)) { reader in
+            try await reader.waitUntil { $0.groups.count == 5 }
+        }
+        let lists = api.requests.filter { $0.path == "/api/v1/services" && $0.query["watch"] == nil }
+        // Page 1, page 2 (410), then page 1, 2 and 3 again.
+        #expect(lists.map { $0.query["continue"] == nil } == [true, false, true, false, false])
+    }
+
     @Test func endpointSlicesFollowTheirServiceAndPods() async throws {
         let api = try await FakeKubernetesAPI()
         defer { Task { await api.stop() } }
