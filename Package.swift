@@ -287,6 +287,14 @@ if ProcessInfo.processInfo.environment["PHAROS_BENCHMARKS"] == "1" {
         ))
     package.targets.append(
         .executableTarget(
+            name: "DiscoveryBenchmarks",
+            dependencies: ["Discovery", "Config", .product(name: "Benchmark", package: "benchmark")],
+            path: "Benchmarks/DiscoveryBenchmarks",
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ))
+    package.targets.append(
+        .executableTarget(
             name: "TSDBBenchmarks",
             dependencies: ["TSDB", "Model", .product(name: "Benchmark", package: "benchmark")],
             path: "Benchmarks/TSDBBenchmarks",

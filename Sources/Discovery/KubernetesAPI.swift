@@ -1,10 +1,10 @@
 import AsyncHTTPClient
-import Foundation
+package import Foundation
 import NIOHTTP1
 import NIOCore
 
 /// An object the Kubernetes provider keeps: anything with `metadata`.
-protocol KubeObject: Sendable {
+package protocol KubeObject: Sendable {
     var metadata: Kube.ObjectMeta { get }
 }
 
@@ -17,7 +17,7 @@ extension Kube.Ingress: KubeObject {}
 extension Kube.MetadataOnly: KubeObject {}
 
 /// The kinds of Kubernetes object discovery lists and watches, with their API paths.
-enum KubeResource: String, Sendable, CaseIterable, Hashable {
+package enum KubeResource: String, Sendable, CaseIterable, Hashable {
     case pods, services, nodes, endpointslices, endpoints, ingresses, namespaces, replicasets, jobs
 
     /// The API group and version prefix.
@@ -40,7 +40,7 @@ enum KubeResource: String, Sendable, CaseIterable, Hashable {
     }
 
     /// Decodes one object of this kind.
-    func decodeObject(_ data: Data, decoder: JSONDecoder) throws -> any KubeObject {
+    package func decodeObject(_ data: Data, decoder: JSONDecoder) throws -> any KubeObject {
         switch self {
         case .pods: try decoder.decode(Kube.Pod.self, from: data)
         case .services: try decoder.decode(Kube.Service.self, from: data)
@@ -90,7 +90,7 @@ private struct KubeListBody<T: Decodable>: Decodable {
 }
 
 /// One event of a WATCH stream (`{"type": "ADDED", "object": {...}}`).
-enum KubeWatchEvent: Sendable {
+package enum KubeWatchEvent: Sendable {
     case added(any KubeObject)
     case modified(any KubeObject)
     case deleted(any KubeObject)
@@ -110,7 +110,7 @@ enum KubeWatchEvent: Sendable {
     }
 
     /// Decodes one line of a watch stream.
-    static func decode(_ line: Data, resource: KubeResource, decoder: JSONDecoder) throws -> KubeWatchEvent {
+    package static func decode(_ line: Data, resource: KubeResource, decoder: JSONDecoder) throws -> KubeWatchEvent {
         let head = try decoder.decode(Head.self, from: line)
         switch head.type {
         case "BOOKMARK":

@@ -6,7 +6,7 @@
 /// groups of the role's objects it touches: the object itself, or, for another kind (a pod behind
 /// an endpoint slice, a node or namespace whose metadata is attached, a service), every group
 /// whose build looked that object up. Only groups that differ from the last ones sent go out.
-struct KubernetesDiscoveryState {
+package struct KubernetesDiscoveryState {
     /// The kind whose objects become target groups.
     let role: KubeResource
     let targets: KubernetesTargets
@@ -20,19 +20,24 @@ struct KubernetesDiscoveryState {
     /// The last group sent per source.
     private var sent: [String: DiscoveredTargetGroup] = [:]
 
-    struct InformerKey: Hashable, Sendable {
+    package struct InformerKey: Hashable, Sendable {
         var resource: KubeResource
         var namespace: String
+
+        package init(resource: KubeResource, namespace: String) {
+            self.resource = resource
+            self.namespace = namespace
+        }
     }
 
-    init(role: KubeResource, targets: KubernetesTargets, informers: [InformerKey]) {
+    package init(role: KubeResource, targets: KubernetesTargets, informers: [InformerKey]) {
         self.role = role
         self.targets = targets
         unsynced = Set(informers)
     }
 
     /// Applies one change and returns the groups to send.
-    mutating func apply(_ change: KubeStoreChange) -> [DiscoveredTargetGroup] {
+    package mutating func apply(_ change: KubeStoreChange) -> [DiscoveredTargetGroup] {
         let wasUnsynced = !unsynced.isEmpty
         // Mutated in place (no copy of a large store per event).
         let touched = Self.update(&stores[change.resource, default: [:]], with: change)

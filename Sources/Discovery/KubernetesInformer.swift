@@ -1,6 +1,6 @@
 /// A change to the provider's copy of one kind of object in one namespace (all when empty).
-struct KubeStoreChange: Sendable {
-    enum Action: Sendable {
+package struct KubeStoreChange: Sendable {
+    package enum Action: Sendable {
         /// A LIST's full content: replaces everything of the kind in the namespace.
         case replace([any KubeObject])
         case upsert(any KubeObject)
@@ -10,12 +10,19 @@ struct KubeStoreChange: Sendable {
     var resource: KubeResource
     var namespace: String
     var action: Action
+
+    package init(resource: KubeResource, namespace: String, action: Action) {
+        self.resource = resource
+        self.namespace = namespace
+        self.action = action
+    }
 }
 
 /// Keeps the provider's copy of one kind of object current, as client-go's reflector: LIST, then
 /// WATCH from the list's `resourceVersion`; a watch the server closes (its timeout) is resumed
 /// from the last version seen (events and bookmarks move it); `410 Gone` leads to a new LIST;
-/// other failures are counted and retried with a doubling back-off (capped at 30 s).
+/// other failures, and watches closed at once without events, are retried with a doubling
+/// back-off (capped at 30 s); failures are counted.
 struct KubernetesInformer<C: Clock<Duration>>: Sendable {
     let api: KubernetesAPI
     let resource: KubeResource
@@ -38,10 +45,13 @@ struct KubernetesInformer<C: Clock<Duration>>: Sendable {
                     changes.yield(KubeStoreChange(resource: resource, namespace: namespace, action: .replace(listing.items)))
                     version = listing.resourceVersion
                 }
+                let started = clock.now
+                var events = 0
                 let end = try await api.watch(
                     resource, namespace: namespace, selector: selector, resourceVersion: version ?? "",
                     timeoutSeconds: Int.random(in: watchTimeoutSeconds)
                 ) { event in
+                    events += 1
                     switch event {
                     case .added(let object), .modified(let object):
                         changes.yield(KubeStoreChange(resource: resource, namespace: namespace, action: .upsert(object)))
@@ -51,10 +61,17 @@ struct KubernetesInformer<C: Clock<Duration>>: Sendable {
                         break
                     }
                 }
-                backoff = initialBackoff
                 switch end {
                 case .closed(let resourceVersion): version = resourceVersion
                 case .expired: version = nil
+                }
+                // A watch closed at once without events (a proxy cutting streams) is not retried
+                // in a tight loop: back off as after a failure (client-go's "very short watch").
+                if events == 0, started.duration(to: clock.now) < .seconds(1), case .closed = end {
+                    do { try await clock.sleep(for: backoff) } catch { return }
+                    backoff = min(backoff * 2, .seconds(30))
+                } else {
+                    backoff = initialBackoff
                 }
             } catch {
                 if Task.isCancelled { return }

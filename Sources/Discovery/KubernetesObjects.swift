@@ -1,9 +1,9 @@
 /// The parts of Kubernetes API objects that `kubernetes_sd_configs` reads, decoded from the API
 /// server's JSON (`k8s.io/api` field names). Unknown fields are ignored and every field is
 /// optional, as Go's decoder leaves them at zero values.
-enum Kube {
+package enum Kube {
     /// `metadata`.
-    struct ObjectMeta: Decodable, Sendable, Equatable {
+    package struct ObjectMeta: Decodable, Sendable, Equatable {
         var name: String?
         var namespace: String?
         var uid: String?

@@ -1,4 +1,4 @@
-import Config
+package import Config
 import Model
 
 /// A reference to one object in the provider's stores.
@@ -28,13 +28,18 @@ struct KubeLookup {
 /// (`discovery/kubernetes`: `pod.go`, `service.go`, `node.go`, `endpointslice.go`,
 /// `endpoints.go`, `ingress.go`). Labels with empty values are left out, which is what
 /// Prometheus's target building does with them too.
-struct KubernetesTargets {
+package struct KubernetesTargets: Sendable {
     static let prefix = "__meta_kubernetes_"
     static let namespaceLabel = prefix + "namespace"
 
     var attach: KubernetesSDConfig.AttachMetadata
     /// Pharos: keep `Succeeded` and `Failed` pods as targets (Prometheus does; most users do not want them).
     var includeFinishedPods: Bool
+
+    package init(attach: KubernetesSDConfig.AttachMetadata, includeFinishedPods: Bool) {
+        self.attach = attach
+        self.includeFinishedPods = includeFinishedPods
+    }
 
     // MARK: Shared label sets
 
