@@ -217,6 +217,7 @@ let package = Package(
             dependencies: ["Rules", "Config", "Model", "TSDB", "PromQL", "Template", "PharosTestSupport",
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         // Test helper: appends and commits to a TSDB directory until killed (TSDBTests' kill -9 test).

@@ -10,51 +10,14 @@ Every process it starts is stopped by PID; every phase is bounded in time."""
 import argparse
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
-
-
-def rss_bytes(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    return 0
-
-
-def du(path):
-    total = 0
-    for base, _, files in os.walk(path):
-        for name in files:
-            try:
-                total += os.path.getsize(os.path.join(base, name))
-            except OSError:
-                pass
-    return total
-
-
-def wait_http(url, timeout=60):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2).read()
-            return True
-        except Exception:
-            time.sleep(0.2)
-    return False
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+from peers import cpu_seconds, du, rss_bytes, stop, wait_http  # noqa: E402
 
 
 def scrape_config(args):
@@ -74,12 +37,7 @@ def run_system(name, command, data_dir, ready_url, args, log):
         cpu = cpu_seconds(proc.pid) - cpu0
         rss = rss_bytes(proc.pid)
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
     disk = du(data_dir)
     samples = args.targets * args.series * (args.duration / args.interval)
     active = args.targets * args.series

@@ -27,7 +27,7 @@ package struct Alert: Sendable, Equatable {
     /// The sample's labels without `__name__`, the rule's (expanded) labels and `alertname`.
     package var labels: Labels
     /// The rule's annotations, expanded for this alert.
-    package var annotations: Labels
+    package var annotations: Annotations
     /// Where the alert is in its life.
     package var state: AlertState
     /// The expression's value at the last evaluation that produced the alert.
@@ -46,7 +46,7 @@ package struct Alert: Sendable, Equatable {
     package var keepFiringSinceMs: Int64?
 
     /// A new pending alert.
-    package init(labels: Labels, annotations: Labels, value: Double, activeAtMs: Int64) {
+    package init(labels: Labels, annotations: Annotations, value: Double, activeAtMs: Int64) {
         self.labels = labels
         self.annotations = annotations
         self.state = .pending

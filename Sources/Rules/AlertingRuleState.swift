@@ -14,12 +14,12 @@ package struct AlertingRuleState: Sendable {
         /// The alert's labels.
         package var labels: Labels
         /// The rule's annotations expanded for this element.
-        package var annotations: Labels
+        package var annotations: Annotations
         /// The sample value.
         package var value: Double
 
         /// A candidate alert.
-        package init(labels: Labels, annotations: Labels = Labels(), value: Double) {
+        package init(labels: Labels, annotations: Annotations = Annotations(), value: Double) {
             self.labels = labels
             self.annotations = annotations
             self.value = value

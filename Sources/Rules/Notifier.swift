@@ -10,8 +10,10 @@ import Synchronization
 
 /// Sends alerts to every configured Alertmanager (upstream's `notifier.Manager`): a queue of
 /// `capacity` alerts, dropping the oldest when full, drained in batches of `maxBatchSize`
-/// posted to `/api/v2/alerts` of each Alertmanager of `alerting.alertmanagers` (static
-/// targets; file SD and `relabel_configs` of Alertmanagers are not applied yet).
+/// posted to `/api/v2/alerts` of each Alertmanager of `alerting.alertmanagers`: static targets
+/// at once, discovered ones (`file_sd_configs`, …) as the server's discovery hands them to
+/// `applyDiscovered`, each through the entry's `relabel_configs` (upstream's
+/// `AlertmanagerFromGroup`).
 package final class Notifier: Sendable {
     /// One Alertmanager alerts are posted to.
     package struct Alertmanager: Sendable, Equatable {
@@ -25,11 +27,36 @@ package final class Notifier: Sendable {
         var configIndex: Int
     }
 
+    /// What one `alertmanagers` entry gives every Alertmanager it finds.
+    private struct Entry: Sendable {
+        /// The entry as configured.
+        var config: AlertmanagerConfig
+        var scheme: String
+        /// `/<path_prefix>/api/v2/alerts`, the initial `__alerts_path__`.
+        var alertsPath: String
+        var timeout: Duration
+        var authorization: String?
+        /// `relabel_configs`, applied to each discovered Alertmanager's labels.
+        var targetRelabeler: Relabeler
+        /// The Alertmanagers of `static_configs`.
+        var staticAlertmanagers: [Alertmanager] = []
+        var staticDropped: [Labels] = []
+        /// The Alertmanagers discovered by its other mechanisms, by the last `applyDiscovered`.
+        var discovered: [Alertmanager] = []
+        var discoveredDropped: [Labels] = []
+    }
+
     private struct Settings: Sendable {
-        var alertmanagers: [Alertmanager] = []
+        var entries: [Entry] = []
         var externalLabels = Labels()
         var relabeler = Relabeler.empty
         var perConfigRelabelers: [Relabeler] = []
+
+        /// Every Alertmanager, each URL once (upstream's `alertmanagerSet.sync`).
+        var alertmanagers: [Alertmanager] {
+            var seen: Set<String> = []
+            return entries.flatMap { $0.staticAlertmanagers + $0.discovered }.filter { seen.insert($0.url).inserted }
+        }
     }
 
     /// The most alerts waiting to be sent (`--alertmanager.notification-queue-capacity`).
@@ -51,36 +78,97 @@ package final class Notifier: Sendable {
         Gauge(label: "prometheus_notifications_queue_capacity").record(capacity)
     }
 
-    /// Takes the Alertmanagers, `alert_relabel_configs` and external labels of `config`.
-    /// - Throws: `ModelError` for an `alert_relabel_configs` step that does not compile.
+    /// Takes the Alertmanagers, `alert_relabel_configs` and external labels of `config`. The
+    /// static targets take effect at once; discovered ones are kept for entries that did not
+    /// change, the others wait for the next `applyDiscovered`.
+    /// - Throws: `ModelError` for a `relabel_configs` or `alert_relabel_configs` step that does
+    ///   not compile.
     package func applyConfig(_ config: PrometheusConfig) throws(ModelError) {
         var next = Settings()
         next.externalLabels = config.global.externalLabels
         next.relabeler = try Relabeler(config.alerting.alertRelabelConfigs)
-        for (index, entry) in config.alerting.alertmanagers.enumerated() {
-            next.perConfigRelabelers.append(try Relabeler(entry.alertRelabelConfigs))
-            var prefix = entry.pathPrefix
-            while prefix.hasSuffix("/") { prefix.removeLast() }
-            if !prefix.isEmpty, !prefix.hasPrefix("/") { prefix = "/" + prefix }
+        for (index, entryConfig) in config.alerting.alertmanagers.enumerated() {
+            next.perConfigRelabelers.append(try Relabeler(entryConfig.alertRelabelConfigs))
             var authorization: String?
-            if let basic = entry.http.basicAuth {
+            if let basic = entryConfig.http.basicAuth {
                 authorization = "Basic " + Data((basic.username + ":" + basic.password.value).utf8).base64EncodedString()
-            } else if let bearer = entry.http.authorization, !bearer.credentials.isEmpty {
+            } else if let bearer = entryConfig.http.authorization, !bearer.credentials.isEmpty {
                 authorization = (bearer.type.isEmpty ? "Bearer" : bearer.type) + " " + bearer.credentials.value
             }
-            for group in entry.serviceDiscovery.staticConfigs {
-                for target in group.targets {
-                    next.alertmanagers.append(Alertmanager(
-                        url: "\(entry.scheme)://\(target)\(prefix)/api/v2/alerts", timeout: entry.timeout,
-                        authorization: authorization, configIndex: index))
-                }
+            let prefix = entryConfig.pathPrefix.split(separator: "/").joined(separator: "/")
+            var entry = Entry(
+                config: entryConfig, scheme: entryConfig.scheme, alertsPath: (prefix.isEmpty ? "" : "/" + prefix) + "/api/v2/alerts", timeout: entryConfig.timeout,
+                authorization: authorization, targetRelabeler: try Relabeler(entryConfig.relabelConfigs))
+            let groups = entryConfig.serviceDiscovery.staticConfigs.map { group in
+                (targets: group.targets.map { Labels([Label(name: Self.addressLabel, value: $0)]) }, labels: group.labels)
             }
+            (entry.staticAlertmanagers, entry.staticDropped) = Self.alertmanagers(from: groups, entry: entry, configIndex: index)
+            next.entries.append(entry)
         }
-        settings.withLock { $0 = next }
+        settings.withLock { settings in
+            for index in next.entries.indices where settings.entries.indices.contains(index) && settings.entries[index].config == next.entries[index].config {
+                next.entries[index].discovered = settings.entries[index].discovered
+                next.entries[index].discoveredDropped = settings.entries[index].discoveredDropped
+            }
+            settings = next
+        }
     }
 
-    /// The Alertmanagers alerts go to (`/api/v1/alertmanagers`).
+    /// Takes the Alertmanagers found by service discovery: for each `alertmanagers` entry (by
+    /// index), its groups' targets (label sets with `__address__`) and group labels. Entries
+    /// not named keep what they had.
+    package func applyDiscovered(_ groups: [Int: [(targets: [Labels], labels: Labels)]]) {
+        settings.withLock { settings in
+            for (index, entryGroups) in groups where settings.entries.indices.contains(index) {
+                (settings.entries[index].discovered, settings.entries[index].discoveredDropped) =
+                    Self.alertmanagers(from: entryGroups, entry: settings.entries[index], configIndex: index)
+            }
+        }
+    }
+
+    private static let addressLabel = "__address__"
+
+    /// The Alertmanagers of `groups` as upstream's `AlertmanagerFromGroup` makes them: target
+    /// labels, `__scheme__` and `__alerts_path__` from the entry, group labels under the
+    /// target's; then the entry's `relabel_configs`. URL: `__scheme__://__address____alerts_path__`.
+    /// - Returns: the kept Alertmanagers and the label sets (before relabeling) of the dropped.
+    private static func alertmanagers(
+        from groups: [(targets: [Labels], labels: Labels)], entry: Entry, configIndex: Int
+    ) -> (kept: [Alertmanager], dropped: [Labels]) {
+        var kept: [Alertmanager] = [], dropped: [Labels] = []
+        for group in groups {
+            for target in group.targets {
+                var builder = LabelsBuilder(target)
+                builder.set("__scheme__", entry.scheme)
+                builder.set("__alerts_path__", entry.alertsPath)
+                for label in group.labels where target[label.name] == nil { builder.set(label.name, label.value) }
+                let before = builder.labels()
+                guard entry.targetRelabeler.process(&builder) else {
+                    dropped.append(before)
+                    continue
+                }
+                let labels = builder.labels()
+                guard let address = labels[addressLabel], !address.isEmpty, !address.contains("/") else { continue }
+                kept.append(Alertmanager(
+                    url: "\(labels["__scheme__"] ?? "")://\(address)\(labels["__alerts_path__"] ?? "")", timeout: entry.timeout,
+                    authorization: entry.authorization, configIndex: configIndex))
+            }
+        }
+        return (kept, dropped)
+    }
+
+    /// The Alertmanagers alerts go to (`/api/v1/alertmanagers`'s active ones).
     package var alertmanagers: [Alertmanager] { settings.withLock { $0.alertmanagers } }
+
+    /// The URLs of the Alertmanagers `relabel_configs` dropped (`droppedAlertmanagers`), from
+    /// their labels before relabeling.
+    package var droppedAlertmanagerURLs: [String] {
+        settings.withLock { settings in
+            settings.entries.flatMap { $0.staticDropped + $0.discoveredDropped }.map { labels in
+                "\(labels["__scheme__"] ?? "")://\(labels[Self.addressLabel] ?? "")\(labels["__alerts_path__"] ?? "")"
+            }
+        }
+    }
 
     /// Queues `alerts` with the external labels (an alert's own label wins) and
     /// `alert_relabel_configs` applied; alerts relabeled away are not queued. When the queue

@@ -7,7 +7,7 @@ package struct NotifierAlert: Sendable, Equatable {
     /// The alert's labels (external labels and `alert_relabel_configs` applied on sending).
     package var labels: Labels
     /// The expanded annotations.
-    package var annotations: Labels
+    package var annotations: Annotations
     /// When the alert fired.
     package var startsAtMs: Int64
     /// When it resolved, else until when it is valid without being sent again.
@@ -49,7 +49,7 @@ package struct NotifierAlert: Sendable, Equatable {
         }
     }
 
-    private static func dictionary(_ labels: Labels) -> [String: String] {
+    private static func dictionary(_ labels: some Sequence<Label>) -> [String: String] {
         Dictionary(labels.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })
     }
 

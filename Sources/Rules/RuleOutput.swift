@@ -70,7 +70,7 @@ package enum RuleOutput {
             builder.set(Labels.metricNameLabel, "")
             for (name, value) in ruleLabels { builder.set(name, expand(value)) }
             builder.set("alertname", alertName)
-            let expandedAnnotations = Labels(annotations.map { Label(name: $0.key, value: expand($0.value)) })
+            let expandedAnnotations = Annotations(annotations.mapValues(expand))
             return AlertingRuleState.Candidate(labels: builder.labels(), annotations: expandedAnnotations, value: sample.value)
         }
     }

@@ -91,7 +91,7 @@ package enum RulesCheck {
     }
 
     /// Go's wording for a file that cannot be read.
-    private static func readFailureReason(_ path: String) -> String {
+    static func readFailureReason(_ path: String) -> String {
         var isDirectory: ObjCBool = false
         if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
             return "open \(path): no such file or directory"

@@ -92,7 +92,7 @@ package struct JSONWriter: Sendable {
     }
 
     /// Appends a label set as an object in label order.
-    package mutating func labels(_ labels: Labels) {
+    package mutating func labels(_ labels: some Sequence<Label>) {
         bytes.append(UInt8(ascii: "{"))
         var first = true
         for label in labels {

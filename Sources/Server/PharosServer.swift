@@ -37,6 +37,8 @@ package final class PharosServer: Sendable {
     /// Scrapes, notifications and remote writes go out through this client.
     private let httpClient: HTTPClient
     private let discovery: DiscoveryManager<ContinuousClock>
+    /// Discovers the Alertmanagers of `alerting.alertmanagers` entries with `*_sd_configs`.
+    private let alertmanagerDiscovery: DiscoveryManager<ContinuousClock>
     private let scrape: ScrapeManager
     private let notifier: Notifier
     private let rules: RuleManager
@@ -55,6 +57,7 @@ package final class PharosServer: Sendable {
         webConfig = options.webConfigFile.isEmpty ? WebConfig() : try WebConfig.load(file: options.webConfigFile)
         state = Mutex(State(config: config, reload: .init(succeeded: true, time: WallClock.milliseconds(), yaml: config.yaml())))
         discovery = DiscoveryManager(configs: Self.discoveryConfigs(config), clock: ContinuousClock())
+        alertmanagerDiscovery = DiscoveryManager(configs: Self.alertmanagerDiscoveryConfigs(config), clock: ContinuousClock())
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup,
                                 configuration: .init(decompression: .enabled(limit: .none)))
         httpClient = client
@@ -84,6 +87,30 @@ package final class PharosServer: Sendable {
     /// Each scrape job's discovery sections, by job name.
     private static func discoveryConfigs(_ config: PrometheusConfig) -> [String: ServiceDiscoveryConfigs] {
         Dictionary(config.scrapeConfigs.map { ($0.jobName, $0.serviceDiscovery) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The discovery sections of the `alerting.alertmanagers` entries, keyed `config-N` as
+    /// upstream; static targets go to the notifier directly.
+    private static func alertmanagerDiscoveryConfigs(_ config: PrometheusConfig) -> [String: ServiceDiscoveryConfigs] {
+        var configs: [String: ServiceDiscoveryConfigs] = [:]
+        for (index, entry) in config.alerting.alertmanagers.enumerated() {
+            var discovery = entry.serviceDiscovery
+            discovery.staticConfigs = []
+            if discovery != ServiceDiscoveryConfigs() { configs["config-\(index)"] = discovery }
+        }
+        return configs
+    }
+
+    /// Hands each discovered set of Alertmanagers to the notifier until discovery ends.
+    private func forwardDiscoveredAlertmanagers() async {
+        for await sets in alertmanagerDiscovery.targetSets {
+            var groups: [Int: [(targets: [Labels], labels: Labels)]] = [:]
+            for (key, discovered) in sets {
+                guard key.hasPrefix("config-"), let index = Int(key.dropFirst("config-".count)) else { continue }
+                groups[index] = discovered.map { ($0.targets, $0.labels) }
+            }
+            notifier.applyDiscovered(groups)
+        }
     }
 
     /// The config in effect.
@@ -155,6 +182,7 @@ package final class PharosServer: Sendable {
             let config = try Self.loadConfig(options.configFile)
             try apply(config)
             discovery.applyConfig(Self.discoveryConfigs(config))
+            alertmanagerDiscovery.applyConfig(Self.alertmanagerDiscoveryConfigs(config))
             state.withLock {
                 $0.config = config
                 $0.reload = .init(succeeded: true, time: WallClock.milliseconds(), yaml: config.yaml())
@@ -202,6 +230,8 @@ package final class PharosServer: Sendable {
                 group.addTask { await server.scrape.run(targetSets: server.discovery.targetSets) }
                 group.addTask { await server.rules.run() }
                 group.addTask { await server.notifier.run() }
+                group.addTask { await server.alertmanagerDiscovery.run() }
+                group.addTask { await server.forwardDiscoveredAlertmanagers() }
                 try? await gracefulShutdown()
                 group.cancelAll()
             }

@@ -35,7 +35,7 @@ package struct RulesAPI: Sendable {
             }
         }
         router.get("api/v1/alertmanagers") { _, _ in
-            let alertmanagers = notifier.alertmanagers
+            let alertmanagers = notifier.alertmanagers, dropped = notifier.droppedAlertmanagerURLs
             return APIResponse.success { json in
                 json.raw(#"{"activeAlertmanagers":"#)
                 json.array(alertmanagers) { json, alertmanager in
@@ -43,13 +43,21 @@ package struct RulesAPI: Sendable {
                     json.string(alertmanager.url)
                     json.byte("}")
                 }
-                json.raw(#","droppedAlertmanagers":[]}"#)
+                json.raw(#","droppedAlertmanagers":"#)
+                json.array(dropped) { json, url in
+                    json.raw(#"{"url":"#)
+                    json.string(url)
+                    json.byte("}")
+                }
+                json.byte("}")
             }
         }
     }
 
     /// `type=alert|record`, `rule_name[]`, `rule_group[]`, `file[]`, `match[]` (on the rule's
-    /// labels, group labels included), `exclude_alerts`.
+    /// labels, group labels included), `exclude_alerts`, and pages of `group_limit` groups:
+    /// when more follow, `groupNextToken` (the SHA-256 of `file;name` of the next group, as
+    /// upstream) is passed back as `group_next_token` for the next page.
     func ruleGroups(_ p: RequestParameters) throws(APIError) -> Response {
         let type = p["type"] ?? ""
         guard ["", "alert", "record"].contains(type) else {
@@ -58,19 +66,35 @@ package struct RulesAPI: Sendable {
         let names = Set(p.all("rule_name[]")), groupNames = Set(p.all("rule_group[]")), files = Set(p.all("file[]"))
         let matcherSets = try SeriesAPI.matcherSets(p.all("match[]"))
         let excludeAlerts = (p["exclude_alerts"] ?? "false").lowercased() == "true"
-        let groups = rules.groups.filter { (groupNames.isEmpty || groupNames.contains($0.loaded.group.name)) && (files.isEmpty || files.contains($0.loaded.file)) }
+        let (groupLimit, nextToken) = try Self.pagination(p)
+        var groups = rules.groups
+        if let nextToken {
+            guard let start = groups.firstIndex(where: { Self.nextToken($0) == nextToken }) else {
+                throw APIError(.badData, "invalid parameter \"group_next_token\": invalid group_next_token '\(nextToken)'. were rule groups changed?")
+            }
+            groups.removeFirst(start)
+        }
+        var page: [(group: RuleGroupState, shown: [RuleState])] = []
+        var groupNextToken: String?
+        for group in groups where (groupNames.isEmpty || groupNames.contains(group.loaded.group.name)) && (files.isEmpty || files.contains(group.loaded.file)) {
+            let shown = group.rules.filter { state in
+                let rule = state.rule.rule
+                return (type.isEmpty || (type == "alert") == rule.isAlerting) && (names.isEmpty || names.contains(rule.name))
+                    && Self.matches(matcherSets, group.loaded.group.labels(of: rule))
+            }
+            // As upstream, a group none of whose rules pass the rule filters is left out.
+            if shown.isEmpty && (!type.isEmpty || !names.isEmpty || !matcherSets.isEmpty) { continue }
+            if let groupLimit, page.count == groupLimit {
+                groupNextToken = Self.nextToken(group)
+                break
+            }
+            page.append((group, shown))
+        }
         return APIResponse.success { json in
             json.raw(#"{"groups":"#)
             var first = true
             json.byte("[")
-            for group in groups {
-                let shown = group.rules.filter { state in
-                    let rule = state.rule.rule
-                    return (type.isEmpty || (type == "alert") == rule.isAlerting) && (names.isEmpty || names.contains(rule.name))
-                        && Self.matches(matcherSets, group.loaded.group.labels(of: rule))
-                }
-                // As upstream, a group none of whose rules pass the rule filters is left out.
-                if shown.isEmpty && (!type.isEmpty || !names.isEmpty || !matcherSets.isEmpty) { continue }
+            for (group, shown) in page {
                 if !first { json.byte(",") }
                 first = false
                 json.raw(#"{"name":"#)
@@ -89,8 +113,34 @@ package struct RulesAPI: Sendable {
                 json.string(Self.time(group.lastEvaluationMs))
                 json.byte("}")
             }
-            json.raw("]}")
+            json.byte("]")
+            if let groupNextToken {
+                json.raw(#","groupNextToken":"#)
+                json.string(groupNextToken)
+            }
+            json.byte("}")
         }
+    }
+
+    /// `group_limit` (a positive number) and `group_next_token` (only with a limit), with
+    /// upstream's errors.
+    private static func pagination(_ p: RequestParameters) throws(APIError) -> (limit: Int?, token: String?) {
+        let limit = p["group_limit"] ?? "", token = p["group_next_token"] ?? ""
+        if !token.isEmpty && limit.isEmpty {
+            throw APIError(.badData, "invalid parameter \"group_next_token\": group_limit needs to be present in order to paginate over the groups")
+        }
+        guard !limit.isEmpty else { return (nil, nil) }
+        guard let value = Int32(limit) else {
+            let reason = Int64(limit) == nil && !limit.allSatisfy(\.isNumber) ? "invalid syntax" : "value out of range"
+            throw APIError(.badData, "invalid parameter \"group_limit\": group_limit needs to be a valid number: strconv.ParseInt: parsing \(limit.quotedForPromQL): \(reason)")
+        }
+        guard value > 0 else { throw APIError(.badData, "invalid parameter \"group_limit\": group_limit needs to be greater than 0") }
+        return (Int(value), token.isEmpty ? nil : token)
+    }
+
+    /// The token that names `group` as the first of the next page.
+    private static func nextToken(_ group: RuleGroupState) -> String {
+        (group.loaded.file + ";" + group.loaded.group.name).sha256Hex
     }
 
     private static func write(_ state: RuleState, excludeAlerts: Bool, to json: inout JSONWriter) {
@@ -109,7 +159,7 @@ package struct RulesAPI: Sendable {
             json.raw(#","labels":"#)
             json.labels(labels(rule.labels))
             json.raw(#","annotations":"#)
-            json.labels(labels(rule.annotations))
+            json.labels(Annotations(rule.annotations))
             if !excludeAlerts {
                 json.raw(#","alerts":"#)
                 json.array(activeAlerts(state)) { write($1, to: &$0) }

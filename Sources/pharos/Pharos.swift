@@ -8,6 +8,6 @@ struct Pharos: AsyncParsableCommand {
         commandName: "pharos",
         abstract: "Metrics monitoring: scraping, storage, PromQL, rules and alerting in one binary.",
         version: BuildInfo.version,
-        subcommands: [ServerCommand.self, Check.self, QueryCommand.self, TSDBCommand.self, PromQLCommand.self, AlertmanagerCommand.self]
+        subcommands: [ServerCommand.self, Check.self, TestCommand.self, QueryCommand.self, TSDBCommand.self, PromQLCommand.self, AlertmanagerCommand.self]
     )
 }

@@ -5,6 +5,6 @@ struct TSDBCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tsdb",
         abstract: "Tools for TSDB data directories.",
-        subcommands: [TSDBCreateBlocks.self, TSDBDump.self]
+        subcommands: [TSDBCreateBlocks.self, TSDBDump.self, TSDBAnalyze.self]
     )
 }

@@ -15,3 +15,21 @@ package struct SeededGenerator: RandomNumberGenerator, Sendable {
         return z ^ (z >> 31)
     }
 }
+
+extension SeededGenerator {
+    /// `bytes` with one to four random edits (replace, remove or insert a byte of `alphabet`),
+    /// for fuzz-style tests of parsers.
+    package mutating func mutate(_ bytes: [UInt8], alphabet: [UInt8]) -> [UInt8] {
+        var bytes = bytes
+        for _ in 0..<(1 + next() % 4) {
+            if bytes.isEmpty { break }
+            let index = Int(next() % UInt64(bytes.count))
+            switch next() % 3 {
+            case 0: bytes[index] = alphabet[Int(next() % UInt64(alphabet.count))]
+            case 1: bytes.remove(at: index)
+            default: bytes.insert(alphabet[Int(next() % UInt64(alphabet.count))], at: index)
+            }
+        }
+        return bytes
+    }
+}

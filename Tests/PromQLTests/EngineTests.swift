@@ -33,6 +33,25 @@ import TSDB
         #expect(result.value == .vector([VectorSample(labels: Labels(), t: 99_000, v: 100)]))
     }
 
+    /// Windows over many steps share the samples loaded once: the limit counts what is held
+    /// (loaded samples, the current window, the output), not the sum of every step's window.
+    @Test func maxSamplesCountsHeldSamplesNotWindowsPerStep() throws {
+        let samples = (0..<100).map { (Int64($0) * 1000, Double($0)) }
+        let head = try head([(Labels(["__name__": "x"]), samples)])
+        var options = Engine.Options()
+        options.maxSamples = 250
+        // 100 steps of windows of up to 100 samples: about 5,000 window samples in total.
+        let result = try Engine(options: options).rangeQuery(try parse("count_over_time(x[100s])"), start: 0, end: 99_000,
+                                                             step: 1000, querier: head.querier())
+        guard case .matrix(let series) = result.value else { Issue.record("not a matrix"); return }
+        #expect(series.first?.points.last == FloatPoint(t: 99_000, v: 100))
+        options.maxSamples = 150
+        #expect(throws: PromQLError.tooManySamples) {
+            try Engine(options: options).rangeQuery(try parse("count_over_time(x[100s])"), start: 0, end: 99_000,
+                                                    step: 1000, querier: head.querier())
+        }
+    }
+
     @Test func staleMarkerEndsASeries() throws {
         let stale = Double(bitPattern: 0x7FF0_0000_0000_0002)
         let head = try head([(Labels(["__name__": "x"]), [(0, 1), (60_000, stale)])])

@@ -113,11 +113,11 @@ import Testing
     @Test func updatesValueAndAnnotationsButKeepsActiveSince() throws {
         var rule = AlertingRuleState(name: "HighLatency", holdDuration: .seconds(600))
         _ = try rule.evaluate([Self.candidate(value: 1)], atMs: Self.t0)
-        let later = AlertingRuleState.Candidate(labels: Self.instance, annotations: Labels(["summary": "now 2"]), value: 2)
+        let later = AlertingRuleState.Candidate(labels: Self.instance, annotations: Annotations(["summary": "now 2"]), value: 2)
         _ = try rule.evaluate([later], atMs: Self.t0 + Self.minute)
         let alert = try #require(rule.active[Self.instance])
         #expect(alert.value == 2)
-        #expect(alert.annotations == Labels(["summary": "now 2"]))
+        #expect(alert.annotations == Annotations(["summary": "now 2"]))
         #expect(alert.activeAtMs == Self.t0)
     }
 

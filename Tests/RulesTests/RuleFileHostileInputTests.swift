@@ -28,17 +28,9 @@ import Testing
         var random = SeededGenerator(seed: 0x5EED_2026)
         let alphabet = Array("{}[]:-'\"\n\t #|>&*!%@$()=~,.0aZ_".utf8)
         for _ in 0..<3000 {
-            var bytes = Array(Self.seeds[Int(random.next() % UInt64(Self.seeds.count))].utf8)
-            guard !bytes.isEmpty else { continue }
-            for _ in 0..<(1 + random.next() % 4) {
-                let index = Int(random.next() % UInt64(bytes.count))
-                switch random.next() % 3 {
-                case 0: bytes[index] = alphabet[Int(random.next() % UInt64(alphabet.count))]
-                case 1: bytes.remove(at: index)
-                default: bytes.insert(alphabet[Int(random.next() % UInt64(alphabet.count))], at: index)
-                }
-                if bytes.isEmpty { break }
-            }
+            let seed = Array(Self.seeds[Int(random.next() % UInt64(Self.seeds.count))].utf8)
+            guard !seed.isEmpty else { continue }
+            let bytes = random.mutate(seed, alphabet: alphabet)
             exercise(String(decoding: bytes, as: UTF8.self))
         }
     }

@@ -13,16 +13,9 @@ struct AlertingServerTests {
     @Test(.enabled(if: alertmanager != nil, "needs Debian's prometheus-alertmanager"))
     func alertFiresInAlertmanagerAndShowsInTheAPIs() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-alerting-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory + "/am", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try "route:\n  receiver: sink\nreceivers:\n  - name: sink\n".write(toFile: directory + "/am.yml", atomically: true, encoding: .utf8)
-        let alertmanagerPort = try Daemon.freePort()
-        let alertmanager = try Daemon(try #require(Self.alertmanager), [
-            "--config.file=\(directory)/am.yml", "--storage.path=\(directory)/am",
-            "--web.listen-address=127.0.0.1:\(alertmanagerPort)", "--cluster.listen-address=",
-        ], output: .file(directory + "/am.log"))
+        let (alertmanager, alertmanagerPort) = try await Self.startAlertmanager(in: directory)
         defer { alertmanager.stop() }
-        try await alertmanager.waitUntilListening(port: alertmanagerPort)
 
         let port = try Daemon.freePort()
         let config = """
@@ -59,12 +52,7 @@ struct AlertingServerTests {
         defer { Task { await pharos.stop() } }
         try await pharos.waitUntilReady()
 
-        var received: [[String: Any]] = []
-        for _ in 0..<150 where received.isEmpty {
-            received = try await Self.alerts(alertmanagerPort: alertmanagerPort)
-            if received.isEmpty { try await Task.sleep(for: .milliseconds(200)) }
-        }
-        let alert = try #require(received.first, "no alert reached Alertmanager\n\(pharos.daemon.log)")
+        let alert = try await Self.firstReceivedAlert(alertmanagerPort: alertmanagerPort, pharos: pharos)
         let instance = "127.0.0.1:\(port)"
         #expect(alert["labels"] as? [String: String] == [
             "alertname": "PharosUp", "cluster": "test", "instance": instance, "job": "pharos", "severity": "page",
@@ -108,7 +96,7 @@ struct AlertingServerTests {
         // with endsAt in the past, and leaves Alertmanager's active alerts.
         try rules(#"up{job="pharos"} == 2"#).write(toFile: pharos.directory + "/rules.yml", atomically: true, encoding: .utf8)
         #expect(try await pharos.get("/-/reload", method: .POST).status == 200)
-        var remaining = received
+        var remaining = [alert]
         for _ in 0..<150 where !remaining.isEmpty {
             try await Task.sleep(for: .milliseconds(200))
             remaining = try await Self.alerts(alertmanagerPort: alertmanagerPort)
@@ -118,6 +106,74 @@ struct AlertingServerTests {
     }
 
     /// Alertmanager's active alerts (`GET /api/v2/alerts`, a bare JSON array).
+    /// An Alertmanager found through `file_sd_configs` receives the alerts; one that
+    /// `relabel_configs` drops is listed as dropped by the alertmanagers API.
+    @Test(.enabled(if: alertmanager != nil, "needs Debian's prometheus-alertmanager"))
+    func alertmanagerFoundByFileSDReceivesAlerts() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-alerting-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (alertmanager, alertmanagerPort) = try await Self.startAlertmanager(in: directory)
+        defer { alertmanager.stop() }
+        let standbyPort = try Daemon.freePort()
+        let pharos = try await PharosInstance(
+            config: """
+                global:
+                  evaluation_interval: 1s
+                rule_files: [rules.yml]
+                alerting:
+                  alertmanagers:
+                    - file_sd_configs:
+                        - files: [alertmanagers.json]
+                      relabel_configs:
+                        - {source_labels: [role], regex: standby, action: drop}
+                """,
+            files: [
+                "rules.yml": "groups:\n  - name: g\n    rules:\n      - alert: Always\n        expr: vector(1)\n        labels: {via: file_sd}\n",
+                "alertmanagers.json": """
+                    [{"targets": ["127.0.0.1:\(alertmanagerPort)"], "labels": {"role": "primary"}},
+                     {"targets": ["127.0.0.1:\(standbyPort)"], "labels": {"role": "standby"}}]
+                    """,
+            ],
+            flags: ["--rules.alert.resend-delay=1s"])
+        defer { Task { await pharos.stop() } }
+        try await pharos.waitUntilReady()
+        // Discovery publishes within its 5 s throttle; the alert is resent every second.
+        let alert = try await Self.firstReceivedAlert(alertmanagerPort: alertmanagerPort, pharos: pharos)
+        #expect(alert["labels"] as? [String: String] == ["alertname": "Always", "via": "file_sd"])
+        let managers = try await pharos.data("/api/v1/alertmanagers") as? [String: [[String: String]]]
+        #expect(managers?["activeAlertmanagers"]?.map { $0["url"] } == ["http://127.0.0.1:\(alertmanagerPort)/api/v2/alerts"])
+        #expect(managers?["droppedAlertmanagers"]?.map { $0["url"] } == ["http://127.0.0.1:\(standbyPort)/api/v2/alerts"])
+    }
+
+    /// Debian's Alertmanager with one receiver that drops everything, its files in `directory`
+    /// (created), on a free loopback port.
+    private static func startAlertmanager(in directory: String) async throws -> (Daemon, port: Int) {
+        try FileManager.default.createDirectory(atPath: directory + "/am", withIntermediateDirectories: true)
+        try "route:\n  receiver: sink\nreceivers:\n  - name: sink\n".write(toFile: directory + "/am.yml", atomically: true, encoding: .utf8)
+        let port = try Daemon.freePort()
+        let alertmanager = try Daemon(try #require(Self.alertmanager), [
+            "--config.file=\(directory)/am.yml", "--storage.path=\(directory)/am",
+            "--web.listen-address=127.0.0.1:\(port)", "--cluster.listen-address=",
+        ], output: .file(directory + "/am.log"))
+        do {
+            try await alertmanager.waitUntilListening(port: port)
+        } catch {
+            alertmanager.stop()
+            throw error
+        }
+        return (alertmanager, port)
+    }
+
+    /// The first alert Alertmanager shows, waiting up to 30 s for one.
+    private static func firstReceivedAlert(alertmanagerPort: Int, pharos: PharosInstance) async throws -> [String: Any] {
+        var received: [[String: Any]] = []
+        for _ in 0..<150 where received.isEmpty {
+            received = try await alerts(alertmanagerPort: alertmanagerPort)
+            if received.isEmpty { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        return try #require(received.first, "no alert reached Alertmanager\n\(pharos.daemon.log)")
+    }
+
     private static func alerts(alertmanagerPort: Int) async throws -> [[String: Any]] {
         let reply = try await PharosInstance.fetch("http://127.0.0.1:\(alertmanagerPort)/api/v2/alerts")
         guard reply.status == 200 else { throw DaemonError("alertmanager: \(reply.status) \(reply.body)") }

@@ -17,10 +17,14 @@ struct Window {
 
 extension Evaluator {
     /// Applies `body` to every series' window at every step.
+    ///
+    /// `--query.max-samples` counts what is held at once, as Prometheus does: the output so far
+    /// and the current window. Windows are slices of the series loaded once (and counted by
+    /// `load`), so a long range over many steps costs no more than its samples.
     func rangeFunction(_ data: RangeData, keepName: Bool = false, metricNameCheck: Bool = false,
                        _ body: (Window) throws(PromQLError) -> Double?) throws(PromQLError) -> [[EvalSample]] {
         var out = [[EvalSample]](repeating: [], count: stepCount)
-        var total = 0
+        var produced = 0
         for series in data.series {
             var warned = false
             for step in 0..<stepCount {
@@ -28,7 +32,7 @@ extension Evaluator {
                 let range = series.window(after: end - data.range - data.reach,
                                           through: end + (data.smoothed ? data.reach : 0))
                 if range.isEmpty { continue }
-                total += range.count
+                if produced + range.count > options.maxSamples { throw .tooManySamples }
                 let window = Window(ts: series.ts[range], vs: series.vs[range], start: end - data.range, end: end,
                                     evalTime: times[step], anchored: data.anchored, smoothed: data.smoothed)
                 guard let value = try body(window) else { continue }
@@ -39,9 +43,9 @@ extension Evaluator {
                 }
                 out[step].append(EvalSample(labels: series.labels, v: value, t: times[step],
                                             dropName: keepName ? series.dropName : true))
+                produced += 1
             }
         }
-        if total > options.maxSamples { throw .tooManySamples }
         return out
     }
 
