@@ -92,7 +92,20 @@ let package = Package(
         ),
         .target(name: "PromQL", dependencies: ["Model", "TSDB"], swiftSettings: swiftSettings),
         .target(name: "Template", dependencies: ["Model"], swiftSettings: swiftSettings),
-        .target(name: "Discovery", dependencies: ["Model", "Config", "CAres"], swiftSettings: swiftSettings),
+        .target(
+            name: "Discovery",
+            dependencies: [
+                "Model",
+                "Config",
+                "CAres",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Scrape",
             dependencies: [
@@ -225,7 +238,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "Model", "PharosTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "DiscoveryTests", dependencies: ["Discovery", "Config", "Model", "PharosTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DiscoveryTests",
+            dependencies: ["Discovery", "Config", "Model", "PharosTestSupport",
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "HummingbirdTLS", package: "hummingbird"),
+                           .product(name: "HTTPTypes", package: "swift-http-types"),
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOSSL", package: "swift-nio-ssl")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "Model", "TSDB"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RulesTests",
@@ -325,6 +348,14 @@ if ProcessInfo.processInfo.environment["PHAROS_BENCHMARKS"] == "1" {
             name: "ExpositionBenchmarks",
             dependencies: ["Exposition", "Model", .product(name: "Benchmark", package: "benchmark")],
             path: "Benchmarks/ExpositionBenchmarks",
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ))
+    package.targets.append(
+        .executableTarget(
+            name: "DiscoveryBenchmarks",
+            dependencies: ["Discovery", "Config", .product(name: "Benchmark", package: "benchmark")],
+            path: "Benchmarks/DiscoveryBenchmarks",
             swiftSettings: swiftSettings,
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ))

@@ -116,6 +116,12 @@ extension HTTPClientConfig: YAMLStruct {
         }
     }
 
+    /// Refuses what Pharos's service discovery clients cannot do yet (`oauth2`), naming the
+    /// section, instead of silently discovering nothing.
+    func checkSupportedByDiscovery(_ section: String, line: Int) throws(ConfigError) {
+        if oauth2 != nil { throw .invalid("oauth2 in \(section) is not supported by Pharos", line: line) }
+    }
+
     /// Go's `http.CanonicalHeaderKey`: `x-foo-bar` becomes `X-Foo-Bar`.
     static func canonicalHeaderName(_ name: String) -> String {
         name.split(separator: "-", omittingEmptySubsequences: false)

@@ -30,6 +30,9 @@ package struct KubernetesSDConfig: Sendable, Equatable, YAMLStruct {
     package var selectors: [Selector] = []
     /// `attach_metadata`.
     package var attachMetadata = AttachMetadata()
+    /// `include_finished_pods` (Pharos only): keep pods in phase `Succeeded` or `Failed` as
+    /// targets of the pod role, as Prometheus does; false by default (prometheus#10257).
+    package var includeFinishedPods = false
 
     /// The defaults.
     package init() {}
@@ -42,6 +45,7 @@ package struct KubernetesSDConfig: Sendable, Equatable, YAMLStruct {
         ] + YAMLField.inline(\.http) + [
             YAMLField("namespaces", \.namespaces), YAMLField("selectors", \.selectors),
             YAMLField("attach_metadata", \.attachMetadata),
+            YAMLField("include_finished_pods", \.includeFinishedPods),
         ]
     }
     static func decodeNull(line: Int) throws(ConfigError) -> KubernetesSDConfig {
@@ -58,6 +62,7 @@ package struct KubernetesSDConfig: Sendable, Equatable, YAMLStruct {
         func fail(_ message: String) -> ConfigError { .invalid(message, line: line) }
         guard let role else { throw fail("role missing (one of: pod, service, endpoints, endpointslice, node, ingress)") }
         try http.validate(line: line)
+        try http.checkSupportedByDiscovery("kubernetes_sd_configs", line: line)
         let customHTTP = http != HTTPClientConfig()
         if !apiServer.isEmpty && !kubeconfigFile.isEmpty {
             throw fail("cannot use 'kubeconfig_file' and 'api_server' simultaneously")

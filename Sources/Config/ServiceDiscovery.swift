@@ -148,6 +148,7 @@ package struct HTTPSDConfig: Sendable, Equatable, YAMLStruct {
         }
         if parsed.host.isEmpty { throw .invalid("host is missing in URL", line: line) }
         try http.validate(line: line)
+        try http.checkSupportedByDiscovery("http_sd_configs", line: line)
     }
 }
 
@@ -265,12 +266,13 @@ package struct ConsulSDConfig: Sendable, Equatable, YAMLStruct {
             throw .invalid("at most one of consul SD token, authorization, or oauth2 can be configured", line: line)
         }
         try http.validate(line: line)
+        try http.checkSupportedByDiscovery("consul_sd_configs", line: line)
     }
 }
 
 extension StringProtocol {
     /// The text without leading and trailing spaces, tabs and newlines.
-    var trimmingWhitespace: SubSequence {
+    package var trimmingWhitespace: SubSequence {
         let start = firstIndex { !$0.isWhitespace } ?? endIndex
         let end = lastIndex { !$0.isWhitespace }.map { index(after: $0) } ?? start
         return self[start..<Swift.max(start, end)]

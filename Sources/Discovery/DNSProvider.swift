@@ -77,26 +77,21 @@ package struct DNSProvider<C: Clock<Duration>>: DiscoveryProvider {
             labels.set(nameLabel, name)
             switch record {
             case .srv(let target, let srvPort):
-                labels.set(DiscoveredTargetGroup.addressLabel, hostPort(trimmingRoot(target), Int(srvPort)))
+                labels.set(DiscoveredTargetGroup.addressLabel, DiscoveredTargetGroup.joinHostPort(trimmingRoot(target), Int(srvPort)))
                 labels.set(srvRecordTargetLabel, rooted(target))
                 labels.set(srvRecordPortLabel, String(srvPort))
             case .a(let address), .aaaa(let address):
-                labels.set(DiscoveredTargetGroup.addressLabel, hostPort(address, port))
+                labels.set(DiscoveredTargetGroup.addressLabel, DiscoveredTargetGroup.joinHostPort(address, port))
             case .mx(let host):
-                labels.set(DiscoveredTargetGroup.addressLabel, hostPort(trimmingRoot(host), port))
+                labels.set(DiscoveredTargetGroup.addressLabel, DiscoveredTargetGroup.joinHostPort(trimmingRoot(host), port))
                 labels.set(mxRecordTargetLabel, rooted(host))
             case .ns(let host):
-                labels.set(DiscoveredTargetGroup.addressLabel, hostPort(trimmingRoot(host), port))
+                labels.set(DiscoveredTargetGroup.addressLabel, DiscoveredTargetGroup.joinHostPort(trimmingRoot(host), port))
                 labels.set(nsRecordTargetLabel, rooted(host))
             }
             return labels.labels()
         }
         return DiscoveredTargetGroup(source: name, targets: targets)
-    }
-
-    /// Go's `net.JoinHostPort`: IPv6 literals in brackets.
-    static func hostPort(_ host: String, _ port: Int) -> String {
-        host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 
     /// The name as Go's DNS library reports it: fully qualified, with the root's trailing dot.

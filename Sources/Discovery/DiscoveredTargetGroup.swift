@@ -28,4 +28,9 @@ package struct DiscoveredTargetGroup: Sendable, Equatable {
     package static func target(address: String) -> Labels {
         Labels([Label(name: addressLabel, value: address)])
     }
+
+    /// Go's `net.JoinHostPort`: IPv6 literals in brackets.
+    package static func joinHostPort(_ host: String, _ port: Int) -> String {
+        host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+    }
 }

@@ -5,7 +5,10 @@ package enum DiscoveryError: Error, Equatable, Sendable {
     case malformedFile(path: String, reason: String)
     /// A `dns_sd_configs` lookup failed (not NXDOMAIN, which means "no targets").
     case dnsLookupFailed(name: String, reason: String)
-    /// The resolver or a watcher could not be set up.
+    /// An HTTP request of `http_sd_configs`, `consul_sd_configs` or `kubernetes_sd_configs`
+    /// failed, or its answer was not what the API promises.
+    case requestFailed(url: String, reason: String)
+    /// The resolver, a watcher or an HTTP client could not be set up.
     case setupFailed(String)
 }
 
@@ -16,6 +19,8 @@ extension DiscoveryError: CustomStringConvertible {
             "file_sd_configs: error reading file \"\(path)\": \(reason)"
         case .dnsLookupFailed(let name, let reason):
             "dns_sd_configs: could not resolve \"\(name)\": \(reason)"
+        case .requestFailed(let url, let reason):
+            "service discovery: request to \"\(url)\" failed: \(reason)"
         case .setupFailed(let message):
             "service discovery: \(message)"
         }

@@ -18,7 +18,8 @@ package final class DiscoveryManager<C: Clock<Duration>>: Sendable {
     package let targetSets: AsyncStream<TargetSets>
     private let publish: AsyncStream<TargetSets>.Continuation
     private let clock: C
-    private let metrics: DiscoveryMetrics
+    /// The counters of the manager and its providers.
+    package let metrics: DiscoveryMetrics
     private let state: Mutex<State>
     private let starts: AsyncStream<JobStart>
     private let startSink: AsyncStream<JobStart>.Continuation
@@ -129,7 +130,10 @@ package final class DiscoveryManager<C: Clock<Duration>>: Sendable {
                     let snapshot: TargetSets? = self.state.withLock { state in
                         state.throttle.tickReached() ? Self.snapshot(state.jobs) : nil
                     }
-                    if let snapshot { self.publish.yield(snapshot) }
+                    if let snapshot {
+                        self.metrics.setDiscoveredTargets(snapshot.mapValues { $0.reduce(0) { $0 + $1.targets.count } })
+                        self.publish.yield(snapshot)
+                    }
                 }
             }
             for await start in starts {

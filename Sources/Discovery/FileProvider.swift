@@ -124,7 +124,11 @@ struct FileSDReader {
         }
         let configs: [TargetGroup]
         if path.hasSuffix(".json") || path.hasSuffix(".JSON") {
-            configs = try FileSDJSON.decode(data, path: path)
+            do {
+                configs = try TargetGroupJSON.decode(data)
+            } catch {
+                throw .malformedFile(path: path, reason: error.reason)
+            }
         } else {
             guard let text = String(validating: data, as: UTF8.self) else {
                 throw .malformedFile(path: path, reason: "the file is not valid UTF-8")

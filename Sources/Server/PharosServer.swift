@@ -392,8 +392,11 @@ package final class PharosServer: Sendable {
                      quit: { [self] in await shutdown() }).register(on: routes)
         pushgatewayAPI(pushgateway).register(on: routes.group("pushgateway"))  // Pushgateway (issue 6)
         alertmanager?.api(startTimeMs: startTime, bodyLimit: options.maxRequestBodySize).register(on: routes.group("alertmanager"))
-        routes.get("metrics") { [storage] _, _ in
-            let body = SelfMetrics.render { storage.writeMetrics(into: &$0) }
+        routes.get("metrics") { [storage, discovery] _, _ in
+            let body = SelfMetrics.render {
+                storage.writeMetrics(into: &$0)
+                discovery.metrics.write(into: &$0)
+            }
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
         }

@@ -45,6 +45,10 @@ func nextPublication(
                 $0["node"]?.isEmpty == false
             }
             #expect(sets == ["node": ["a:9100", "b:9100", "c:9100"], "idle": []], "a job without targets is still published")
+            #expect(manager.metrics.discoveredTargets(job: "node") == 3 && manager.metrics.discoveredTargets(job: "idle") == 0)
+            var text: [UInt8] = []
+            manager.metrics.write(into: &text)
+            #expect(String(decoding: text, as: UTF8.self).contains(#"prometheus_sd_discovered_targets{config="node",name="scrape"} 3"#))
             tasks.cancelAll()
         }
     }
@@ -93,7 +97,7 @@ func nextPublication(
 }
 
 @Suite struct ProviderFactoryTests {
-    @Test func buildsOneProviderPerConfigAndNamesTheUnimplementedOnes() throws {
+    @Test func buildsOneProviderPerConfig() throws {
         var configs = ServiceDiscoveryConfigs()
         configs.staticConfigs = [TargetGroup(targets: ["a:1"]), TargetGroup(targets: ["b:1"])]
         var file = FileSDConfig()
@@ -102,9 +106,11 @@ func nextPublication(
         var dns = DNSSDConfig()
         dns.names = ["_x._tcp.example."]
         configs.dnsSDConfigs = [dns]
-        #expect(ProviderFactory.unimplementedMechanisms(in: configs).isEmpty)
+        var http = HTTPSDConfig()
+        http.url = "http://127.0.0.1:1/sd"
+        configs.httpSDConfigs = [http]
         let providers = ProviderFactory.providers(for: configs, clock: ManualClock(), metrics: DiscoveryMetrics())
-        #expect(providers.count == 4, "one static provider for all static groups, one per file and DNS entry")
+        #expect(providers.count == 5, "one static provider for all static groups, one per file, HTTP and DNS entry")
         #expect(providers.first is StaticProvider)
 
         let parsed = try PrometheusConfig.parse(
@@ -112,10 +118,13 @@ func nextPublication(
             scrape_configs:
               - job_name: web
                 http_sd_configs: [{url: "http://127.0.0.1:1/sd"}]
+                consul_sd_configs: [{server: "127.0.0.1:1"}]
                 kubernetes_sd_configs: [{role: pod}]
             """)
         let web = try #require(parsed.scrapeConfigs.first)
-        #expect(ProviderFactory.unimplementedMechanisms(in: web.serviceDiscovery) == ["http_sd_configs", "kubernetes_sd_configs"])
+        let kinds = ProviderFactory.providers(for: web.serviceDiscovery, clock: ManualClock(), metrics: DiscoveryMetrics())
+            .map { String(describing: type(of: $0)) }
+        #expect(kinds == ["HTTPProvider<ManualClock>", "ConsulProvider<ManualClock>", "KubernetesProvider<ManualClock>"])
     }
 }
 

@@ -1,3 +1,4 @@
+import Config
 import Discovery
 import Foundation
 import Model
@@ -87,5 +88,35 @@ final class TemporaryDirectory: Sendable {
     func writeAtomically(_ path: String, _ text: String) throws {
         try write(path + ".tmp", text)
         guard rename(path + ".tmp", path) == 0 else { throw CocoaError(.fileWriteUnknown) }
+    }
+}
+
+/// The discovery section of a one-job config whose `key` (`http_sd_configs`, ...) holds one entry
+/// written as `yaml`, decoded and validated as the config loader does.
+func discoverySection(_ key: String, _ yaml: String) throws -> ServiceDiscoveryConfigs {
+    let indented = yaml.split(separator: "\n").map { "        " + $0 }.joined(separator: "\n")
+    let parsed = try PrometheusConfig.parse(
+        """
+        scrape_configs:
+          - job_name: sd
+            \(key):
+              - \(indented.dropFirst(8))
+        """)
+    guard let section = parsed.scrapeConfigs.first?.serviceDiscovery else { throw MissingSection() }
+    return section
+}
+
+struct MissingSection: Error {}
+
+/// Runs `provider` while `body` reads its updates; cancels it when `body` returns.
+func withProvider(
+    _ provider: some DiscoveryProvider, _ body: (UpdateReader) async throws -> Void
+) async throws {
+    let (stream, continuation) = AsyncStream.makeStream(of: [DiscoveredTargetGroup].self)
+    let reader = UpdateReader(stream)
+    try await withThrowingDiscardingTaskGroup { tasks in
+        tasks.addTask { await provider.run(updates: continuation) }
+        try await body(reader)
+        tasks.cancelAll()
     }
 }
