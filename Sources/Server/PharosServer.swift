@@ -68,8 +68,11 @@ package final class PharosServer: Sendable {
         state = Mutex(State(config: config, reload: .init(succeeded: true, time: WallClock.milliseconds(), yaml: config.yaml())))
         discovery = DiscoveryManager(configs: Self.discoveryConfigs(config), clock: ContinuousClock())
         alertmanagerDiscovery = DiscoveryManager(configs: Self.alertmanagerDiscoveryConfigs(config), clock: ContinuousClock())
-        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup,
-                                configuration: .init(decompression: .enabled(limit: .none)))
+        var clientConfiguration = HTTPClient.Configuration(decompression: .enabled(limit: .none))
+        // A refused connection fails the scrape (or notification) at once, as in Go, instead of
+        // being retried until the scrape timeout: `up` and `lastError` say so without a 10 s wait.
+        clientConfiguration.connectionPool.retryConnectionEstablishment = false
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration)
         httpClient = client
         scrape = ScrapeManager(appendable: storage, httpClient: client, logger: logger)
         notifier = Notifier(httpClient: client, logger: logger)

@@ -9,6 +9,34 @@ import Testing
 /// targets, metadata and query APIs.
 @Suite(.enabled(if: PharosInstance.binary != nil, "needs the pharos binary (swift build --build-tests)"))
 struct ScrapingServerTests {
+    /// A target that refuses connections is down with the refusal as its error at once, not
+    /// after the scrape timeout (the connection is not retried until the deadline).
+    @Test func refusedTargetIsDownWithoutWaitingForTheTimeout() async throws {
+        let closedPort = try Daemon.freePort()
+        let config = """
+            global:
+              scrape_interval: 12s
+              scrape_timeout: 10s
+            scrape_configs:
+              - job_name: closed
+                static_configs:
+                  - targets: ['127.0.0.1:\(closedPort)']
+            """
+        let pharos = try await PharosInstance(config: config)
+        defer { Task { await pharos.stop() } }
+        try await pharos.waitUntilReady()
+        var target: [String: Any] = [:]
+        for _ in 0..<150 {  // the first scrape comes within one interval (its offset)
+            let data = try await pharos.data("/api/v1/targets") as? [String: Any]
+            target = (data?["activeTargets"] as? [[String: Any]])?.first ?? [:]
+            if target["health"] as? String == "down" { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(target["health"] as? String == "down", "\(target)")
+        #expect((target["lastError"] as? String)?.contains("refused") == true, "\(target)")
+        #expect((target["lastScrapeDuration"] as? Double ?? 99) < 5, "\(target)")
+    }
+
     @Test func scrapesItselfAndNodeExporter() async throws {
         guard let nodeExporter = TestBinaries.onPath("prometheus-node-exporter") else { return }
         let exporterPort = try Daemon.freePort()
