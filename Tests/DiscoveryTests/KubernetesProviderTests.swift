@@ -98,12 +98,14 @@ import Testing
             // Objects of other kinds move the server's version; a bookmark tells the watcher.
             api.put("pods", Self.pod("unrelated", ip: "10.0.0.1"))
             try await withGuardTimeout { while api.activeWatches == 0 { try await Task.sleep(for: .milliseconds(10)) } }
-            api.bookmark("services", kind: "Service")
             // The server ends the watch after timeoutSeconds; the next watch starts at the bookmark.
+            // A bookmark reaches only the watches open at that moment (with a 1 s timeout one may
+            // be between requests), so it is sent again until a watch resumes from it.
             let bookmarked = try #require(api.requests.last { $0.query["watch"] == "true" }).query["resourceVersion"]
             try await withGuardTimeout {
                 while !api.requests.contains(where: { $0.query["watch"] == "true" && $0.query["resourceVersion"] != bookmarked }) {
-                    try await Task.sleep(for: .milliseconds(20))
+                    api.bookmark("services", kind: "Service")
+                    try await Task.sleep(for: .milliseconds(100))
                 }
             }
             api.put("services", KubernetesFixtures.edgeService)
