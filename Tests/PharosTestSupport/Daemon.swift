@@ -152,22 +152,49 @@ package final class Daemon: Sendable {
     }
 
     /// A port on 127.0.0.1 that no socket of `type` (`SOCK_STREAM`, `SOCK_DGRAM`) uses right
-    /// now: bound, read back and released.
+    /// now, for a server a test starts later.
+    ///
+    /// Ports come from below the kernel's ephemeral range (`ip_local_port_range`), in turn from
+    /// a random start, each handed out once per process: a socket bound to port 0 elsewhere in
+    /// the test run (a loopback fake, an HTTP client) can then never take a port between this
+    /// call and the server binding it.
     package static func freePort(_ type: __socket_type = SOCK_STREAM) throws -> Int {
+        let range = reservedPorts
+        for _ in 0..<range.count {
+            let candidate = nextPort.withLock { next -> Int in
+                let port = next ?? Int.random(in: range)
+                next = port >= range.upperBound ? range.lowerBound : port + 1
+                return port
+            }
+            if canBind(port: candidate, type) { return candidate }
+        }
+        throw DaemonError("no free port in \(range)")
+    }
+
+    /// The next port `freePort` tries (nil until the first call picks a random start).
+    private static let nextPort = Mutex<Int?>(nil)
+
+    /// 10000 up to the start of the ephemeral range (32768 by default on Linux).
+    private static let reservedPorts: ClosedRange<Int> = {
+        let text = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)) ?? ""
+        let low = text.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) } ?? 32768
+        return 10000...max(10999, low - 1)
+    }()
+
+    /// Whether 127.0.0.1:`port` can be bound for `type` right now.
+    private static func canBind(port: Int, _ type: __socket_type) -> Bool {
         let fd = socket(AF_INET, Int32(type.rawValue), 0)
-        guard fd >= 0 else { throw DaemonError("socket failed") }
+        guard fd >= 0 else { return false }
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                bind(fd, socketAddress, length) == 0 && getsockname(fd, socketAddress, &length) == 0
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
             }
         }
-        guard bound else { throw DaemonError("bind failed") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     /// Whether something accepts TCP connections on 127.0.0.1:`port`.
