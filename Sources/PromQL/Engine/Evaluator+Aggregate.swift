@@ -231,19 +231,8 @@ extension Evaluator {
         return sorted[lower] * (1 - weight) + sorted[upper] * weight
     }
 
-    /// A float as Go's `strconv.FormatFloat(v, 'f', -1, 64)` renders it.
-    static func formatValue(_ v: Double) -> String {
-        if v.isNaN { return "NaN" }
-        if v.isInfinite { return v > 0 ? "+Inf" : "-Inf" }
-        if v == v.rounded(), abs(v) < 1e21 { return String(format: "%.0f", v) }
-        var text = "\(v)"
-        if text.contains("e") {
-            // Swift prints 1e-05; Go's 'f' format writes the digits out.
-            let decimal = NSDecimalNumber(string: text)
-            text = decimal.stringValue
-        }
-        return text
-    }
+    /// A float as Go's `strconv.FormatFloat(v, 'f', -1, 64)` renders it (the printer's form).
+    static func formatValue(_ v: Double) -> String { Printer.goFloat(v) }
 
     func isValidLabelName(_ name: String) -> Bool {
         !name.isEmpty && name.utf8.allSatisfy { $0 >= 32 } && name.unicodeScalars.allSatisfy { _ in true }
