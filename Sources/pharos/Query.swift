@@ -22,6 +22,15 @@ struct QueryOutputOptions: ParsableArguments {
 
 extension QueryResultPrinter.Format: ExpressibleByArgument {}
 
+/// The server and expression of `pharos query instant` and `range`.
+struct QueryExpressionArguments: ParsableArguments {
+    @Argument(help: "Prometheus server to query.")
+    var server: String
+
+    @Argument(help: "PromQL query expression.")
+    var expr: String
+}
+
 /// The selectors and time bounds of `pharos query series` and `labels`.
 struct QuerySelectionOptions: ParsableArguments {
     @Option(help: "Series selector. Can be specified multiple times.")
@@ -52,17 +61,13 @@ struct QueryInstant: AsyncParsableCommand {
     @Option(help: "Query evaluation time (RFC3339 or Unix timestamp).")
     var time: String?
 
-    @Argument(help: "Prometheus server to query.")
-    var server: String
-
-    @Argument(help: "PromQL query expression.")
-    var expr: String
+    @OptionGroup var target: QueryExpressionArguments
 
     func run() async throws {
         try await QueryCommandFailure.reported {
             let at = try time.map { try QueryAPIClient.parseTime($0, what: "evaluation time") } ?? QueryAPIClient.now()
-            let result = try await QueryAPIClient.run(server: server, path: "query", form: [
-                ("query", expr), ("time", QueryAPIClient.seconds(at)),
+            let result = try await QueryAPIClient.run(server: target.server, path: "query", form: [
+                ("query", target.expr), ("time", QueryAPIClient.seconds(at)),
             ], decoding: QueryAPIClient.QueryResult.self)
             QueryResultPrinter(format: output.format).print(result)
         }
@@ -88,11 +93,7 @@ struct QueryRange: AsyncParsableCommand {
     @Option(help: "Query step size (duration, e.g. 15s).")
     var step: String?
 
-    @Argument(help: "Prometheus server to query.")
-    var server: String
-
-    @Argument(help: "PromQL query expression.")
-    var expr: String
+    @OptionGroup var target: QueryExpressionArguments
 
     func run() async throws {
         try await QueryCommandFailure.reported {
@@ -110,8 +111,8 @@ struct QueryRange: AsyncParsableCommand {
                 // promtool's default resolution: about 250 points, at least one second.
                 stepMilliseconds = max((endTime - startTime) / 250_000, 1) * 1000
             }
-            let result = try await QueryAPIClient.run(server: server, path: "query_range", form: [
-                ("query", expr), ("start", QueryAPIClient.seconds(startTime)), ("end", QueryAPIClient.seconds(endTime)),
+            let result = try await QueryAPIClient.run(server: target.server, path: "query_range", form: [
+                ("query", target.expr), ("start", QueryAPIClient.seconds(startTime)), ("end", QueryAPIClient.seconds(endTime)),
                 ("step", QueryAPIClient.seconds(stepMilliseconds)),
             ], decoding: QueryAPIClient.QueryResult.self)
             QueryResultPrinter(format: output.format).print(result)
