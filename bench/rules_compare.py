@@ -300,31 +300,49 @@ def main():
     ap.add_argument("--pharos", default=os.path.join(ROOT, ".build", "release", "pharos"))
     ap.add_argument("--prometheus", default="/usr/bin/prometheus")
     ap.add_argument("--promtool", default="/usr/bin/promtool")
+    ap.add_argument("--systems", default="prometheus,pharos", help="comma-separated subset")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
+    ap.add_argument("--reuse", metavar="DIR",
+                    help="a work directory kept by --keep: its loaded data, no new backfill")
+    ap.add_argument("--perf", metavar="FILE",
+                    help="record Pharos with `perf record -g` during the rules window")
     args = ap.parse_args()
 
-    work = tempfile.mkdtemp(prefix="pharos-rules-bench-")
-    t_end = int(time.time()) // INTERVAL * INTERVAL
+    work = args.reuse or tempfile.mkdtemp(prefix="pharos-rules-bench-")
+    stamp = os.path.join(work, "backfill-end")
+    if args.reuse:
+        t_end = int(open(stamp).read())
+    else:
+        t_end = int(time.time()) // INTERVAL * INTERVAL
+        with open(stamp, "w") as f:
+            f.write(str(t_end))
     t0 = t_end - 6 * 3600
     series = fleet(args.hosts, t0)
     total_series = sum(len(m) for m in series.values())
     om_path = os.path.join(work, "backfill.om")
-    samples = write_backfill(om_path, series, t_end, 6 * 3600, 15 * 60)
-    print(f"fleet: {args.hosts} hosts, {total_series} series; backfill {samples} samples", flush=True)
+    if not args.reuse:
+        samples = write_backfill(om_path, series, t_end, 6 * 3600, 15 * 60)
+        print(f"fleet: {args.hosts} hosts, {total_series} series; backfill {samples} samples", flush=True)
 
     FleetHandler.series = series
     exporter = FleetServer(("127.0.0.1", 0), FleetHandler)
     threading.Thread(target=exporter.serve_forever, daemon=True).start()
     target = f"127.0.0.1:{exporter.server_address[1]}"
 
-    systems = [System("prometheus", args.prometheus, 19390, work),
-               System("pharos", args.pharos, 19391, work)]
+    systems = [System(name, binary, port, work)
+               for name, binary, port in (("prometheus", args.prometheus, 19390), ("pharos", args.pharos, 19391))
+               if name in args.systems.split(",")]
+    perf = None
     try:
         for s in systems:
+            s.load_seconds = float("nan")
+            if args.reuse:
+                continue
             os.makedirs(s.dir, exist_ok=True)
             s.load_seconds = load_backfill(s, om_path, args.pharos, args.promtool)
             print(f"{s.name}: backfill loaded in {s.load_seconds:.0f} s", flush=True)
-        os.remove(om_path)
+        if not args.reuse:
+            os.remove(om_path)
         for s in systems:
             write_config(s.config, target, with_rules=False)
             s.start()
@@ -335,6 +353,11 @@ def main():
             write_config(s.config, target, with_rules=True)
             s.reload()
         time.sleep(2 * INTERVAL)
+        pharos = [s for s in systems if s.name == "pharos"]
+        if args.perf and pharos:
+            perf = subprocess.Popen(["perf", "record", "-e", "cpu-clock", "-g", "-o", args.perf,
+                                     "-p", str(pharos[0].proc.pid), "--", "sleep", str(args.window)],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         iterations = {s.name: metric_value(s.base, "prometheus_rule_group_iterations_total")
                       for s in systems}
         missed = {s.name: metric_value(s.base, "prometheus_rule_group_iterations_missed_total")
@@ -353,11 +376,13 @@ def main():
                         if line.strip().startswith("- record:")]
         results = {s.name: answers(s, record_names) for s in systems}
     finally:
+        if perf:
+            perf.wait(timeout=args.window + 120)
         for s in systems:
             if s.proc:
                 stop(s.proc)
         exporter.shutdown()
-        if not args.keep:
+        if not args.keep and not args.reuse:
             shutil.rmtree(work, ignore_errors=True)
 
     print(f"\nload average {os.getloadavg()[0]:.1f}; window {args.window} s; {args.hosts} hosts, "
@@ -377,6 +402,8 @@ def main():
               f"| {percentile(s.alert_rule_times, 0.5) * 1000:.2f} / "
               f"{percentile(s.alert_rule_times, 0.99) * 1000:.2f} | {s.missed:.0f} "
               f"| {s.peak_rss / 2**20:.0f} MiB |")
+    if len(systems) < 2:
+        return
     prom, pharos = systems
     print(f"\nCPU per round: Prometheus / Pharos = {prom.per_round / max(pharos.per_round, 1e-9):.2f}×")
     same = results["prometheus"] == results["pharos"]
