@@ -1,4 +1,5 @@
-import AsyncHTTPClient
+package import AsyncHTTPClient
+import Foundation
 import Exposition
 package import Model
 import NIOCore

@@ -278,7 +278,7 @@ package final class PharosServer: Sendable {
             try await withThrowingDiscardingTaskGroup { group in
                 group.addTask { try await server.cluster.run(storage: { [storage = server.storage] in storage.appendable() }) }  // issue 7
                 if role.receivesSamples { group.addTask {  // Pushgateway (issue 6): pushed groups ingested at the global scrape interval.
-                    await PushgatewayIngester(pushgateway: pushgateway, sink: { [storage = server.storage] in storage.appendable() },
+                    await PushgatewayIngester(pushgateway: pushgateway, sink: { [storage = server.storage, cluster = server.cluster] in cluster.sink ?? storage.appendable() },
                                               logger: server.logger)
                         .run(interval: server.config.global.scrapeInterval, nowMs: WallClock.milliseconds)
                 } }
@@ -290,7 +290,7 @@ package final class PharosServer: Sendable {
                 }
                 if let alertmanager = server.alertmanager { group.addTask { await alertmanager.alertmanager.run() } }
                 if let db = server.storage.current {
-                    group.addTask { await server.remoteWrite.run(db: db) }  // remote write (issue 6)
+                    if role == .all { group.addTask { await server.remoteWrite.run(db: db) } }  // remote write (issue 6); not from ingester replicas
                     group.addTask { await db.run() }
                 }
                 if role.receivesSamples {
