@@ -93,7 +93,7 @@ def main():
             flags = [f"--role={role}"] + ([f"--ingester.id={name}"] if role == "ingester" else [])
             log = open(os.path.join(work, f"{name}.log"), "w")
             proc = subprocess.Popen([args.binary, "server", f"--config.file={config}", f"--storage.tsdb.path={work}/{name}",
-                                     f"--web.listen-address=127.0.0.1:{port}", "--pushgateway.listen-address="] + flags,
+                                     f"--web.listen-address=127.0.0.1:{port}", "--pushgateway.listen-address", ""] + flags,
                                     stdout=log, stderr=subprocess.STDOUT)
             procs.append(proc)
             roles[name] = proc

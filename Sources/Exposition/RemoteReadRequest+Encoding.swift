@@ -1,3 +1,5 @@
+import Model
+
 extension RemoteReadRequest {
     /// The request as a (not yet snappy-compressed) `prometheus.ReadRequest`, the inverse of
     /// `init(decoding:)`: what a querier sends to the ingesters it fans out to.

@@ -4,6 +4,7 @@ import Exposition
 package import Model
 import NIOCore
 import NIOHTTP1
+import Stream
 package import TSDB
 
 /// A `Querier` over the ingesters of a cluster: each `select` asks one ingester per partition

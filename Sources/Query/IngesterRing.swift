@@ -36,7 +36,7 @@ package final class IngesterRing: Sendable {
 
     /// Which member answers for which of `partitions`, skipping members in `excluding`;
     /// partitions no remaining member owns are left out.
-    func plan(for partitions: Set<Int>, excluding: Set<Int>) -> [Int: Set<Int>] {
+    package func plan(for partitions: Set<Int>, excluding: Set<Int>) -> [Int: Set<Int>] {
         let now = ContinuousClock.now
         let avoided = avoidUntil.withLock { avoid in Set(avoid.filter { $0.value > now }.keys) }
         var plan: [Int: Set<Int>] = [:]
@@ -52,13 +52,13 @@ package final class IngesterRing: Sendable {
     }
 
     /// Records that member `index` failed a request.
-    func markFailed(_ index: Int) {
+    package func markFailed(_ index: Int) {
         let until = ContinuousClock.now.advanced(by: backoff)
         avoidUntil.withLock { $0[index] = until }
     }
 
     /// Records that member `index` answered.
-    func markHealthy(_ index: Int) {
+    package func markHealthy(_ index: Int) {
         avoidUntil.withLock { _ = $0.removeValue(forKey: index) }
     }
 }

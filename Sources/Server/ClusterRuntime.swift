@@ -3,7 +3,9 @@ import Ingest
 import Logging
 import Model
 import Stream
+import Query
 import Synchronization
+import TSDB
 
 /// What a cluster role (`--role=distributor|ingester|querier`, issue 7) adds to the server:
 /// the Kafka topic of `stream:`, the distributor's stream sink, the ingester's partition
@@ -109,5 +111,23 @@ final class ClusterRuntime: Sendable {
             while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
         }
         await stream.close()
+    }
+}
+
+/// The distributor's answer to the query API: it keeps no data, and an empty result would
+/// look like "no such series".
+struct DistributorQuerier: Querier {
+    private static let reason = "--role=distributor keeps no data and does not answer queries: ask a querier (--role=querier)"
+
+    func select(_ matchers: [Matcher], mint: Int64, maxt: Int64) throws(TSDBError) -> [Series] {
+        throw .unavailable(reason: Self.reason)
+    }
+
+    func labelNames(_ matchers: [Matcher]) throws(TSDBError) -> [String] {
+        throw .unavailable(reason: Self.reason)
+    }
+
+    func labelValues(_ name: String, _ matchers: [Matcher]) throws(TSDBError) -> [String] {
+        throw .unavailable(reason: Self.reason)
     }
 }

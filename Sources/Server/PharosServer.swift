@@ -382,6 +382,8 @@ package final class PharosServer: Sendable {
         var querier: @Sendable (Int64, Int64) -> any Querier = { [storage] in storage.querier(mint: $0, maxt: $1) }
         if let ring = cluster.ring {  // issue 7: a querier reads from the ingesters
             querier = { [httpClient] in IngesterQuerier(ring: ring, httpClient: httpClient, mint: $0, maxt: $1) }
+        } else if options.role == .distributor {
+            querier = { _, _ in DistributorQuerier() }
         }
         if options.role == .ingester {  // issue 7: what queriers read, at the root whatever the route prefix
             RemoteReadAPI(querier: querier, externalLabels: { Labels() }, sampleLimit: 0, bodyLimit: options.maxRequestBodySize,
@@ -408,7 +410,7 @@ package final class PharosServer: Sendable {
         RulesAPI(rules: rules, notifier: notifier).register(on: routes)
         AdminAPI(db: { [storage] in storage.current }, enabled: options.enableAdminAPI, storagePath: options.storagePath,
                  bodyLimit: options.maxRequestBodySize).register(on: routes)
-        LifecycleAPI(ready: { [storage] in storage.isReady }, enabled: options.enableLifecycle,
+        LifecycleAPI(ready: { [storage, cluster] in cluster.isReady(storageReady: storage.isReady) }, enabled: options.enableLifecycle,
                      reload: { [self] () throws(ServerError) in try reload() },
                      quit: { [self] in await shutdown() }).register(on: routes)
         if options.role.receivesSamples { pushgatewayAPI(pushgateway).register(on: routes.group("pushgateway")) }  // Pushgateway (issue 6)

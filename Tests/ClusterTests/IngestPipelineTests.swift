@@ -1,6 +1,8 @@
 import Exposition
 import Foundation
 import Ingest
+import Query
+import Config
 import Logging
 import Model
 import Stream
@@ -29,10 +31,16 @@ import Testing
                     _ = try appender.append(ref: 0, labels: labels, timestamp: Int64(round * 3 + k) * 1000, value: Double(round * 3 + k))
                 }
             }
-            #expect(try await appender.commitBatchAsync() == 120)
+            let written = try await appender.commitBatchAsync()
+            #expect(written == 120)
         }
         var emptyLabels = sink.makeAppender()
-        #expect(throws: AppendError(.invalid, "empty label set")) { _ = try emptyLabels.append(ref: 0, labels: Labels(), timestamp: 0, value: 0) }
+        do {
+            _ = try emptyLabels.append(ref: 0, labels: Labels(), timestamp: 0, value: 0)
+            Issue.record("an empty label set was taken")
+        } catch {
+            #expect(error == AppendError(.invalid, "empty label set"))
+        }
         // A record that does not decode is skipped, not a reason to stop the partition.
         _ = try await log.append([[1, 0xFF, 0xFF]], to: 0)
         let ends = try await log.partitions().map(\.endOffset)
@@ -137,5 +145,35 @@ import Testing
         #expect(decoded.queries.map(\.startTimestampMs) == [-5, 0])
         #expect(decoded.queries.map(\.endTimestampMs) == [1_700_000_000_000, 0])
         #expect(decoded.queries.map { $0.matchers.map(\.description) } == request.queries.map { $0.matchers.map(\.description) })
+    }
+}
+
+/// The querier's per-query plan over static membership.
+@Suite struct IngesterRingTests {
+    private static let config: StreamConfig = {
+        var config = StreamConfig()
+        config.kind = .kafka
+        config.partitions = 3
+        config.ingesters = [StreamIngesterConfig(address: "a:1", partitions: [0, 1, 2]), StreamIngesterConfig(address: "b:1", partitions: [0, 1]),
+                            StreamIngesterConfig(address: "c:1", partitions: [2])]
+        return config
+    }()
+
+    @Test func asksAsFewIngestersAsPossible() {
+        let ring = IngesterRing(config: Self.config)
+        #expect(ring.plan(for: [0, 1, 2], excluding: []) == [0: [0, 1, 2]])
+        #expect(ring.plan(for: [0, 1, 2], excluding: [0]) == [1: [0, 1], 2: [2]])
+        #expect(ring.plan(for: [0, 1, 2], excluding: [0, 1]) == [2: [2]], "partitions 0 and 1 have no owner left")
+    }
+
+    @Test func avoidsARecentlyFailedIngesterUnlessItIsTheLastOwner() {
+        let ring = IngesterRing(config: Self.config)
+        ring.markFailed(0)
+        #expect(ring.plan(for: [0, 1, 2], excluding: []) == [1: [0, 1], 2: [2]])
+        ring.markFailed(1)
+        #expect(ring.plan(for: [0, 1, 2], excluding: []) == [0: [0, 1], 2: [2]], "both owners of 0 failed: the first is tried again")
+        ring.markHealthy(0)
+        ring.markHealthy(1)
+        #expect(ring.plan(for: [0, 1, 2], excluding: []) == [0: [0, 1, 2]])
     }
 }

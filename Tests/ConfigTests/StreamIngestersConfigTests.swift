@@ -30,7 +30,7 @@ import Testing
         ("  ingesters:\n    - {address: a:1, partitions: [0, 1], zone: x}\n",
          .unknownField("zone", type: "config.StreamIngesterConfig", line: 6)),
         ("  ingesters:\n    -\n", .invalid("empty or null entry in stream.ingesters", line: 6)),
-        ("  ingesters: a:1\n", .typeMismatch(found: "!!str `a:1`", expected: "[]config.StreamIngesterConfig", line: 5)),
+        ("  ingesters: a:1\n", .typeMismatch(found: "!!str `a:1`", expected: "[]StreamIngesterConfig", line: 5)),
     ] as [(String, ConfigError)])
     func malformedIngestersAreRefused(tail: String, expected: ConfigError) {
         #expect(throws: expected) { try PrometheusConfig.parse(Self.kafka + tail, environment: [:]) }

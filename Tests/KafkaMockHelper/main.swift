@@ -19,8 +19,8 @@ guard arguments.count == 3, let partitions = Int(arguments[2]), partitions >= 1 
 do {
     let cluster = try KafkaMockCluster(brokers: 3)
     try cluster.createTopic(arguments[1], partitions: partitions, replicationFactor: 3)
-    print(cluster.bootstraps)
-    fflush(stdout)
+    var line = cluster.bootstraps + "\n"  // one write, unbuffered: the parent reads it at once
+    line.withUTF8 { buffer in _ = write(1, buffer.baseAddress, buffer.count) }
     var byte: UInt8 = 0
     while read(0, &byte, 1) > 0 {}
     withExtendedLifetime(cluster) {}

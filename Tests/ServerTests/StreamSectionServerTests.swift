@@ -39,7 +39,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try config.write(toFile: directory + "/prometheus.yml", atomically: true, encoding: .utf8)
         let server = try Daemon(binary, ["server", "--config.file=\(directory)/prometheus.yml", "--web.listen-address=127.0.0.1:0",
-                                         "--storage.tsdb.path=\(directory)/data", "--pushgateway.listen-address="] + flags,
+                                         "--storage.tsdb.path=\(directory)/data", "--pushgateway.listen-address", ""] + flags,
                                 output: .file(directory + "/server.log"))
         let status = await server.waitForExit(timeout: .seconds(30))
         #expect(status != nil && status != 0, "\(server.log)")
