@@ -24,7 +24,7 @@ import Testing
     @Test(arguments: [
         (["--role=distributor"], "", "--role=distributor needs stream.kind: kafka"),
         (["--role=querier"], "stream:\n  kind: kafka\n  brokers: [127.0.0.1:9]\n", "--role=querier needs stream.ingesters"),
-        (["--role=ingester"], "stream:\n  kind: kafka\n  brokers: [127.0.0.1:9]\n", "invalid value for --ingester.id: \"\" must be set"),
+        (["--role=ingester"], "stream:\n  kind: kafka\n  brokers: [127.0.0.1:9]\n", "must be set to a name of [A-Za-z0-9._-] (like ingester-0), unique per ingester"),
         (["--role=ingester", "--ingester.id=ingester-7"], "stream:\n  kind: kafka\n  brokers: [127.0.0.1:9]\n  partitions: 2\n",
          "--ingester.id=ingester-7 derives partition 7, but stream.partitions is 2"),
         (["--role=ruler"], "", "role ruler not implemented yet"),
