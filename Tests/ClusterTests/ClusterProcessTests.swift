@@ -29,6 +29,11 @@ import Testing
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let brokers = kafka.bootstraps.split(separator: ",").map { "\"\($0)\"" }.joined(separator: ", ")
         try """
+            global:
+              scrape_interval: 1s
+            scrape_configs:  # scraped by the distributor only
+              - job_name: querier
+                static_configs: [{targets: ["127.0.0.1:\(querierPort)"]}]
             stream:
               kind: kafka
               partitions: 2
@@ -81,6 +86,13 @@ import Testing
 
         try await write(rounds: 0..<10)
         try await expectQueried(sent, querierPort: querierPort)
+        // Pushes and scrapes of the distributor take the same path as its remote writes.
+        var push = HTTPClientRequest(url: "http://127.0.0.1:\(distributorPort)/pushgateway/metrics/job/batch")
+        push.method = .POST
+        push.body = .bytes(ByteBuffer(string: "cluster_pushed 7\n"))
+        #expect(try await send(push).status == 200)
+        try await expectValue("cluster_pushed", 7, querierPort: querierPort)
+        try await expectValue("up{job=\"querier\"}", 1, querierPort: querierPort)
         let refused = try await get("http://127.0.0.1:\(distributorPort)/api/v1/query?query=cluster_sample")
         #expect(refused.status != 200 && refused.body.contains("does not answer queries: ask a querier"), "\(refused.body)")
 
@@ -119,6 +131,23 @@ import Testing
             try await Task.sleep(for: .milliseconds(200))
         }
         Issue.record("the querier did not return what was acknowledged within 30 s: \(last)")
+    }
+
+    /// Polls the querier until the instant query `query` answers one series with `value`, for up to 30 s.
+    private func expectValue(_ query: String, _ value: Double, querierPort: Int) async throws {
+        let url = "http://127.0.0.1:\(querierPort)/api/v1/query?query=" + (query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? query)
+        var last = "no answer"
+        for _ in 0..<150 {
+            let reply = try await get(url)
+            last = "\(reply.status) \(reply.body.prefix(400))"
+            if reply.status == 200, let object = try? JSONSerialization.jsonObject(with: Data(reply.bytes)) as? [String: Any],
+               let result = (object["data"] as? [String: Any])?["result"] as? [[String: Any]], result.count == 1,
+               let sample = result[0]["value"] as? [Any], sample.count == 2, (sample[1] as? String).flatMap(Double.init) == value {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        Issue.record("\(query) did not become \(value) on the querier within 30 s: \(last)")
     }
 
     /// The samples of a matrix answer by `series` label, and how many timestamps repeated.
