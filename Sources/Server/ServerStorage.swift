@@ -66,6 +66,13 @@ final class ServerStorage: SampleAppendable {
         metric("prometheus_tsdb_storage_blocks_bytes", "gauge", "The number of bytes that are currently used for local storage by all blocks.", stats.blocksBytes)
         metric("prometheus_tsdb_wal_storage_size_bytes", "gauge", "Size of the write log directory.", stats.walBytes)
         metric("prometheus_tsdb_wal_corruptions_total", "counter", "Total number of WAL corruptions.", stats.walCorruptions)
+        metric("prometheus_tsdb_head_out_of_order_samples_appended_total", "counter", "Total number of appended out of order samples.", stats.headOutOfOrderSamplesAppended)
+        func floatCounter(_ name: String, _ help: String, _ value: Int) {
+            text += "# HELP \(name) \(help)\n# TYPE \(name) counter\n\(name){type=\"float\"} \(value)\n"
+        }
+        floatCounter("prometheus_tsdb_out_of_order_samples_total", "Total number of out of order samples ingestion failed attempts due to out of order being disabled.", stats.outOfOrderSamplesRejected)
+        floatCounter("prometheus_tsdb_too_old_samples_total", "Total number of out of order samples ingestion failed attempts with out of support enabled, but sample outside of time window.", stats.tooOldSamplesRejected)
+        floatCounter("prometheus_tsdb_out_of_bound_samples_total", "Total number of out of bound samples ingestion failed attempts with out of order support disabled.", stats.outOfBoundSamplesRejected)
         out.append(contentsOf: text.utf8)
     }
 

@@ -12,6 +12,9 @@ package enum TSDBError: Error, Equatable, Sendable {
     case duplicateSampleForTimestamp(series: Labels, timestamp: Int64)
     /// A sample older than the head's lowest appendable time.
     case outOfBounds(series: Labels, timestamp: Int64, minValidTime: Int64)
+    /// An out-of-order sample older than the out-of-order time window allows: `oldest` is
+    /// the head's newest time minus the window (upstream's `storage.ErrTooOldSample`).
+    case tooOldSample(series: Labels, timestamp: Int64, oldest: Int64)
     /// A series without any label; Prometheus refuses these too.
     case emptyLabelSet
     /// A series reference the head does not know (stale ref handed back to an appender).
@@ -49,6 +52,8 @@ extension TSDBError: CustomStringConvertible {
             "duplicate sample for timestamp \(timestamp) with a different value for \(series)"
         case .outOfBounds(let series, let timestamp, let minValidTime):
             "out of bounds: sample for \(series) at \(timestamp) is older than the head's minimum \(minValidTime)"
+        case .tooOldSample(let series, let timestamp, let oldest):
+            "too old sample for \(series) at \(timestamp): the out-of-order time window accepts samples from \(oldest) on"
         case .emptyLabelSet:
             "series has no labels"
         case .unknownSeriesRef(let ref):

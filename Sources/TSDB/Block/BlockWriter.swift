@@ -42,12 +42,14 @@ package enum BlockWriter {
     ///   - parents: the blocks this one was compacted from: the new block is one level above
     ///     the highest of them (or at `level`), with their sources and themselves as
     ///     parents. None: level 1.
+    ///   - hints: `compaction.hints` of `meta.json` (`BlockMeta.fromOutOfOrder`).
     ///
     /// Series without samples are left out. - Throws: `TSDBError.invalidBlock` for unordered
     /// samples, duplicate or empty label sets, or no samples at all; `.io` on file errors.
     @discardableResult
     package static func write(_ series: [SeriesSamples], into directory: String, ulid: ULID,
-                              timeRange: Range<Int64>? = nil, parents: [BlockMeta] = [], level: Int? = nil)
+                              timeRange: Range<Int64>? = nil, parents: [BlockMeta] = [], level: Int? = nil,
+                              hints: [String] = [])
         throws(TSDBError) -> BlockMeta
     {
         let ordered = series.filter { !$0.samples.isEmpty }.sorted { $0.labels < $1.labels }
@@ -84,6 +86,7 @@ package enum BlockWriter {
         let index = try IndexWriter.encode(entries)
         var meta = BlockMeta(ulid: ulid, minTime: timeRange?.lowerBound ?? minTime, maxTime: timeRange?.upperBound ?? maxTime + 1,
                              numSamples: numSamples, numSeries: UInt64(ordered.count), numChunks: numChunks)
+        meta.hints = hints
         if !parents.isEmpty {
             meta.compactionLevel = level ?? parents.map(\.compactionLevel).max()! + 1
             meta.sources = Set(parents.flatMap(\.sources)).sorted()

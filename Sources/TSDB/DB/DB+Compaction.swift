@@ -13,7 +13,8 @@ extension DB {
     /// 1. While the head spans more than 1.5 chunk ranges (3 h), its oldest range
     ///    `[head.minTime, end of its aligned 2 h window)` is written as a level-1 block,
     ///    then the head drops that data.
-    /// 2. If the head was truncated, the WAL is checkpointed (`Head.checkpointWAL`).
+    /// 2. If the head was truncated, its out-of-order samples are written as blocks
+    ///    (`compactOutOfOrderHead`) and the WAL is checkpointed (`Head.checkpointWAL`).
     /// 3. Blocks are merged while `CompactionPlanner` finds some: overlapping blocks, or
     ///    blocks filling a window of the next range (6 h, 18 h, ... up to the maximum block
     ///    duration). The merged block is written under a temporary name and renamed in; its
@@ -35,6 +36,7 @@ extension DB {
                     try compactHead(range)
                     truncated = true
                 }
+                if truncated { try compactOutOfOrderHead() }
                 if truncated, try head.checkpointWAL() != nil { checkpoints.add(1, ordering: .relaxed) }
                 try compactBlocks()
                 try applyRetention()
@@ -60,10 +62,45 @@ extension DB {
         // From here on no commit adds samples before the range's end, so the block holds
         // everything the head drops.
         head.raiseMinValidTime(to: range.upperBound)
-        let series = try head.querier().select([], mint: range.lowerBound, maxt: range.upperBound - 1)
+        let series = try head.querier(outOfOrder: false).select([], mint: range.lowerBound, maxt: range.upperBound - 1)
         if let block = try writeBlock(series, timeRange: range, parents: []) { try replace([], with: block) }
         head.truncate(before: range.upperBound)
         headTruncations.add(1, ordering: .relaxed)
+    }
+
+    /// Writes the head's out-of-order samples as level-1 blocks, one per aligned
+    /// `minBlockDuration` window holding some, marked `from-out-of-order` (upstream's
+    /// `DB.compactOOOHead`); they may overlap other blocks and the head, which queries merge
+    /// and the planner then merges first. The head drops those samples, and the
+    /// write-behind log the segments holding them, only once the blocks are served.
+    func compactOutOfOrderHead() throws(TSDBError) {
+        let snapshot = try head.outOfOrderSnapshot()
+        let width = options.minBlockDuration
+        var windows = [Int64: [BlockWriter.SeriesSamples]]()
+        for item in try DB.decode(snapshot.series.map(\.series)) {
+            var start = 0
+            while start < item.samples.count {
+                let window = DB.windowStart(item.samples[start].timestamp, width)
+                var end = start + 1
+                while end < item.samples.count, DB.windowStart(item.samples[end].timestamp, width) == window { end += 1 }
+                windows[window, default: []].append(.init(labels: item.labels, samples: Array(item.samples[start..<end])))
+                start = end
+            }
+        }
+        for window in windows.keys.sorted() {
+            let (upper, overflow) = window.addingReportingOverflow(width)
+            let block = try writeBlock(samples: windows[window]!, timeRange: window..<(overflow ? .max : upper), parents: [],
+                                       hints: [BlockMeta.fromOutOfOrder])
+            try replace([], with: block)
+        }
+        try head.dropOutOfOrder(snapshot)
+    }
+
+    /// The start of the aligned window of width `width` holding `t` (rounding down, also
+    /// for negative times).
+    static func windowStart(_ t: Int64, _ width: Int64) -> Int64 {
+        let quotient = t / width
+        return (t % width < 0 ? quotient - 1 : quotient) &* width
     }
 
     /// Merges blocks while the planner finds a set to merge.
@@ -88,10 +125,21 @@ extension DB {
     func writeBlock(_ series: [Series], timeRange: Range<Int64>, parents: [BlockMeta], level: Int? = nil)
         throws(TSDBError) -> Block?
     {
-        let toWrite = try DB.decode(series)
+        // A block merged from one of out-of-order samples that reaches past every in-order
+        // parent keeps the hint, so that opening the database never takes its end for the
+        // end of the in-order data (the head may still hold samples before it).
+        let inOrderEnd = parents.filter { !$0.isFromOutOfOrder }.map(\.maxTime).max() ?? .min
+        let hints = parents.contains { $0.isFromOutOfOrder && $0.maxTime > inOrderEnd } ? [BlockMeta.fromOutOfOrder] : []
+        return try writeBlock(samples: try DB.decode(series), timeRange: timeRange, parents: parents, level: level, hints: hints)
+    }
+
+    /// Writes decoded series as a new block, as `writeBlock(_:timeRange:parents:level:)`.
+    func writeBlock(samples toWrite: [BlockWriter.SeriesSamples], timeRange: Range<Int64>, parents: [BlockMeta],
+                    level: Int? = nil, hints: [String]) throws(TSDBError) -> Block? {
         guard !toWrite.isEmpty else { return nil }
         let ulid = ULID.make(milliseconds: DB.nowMilliseconds())
-        let meta = try BlockWriter.write(toWrite, into: directory, ulid: ulid, timeRange: timeRange, parents: parents, level: level)
+        let meta = try BlockWriter.write(toWrite, into: directory, ulid: ulid, timeRange: timeRange, parents: parents,
+                                         level: level, hints: hints)
         compactions.add(1, ordering: .relaxed)
         logger.info("wrote block", metadata: [
             "block": "\(ulid)", "minTime": "\(meta.minTime)", "maxTime": "\(meta.maxTime)",
