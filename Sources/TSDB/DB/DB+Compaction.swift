@@ -63,7 +63,10 @@ extension DB {
         // everything the head drops.
         head.raiseMinValidTime(to: range.upperBound)
         let series = try head.querier(outOfOrder: false).select([], mint: range.lowerBound, maxt: range.upperBound - 1)
-        if let block = try writeBlock(series, timeRange: range, parents: []) { try replace([], with: block) }
+        // Head chunks are cut again into chunks of 120 samples, as before.
+        if let block = try writeBlock(samples: try DB.decode(series), timeRange: range, parents: [], hints: []) {
+            try replace([], with: block)
+        }
         head.truncate(before: range.upperBound)
         headTruncations.add(1, ordering: .relaxed)
     }
@@ -103,7 +106,10 @@ extension DB {
         return (t % width < 0 ? quotient - 1 : quotient) &* width
     }
 
-    /// Merges blocks while the planner finds a set to merge.
+    /// Merges blocks while the planner finds a set to merge, series by series: each merged
+    /// series' chunks are written as they are (decoded and encoded again only where they
+    /// overlap) before the next series is merged, so the memory used beyond the open blocks
+    /// is one series' chunks plus the new block's index entries.
     private func compactBlocks() throws(TSDBError) {
         let planner = CompactionPlanner(ranges: options.blockRanges)
         while true {
@@ -114,23 +120,55 @@ extension DB {
             var lists = [[Series]]()
             for parent in parents { lists.append(try parent.querier().select([], mint: .min, maxt: .max)) }
             let timeRange = parents.map(\.minTime).min()!..<parents.map(\.maxTime).max()!
-            let merged = try writeBlock(try SeriesMerge.merge(lists), timeRange: timeRange, parents: parents.map(\.meta))
-            try replace(parents, with: merged)
+            let writer = try BlockStreamWriter(directory: directory, ulid: ULID.make(milliseconds: DB.nowMilliseconds()))
+            do throws(TSDBError) {
+                try SeriesMerge.forEach(lists) { series throws(TSDBError) in try writer.add(series.labels, chunks: series.chunks) }
+            } catch {
+                writer.abandon()
+                throw error
+            }
+            try replace(parents, with: try finish(writer, timeRange: timeRange, parents: parents.map(\.meta)))
         }
     }
 
-    /// Decodes `series` and writes them as a new block in the data directory, opened for
-    /// serving; `nil` when there is no sample to write. `level` overrides the level
+    /// Writes `series` as a new block in the data directory, their chunks as they are,
+    /// opened for serving; `nil` when there is no chunk to write. `level` overrides the level
     /// (`BlockWriter.write`).
     func writeBlock(_ series: [Series], timeRange: Range<Int64>, parents: [BlockMeta], level: Int? = nil)
         throws(TSDBError) -> Block?
     {
-        // A block merged from one of out-of-order samples that reaches past every in-order
-        // parent keeps the hint, so that opening the database never takes its end for the
-        // end of the in-order data (the head may still hold samples before it).
+        let writer = try BlockStreamWriter(directory: directory, ulid: ULID.make(milliseconds: DB.nowMilliseconds()))
+        do throws(TSDBError) {
+            for item in series { try writer.add(item.labels, chunks: item.chunks) }
+        } catch {
+            writer.abandon()
+            throw error
+        }
+        return try finish(writer, timeRange: timeRange, parents: parents, level: level)
+    }
+
+    /// Finishes a block written with `writer` (abandoned if it holds nothing: `nil`) and
+    /// opens it. A block merged from one of out-of-order samples that reaches past every
+    /// in-order parent keeps the `from-out-of-order` hint, so that opening the database
+    /// never takes its end for the end of the in-order data (the head may still hold samples
+    /// before it).
+    func finish(_ writer: BlockStreamWriter, timeRange: Range<Int64>, parents: [BlockMeta], level: Int? = nil)
+        throws(TSDBError) -> Block?
+    {
+        guard !writer.isEmpty else {
+            writer.abandon()
+            return nil
+        }
         let inOrderEnd = parents.filter { !$0.isFromOutOfOrder }.map(\.maxTime).max() ?? .min
         let hints = parents.contains { $0.isFromOutOfOrder && $0.maxTime > inOrderEnd } ? [BlockMeta.fromOutOfOrder] : []
-        return try writeBlock(samples: try DB.decode(series), timeRange: timeRange, parents: parents, level: level, hints: hints)
+        let meta: BlockMeta
+        do throws(TSDBError) {
+            meta = try writer.finish(timeRange: timeRange, parents: parents, level: level, hints: hints)
+        } catch {
+            writer.abandon()
+            throw error
+        }
+        return try opened(meta)
     }
 
     /// Writes decoded series as a new block, as `writeBlock(_:timeRange:parents:level:)`.
@@ -138,8 +176,13 @@ extension DB {
                     level: Int? = nil, hints: [String]) throws(TSDBError) -> Block? {
         guard !toWrite.isEmpty else { return nil }
         let ulid = ULID.make(milliseconds: DB.nowMilliseconds())
-        let meta = try BlockWriter.write(toWrite, into: directory, ulid: ulid, timeRange: timeRange, parents: parents,
-                                         level: level, hints: hints)
+        return try opened(try BlockWriter.write(toWrite, into: directory, ulid: ulid, timeRange: timeRange, parents: parents,
+                                                level: level, hints: hints))
+    }
+
+    /// Counts and logs a block just written and opens it for serving.
+    private func opened(_ meta: BlockMeta) throws(TSDBError) -> Block {
+        let ulid = meta.ulid
         compactions.add(1, ordering: .relaxed)
         logger.info("wrote block", metadata: [
             "block": "\(ulid)", "minTime": "\(meta.minTime)", "maxTime": "\(meta.maxTime)",

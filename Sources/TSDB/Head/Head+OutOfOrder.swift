@@ -20,7 +20,12 @@ extension Head {
             (state: inout CommitState) throws(TSDBError) -> ([(SeriesRef, Labels, [ChunkSnapshot], Int)], Int?) in
             var lastSegment: Int?
             if let wbl = state.wbl {
-                lastSegment = try wbl.startNextSegment()
+                do throws(TSDBError) {
+                    lastSegment = try wbl.startNextSegment()
+                } catch {
+                    state.walFailure = error
+                    throw error
+                }
             } else if let directory = state.wblDirectory {
                 lastSegment = ((try? FileIO.listDirectory(directory)) ?? []).compactMap(WALFormat.segmentIndex).max()
             }
