@@ -1,5 +1,11 @@
 package import Model
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Why the TSDB refused a sample or could not read its own files.
 ///
 /// Append errors (`outOfOrderSample`, `duplicateSampleForTimestamp`, `outOfBounds`) are the
@@ -69,7 +75,7 @@ extension TSDBError: CustomStringConvertible {
         case .corruptRecord(let reason):
             "corrupt WAL record: \(reason)"
         case .io(let path, let operation, let errno):
-            "\(operation) \(path): errno \(errno)"
+            "\(operation) \(path): \(String(cString: strerror(errno))) (errno \(errno))"
         case .closed:
             "the TSDB head is closed"
         case .invalidBlock(let reason):
