@@ -1,6 +1,7 @@
 import Exposition
 import Foundation
 import Model
+import NIOHTTP1
 import PharosTestSupport
 import Server
 import Testing

@@ -38,10 +38,15 @@ do {
     for block in 0..<4 {
         let start = Int64(block) * 2 * hour
         let step = 2 * hour / Int64(samples)
-        let series = (0..<seriesCount).map { k in
-            BlockWriter.SeriesSamples(
-                labels: Labels(["__name__": "probe", "instance": "host-\(k / 50)", "i": String(k % 50)]),
-                samples: (0..<samples).map { (start + Int64($0) * step, Double(k * $0 % 1000) * 0.5) })
+        var series = [BlockWriter.SeriesSamples]()
+        for k in 0..<seriesCount {
+            let labels = Labels(["__name__": "probe", "instance": "host-\(k / 50)", "i": String(k % 50)])
+            var points = [(timestamp: Int64, value: Double)]()
+            for n in 0..<samples {
+                let value = Double(k * n % 1000) * 0.5
+                points.append((start + Int64(n) * step, value))
+            }
+            series.append(BlockWriter.SeriesSamples(labels: labels, samples: points))
         }
         try BlockWriter.write(series, into: directory, ulid: ULID.make(milliseconds: UInt64(block + 1)),
                               timeRange: start..<(start + 2 * hour))

@@ -26,6 +26,13 @@ import Testing
         }
     }
 
+    /// A sample at 100 minutes, then `count` samples each a second older.
+    static func newestThenOlder(_ count: Int) -> [(Int64, Double)] {
+        var samples: [(Int64, Double)] = [(100 * minute, 1)]
+        for k in 1...count { samples.append((100 * minute - Int64(k) * 1000, Double(k))) }
+        return samples
+    }
+
     func timestamps(_ querier: some Querier, mint: Int64 = .min, maxt: Int64 = .max) throws -> [Int64] {
         try readAll(querier, [matcher(.equal, "__name__", "ooo")], mint: mint, maxt: maxt).flatMap { $0.1.map(\.0) }
     }
@@ -129,8 +136,7 @@ import Testing
         var options = Head.Options()
         options.outOfOrderTimeWindow = Self.minute * 60
         let head = try Head.open(directory: directory.path, options: options)
-        #expect(append([(100 * Self.minute, 1)] + (1...50).map { (100 * Self.minute - Int64($0) * 1000, Double($0)) }, to: head)
-            .allSatisfy { $0 == nil })
+        #expect(append(Self.newestThenOlder(50), to: head).allSatisfy { $0 == nil })
         try head.close()
         let wbl = try FileManager.default.contentsOfDirectory(atPath: directory.path + "/wbl")
         #expect(wbl == ["00000000"])
@@ -161,7 +167,7 @@ import Testing
         var options = Head.Options()
         options.outOfOrderTimeWindow = Self.minute * 60
         let head = try Head.open(directory: directory.path, options: options)
-        _ = append([(100 * Self.minute, 1)] + (1...10).map { (100 * Self.minute - Int64($0) * 1000, Double($0)) }, to: head)
+        _ = append(Self.newestThenOlder(10), to: head)
         try head.close()
         let path = directory.path + "/wbl/00000000"
         let bytes = try FileIO.readFile(path)

@@ -1,4 +1,5 @@
 import Model
+import Synchronization
 
 extension Head {
     /// The out-of-order samples a compaction writes into blocks: per series, the chunks it
