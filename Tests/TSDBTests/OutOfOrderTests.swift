@@ -229,10 +229,14 @@ import Testing
         #expect(reopened.head.minValidTime == 4 * DBTestData.hour)
         try reopened.close()
 
-        // promtool reads the blocks, merged or not, and agrees on every sample.
+        // promtool reads the blocks, merged or not, and agrees on every sample in them: all
+        // of [0, 4 h) and the out-of-order block's odd minutes after 4 h. (Its read-only open,
+        // unlike Prometheus's server, starts the head after the newest block even if that one
+        // holds out-of-order samples, so it leaves out the WAL's samples before 6 h.)
         if executableExists("promtool") {
             let theirs = try DumpLine.promtoolDump(directory.path)
-            let expected = full.timestamps.filter { $0 >= DBTestData.hour || $0 % 120_000 == 0 }
+            let expected = full.timestamps.filter { ($0 >= DBTestData.hour || $0 % 120_000 == 0) && $0 < 4 * DBTestData.hour }
+                + full.timestamps.filter { $0 >= 4 * DBTestData.hour && $0 < 5 * DBTestData.hour - 2 * 60_000 && $0 % 120_000 != 0 }
             #expect(theirs.count == 3)
             for (labels, samples) in theirs {
                 #expect(samples.map(\.0) == expected, "\(labels): promtool dumped \(samples.count) samples")
@@ -251,7 +255,7 @@ import Testing
         let data = DBTestData(from: 0, to: 30 * 60_000, step: 60_000)
         try data.append(to: db)
         var app = db.appender()
-        for k in 0..<3 { try app.append(data.labels(k), timestamp: -DBTestData.hour, value: 1) }
+        for k in 0..<3 { try app.append(data.labels(k), timestamp: -DBTestData.hour, value: Double(-DBTestData.hour) + Double(k)) }
         try app.commit()
         try db.compactOutOfOrderHead()
         #expect(db.blocks.count == 1 && db.blocks[0].meta.isFromOutOfOrder && db.blocks[0].maxTime == 0)
