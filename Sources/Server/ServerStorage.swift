@@ -74,7 +74,14 @@ final class ServerStorage: SampleAppendable {
         metric("prometheus_tsdb_wal_storage_size_bytes", "gauge", "Size of the write log directory.", stats.walBytes)
         metric("prometheus_tsdb_wal_corruptions_total", "counter", "Total number of WAL corruptions.", stats.walCorruptions)
         metric("prometheus_tsdb_head_out_of_order_samples_appended_total", "counter", "Total number of appended out of order samples.", stats.headOutOfOrderSamplesAppended)
-        floatCounter("prometheus_tsdb_out_of_order_samples_total", "Total number of out of order samples ingestion failed attempts due to out of order being disabled.", stats.outOfOrderSamplesRejected)
+        // Prometheus adds the commit's refusals to both children at every commit, so both show.
+        text += """
+            # HELP prometheus_tsdb_out_of_order_samples_total Total number of out of order samples ingestion failed attempts due to out of order being disabled.
+            # TYPE prometheus_tsdb_out_of_order_samples_total counter
+            prometheus_tsdb_out_of_order_samples_total{type="float"} \(stats.outOfOrderSamplesRejected)
+            prometheus_tsdb_out_of_order_samples_total{type="histogram"} 0
+
+            """
         floatCounter("prometheus_tsdb_too_old_samples_total", "Total number of out of order samples ingestion failed attempts with out of support enabled, but sample outside of time window.", stats.tooOldSamplesRejected)
         floatCounter("prometheus_tsdb_out_of_bound_samples_total", "Total number of out of bound samples ingestion failed attempts with out of order support disabled.", stats.outOfBoundSamplesRejected)
         out.append(contentsOf: text.utf8)
