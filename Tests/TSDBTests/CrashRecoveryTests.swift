@@ -9,16 +9,8 @@ import Glibc
 import PharosTestSupport
 #endif
 
-/// The crash helper built next to the test bundle (`swift build --build-tests` builds it).
-func crashHelperPath() -> String? {
-    let candidates = [
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(".build/debug"),
-    ]
-    return candidates.map { $0.appendingPathComponent("pharos-tsdb-crash-helper").path }
-        .first { FileManager.default.isExecutableFile(atPath: $0) }
-}
+/// The crash helper built next to the test bundle.
+func crashHelperPath() -> String? { helperExecutablePath("pharos-tsdb-crash-helper") }
 
 @Suite struct CrashRecoveryTests {
     /// A child process appends and commits in a loop, printing each acknowledged batch; it is

@@ -26,11 +26,22 @@ import Testing
         }
     }
 
-    /// A sample at 100 minutes, then `count` samples each a second older.
-    static func newestThenOlder(_ count: Int) -> [(Int64, Double)] {
+    /// Head options with a 1 h out-of-order time window.
+    static var hourWindow: Head.Options {
+        var options = Head.Options()
+        options.outOfOrderTimeWindow = 60 * minute
+        return options
+    }
+
+    /// Opens a head in `directory` (1 h window), appends a sample at 100 minutes, then
+    /// `count` samples each a second older, one batch each, and closes it; returns the errors.
+    static func writeNewestThenOlder(_ count: Int, into directory: String) throws -> [TSDBError?] {
+        let head = try Head.open(directory: directory, options: hourWindow)
         var samples: [(Int64, Double)] = [(100 * minute, 1)]
         for k in 1...count { samples.append((100 * minute - Int64(k) * 1000, Double(k))) }
-        return samples
+        let errors = OutOfOrderTests().append(samples, to: head)
+        try head.close()
+        return errors
     }
 
     func timestamps(_ querier: some Querier, mint: Int64 = .min, maxt: Int64 = .max) throws -> [Int64] {
@@ -133,11 +144,8 @@ import Testing
     @Test func outOfOrderSamplesSurviveReopeningThroughTheWriteBehindLog() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        var options = Head.Options()
-        options.outOfOrderTimeWindow = Self.minute * 60
-        let head = try Head.open(directory: directory.path, options: options)
-        #expect(append(Self.newestThenOlder(50), to: head).allSatisfy { $0 == nil })
-        try head.close()
+        let options = Self.hourWindow
+        #expect(try Self.writeNewestThenOlder(50, into: directory.path).allSatisfy { $0 == nil })
         let wbl = try FileManager.default.contentsOfDirectory(atPath: directory.path + "/wbl")
         #expect(wbl == ["00000000"])
         // The WBL holds exactly the out-of-order samples, as samples records.
@@ -164,11 +172,8 @@ import Testing
     @Test func aTornWriteBehindLogKeepsWhatCameBefore() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        var options = Head.Options()
-        options.outOfOrderTimeWindow = Self.minute * 60
-        let head = try Head.open(directory: directory.path, options: options)
-        _ = append(Self.newestThenOlder(10), to: head)
-        try head.close()
+        let options = Self.hourWindow
+        _ = try Self.writeNewestThenOlder(10, into: directory.path)
         let path = directory.path + "/wbl/00000000"
         let bytes = try FileIO.readFile(path)
         try FileIO.truncateFile(path, to: bytes.count - 3)

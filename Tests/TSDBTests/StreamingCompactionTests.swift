@@ -4,16 +4,8 @@ import Testing
 
 @testable import TSDB
 
-/// The probe executable built next to the test bundle (`swift build --build-tests` builds it).
-func compactionProbePath() -> String? {
-    let candidates = [
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(".build/debug"),
-    ]
-    return candidates.map { $0.appendingPathComponent("pharos-tsdb-compaction-probe").path }
-        .first { FileManager.default.isExecutableFile(atPath: $0) }
-}
+/// The compaction probe built next to the test bundle.
+func compactionProbePath() -> String? { helperExecutablePath("pharos-tsdb-compaction-probe") }
 
 @Suite struct StreamingCompactionTests {
     /// Three 2 h blocks (2,000 series × 480 samples each) merge into one 6 h block in a
