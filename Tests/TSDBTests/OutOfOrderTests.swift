@@ -26,6 +26,13 @@ import Testing
         }
     }
 
+    /// Database options (2 h blocks only, no retention) with a 4 h out-of-order time window.
+    static var fourHourWindow: DB.Options {
+        var options = DB.Options.twoHourBlocksOnly
+        options.head.outOfOrderTimeWindow = 4 * DBTestData.hour
+        return options
+    }
+
     /// Head options with a 1 h out-of-order time window.
     static var hourWindow: Head.Options {
         var options = Head.Options()
@@ -191,8 +198,7 @@ import Testing
     @Test func compactionWritesOutOfOrderBlocksAndMergesOverlaps() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        var options = DB.Options.twoHourBlocksOnly
-        options.head.outOfOrderTimeWindow = 4 * DBTestData.hour
+        let options = Self.fourHourWindow
         let db = try DB.open(directory: directory.path, options: options)
         let data = DBTestData(from: 0, to: 5 * DBTestData.hour)
         // In order: every even minute; then out of order: every odd minute, newest first, so
@@ -254,8 +260,7 @@ import Testing
     @Test func reopeningDoesNotTakeAnOutOfOrderBlockForTheHeadsStart() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        var options = DB.Options.twoHourBlocksOnly
-        options.head.outOfOrderTimeWindow = 4 * DBTestData.hour
+        let options = Self.fourHourWindow
         let db = try DB.open(directory: directory.path, options: options)
         let data = DBTestData(from: 0, to: 30 * 60_000, step: 60_000)
         try data.append(to: db)
