@@ -288,6 +288,13 @@ let package = Package(
             path: "Tests/TSDBCrashHelper",
             swiftSettings: swiftSettings
         ),
+        // Test helper: measures the peak memory of a block compaction (TSDBTests).
+        .executableTarget(
+            name: "pharos-tsdb-compaction-probe",
+            dependencies: ["TSDB", "Model"],
+            path: "Tests/TSDBCompactionProbe",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "TSDBTests",
             dependencies: [
@@ -295,6 +302,7 @@ let package = Package(
                 "Model",
                 "Exposition",
                 "pharos-tsdb-crash-helper",
+                "pharos-tsdb-compaction-probe",
                 "PharosTestSupport",
                 .product(name: "InMemoryLogging", package: "swift-log"),
             ],

@@ -222,6 +222,7 @@ package final class PharosServer: Sendable {
         do throws(ServerError) {
             let config = try Self.loadConfig(options.configFile, role: options.role)
             try apply(config)
+            storage.current?.setOutOfOrderTimeWindow(config.storage.tsdb.outOfOrderTimeWindow.wholeMilliseconds)
             discovery.applyConfig(Self.discoveryConfigs(config))
             alertmanagerDiscovery.applyConfig(Self.alertmanagerDiscoveryConfigs(config))
             state.withLock {
@@ -317,6 +318,7 @@ package final class PharosServer: Sendable {
         var dbOptions = DB.Options()
         if options.retentionTime > 0 { dbOptions.retentionDuration = options.retentionTime }
         dbOptions.maxBytes = options.retentionSize
+        dbOptions.head.outOfOrderTimeWindow = state.withLock { $0.config.storage.tsdb.outOfOrderTimeWindow.wholeMilliseconds }
         let segments = WALSegments.range(inDataDirectory: directory)
         walReplay.withLock { $0 = (segments?.lowerBound ?? 0, segments?.upperBound ?? 0, -1) }
         let opened: DB
