@@ -223,7 +223,9 @@ import Testing
         let metrics = DiscoveryMetrics()
         let config = try Self.config("role: node")
         let (_, continuation) = AsyncStream.makeStream(of: [DiscoveredTargetGroup].self)
-        await provider(config, metrics: metrics).run(updates: continuation)
+        await #expect(throws: DiscoveryError.self, "a config that cannot be used at all ends the provider with an error") {
+            try await provider(config, metrics: metrics).run(updates: continuation)
+        }
         #expect(metrics.kubernetesFailuresTotal == 1, "no KUBERNETES_SERVICE_HOST: not in a cluster")
         let directory = try TemporaryDirectory()
         try directory.write(directory.path("kubeconfig"), "current-context: x\ncontexts: [{name: x, context: {cluster: c, user: u}}]\nclusters: [{name: c, cluster: {server: 'https://k'}}]\nusers: [{name: u, user: {exec: {command: aws}}}]\n")
