@@ -39,7 +39,7 @@ package struct ConsulProvider<C: Clock<Duration>>: DiscoveryProvider {
 
     package func run(updates: AsyncStream<[DiscoveredTargetGroup]>.Continuation) async throws(DiscoveryError) {
         let client: SDHTTPClient
-        do {
+        do throws(DiscoveryError) {
             client = try SDHTTPClient(config: config.http, baseURL: ConsulAPI.baseURL(config))
         } catch {
             metrics.countConsulRPCFailure()

@@ -36,7 +36,7 @@ package struct HTTPProvider<C: Clock<Duration>>: DiscoveryProvider {
 
     package func run(updates: AsyncStream<[DiscoveredTargetGroup]>.Continuation) async throws(DiscoveryError) {
         let client: SDHTTPClient
-        do {
+        do throws(DiscoveryError) {
             client = try SDHTTPClient(config: config.http, baseURL: config.url)
         } catch {
             metrics.countHTTPFailure()

@@ -50,8 +50,8 @@ package struct KubernetesDiscoveryState {
     package mutating func apply(_ change: KubeStoreChange) -> [DiscoveredTargetGroup] {
         let wasUnsynced = !unsynced.isEmpty
         // Mutated in place (no copy of a large store per event).
-        let touched: [String]
-        (touched, lastEvents) = Self.update(&stores[change.resource, default: [:]], with: change)
+        let (touched, events) = Self.update(&stores[change.resource, default: [:]], with: change)
+        lastEvents = events
         if case .replace = change.action {
             unsynced.remove(InformerKey(resource: change.resource, namespace: change.namespace))
         }

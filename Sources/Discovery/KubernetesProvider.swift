@@ -47,7 +47,7 @@ package struct KubernetesProvider<C: Clock<Duration>>: DiscoveryProvider {
     package func run(updates: AsyncStream<[DiscoveredTargetGroup]>.Continuation) async throws(DiscoveryError) {
         let connection: KubernetesConnection
         let client: SDHTTPClient
-        do {
+        do throws(DiscoveryError) {
             connection = try KubernetesConnection.resolve(
                 config, environment: environment, serviceAccountDirectory: serviceAccountDirectory)
             client = try SDHTTPClient(config: connection.http, baseURL: connection.server)

@@ -118,7 +118,7 @@ import Testing
     @Test func slidingWindowSummaryKeepsTheLastTenMinutes() {
         var summary = SlidingWindowSummary()
         let start = ContinuousClock.now
-        #expect(summary.quantileValues(at: start).allSatisfy(\.isNaN))
+        #expect(summary.quantileValues(at: start).allSatisfy { $0.isNaN })
         for value in 1...100 { summary.observe(Double(value), at: start) }
         #expect(summary.quantileValues(at: start) == [50, 90, 99])
         summary.observe(1_000, at: start.advanced(by: .seconds(601)))

@@ -1,4 +1,5 @@
 import Config
+import Exposition
 import Model
 import PharosTestSupport
 @testable import Scrape
@@ -49,7 +50,8 @@ import Testing
         let address = "127.0.0.1:\(try Daemon.freePort())"
         try await withExporters([], yaml: scrapeYAML(interval: "300ms")) { harness, _ in
             harness.discover("test", [address])
-            #expect(try await Self.reason(of: address, in: harness).reasons == ["connection_refused"])
+            let reasons = try await Self.reason(of: address, in: harness).reasons
+            #expect(reasons == ["connection_refused"])
         }
     }
 
@@ -59,7 +61,8 @@ import Testing
         let address = String(repeating: "a", count: 70) + ".invalid:9100"
         try await withExporters([], yaml: scrapeYAML(interval: "300ms")) { harness, _ in
             harness.discover("test", [address])
-            #expect(try await Self.reason(of: address, in: harness).reasons == ["dns"])
+            let reasons = try await Self.reason(of: address, in: harness).reasons
+            #expect(reasons == ["dns"])
         }
     }
 

@@ -103,7 +103,7 @@ struct ServiceDiscoveryServerTests {
             remaining = (data?["activeTargets"] as? [Any])?.count ?? 0
             if remaining > 0 { try await Task.sleep(for: .milliseconds(200)) }
         }
-        #expect(remaining == 0, pharos.daemon.log)
+        #expect(remaining == 0, "\(pharos.daemon.log)")
     }
 
     /// `/metrics` as series → value, polled until `done` holds (up to 30 s).
