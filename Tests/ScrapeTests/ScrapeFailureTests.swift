@@ -25,7 +25,10 @@ import Testing
 
     private func expectFailed(_ result: (batch: RecordingSink.Batch, status: TargetStatus), error: String) {
         #expect(result.batch.up == 0)
-        #expect(result.batch.samples.allSatisfy { $0.labels.metricName?.hasPrefix("scrape_") == true || $0.labels.metricName == "up" || $0.value.isStaleMarker })
+        let synthetic: Set = ["up", "pharos_scrape_failure"]
+        #expect(result.batch.samples.allSatisfy {
+            $0.labels.metricName?.hasPrefix("scrape_") == true || synthetic.contains($0.labels.metricName ?? "") || $0.value.isStaleMarker
+        })
         #expect(result.status.health == .down)
         #expect(result.status.lastError == error)
     }
