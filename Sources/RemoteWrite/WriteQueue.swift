@@ -61,6 +61,8 @@ final class WriteQueue: Sendable {
     private let currentBuffers = Mutex<[ShardBuffer<PendingSample>]>([])
     /// The position last saved.
     private let saved = Mutex<WALPosition?>(nil)
+    /// What 2.0 requests attach to their series, and when it was built (`seriesMetadata()`).
+    private let metadataIndex = Mutex<(index: SeriesMetadataIndex, builtAt: ContinuousClock.Instant?)>((SeriesMetadataIndex(), nil))
     private let tasks = Mutex<(driver: Task<Void, Never>?, helpers: [Task<Void, Never>])>((nil, []))
 
     /// A queue for `settings.config` over `db`'s WAL.
@@ -332,13 +334,17 @@ final class WriteQueue: Sendable {
                 if samples.isEmpty { return true }
             }
             let version = version.withLock { $0 }
+            // 2.0 carries metadata on every series (type unspecified where none is known).
+            let metadata = version == .v2 && settings.config.metadataConfig.send ? seriesMetadata() : nil
             batch.removeAll()
             var start = 0
             while start < samples.count {
                 var end = start + 1
                 while end < samples.count, samples[end].labels == samples[start].labels { end += 1 }
-                batch.appendSeries(samples[start].labels,
-                                   samples: samples[start..<end].lazy.map { Sample(timestampMs: $0.timestampMs, value: $0.value) })
+                let labels = samples[start].labels
+                batch.appendSeries(labels,
+                                   samples: samples[start..<end].lazy.map { Sample(timestampMs: $0.timestampMs, value: $0.value) },
+                                   metadata: metadata.map { $0.metadata(forSeries: labels.metricName ?? "") ?? MetricMetadata() })
                 start = end
             }
             encoder.encode(batch, version: version, into: &body)
@@ -430,8 +436,22 @@ final class WriteQueue: Sendable {
         }
     }
 
+    /// The index 2.0 batches take their series' metadata from, shared by the shards: rebuilt
+    /// from the scraped families once it is older than `metadata_config.send_interval` or 10 s,
+    /// whichever is shorter (new targets' metadata shows up soon), or 1 s while it is empty
+    /// (nothing was scraped yet when it was built).
+    private func seriesMetadata() -> SeriesMetadataIndex {
+        let now = ContinuousClock.now
+        let (index, builtAt) = metadataIndex.withLock { $0 }
+        let maximumAge = index.isEmpty ? .seconds(1) : min(settings.config.metadataConfig.sendInterval, .seconds(10))
+        if let builtAt, builtAt.duration(to: now) < maximumAge { return index }
+        let rebuilt = SeriesMetadataIndex(familyMetadata())
+        metadataIndex.withLock { $0 = (rebuilt, now) }
+        return rebuilt
+    }
+
     /// Sends the scraped targets' metric metadata every `metadata_config.send_interval`
-    /// (upstream's `MetadataWatcher`), for remote write 1.0.
+    /// (upstream's `MetadataWatcher`), for remote write 1.0 (2.0 puts it on each series).
     private func metadataLoop() async {
         let config = settings.config.metadataConfig
         var encoder = RemoteWriteEncoder()
