@@ -83,6 +83,7 @@ package struct ConsulProvider<C: Clock<Duration>>: DiscoveryProvider {
         while !Task.isCancelled {
             let start = clock.now
             do {
+                defer { metrics.observeConsulRPC(.services, duration: start.duration(to: clock.now)) }
                 let (services, index) = try await api.services(index: lastIndex)
                 if index != lastIndex {
                     lastIndex = index
@@ -115,6 +116,7 @@ package struct ConsulProvider<C: Clock<Duration>>: DiscoveryProvider {
         while !Task.isCancelled {
             let start = clock.now
             do {
+                defer { metrics.observeConsulRPC(.service, duration: start.duration(to: clock.now)) }
                 let (entries, index) = try await api.health(service: name, index: lastIndex)
                 if index != lastIndex, !Task.isCancelled {
                     lastIndex = index

@@ -16,6 +16,8 @@ package final class DiscoveryMetrics: Sendable {
 
     private struct State {
         var fileScanDuration = SlidingWindowSummary()
+        /// By `call` (`services`: the catalog, `service`: one service's instances).
+        var consulRPCDuration: [ConsulCall: SlidingWindowSummary] = [.services: SlidingWindowSummary(), .service: SlidingWindowSummary()]
         var refreshes: [RefreshKey: Refresh] = [:]
         /// Every role × event, at zero from the start as upstream initialises them.
         var kubernetesEvents: [KubernetesEventKey: Int] = Dictionary(
@@ -53,6 +55,14 @@ package final class DiscoveryMetrics: Sendable {
         var delayedUpdates = 0
     }
 
+    /// A Consul blocking query (the `call` label of `prometheus_sd_consul_rpc_duration_seconds`).
+    enum ConsulCall: String, CaseIterable, Sendable {
+        /// `/v1/catalog/services`.
+        case services
+        /// `/v1/health/service/<name>`.
+        case service
+    }
+
     /// What a Kubernetes informer saw happen to an object (the `event` label).
     package enum KubernetesEvent: String, CaseIterable, Sendable {
         case add, delete, update
@@ -76,6 +86,9 @@ package final class DiscoveryMetrics: Sendable {
     package var httpFailuresTotal: Int { httpFailures.load(ordering: .relaxed) }
     /// `prometheus_sd_consul_rpc_failures_total`: Consul requests that failed.
     package var consulRPCFailuresTotal: Int { consulRPCFailures.load(ordering: .relaxed) }
+
+    /// `prometheus_sd_consul_rpc_duration_seconds_count{endpoint="catalog",call}`.
+    func consulRPCs(_ call: ConsulCall) -> Int { state.withLock { $0.consulRPCDuration[call]?.count ?? 0 } }
 
     /// `prometheus_sd_kubernetes_failures_total`: failed LISTs and WATCHes, and configs that
     /// could not reach the API server at all.
@@ -121,6 +134,11 @@ package final class DiscoveryMetrics: Sendable {
     }
     func countHTTPFailure() { httpFailures.add(1, ordering: .relaxed) }
     func countConsulRPCFailure() { consulRPCFailures.add(1, ordering: .relaxed) }
+    /// Times one blocking query, failed or not (upstream observes before checking the error).
+    func observeConsulRPC(_ call: ConsulCall, duration: Duration) {
+        let now = ContinuousClock.now
+        state.withLock { $0.consulRPCDuration[call, default: SlidingWindowSummary()].observe(Self.seconds(duration), at: now) }
+    }
     func countKubernetesFailure() { kubernetesFailures.add(1, ordering: .relaxed) }
 
     /// Counts `count` events of `event` on objects of `role` (a role upstream counts; others are ignored).
@@ -206,6 +224,12 @@ package final class DiscoveryMetrics: Sendable {
         counter("prometheus_sd_dns_lookup_failures_total", "The number of DNS-SD lookup failures.", dnsLookupFailuresTotal)
         counter("prometheus_sd_http_failures_total", "Number of HTTP service discovery refresh failures.", httpFailuresTotal)
         counter("prometheus_sd_consul_rpc_failures_total", "The number of Consul RPC call failures.", consulRPCFailuresTotal)
+        family("prometheus_sd_consul_rpc_duration_seconds", "summary", "The duration of a Consul RPC call in seconds.")
+        for call in ConsulCall.allCases {
+            state.consulRPCDuration[call]?.write(
+                name: "prometheus_sd_consul_rpc_duration_seconds", labels: "call=\"\(call.rawValue)\",endpoint=\"catalog\"", at: now,
+                into: &text)
+        }
         counter("prometheus_sd_kubernetes_failures_total", "The number of failed WATCH/LIST requests.", kubernetesFailuresTotal)
 
         family("prometheus_sd_kubernetes_events_total", "counter", "The number of Kubernetes events handled.")

@@ -81,6 +81,7 @@ package final class PharosServer: Sendable {
         pushConcurrency = ConcurrencyLimit(limit: options.pushMaxConcurrency)
         remoteWrite = RemoteWriteStorage(
             dataDirectory: options.storagePath, flushDeadline: options.remoteFlushDeadline,
+            maxBacklogBytes: options.remoteMaxWALBacklog,
             familyMetadata: { [scrape] in
                 scrape.metricMetadata().sorted { $0.key < $1.key }.flatMap { name, entries in
                     entries.map { RemoteWriteFamilyMetadata(familyName: name, metadata: $0) }
