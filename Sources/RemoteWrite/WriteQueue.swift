@@ -382,14 +382,18 @@ final class WriteQueue: Sendable {
     /// they are cancelled and what they still hold stays unacknowledged (sent after a restart).
     private func drain(_ shards: Shards, within deadline: Duration?) async {
         for buffer in shards.buffers { buffer.close() }
+        // Awaiting a task's value does not end when the waiter is cancelled: the deadline
+        // cancels the shards themselves (a shard retrying during an outage never ends alone).
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { for task in shards.tasks { await task.value } }
-            if let deadline { group.addTask { try? await Task.sleep(for: deadline) } }
-            await group.next()
+            if let deadline {
+                group.addTask {
+                    try? await Task.sleep(for: deadline)
+                    for task in shards.tasks { task.cancel() }
+                }
+            }
+            for task in shards.tasks { await task.value }
             group.cancelAll()
         }
-        for task in shards.tasks { task.cancel() }
-        for task in shards.tasks { await task.value }
     }
 
     private func runShard(_ buffer: ShardBuffer<PendingSample>) async {

@@ -107,13 +107,16 @@ import Testing
             updateInterval: .milliseconds(50), metrics: metrics)
         try await withThrowingDiscardingTaskGroup { tasks in
             tasks.addTask { await manager.run() }
-            try await withGuardTimeout {
+            // Longer guards: the whole suite in parallel on two cores can be slow to start.
+            try await withGuardTimeout(seconds: 60) {
                 for await sets in manager.targetSets where sets["k8s"]?.count == 2 { return }
             }
             let received = try #require(metrics.updates()?.received)
             let targets = try #require(metrics.discoveredTargets(job: "k8s"))
             await api.stop()
-            try await withGuardTimeout { while metrics.kubernetesFailuresTotal < 2 { try await Task.sleep(for: .milliseconds(10)) } }
+            try await withGuardTimeout(seconds: 60) {
+                while metrics.kubernetesFailuresTotal < 2 { try await Task.sleep(for: .milliseconds(10)) }
+            }
             #expect(metrics.updates()?.received == received, "a failing API server sends nothing")
             #expect(metrics.discoveredTargets(job: "k8s") == targets && targets > 0)
             tasks.cancelAll()
