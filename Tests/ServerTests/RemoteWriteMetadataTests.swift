@@ -1,4 +1,5 @@
 import Exposition
+import Foundation
 import Model
 import PharosTestSupport
 import Testing
@@ -52,5 +53,21 @@ struct RemoteWriteMetadataTests {
         #expect(found.cpu == MetricMetadata(type: .counter, help: "Total user and system CPU time spent in seconds."), "\(pharos.daemon.log)")
         #expect(found.bucket?.type == .histogram)
         #expect(found.up == MetricMetadata())
+        let flags = try await pharos.data("/api/v1/status/flags") as? [String: String]
+        #expect(flags?["storage.remote.max-wal-backlog"] == "4GB", "the backlog limit's default")
+    }
+
+    /// `--storage.remote.max-wal-backlog` takes a size; anything else stops the server with the flag's name.
+    @Test func backlogLimitMustBeASize() async throws {
+        let binary = try #require(PharosInstance.binary)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-backlog-flag-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let daemon = try Daemon(binary, ["server", "--storage.remote.max-wal-backlog=lots", "--storage.tsdb.path=\(directory)/data"],
+                                output: .file(directory + "/pharos.log"))
+        let status = await daemon.waitForExit(timeout: .seconds(60))
+        if status == nil { daemon.stop() }
+        #expect(status != nil && status != 0)
+        #expect(daemon.log.contains("invalid value for --storage.remote.max-wal-backlog: \"lots\" is not a size like 4GB"), "\(daemon.log)")
     }
 }
