@@ -62,6 +62,7 @@ let package = Package(
                 "Model",
                 "CSnappy",
                 "CCRC32C",
+                "CXXHash",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             swiftSettings: swiftSettings
