@@ -71,7 +71,8 @@ package final class PharosServer: Sendable {
         webConfig = options.webConfigFile.isEmpty ? WebConfig() : try WebConfig.load(file: options.webConfigFile)
         state = Mutex(State(config: config, reload: .init(succeeded: true, time: WallClock.milliseconds(), yaml: config.yaml())))
         discovery = DiscoveryManager(configs: Self.discoveryConfigs(config), clock: ContinuousClock())
-        alertmanagerDiscovery = DiscoveryManager(configs: Self.alertmanagerDiscoveryConfigs(config), clock: ContinuousClock())
+        alertmanagerDiscovery = DiscoveryManager(
+            configs: Self.alertmanagerDiscoveryConfigs(config), clock: ContinuousClock(), metrics: discovery.metrics, name: "notify")
         var clientConfiguration = HTTPClient.Configuration(decompression: .enabled(limit: .none))
         // A refused connection fails the scrape (or notification) at once, as in Go, instead of
         // being retried until the scrape timeout: `up` and `lastError` say so without a 10 s wait.
@@ -84,6 +85,7 @@ package final class PharosServer: Sendable {
         pushConcurrency = ConcurrencyLimit(limit: options.pushMaxConcurrency)
         remoteWrite = RemoteWriteStorage(
             dataDirectory: options.storagePath, flushDeadline: options.remoteFlushDeadline,
+            maxBacklogBytes: options.remoteMaxWALBacklog,
             familyMetadata: { [scrape] in
                 scrape.metricMetadata().sorted { $0.key < $1.key }.flatMap { name, entries in
                     entries.map { RemoteWriteFamilyMetadata(familyName: name, metadata: $0) }
