@@ -1,0 +1,119 @@
+import Foundation
+import PharosTestSupport
+
+/// A real SMTP server on loopback: Python's aiosmtpd (installed by `scripts/install-deps`) with
+/// STARTTLS required (a throw-away self-signed certificate for 127.0.0.1) and AUTH over TLS
+/// (user `alert`, password `s3cret`), or implicit TLS, or no TLS at all. Each message it accepts is appended
+/// to a JSON-lines file with its envelope, TLS state, login and content.
+final class SMTPServer {
+    /// One accepted message.
+    struct Message {
+        var from: String
+        var to: [String]
+        var options: [String]
+        var tls: Bool
+        var login: String
+        var mechanism: String
+        var content: String
+    }
+
+    let port: Int
+    let directory: String
+    var certificate: String { directory + "/cert.pem" }
+    private let daemon: Daemon
+
+    static let available: Bool = {
+        guard let result = try? Support.run("/usr/bin/env", ["python3", "-c", "import aiosmtpd"]) else { return false }
+        return result.status == 0
+    }()
+
+    /// How the server offers TLS.
+    enum Mode: String {
+        case starttls, implicit, plain
+    }
+
+    /// - Parameters:
+    ///   - mechanisms: the AUTH mechanisms offered, in order (aiosmtpd's LOGIN and PLAIN).
+    ///   - mode: STARTTLS required, TLS from the first byte, or no TLS (AUTH allowed in the clear).
+    init(mechanisms: [String] = ["LOGIN", "PLAIN"], mode: Mode = .starttls) async throws {
+        directory = try Support.scratchDirectory()
+        let openssl = try Support.run("/usr/bin/openssl", [
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", directory + "/key.pem", "-out", directory + "/cert.pem",
+            "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+        ])
+        guard openssl.status == 0 else { throw DaemonError("openssl: \(openssl.error)") }
+        try Data(Self.script.utf8).write(to: URL(fileURLWithPath: directory + "/smtp.py"))
+        port = try Daemon.freePort()
+        let excluded = ["LOGIN", "PLAIN"].filter { !mechanisms.contains($0) }.joined(separator: ",")
+        daemon = try Daemon("/usr/bin/env", [
+            "python3", directory + "/smtp.py", String(port), directory, excluded, mode.rawValue,
+        ], output: .file(directory + "/smtp.log"))
+        try await daemon.waitUntilListening(port: port, timeout: .seconds(30))
+    }
+
+    func stop() {
+        daemon.stop()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// The messages accepted so far.
+    func messages() -> [Message] {
+        guard let text = try? String(contentsOfFile: directory + "/messages.jsonl", encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { line in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
+            let content = Data(base64Encoded: object["content"] as? String ?? "").map { String(decoding: $0, as: UTF8.self) } ?? ""
+            return Message(from: object["from"] as? String ?? "", to: object["to"] as? [String] ?? [], options: object["options"] as? [String] ?? [],
+                           tls: object["tls"] as? Bool ?? false, login: object["login"] as? String ?? "",
+                           mechanism: object["mechanism"] as? String ?? "", content: content)
+        }
+    }
+
+    /// Waits (bounded) until `count` messages arrived.
+    func waitForMessages(_ count: Int, timeout: Duration = .seconds(20)) async -> [Message] {
+        let end = ContinuousClock.now + timeout
+        while ContinuousClock.now < end {
+            let messages = messages()
+            if messages.count >= count { return messages }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        return messages()
+    }
+
+    private static let script = #"""
+        import asyncio, base64, json, signal, ssl, sys
+        from aiosmtpd.controller import Controller
+        from aiosmtpd.smtp import AuthResult, LoginPassword, SMTP
+
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
+        port, directory, excluded, mode = int(sys.argv[1]), sys.argv[2], [m for m in sys.argv[3].split(",") if m], sys.argv[4]
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(directory + "/cert.pem", directory + "/key.pem")
+
+        def authenticate(server, session, envelope, mechanism, data):
+            ok = isinstance(data, LoginPassword) and data.login == b"alert" and data.password == b"s3cret"
+            session.pharos_mechanism = mechanism
+            return AuthResult(success=ok, handled=False)
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):
+                data = session.auth_data
+                login = data.login.decode() if isinstance(data, LoginPassword) else ""
+                record = {"from": envelope.mail_from, "to": envelope.rcpt_tos, "options": envelope.mail_options,
+                          "tls": session.ssl is not None, "login": login, "mechanism": getattr(session, "pharos_mechanism", ""),
+                          "content": base64.b64encode(envelope.original_content or envelope.content).decode()}
+                with open(directory + "/messages.jsonl", "a") as f:
+                    f.write(json.dumps(record) + "\n")
+                return "250 OK"
+
+        class Server(Controller):
+            def factory(self):
+                return SMTP(self.handler, hostname="pharos-test", authenticator=authenticate, auth_require_tls=(mode != "plain"),
+                            auth_exclude_mechanism=excluded, require_starttls=(mode == "starttls"),
+                            tls_context=(context if mode == "starttls" else None))
+
+        server = Server(Handler(), hostname="127.0.0.1", port=port, ssl_context=(context if mode == "implicit" else None))
+        server.start()
+        signal.sigwait({signal.SIGTERM, signal.SIGINT})
+        server.stop()
+        """#
+}
