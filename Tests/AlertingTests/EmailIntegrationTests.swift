@@ -54,8 +54,8 @@ struct EmailIntegrationTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         // A template of each kind: text with functions, HTML with values that need escaping.
         let extra = """
-                    text: '{{ range .Alerts }}{{ .Labels.alertname }}: {{ .Annotations.summary }}{{ "\\n" }}{{ .Annotations.description }}{{ end }}'
-                    html: '<p>{{ .CommonAnnotations.summary }}</p><a href="{{ (index .Alerts 0).GeneratorURL }}">{{ .Status | title }}</a>'
+                text: '{{ range .Alerts }}{{ .Labels.alertname }}: {{ .Annotations.summary }}{{ "\\n" }}{{ .Annotations.description }}{{ end }}'
+                html: '<p>{{ .CommonAnnotations.summary }}</p><a href="{{ (index .Alerts 0).GeneratorURL }}">{{ .Status | title }}</a>'
         """
         for (name, server) in [("upstream", upstreamServer), ("pharos", pharosServer)] {
             let text = Self.config(port: server.port, ca: server.certificate, extra: extra)
@@ -100,7 +100,7 @@ struct EmailIntegrationTests {
         alertmanager.receive([try AlertmanagerEndToEndTests.alert(["alertname": "DiskFull", "team": "db"], now: now)])
         let firing = await server.waitForMessages(1)
         let message = try #require(firing.first)
-        #expect(message.mechanism == "LOGIN" && message.login == "alert" && message.tls)
+        #expect(message.mechanism == "LOGIN" && message.login == "alert" && message.tls, "\(message)")
         #expect(message.content.contains("Subject: [FIRING:1] DiskFull (db)\r\n"))
         #expect(message.content.contains("X-Team: db\r\n"))
         #expect(message.content.contains("Content-Type: text/html; charset=UTF-8"))

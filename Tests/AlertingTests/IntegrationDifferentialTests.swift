@@ -123,7 +123,7 @@ struct IntegrationDifferentialTests {
         ]
         let annotations = #"{"summary":"Disk <90%> & \"full\"","runbook":"http://runbook/disk?x=1&y=2"}"#
         func alerts(ends: String?) -> String {
-            "[" + labels.map { #"{"labels":\#($0),"annotations":\#(annotations),"startsAt":"2026-01-01T00:00:00Z","generatorURL":"http://prom:9090/graph?g0.expr=disk"# + (ends.map { #"","endsAt":"\#($0)"# } ?? "\"") + "}" }
+            "[" + labels.map { #"{"labels":\#($0),"annotations":\#(annotations),"startsAt":"2026-01-01T00:00:00Z","generatorURL":"http://prom:9090/graph?g0.expr=disk"# + (ends.map { #"","endsAt":"\#($0)""# } ?? "\"") + "}" }
                 .joined(separator: ",") + "]"
         }
         for base in bases { try await AlertmanagerDifferentialTests.post(base, "/alerts", alerts(ends: nil)) }

@@ -92,14 +92,14 @@ final class SMTPServer {
         def authenticate(server, session, envelope, mechanism, data):
             ok = isinstance(data, LoginPassword) and data.login == b"alert" and data.password == b"s3cret"
             session.pharos_mechanism = mechanism
-            return AuthResult(success=ok, handled=False)
+            return AuthResult(success=ok, handled=False, auth_data=data)
 
         class Handler:
             async def handle_DATA(self, server, session, envelope):
                 data = session.auth_data
                 login = data.login.decode() if isinstance(data, LoginPassword) else ""
                 record = {"from": envelope.mail_from, "to": envelope.rcpt_tos, "options": envelope.mail_options,
-                          "tls": session.ssl is not None, "login": login, "mechanism": getattr(session, "pharos_mechanism", ""),
+                          "tls": session.ssl is not None or server.transport.get_extra_info("ssl_object") is not None, "login": login, "mechanism": getattr(session, "pharos_mechanism", ""),
                           "content": base64.b64encode(envelope.original_content or envelope.content).decode()}
                 with open(directory + "/messages.jsonl", "a") as f:
                     f.write(json.dumps(record) + "\n")

@@ -89,7 +89,7 @@ struct SNSIntegration: Integration {
                                deadline: notification.deadline)
     }
 
-    /// The scheme and authority, the host header (without a default port) and the path ("/" at least).
+    /// The scheme and authority, the host header (without a default port) and the path, ending in "/".
     static func split(_ url: String) -> (base: String, host: String, path: String) {
         guard let schemeEnd = url.range(of: "://") else { return (url, "", "/") }
         let rest = url[schemeEnd.upperBound...]
@@ -99,7 +99,9 @@ struct SNSIntegration: Integration {
         if (scheme == "https" && host.hasSuffix(":443")) || (scheme == "http" && host.hasSuffix(":80")) {
             host = host.lastIndex(of: ":").map { String(host[..<$0]) } ?? host
         }
-        let path = String(rest[slash...])
-        return (String(url[..<slash]), host, path.isEmpty ? "/" : path)
+        // The AWS SDK puts the operation at "/" under the endpoint's path.
+        var path = String(rest[slash...])
+        if !path.hasSuffix("/") { path += "/" }
+        return (String(url[..<slash]), host, path)
     }
 }
