@@ -57,26 +57,11 @@ struct EmailIntegrationTests {
                 text: '{{ range .Alerts }}{{ .Labels.alertname }}: {{ .Annotations.summary }}{{ "\\n" }}{{ .Annotations.description }}{{ end }}'
                 html: '<p>{{ .CommonAnnotations.summary }}</p><a href="{{ (index .Alerts 0).GeneratorURL }}">{{ .Status | title }}</a>'
         """
-        for (name, server) in [("upstream", upstreamServer), ("pharos", pharosServer)] {
-            let text = Self.config(port: server.port, ca: server.certificate, extra: extra)
-            try Data(text.utf8).write(to: URL(fileURLWithPath: directory + "/\(name).yml"))
-        }
-        let upstreamPort = try Daemon.freePort(), pharosPort = try Daemon.freePort()
-        let upstream = try Daemon("/usr/bin/prometheus-alertmanager", [
-            "--config.file=\(directory)/upstream.yml", "--storage.path=\(directory)/upstream", "--web.external-url=http://am.example:9093",
-            "--web.listen-address=127.0.0.1:\(upstreamPort)", "--cluster.listen-address=",
-        ], output: .file(directory + "/upstream.log"))
-        defer { upstream.stop() }
-        let pharos = try Daemon(try #require(Support.pharos), [
-            "server", "--role=alertmanager", "--config.file=\(directory)/pharos.yml", "--storage.path=\(directory)/pharos",
-            "--web.listen-address=127.0.0.1:\(pharosPort)", "--web.external-url=http://am.example:9093",
-        ], output: .file(directory + "/pharos.log"))
-        defer { pharos.stop() }
-        try await upstream.waitUntilListening(port: upstreamPort)
-        try await pharos.waitUntilListening(port: pharosPort)
-        for port in [upstreamPort, pharosPort] {
-            try await AlertmanagerDifferentialTests.post("http://127.0.0.1:\(port)/api/v2", "/alerts", Self.alerts)
-        }
+        let pair = try await AlertmanagerPair(
+            directory: directory, upstreamConfig: Self.config(port: upstreamServer.port, ca: upstreamServer.certificate, extra: extra),
+            pharosConfig: Self.config(port: pharosServer.port, ca: pharosServer.certificate, extra: extra), pharosBinary: try #require(Support.pharos))
+        defer { pair.stop() }
+        try await pair.post("/alerts", Self.alerts)
         let theirs = try #require(await upstreamServer.waitForMessages(1).first)
         let ours = try #require(await pharosServer.waitForMessages(1).first, "\((try? String(contentsOfFile: directory + "/pharos.log", encoding: .utf8)) ?? "")")
         #expect(ours.from == theirs.from)

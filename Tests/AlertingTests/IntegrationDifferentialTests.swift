@@ -2,7 +2,6 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
-import PharosTestSupport
 import Testing
 
 /// Debian's Alertmanager 0.25 and `pharos server --role=alertmanager` get the same
@@ -98,22 +97,10 @@ struct IntegrationDifferentialTests {
         let directory = try Support.scratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let upstreamRecorder = try await WebhookRecorder(answer: Self.answer), pharosRecorder = try await WebhookRecorder(answer: Self.answer)
-        try Data(Self.config("http://127.0.0.1:\(upstreamRecorder.port)").utf8).write(to: URL(fileURLWithPath: directory + "/upstream.yml"))
-        try Data(Self.config("http://127.0.0.1:\(pharosRecorder.port)").utf8).write(to: URL(fileURLWithPath: directory + "/pharos.yml"))
-        let upstreamPort = try Daemon.freePort(), pharosPort = try Daemon.freePort()
-        let upstream = try Daemon("/usr/bin/prometheus-alertmanager", [
-            "--config.file=\(directory)/upstream.yml", "--storage.path=\(directory)/upstream", "--web.external-url=http://am.example:9093",
-            "--web.listen-address=127.0.0.1:\(upstreamPort)", "--cluster.listen-address=",
-        ], output: .file(directory + "/upstream.log"))
-        defer { upstream.stop() }
-        let pharos = try Daemon(try #require(Support.pharos), [
-            "server", "--role=alertmanager", "--config.file=\(directory)/pharos.yml", "--storage.path=\(directory)/pharos",
-            "--web.listen-address=127.0.0.1:\(pharosPort)", "--web.external-url=http://am.example:9093",
-        ], output: .file(directory + "/pharos.log"))
-        defer { pharos.stop() }
-        try await upstream.waitUntilListening(port: upstreamPort)
-        try await pharos.waitUntilListening(port: pharosPort)
-        let bases = ["http://127.0.0.1:\(upstreamPort)/api/v2", "http://127.0.0.1:\(pharosPort)/api/v2"]
+        let pair = try await AlertmanagerPair(
+            directory: directory, upstreamConfig: Self.config("http://127.0.0.1:\(upstreamRecorder.port)"),
+            pharosConfig: Self.config("http://127.0.0.1:\(pharosRecorder.port)"), pharosBinary: try #require(Support.pharos))
+        defer { pair.stop() }
 
         async let upstreamSeen = Self.collect(upstreamRecorder, for: .seconds(8))
         async let pharosSeen = Self.collect(pharosRecorder, for: .seconds(8))
@@ -126,10 +113,10 @@ struct IntegrationDifferentialTests {
             "[" + labels.map { #"{"labels":\#($0),"annotations":\#(annotations),"startsAt":"2026-01-01T00:00:00Z","generatorURL":"http://prom:9090/graph?g0.expr=disk"# + (ends.map { #"","endsAt":"\#($0)""# } ?? "\"") + "}" }
                 .joined(separator: ",") + "]"
         }
-        for base in bases { try await AlertmanagerDifferentialTests.post(base, "/alerts", alerts(ends: nil)) }
+        try await pair.post("/alerts", alerts(ends: nil))
         try await Task.sleep(for: .seconds(2.5))  // the firing notification is out (group_wait 1 s); a scripted time line
         let now = ISO8601DateFormatter().string(from: Date())
-        for base in bases { try await AlertmanagerDifferentialTests.post(base, "/alerts", alerts(ends: now)) }
+        try await pair.post("/alerts", alerts(ends: now))
 
         let expected = await upstreamSeen, got = await pharosSeen
         let paths = Set(expected.map(\.path)).union(got.map(\.path)).sorted()

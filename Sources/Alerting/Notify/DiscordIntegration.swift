@@ -25,9 +25,6 @@ struct DiscordIntegration: Integration {
         body.objects("embeds", [embed])
         body.string("username", config.string("username"), omitEmpty: true)
         body.string("avatar_url", config.string("avatar_url"), omitEmpty: true)
-        if let error = tmpl.error { return .failed("\(error)", retry: false) }
-        let url: String
-        do { url = try config.secret("webhook_url", file: "webhook_url_file") } catch { return error.outcome }
-        return await http.post(url, body: body.encoded, deadline: notification.deadline)
+        return await http.post(body, expanded: tmpl, toWebhookOf: config, deadline: notification.deadline)
     }
 }

@@ -20,9 +20,6 @@ struct MSTeamsIntegration: Integration {
         body.string("summary", tmpl(config.string("summary")))
         body.string("text", tmpl(config.string("text")))
         body.string("themeColor", notification.status == "firing" ? "8C1A1A" : "2DC72D")
-        if let error = tmpl.error { return .failed("\(error)", retry: false) }
-        let url: String
-        do { url = try config.secret("webhook_url", file: "webhook_url_file") } catch { return error.outcome }
-        return await http.post(url, body: body.encoded, deadline: notification.deadline)
+        return await http.post(body, expanded: tmpl, toWebhookOf: config, deadline: notification.deadline)
     }
 }

@@ -41,9 +41,6 @@ struct MSTeamsV2Integration: Integration {
         var body = GoJSONObject()
         body.string("type", "message")
         body.objects("attachments", [attachment])
-        if let error = tmpl.error { return .failed("\(error)", retry: false) }
-        let url: String
-        do { url = try config.secret("webhook_url", file: "webhook_url_file") } catch { return error.outcome }
-        return await http.post(url, body: body.encoded, deadline: notification.deadline)
+        return await http.post(body, expanded: tmpl, toWebhookOf: config, deadline: notification.deadline)
     }
 }

@@ -54,6 +54,16 @@ struct NotificationHTTP: Sendable {
         }
     }
 
+    /// Posts the JSON `body` to the integration's `webhook_url` (or `webhook_url_file`), unless a
+    /// template of it failed (Discord, MS Teams).
+    func post(_ body: GoJSONObject, expanded tmpl: TemplateExpander, toWebhookOf config: IntegrationConfig,
+              deadline: ContinuousClock.Instant) async -> NotifyOutcome {
+        if let error = tmpl.error { return .failed("\(error)", retry: false) }
+        let url: String
+        do { url = try config.secret("webhook_url", file: "webhook_url_file") } catch { return error.outcome }
+        return await post(url, body: body.encoded, deadline: deadline)
+    }
+
     /// Upstream's `Retrier.Check` with 429 retried: 2xx is delivered, 5xx and 429 may be retried.
     static func outcome(_ response: Response) -> NotifyOutcome {
         let code = response.status
