@@ -106,4 +106,47 @@ import Testing
             #expect(refused.status == .badRequest, "\(bad)")
         }
     }
+
+    /// The notification metrics of `pharos server --role=alertmanager` as upstream's
+    /// `RetryStage` counts them: a Slack notification refused with 400 is one notification, one
+    /// failed request and one failed notification with reason `clientError`; a Discord one that
+    /// got through after a 503 is one notification and two requests.
+    @Test(.enabled(if: Support.pharos != nil)) func notificationMetrics() async throws {
+        let directory = try Support.scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let slack = try await WebhookRecorder(statuses: [400]), discord = try await WebhookRecorder(statuses: [503])
+        try Data("""
+            route: {receiver: r, group_by: [alertname], group_wait: 100ms, group_interval: 1h}
+            receivers: [{name: r, slack_configs: [{api_url: '\(slack.url)'}], discord_configs: [{webhook_url: '\(discord.url)'}]}]
+            """.utf8).write(to: URL(fileURLWithPath: directory + "/am.yml"))
+        let port = try PharosTestSupport.Daemon.freePort()
+        let pharos = try PharosTestSupport.Daemon(try #require(Support.pharos), [
+            "server", "--role=alertmanager", "--config.file=\(directory)/am.yml", "--storage.path=\(directory)/data",
+            "--web.listen-address=127.0.0.1:\(port)",
+        ], output: .file(directory + "/pharos.log"))
+        defer { pharos.stop() }
+        try await pharos.waitUntilListening(port: port)
+        try await AlertmanagerDifferentialTests.post("http://127.0.0.1:\(port)/api/v2", "/alerts", #"[{"labels":{"alertname":"Disk"}}]"#)
+        let expected = [
+            #"alertmanager_notifications_total{integration="slack"} 1"#,
+            #"alertmanager_notification_requests_total{integration="slack"} 1"#,
+            #"alertmanager_notification_requests_failed_total{integration="slack"} 1"#,
+            #"alertmanager_notifications_failed_total{integration="slack",reason="clientError"} 1"#,
+            #"alertmanager_notifications_failed_total{integration="slack",reason="serverError"} 0"#,
+            #"alertmanager_notifications_total{integration="discord"} 1"#,
+            #"alertmanager_notification_requests_total{integration="discord"} 2"#,
+            #"alertmanager_notification_requests_failed_total{integration="discord"} 1"#,
+            #"alertmanager_notifications_failed_total{integration="discord",reason="serverError"} 0"#,
+            #"alertmanager_notification_latency_seconds_count{integration="discord"} 2"#,
+        ]
+        var text = ""
+        let end = ContinuousClock.now + .seconds(15)
+        while ContinuousClock.now < end {  // bounded: until the retry went through
+            let (_, body) = try await BuiltInAlertmanagerTests.get("http://127.0.0.1:\(port)/metrics")
+            text = String(decoding: body, as: UTF8.self)
+            if expected.allSatisfy(text.contains) { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        for line in expected { #expect(text.contains(line), "\(line)") }
+    }
 }
