@@ -125,6 +125,8 @@ struct IntegrationDifferentialTests {
             #expect(expected.contains { $0.path.hasPrefix(prefix) }, "Alertmanager sent nothing to \(prefix)")
         }
         #expect(expected.contains { $0.path.hasSuffix("/close?identifierType=alias") })
+        // `send_resolved: true` sends firing and resolved; the default `false` (the second Slack) only firing.
+        #expect(got.filter { $0.path == "/slack" }.count == 2 && got.filter { $0.path == "/slack2" }.count == 1)
         for path in paths {
             let theirs = expected.filter { $0.path == path }, ours = got.filter { $0.path == path }
             #expect(ours == theirs, "\(path)\nAlertmanager:\n\(theirs.map(\.description).joined(separator: "\n"))\nPharos:\n\(ours.map(\.description).joined(separator: "\n"))")
