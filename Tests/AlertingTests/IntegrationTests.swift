@@ -258,4 +258,27 @@ import Testing
         let built = try ReceiverIntegrations.build(config, httpClient: .shared, userAgent: "t", now: { 0 })
         return try #require(built["r"]?.first)
     }
+
+    /// `http_config.tls_config` applies to an integration's requests: an HTTPS webhook with a
+    /// self-signed certificate is reached with its `ca_file`, and refused without it.
+    @Test func httpConfigTLS() async throws {
+        let directory = try Support.scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let openssl = try Support.run("/usr/bin/openssl", [
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", directory + "/key.pem", "-out", directory + "/cert.pem",
+            "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+        ])
+        try #require(openssl.status == 0)
+        let recorder = try await WebhookRecorder(tls: (directory + "/cert.pem", directory + "/key.pem"))
+        let url = "https://localhost:\(recorder.port)/hook"
+        let templates = try NotificationTemplates.load(globs: [])
+        let http = NotificationHTTP(client: .shared, userAgent: "t", httpConfig: .init())
+        let trusting = try Self.integration(
+            "discord_configs: [{webhook_url: '\(url)', http_config: {tls_config: {ca_file: '\(directory)/cert.pem'}}}]", templates, http)
+        #expect(await trusting.notify(EmailIntegrationTests.notification()) == .delivered)
+        let untrusting = try Self.integration("discord_configs: [{webhook_url: '\(url)'}]", templates, http)
+        var notification = EmailIntegrationTests.notification()
+        notification.deadline = .now + .seconds(2)  // the client tries to connect until then
+        #expect(await untrusting.notify(notification) != .delivered)
+    }
 }

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// A webhook receiver on 127.0.0.1 (ephemeral port): records every request and answers with the
@@ -42,15 +43,25 @@ final class WebhookRecorder: Sendable {
     var port: Int { channel.localAddress?.port ?? 0 }
     var url: String { "http://127.0.0.1:\(port)/hook" }
 
-    init(statuses: [Int] = [], answer: @escaping Answer = { _ in "" }) async throws {
+    /// - Parameter tls: a PEM certificate and key file to serve HTTPS with.
+    init(statuses: [Int] = [], answer: @escaping Answer = { _ in "" }, tls: (certificate: String, key: String)? = nil) async throws {
         let (stream, continuation) = AsyncStream<Request>.makeStream()
         requests = stream
         let shared = Shared(statuses: statuses, continuation: continuation, answer: answer)
         self.shared = shared
+        let sslContext = try tls.map { tls in
+            try NIOSSLContext(configuration: .makeServerConfiguration(
+                certificateChain: try NIOSSLCertificate.fromPEMFile(tls.certificate).map { .certificate($0) },
+                privateKey: .privateKey(try NIOSSLPrivateKey(file: tls.key, format: .pem))))
+        }
         channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.pipeline.configureHTTPServerPipeline().flatMap {
+                channel.eventLoop.makeCompletedFuture {
+                    if let sslContext { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext)) }
+                }.flatMap {
+                    channel.pipeline.configureHTTPServerPipeline()
+                }.flatMap {
                     channel.pipeline.addHandler(Handler(shared: shared))
                 }
             }

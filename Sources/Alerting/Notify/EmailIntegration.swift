@@ -37,7 +37,7 @@ struct EmailIntegration: Integration {
     private func send(_ notification: Notification) async -> NotifyOutcome {
         let (host, port) = Self.split(config.smarthost)
         let tls: TLSConfiguration
-        do { tls = try Self.tlsConfiguration(config.tlsConfig ?? TLSConfig()) } catch {
+        do { tls = try NotifyTLS.configuration(config.tlsConfig ?? TLSConfig()) } catch {
             return .failed("parse TLS configuration: \(error)", retry: false)
         }
         let serverName = config.tlsConfig.map(\.serverName).flatMap { $0.isEmpty ? nil : $0 } ?? host
@@ -144,19 +144,5 @@ struct EmailIntegration: Integration {
         do { return try String(contentsOfFile: file, encoding: .utf8) } catch {
             throw NotifyFailure(reason: "could not read \(file): \(error.localizedDescription)", retry: false)
         }
-    }
-
-    /// NIO's TLS configuration for the `tls_config` (CA, client certificate, skip verify).
-    static func tlsConfiguration(_ tls: TLSConfig) throws -> TLSConfiguration {
-        var configuration = TLSConfiguration.makeClientConfiguration()
-        if !tls.ca.isEmpty {
-            configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(tls.ca.utf8)))
-        } else if !tls.caFile.isEmpty {
-            configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(tls.caFile))
-        }
-        if !tls.certFile.isEmpty { configuration.certificateChain = try NIOSSLCertificate.fromPEMFile(tls.certFile).map { .certificate($0) } }
-        if !tls.keyFile.isEmpty { configuration.privateKey = .privateKey(try NIOSSLPrivateKey(file: tls.keyFile, format: .pem)) }
-        if tls.insecureSkipVerify { configuration.certificateVerification = .none }
-        return configuration
     }
 }

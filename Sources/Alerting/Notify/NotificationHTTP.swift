@@ -4,6 +4,7 @@ package import Config
 internal import Foundation
 internal import NIOCore
 internal import NIOHTTP1
+internal import NIOSSL
 
 /// What the HTTP integrations share (upstream's `notify.PostJSON`, `Retrier.Check`): the
 /// request with `User-Agent`, the `http_config` authorization and headers, the time left until
@@ -32,6 +33,11 @@ struct NotificationHTTP: Sendable {
         for (name, value) in HTTPAuthorization.headers(httpConfig) { request.headers.replaceOrAdd(name: name, value: value) }
         for (name, value) in headers { request.headers.replaceOrAdd(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        if httpConfig.tls != TLSConfig() {
+            do { request.tlsConfiguration = try NotifyTLS.configuration(httpConfig.tls) } catch {
+                return .failure(NotifyFailure(reason: "parse TLS configuration: \(error)", retry: false))
+            }
+        }
         var left = deadline - ContinuousClock.now
         if timeout > .zero { left = min(left, timeout) }
         do {
@@ -76,6 +82,31 @@ struct NotificationHTTP: Sendable {
     /// A URL can hold a secret (a Slack or Discord webhook): errors name it `<redacted>`.
     private static func redacted(_ message: String, url: String) -> String {
         url.isEmpty ? message : message.replacingOccurrences(of: url, with: "<redacted>")
+    }
+}
+
+/// NIO's TLS configuration for a `tls_config` (CA, client certificate and key, skip verify) of
+/// an `http_config` or an email integration.
+enum NotifyTLS {
+    static func configuration(_ tls: TLSConfig) throws -> TLSConfiguration {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        if !tls.ca.isEmpty {
+            configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(tls.ca.utf8)))
+        } else if !tls.caFile.isEmpty {
+            configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(tls.caFile))
+        }
+        if !tls.cert.isEmpty {
+            configuration.certificateChain = try NIOSSLCertificate.fromPEMBytes(Array(tls.cert.utf8)).map { .certificate($0) }
+        } else if !tls.certFile.isEmpty {
+            configuration.certificateChain = try NIOSSLCertificate.fromPEMFile(tls.certFile).map { .certificate($0) }
+        }
+        if !tls.key.isEmpty {
+            configuration.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: Array(tls.key.value.utf8), format: .pem))
+        } else if !tls.keyFile.isEmpty {
+            configuration.privateKey = .privateKey(try NIOSSLPrivateKey(file: tls.keyFile, format: .pem))
+        }
+        if tls.insecureSkipVerify { configuration.certificateVerification = .none }
+        return configuration
     }
 }
 
