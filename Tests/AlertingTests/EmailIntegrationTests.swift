@@ -1,5 +1,6 @@
 @testable import Alerting
 import AsyncHTTPClient
+import Config
 import Foundation
 import Logging
 import NIOSSL
@@ -96,6 +97,26 @@ struct EmailIntegrationTests {
         let both = await server.waitForMessages(2)
         #expect(both.count == 2)
         #expect(both.last?.content.contains("Subject: [RESOLVED] DiskFull (db)") == true)
+    }
+
+    /// AUTH CRAM-MD5 with `auth_secret`, when the server offers only that.
+    @Test func cramMD5() async throws {
+        let server = try await SMTPServer(mechanisms: ["CRAM-MD5"])
+        defer { server.stop() }
+        var config = try Self.emailConfig(port: server.port, requireTLS: true)
+        config.authSecret = Secret("cram-secret")
+        config.authPassword = Secret("")
+        let integration = EmailIntegration(index: 0, config: config, templates: try NotificationTemplates.load(globs: []))
+        #expect(await integration.notify(Self.notification()) == .delivered)
+        let message = try #require(await server.waitForMessages(1).first)
+        #expect(message.mechanism == "CRAM-MD5" && message.login == "alert")
+        config.authSecret = Secret("wrong")
+        let refused = EmailIntegration(index: 0, config: config, templates: integration.templates)
+        guard case .failed(let reason, _) = await refused.notify(Self.notification()) else {
+            Issue.record("a wrong CRAM-MD5 secret was accepted")
+            return
+        }
+        #expect(reason.contains("cramMD5Auth"))
     }
 
     /// `require_tls` (the default) against a server that offers no STARTTLS: nothing is sent,

@@ -33,7 +33,8 @@ final class SMTPServer {
     }
 
     /// - Parameters:
-    ///   - mechanisms: the AUTH mechanisms offered, in order (aiosmtpd's LOGIN and PLAIN).
+    ///   - mechanisms: the AUTH mechanisms offered (aiosmtpd's LOGIN and PLAIN, and CRAM-MD5 with
+    ///     the secret `cram-secret`).
     ///   - mode: STARTTLS required, TLS from the first byte, or no TLS (AUTH allowed in the clear).
     init(mechanisms: [String] = ["LOGIN", "PLAIN"], mode: Mode = .starttls) async throws {
         directory = try Support.scratchDirectory()
@@ -44,7 +45,7 @@ final class SMTPServer {
         guard openssl.status == 0 else { throw DaemonError("openssl: \(openssl.error)") }
         try Data(Self.script.utf8).write(to: URL(fileURLWithPath: directory + "/smtp.py"))
         port = try Daemon.freePort()
-        let excluded = ["LOGIN", "PLAIN"].filter { !mechanisms.contains($0) }.joined(separator: ",")
+        let excluded = ["LOGIN", "PLAIN", "CRAM-MD5"].filter { !mechanisms.contains($0) }.joined(separator: ",")
         daemon = try Daemon("/usr/bin/env", [
             "python3", directory + "/smtp.py", String(port), directory, excluded, mode.rawValue,
         ], output: .file(directory + "/smtp.log"))
@@ -80,7 +81,7 @@ final class SMTPServer {
     }
 
     private static let script = #"""
-        import asyncio, base64, json, signal, ssl, sys
+        import asyncio, base64, hashlib, hmac, json, signal, ssl, sys
         from aiosmtpd.controller import Controller
         from aiosmtpd.smtp import AuthResult, LoginPassword, SMTP
 
@@ -105,9 +106,19 @@ final class SMTPServer {
                     f.write(json.dumps(record) + "\n")
                 return "250 OK"
 
+        class CramSMTP(SMTP):
+            async def auth_CRAM__MD5(self, server, args):
+                challenge = b"<1896.697170952@pharos-test>"
+                response = await self.challenge_auth(challenge.decode())
+                user, _, digest = bytes(response).partition(b" ")
+                expected = hmac.new(b"cram-secret", challenge, hashlib.md5).hexdigest().encode()
+                self.session.pharos_mechanism = "CRAM-MD5"
+                ok = user == b"alert" and digest == expected
+                return AuthResult(success=ok, handled=False, auth_data=LoginPassword(user, b"") if ok else None)
+
         class Server(Controller):
             def factory(self):
-                return SMTP(self.handler, hostname="pharos-test", authenticator=authenticate, auth_require_tls=(mode != "plain"),
+                return CramSMTP(self.handler, hostname="pharos-test", authenticator=authenticate, auth_require_tls=(mode != "plain"),
                             auth_exclude_mechanism=excluded, require_starttls=(mode == "starttls"),
                             tls_context=(context if mode == "starttls" else None))
 
