@@ -47,6 +47,18 @@ import Testing
         }
     }
 
+    /// `pharos server --role=alertmanager` with `config`; its API base URL.
+    static func startPharos(_ directory: String, config: String) async throws -> (PharosTestSupport.Daemon, String) {
+        try Data(config.utf8).write(to: URL(fileURLWithPath: directory + "/am.yml"))
+        let port = try PharosTestSupport.Daemon.freePort()
+        let pharos = try PharosTestSupport.Daemon(try #require(Support.pharos), [
+            "server", "--role=alertmanager", "--config.file=\(directory)/am.yml", "--storage.path=\(directory)/data",
+            "--web.listen-address=127.0.0.1:\(port)",
+        ], output: .file(directory + "/pharos.log"))
+        try await pharos.waitUntilListening(port: port)
+        return (pharos, "http://127.0.0.1:\(port)/api/v2")
+    }
+
     /// An alert silenced from the start is never notified, not even resolved.
     @Test func neverNotifiedStaysQuiet() async throws {
         let recorder = try await WebhookRecorder()
@@ -73,18 +85,11 @@ import Testing
         let recorder = try await WebhookRecorder()
         let guardTask = recorder.finish(after: .seconds(20))
         defer { guardTask.cancel() }
-        try Data("""
+        let (pharos, base) = try await Self.startPharos(directory, config: """
             route: {receiver: hook, group_by: [alertname], group_wait: 100ms, group_interval: 1s}
             receivers: [{name: hook, webhook_configs: [{url: '\(recorder.url)'}]}]
-            """.utf8).write(to: URL(fileURLWithPath: directory + "/am.yml"))
-        let port = try PharosTestSupport.Daemon.freePort()
-        let pharos = try PharosTestSupport.Daemon(try #require(Support.pharos), [
-            "server", "--role=alertmanager", "--config.file=\(directory)/am.yml", "--storage.path=\(directory)/data",
-            "--web.listen-address=127.0.0.1:\(port)",
-        ], output: .file(directory + "/pharos.log"))
+            """)
         defer { pharos.stop() }
-        try await pharos.waitUntilListening(port: port)
-        let base = "http://127.0.0.1:\(port)/api/v2"
         var requests = recorder.requests.makeAsyncIterator()
         try await AlertmanagerDifferentialTests.post(base, "/alerts", #"[{"labels":{"alertname":"Disk"}}]"#)
         _ = try #require(await requests.next())
@@ -115,18 +120,12 @@ import Testing
         let directory = try Support.scratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let slack = try await WebhookRecorder(statuses: [400]), discord = try await WebhookRecorder(statuses: [503])
-        try Data("""
+        let (pharos, base) = try await Self.startPharos(directory, config: """
             route: {receiver: r, group_by: [alertname], group_wait: 100ms, group_interval: 1h}
             receivers: [{name: r, slack_configs: [{api_url: '\(slack.url)'}], discord_configs: [{webhook_url: '\(discord.url)'}]}]
-            """.utf8).write(to: URL(fileURLWithPath: directory + "/am.yml"))
-        let port = try PharosTestSupport.Daemon.freePort()
-        let pharos = try PharosTestSupport.Daemon(try #require(Support.pharos), [
-            "server", "--role=alertmanager", "--config.file=\(directory)/am.yml", "--storage.path=\(directory)/data",
-            "--web.listen-address=127.0.0.1:\(port)",
-        ], output: .file(directory + "/pharos.log"))
+            """)
         defer { pharos.stop() }
-        try await pharos.waitUntilListening(port: port)
-        try await AlertmanagerDifferentialTests.post("http://127.0.0.1:\(port)/api/v2", "/alerts", #"[{"labels":{"alertname":"Disk"}}]"#)
+        try await AlertmanagerDifferentialTests.post(base, "/alerts", #"[{"labels":{"alertname":"Disk"}}]"#)
         let expected = [
             #"alertmanager_notifications_total{integration="slack"} 1"#,
             #"alertmanager_notification_requests_total{integration="slack"} 1"#,
@@ -142,7 +141,7 @@ import Testing
         var text = ""
         let end = ContinuousClock.now + .seconds(15)
         while ContinuousClock.now < end {  // bounded: until the retry went through
-            let (_, body) = try await BuiltInAlertmanagerTests.get("http://127.0.0.1:\(port)/metrics")
+            let (_, body) = try await BuiltInAlertmanagerTests.get(base.replacingOccurrences(of: "/api/v2", with: "/metrics"))
             text = String(decoding: body, as: UTF8.self)
             if expected.allSatisfy(text.contains) { break }
             try await Task.sleep(for: .milliseconds(200))
