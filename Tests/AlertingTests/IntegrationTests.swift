@@ -268,13 +268,7 @@ import Testing
     /// `http_config.tls_config` applies to an integration's requests: an HTTPS webhook with a
     /// self-signed certificate is reached with its `ca_file`, and refused without it.
     @Test func httpConfigTLS() async throws {
-        let directory = try Support.scratchDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let openssl = try Support.run("/usr/bin/openssl", [
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", directory + "/key.pem", "-out", directory + "/cert.pem",
-            "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-        ])
-        try #require(openssl.status == 0)
+        let directory = try #require(SMTPServer.certificateDirectory)
         let recorder = try await WebhookRecorder(tls: (directory + "/cert.pem", directory + "/key.pem"))
         let url = "https://localhost:\(recorder.port)/hook"
         let templates = try NotificationTemplates.load(globs: [])

@@ -19,8 +19,21 @@ final class SMTPServer {
 
     let port: Int
     let directory: String
-    var certificate: String { directory + "/cert.pem" }
+    /// The server's self-signed certificate (and CA), one per test process.
+    var certificate: String { Self.certificateDirectory.map { $0 + "/cert.pem" } ?? "" }
     private let daemon: Daemon
+
+    /// Where the certificate and key are: made once, so tests run `openssl` (a blocking child
+    /// process) once rather than per server.
+    static let certificateDirectory: String? = {
+        guard let directory = try? Support.scratchDirectory(),
+              let openssl = try? Support.run("/usr/bin/openssl", [
+                  "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", directory + "/key.pem", "-out", directory + "/cert.pem",
+                  "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+              ]), openssl.status == 0
+        else { return nil }
+        return directory
+    }()
 
     static let available: Bool = {
         guard let result = try? Support.run("/usr/bin/env", ["python3", "-c", "import aiosmtpd"]) else { return false }
@@ -38,16 +51,12 @@ final class SMTPServer {
     ///   - mode: STARTTLS required, TLS from the first byte, or no TLS (AUTH allowed in the clear).
     init(mechanisms: [String] = ["LOGIN", "PLAIN"], mode: Mode = .starttls) async throws {
         directory = try Support.scratchDirectory()
-        let openssl = try Support.run("/usr/bin/openssl", [
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", directory + "/key.pem", "-out", directory + "/cert.pem",
-            "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-        ])
-        guard openssl.status == 0 else { throw DaemonError("openssl: \(openssl.error)") }
+        guard let certificates = Self.certificateDirectory else { throw DaemonError("openssl could not make a certificate") }
         try Data(Self.script.utf8).write(to: URL(fileURLWithPath: directory + "/smtp.py"))
         port = try Daemon.freePort()
         let excluded = ["LOGIN", "PLAIN", "CRAM-MD5"].filter { !mechanisms.contains($0) }.joined(separator: ",")
         daemon = try Daemon("/usr/bin/env", [
-            "python3", directory + "/smtp.py", String(port), directory, excluded, mode.rawValue,
+            "python3", directory + "/smtp.py", String(port), directory, certificates, excluded, mode.rawValue,
         ], output: .file(directory + "/smtp.log"))
         try await daemon.waitUntilListening(port: port, timeout: .seconds(30))
     }
@@ -81,14 +90,15 @@ final class SMTPServer {
     }
 
     private static let script = #"""
-        import asyncio, base64, hashlib, hmac, json, signal, ssl, sys
+        import asyncio, base64, hashlib, hmac, json, os, signal, ssl, sys
         from aiosmtpd.controller import Controller
         from aiosmtpd.smtp import AuthResult, LoginPassword, SMTP
 
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
-        port, directory, excluded, mode = int(sys.argv[1]), sys.argv[2], [m for m in sys.argv[3].split(",") if m], sys.argv[4]
+        port, directory, certificates = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+        excluded, mode = [m for m in sys.argv[4].split(",") if m], sys.argv[5]
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        context.load_cert_chain(directory + "/cert.pem", directory + "/key.pem")
+        context.load_cert_chain(certificates + "/cert.pem", certificates + "/key.pem")
 
         def authenticate(server, session, envelope, mechanism, data):
             ok = isinstance(data, LoginPassword) and data.login == b"alert" and data.password == b"s3cret"
@@ -122,9 +132,11 @@ final class SMTPServer {
                             auth_exclude_mechanism=excluded, require_starttls=(mode == "starttls"),
                             tls_context=(context if mode == "starttls" else None))
 
-        server = Server(Handler(), hostname="127.0.0.1", port=port, ssl_context=(context if mode == "implicit" else None))
+        # A long readiness wait: a loaded test machine can take seconds to start the server thread.
+        server = Server(Handler(), hostname="127.0.0.1", port=port, ssl_context=(context if mode == "implicit" else None),
+                        ready_timeout=60)
         server.start()
         signal.sigwait({signal.SIGTERM, signal.SIGINT})
-        server.stop()
+        os._exit(0)  # at once: the test waits for the exit
         """#
 }
