@@ -91,7 +91,7 @@ package struct RemoteWriteAPI: Sendable {
         }
         let outcome: Outcome
         do {
-            outcome = try append(batch)
+            outcome = try await append(batch)
         } catch {
             return LifecycleAPI.text(.serviceUnavailable, "storage failed, retry: \(error)\n")
         }
@@ -121,7 +121,7 @@ package struct RemoteWriteAPI: Sendable {
 
     /// Appends every float sample of `batch` in one storage batch; samples the storage
     /// refuses (out of order, duplicate, too old) are counted and the rest written.
-    private func append(_ batch: RemoteWriteBatch) throws(AppendError) -> Outcome {
+    private func append(_ batch: RemoteWriteBatch) async throws(AppendError) -> Outcome {
         var outcome = Outcome()
         var appender = sink().makeAppender()
         for (series, labels) in batch.labels.enumerated() {
@@ -138,7 +138,7 @@ package struct RemoteWriteAPI: Sendable {
                 }
             }
         }
-        outcome.samplesWritten = try appender.commitBatch()
+        outcome.samplesWritten = try await appender.commitBatchAsync()
         return outcome
     }
 
