@@ -45,15 +45,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 lines.append(f"# TYPE {name} {kind}")
             value = step * (n % 17 + 1) + random.random() if kind == "counter" else random.random() * 1e9
             lines.append(f"{name}{labels} {value}")
-        body = ("\n".join(lines) + "\n").encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/plain; version=0.0.4")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        send_page(self, ("\n".join(lines) + "\n").encode())
 
     def log_message(self, *args):
         pass
+
+
+def send_page(handler, body):
+    """Answers a scrape with `body` in the text format."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", "text/plain; version=0.0.4")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
 
 
 class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):

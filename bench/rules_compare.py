@@ -28,7 +28,6 @@ import json
 import math
 import os
 import shutil
-import socketserver
 import statistics
 import subprocess
 import sys
@@ -40,6 +39,7 @@ import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
+from fake_exporters import Server, send_page  # noqa: E402
 from peers import cpu_seconds, rss_bytes, status_bytes, stop, wait_http  # noqa: E402
 
 INTERVAL = 15  # scrape and evaluation interval, seconds
@@ -161,19 +161,10 @@ class FleetHandler(http.server.BaseHTTPRequestHandler):
         for name, members in self.series.items():
             lines.append(f"# TYPE {name} gauge\n")
             lines.extend(f"{name}{labels} {fn(now)!r}\n" for labels, fn, _ in members)
-        body = "".join(lines).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/plain; version=0.0.4")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        send_page(self, "".join(lines).encode())
 
     def log_message(self, *args):
         pass
-
-
-class FleetServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
-    daemon_threads = True
 
 
 def get_json(base, path, params=None, timeout=30):
@@ -325,7 +316,7 @@ def main():
         print(f"fleet: {args.hosts} hosts, {total_series} series; backfill {samples} samples", flush=True)
 
     FleetHandler.series = series
-    exporter = FleetServer(("127.0.0.1", 0), FleetHandler)
+    exporter = Server(("127.0.0.1", 0), FleetHandler)
     threading.Thread(target=exporter.serve_forever, daemon=True).start()
     target = f"127.0.0.1:{exporter.server_address[1]}"
 
