@@ -39,6 +39,7 @@ let package = Package(
         .systemLibrary(name: "CAres", pkgConfig: "libcares", providers: [.apt(["libc-ares-dev"])]),
         .systemLibrary(name: "CCrypt", pkgConfig: "libcrypt", providers: [.apt(["libcrypt-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .target(name: "CCRC32C"),
         .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         .target(
             name: "CRE2",
@@ -60,6 +61,8 @@ let package = Package(
             dependencies: [
                 "Model",
                 "CSnappy",
+                "CCRC32C",
+                "CXXHash",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             swiftSettings: swiftSettings
@@ -87,6 +90,23 @@ let package = Package(
                 "CZstd",
                 "CRdKafka",
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Cluster roles (issue 7): the distributor's stream sink and the ingester's partition consumers.
+        .target(
+            name: "Ingest",
+            dependencies: ["Model", "Exposition", "Stream", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        // Cluster roles (issue 7): the querier's fan-out to ingesters over remote read.
+        .target(
+            name: "Query",
+            dependencies: [
+                "Model", "Config", "Exposition", "TSDB", "Stream",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -189,6 +209,9 @@ let package = Package(
                 "Rules",
                 "Template",
                 "Alerting",
+                "Stream",  // cluster roles (issue 7)
+                "Ingest",
+                "Query",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -322,6 +345,23 @@ let package = Package(
             dependencies: ["Stream", "Config", "Exposition", "Model", "pharos-stream-crash-helper", "PharosTestSupport",
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "InMemoryLogging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        // Benchmark helper: hosts librdkafka's mock cluster for bench/cluster_lag.py.
+        .executableTarget(
+            name: "pharos-kafka-mock-helper",
+            dependencies: ["Stream"],
+            path: "Tests/KafkaMockHelper",
+            swiftSettings: swiftSettings
+        ),
+        // Cluster roles (issue 7): pharos server processes on librdkafka's mock cluster.
+        .testTarget(
+            name: "ClusterTests",
+            dependencies: ["Ingest", "Query", "Stream", "Config", "TSDB", "Exposition", "Model", "pharos", "PharosTestSupport",
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOHTTP1", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "TemplateTests", dependencies: ["Template", "PharosTestSupport"], swiftSettings: swiftSettings),

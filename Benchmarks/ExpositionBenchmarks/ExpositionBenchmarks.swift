@@ -104,4 +104,10 @@ let benchmarks: @Sendable () -> Void = {
             }
         }
     }
+
+    // What the WAL, chunk files and index checksum: one 32 KiB WAL page.
+    let page = (0..<32 * 1024).map { UInt8(truncatingIfNeeded: $0 &* 131) }
+    Benchmark("CRC32C/32 KiB") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(CRC32C.checksum(page)) }
+    }
 }

@@ -41,6 +41,9 @@ package struct StreamConfig: Sendable, Equatable, YAMLStruct {
     package var replicationFactor = 3
     /// `client` (kafka): librdkafka configuration properties, applied after Pharos's defaults.
     package var client: [String: String] = [:]
+    /// `ingesters`: the ingesters and the partitions each owns, for queriers (static
+    /// membership; docs/cluster.md). Empty unless a querier runs.
+    package var ingesters: [StreamIngesterConfig] = []
 
     /// The defaults: a local log with one partition.
     package init() {}
@@ -90,6 +93,7 @@ package struct StreamConfig: Sendable, Equatable, YAMLStruct {
             YAMLField("retention_size", \.retentionSize), YAMLField("retention_time", \.retentionTime),
             YAMLField("brokers", \.brokers), YAMLField("topic", \.topic),
             YAMLField("replication_factor", \.replicationFactor),
+            YAMLField("ingesters", \.ingesters),
             YAMLField(
                 key: "client",
                 decode: { (config: inout StreamConfig, node: Node, _: Node) throws(ConfigError) in
@@ -105,10 +109,19 @@ package struct StreamConfig: Sendable, Equatable, YAMLStruct {
         ]
     }
 
+    /// Whether `text` is `host:port` with a port in 1...65535.
+    static func isHostAndPort(_ text: String) -> Bool {
+        guard let colon = text.lastIndex(of: ":"), !text[..<colon].isEmpty,
+            let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port)
+        else { return false }
+        return true
+    }
+
     mutating func validate(line: Int) throws(ConfigError) {
         guard (1...10_000).contains(partitions) else {
             throw .invalid("stream.partitions must be between 1 and 10000, got \(partitions)", line: line)
         }
+        try validateIngesters(line: line)
         switch kind {
         case .local:
             for (key, isSet) in [("brokers", !brokers.isEmpty), ("client", !client.isEmpty)] where isSet {
@@ -124,12 +137,8 @@ package struct StreamConfig: Sendable, Equatable, YAMLStruct {
             guard !brokers.isEmpty else {
                 throw .invalid("stream.brokers must list at least one host:port when stream.kind is kafka", line: line)
             }
-            for broker in brokers {
-                guard let colon = broker.lastIndex(of: ":"), !broker[..<colon].isEmpty,
-                    let port = Int(broker[broker.index(after: colon)...]), (1...65535).contains(port)
-                else {
-                    throw .invalid("stream.brokers: \"\(broker)\" is not host:port", line: line)
-                }
+            for broker in brokers where !Self.isHostAndPort(broker) {
+                throw .invalid("stream.brokers: \"\(broker)\" is not host:port", line: line)
             }
             guard Self.isLegalKafkaName(topic) else {
                 throw .invalid("stream.topic \"\(topic)\" is not a valid Kafka topic name: use 1 to 249 characters of [A-Za-z0-9._-]", line: line)
@@ -143,6 +152,33 @@ package struct StreamConfig: Sendable, Equatable, YAMLStruct {
                     throw .invalid("stream.client.\(key) cannot be \"\(value)\": \(reserved.reason)", line: line)
                 }
             }
+        }
+    }
+}
+
+extension StreamConfig {
+    /// Checks `ingesters`: partitions in range, each address once, and every partition owned
+    /// by at least one ingester (a querier could not answer for a partition without one).
+    func validateIngesters(line: Int) throws(ConfigError) {
+        guard !ingesters.isEmpty else { return }
+        guard kind == .kafka else {
+            throw .invalid("stream.ingesters applies only to kind: kafka (stream.kind is local)", line: line)
+        }
+        var addresses = Set<String>()
+        var owned = Set<Int>()
+        for ingester in ingesters {
+            guard addresses.insert(ingester.address).inserted else {
+                throw .invalid("stream.ingesters: address \(ingester.address) is listed twice", line: line)
+            }
+            for partition in ingester.partitions {
+                guard (0..<partitions).contains(partition) else {
+                    throw .invalid("stream.ingesters: ingester \(ingester.address) lists partition \(partition), but stream.partitions is \(partitions) (partitions are 0...\(partitions - 1))", line: line)
+                }
+                owned.insert(partition)
+            }
+        }
+        if let missing = (0..<partitions).first(where: { !owned.contains($0) }) {
+            throw .invalid("stream.ingesters: partition \(missing) has no ingester; every partition needs at least one", line: line)
         }
     }
 }

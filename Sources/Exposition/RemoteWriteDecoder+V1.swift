@@ -26,16 +26,17 @@ extension RemoteWriteDecoder {
         _ reader: inout ProtobufReader, index: Int, offset: Int, into batch: inout RemoteWriteBatch
     ) throws(ExpositionError) {
         let marks = Marks(batch)
-        pending.removeAll(keepingCapacity: true)
-        var problem: InvalidSeriesReason?
+        labelFields.removeAll(keepingCapacity: true)
+        labelPayloads.removeAll(keepingCapacity: true)
         while reader.hasMore {
+            let fieldStart = reader.offset
             let (field, wireType) = try reader.tag()
             switch (field, wireType) {
             case (1, .lengthDelimited):
-                var label = reader.reader(for: try reader.lengthDelimited())
-                let (decoded, valid) = try Self.decodeLabel(&label)
-                if !valid, problem == nil { problem = .invalidUTF8(label: decoded.name) }
-                pending.append(decoded)
+                // Decoded after the loop, unless an earlier request had the same label bytes.
+                let payload = try reader.lengthDelimited()
+                labelFields.append(fieldStart..<payload.upperBound)
+                labelPayloads.append(payload)
             case (2, .lengthDelimited):
                 var sample = reader.reader(for: try reader.lengthDelimited())
                 try decodeSample(&sample, hasStartTimestamp: false, into: &batch)
@@ -49,7 +50,22 @@ extension RemoteWriteDecoder {
                 try reader.skip(wireType, field: field)
             }
         }
-        let result = seriesLabels(firstProblem: problem)
+        let key = labelsCache.map { _ in RemoteWriteLabelsCache.key(of: labelFields, in: reader) }
+        let result: Result<Labels, InvalidSeriesReason>
+        if let key, let cached = labelsCache?.labels(for: key) {
+            result = .success(cached)
+        } else {
+            pending.removeAll(keepingCapacity: true)
+            var problem: InvalidSeriesReason?
+            for payload in labelPayloads {
+                var label = reader.reader(for: payload)
+                let (decoded, valid) = try Self.decodeLabel(&label)
+                if !valid, problem == nil { problem = .invalidUTF8(label: decoded.name) }
+                pending.append(decoded)
+            }
+            result = seriesLabels(firstProblem: problem)
+            if let key, case .success(let labels) = result { labelsCache?.insert(labels, for: key) }
+        }
         try finishSeries(
             result, description: describePending, marks: marks, metadata: nil, index: index, offset: offset,
             batch: &batch)

@@ -49,10 +49,22 @@ package struct RemoteWriteDecoder: Sendable {
     /// Scratch columns for one histogram, whose repeated fields may interleave on the wire.
     var histogramScratch = HistogramScratch()
     var builder = LabelsBuilder()
+    /// Label sets of 1.0 series seen in earlier requests, shared by the decoders of a receiver.
+    let labelsCache: RemoteWriteLabelsCache?
+    /// Where the current 1.0 series' `Label` fields are: whole fields (for the cache key) and
+    /// their payloads (to decode on a miss).
+    var labelFields: [Range<Int>] = []
+    var labelPayloads: [Range<Int>] = []
 
     /// Creates a decoder.
-    package init(options: Options = Options()) {
+    /// - Parameter labelsCache: label sets already decoded by decoders with the same checks
+    ///   (`labelsCache.options` must equal `options` but for `skipsInvalidSeries`).
+    package init(options: Options = Options(), labelsCache: RemoteWriteLabelsCache? = nil) {
+        var checks = options
+        checks.skipsInvalidSeries = false
+        precondition(labelsCache.map { $0.options == checks } ?? true, "a labels cache filled under other checks")
         self.options = options
+        self.labelsCache = labelsCache
     }
 
     /// Decodes `body` (already decompressed) into `batch`, replacing its content.

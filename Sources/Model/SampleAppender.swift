@@ -30,6 +30,19 @@ package protocol SampleAppender: ~Copyable {
 
     /// Drops the pending batch.
     mutating func rollback()
+
+    /// `commitBatch()` for a sink whose durability is a network round trip (a stream producer
+    /// waits for Kafka's acknowledgement): producers in async code call this one. The default
+    /// calls `commitBatch()`.
+    @discardableResult
+    mutating func commitBatchAsync() async throws(AppendError) -> Int
+}
+
+extension SampleAppender where Self: ~Copyable {
+    @discardableResult
+    package mutating func commitBatchAsync() async throws(AppendError) -> Int {
+        try commitBatch()
+    }
 }
 
 /// Why a sink refused a sample or a batch (Prometheus's `storage.Err*` values).

@@ -27,14 +27,14 @@ package struct PushgatewayIngester: Sendable {
     package func run(interval: Duration, nowMs: @Sendable () -> Int64) async {
         var previous = Set<Labels>()
         while !Task.isCancelled {
-            previous = ingest(atMs: nowMs(), previous: previous)
+            previous = await ingest(atMs: nowMs(), previous: previous)
             do { try await Task.sleep(for: interval) } catch { return }
         }
     }
 
     /// One round at `timestampMs`: appends every pushed sample and a staleness marker for each
     /// series of `previous` that is gone; returns this round's series.
-    package func ingest(atMs timestampMs: Int64, previous: Set<Labels>) -> Set<Labels> {
+    package func ingest(atMs timestampMs: Int64, previous: Set<Labels>) async -> Set<Labels> {
         do {
             try pushgateway.expire(nowMs: timestampMs)
         } catch {
@@ -68,7 +68,7 @@ package struct PushgatewayIngester: Sendable {
             }
         }
         do {
-            try appender.commitBatch()
+            try await appender.commitBatchAsync()
         } catch {
             logger.error("Appending pushed metrics failed", metadata: ["err": "\(error)"])
         }

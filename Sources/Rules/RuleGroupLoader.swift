@@ -7,6 +7,17 @@ package struct LoadedRule: Sendable, Equatable {
     package var rule: Rule
     /// `expr`, parsed and type-checked.
     package var expression: Expr
+    /// An alerting rule's templates (group labels included), parsed; `nil` for a recording rule.
+    package var alertTemplates: AlertRuleTemplates?
+
+    /// `rule` of `group`, with its expression parsed.
+    /// - Throws: the parse error of `expr`.
+    package init(rule: Rule, in group: RuleGroup, options: ParserOptions) throws(PromQLError) {
+        self.rule = rule
+        expression = try rule.parsedExpression(options: options)
+        alertTemplates = rule.alert.isEmpty
+            ? nil : AlertRuleTemplates(alertName: rule.alert, labels: group.labels(of: rule), annotations: rule.annotations)
+    }
 }
 
 /// A group ready to schedule: its file, its rules, and the interval and offset it runs with
@@ -53,7 +64,7 @@ package enum RuleGroupLoader {
                 var rules: [LoadedRule] = []
                 for rule in group.rules {
                     do {
-                        rules.append(LoadedRule(rule: rule, expression: try rule.parsedExpression(options: parserOptions)))
+                        rules.append(try LoadedRule(rule: rule, in: group, options: parserOptions))
                     } catch {
                         preconditionFailure("BUG: a validated rule's expression does not parse: \(error)")
                     }

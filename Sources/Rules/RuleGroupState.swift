@@ -110,11 +110,12 @@ package struct RuleGroupState: Sendable {
         let result = try Self.query(loadedRule.expression, rule: rule.name, atMs: evaluationMs, environment: environment)
         var output: [(labels: Labels, value: Double)]
         if var alerting = rules[index].alerting {
+            guard let templates = loadedRule.alertTemplates else { preconditionFailure("BUG: an alerting rule without its templates") }
             let context = PrometheusTemplateContext(
                 externalURL: environment.externalURL, timestampMs: timestampMs,
                 query: { text in try Self.templateQuery(text, atMs: evaluationMs, environment: environment) })
             let candidates = RuleOutput.alertCandidates(
-                result, alertName: rule.alert, labels: loaded.group.labels(of: rule), annotations: rule.annotations,
+                result, alertName: rule.alert, templates: templates,
                 externalLabels: environment.externalLabels, context: context)
             do {
                 output = try alerting.evaluate(candidates, atMs: timestampMs, limit: loaded.group.limit).map { ($0.labels, $0.value) }

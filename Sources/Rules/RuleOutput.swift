@@ -50,27 +50,25 @@ package enum RuleOutput {
     /// annotations expanded. A template that fails expands to `<error expanding template: …>`, as
     /// upstream, so one bad annotation does not lose the alert.
     /// - Parameters:
-    ///   - labels: the rule's labels (group labels under rule labels), unexpanded; a label whose
-    ///     expansion is empty is removed.
-    ///   - annotations: the rule's annotations, unexpanded (an empty expansion is left out).
+    ///   - templates: the rule's labels (a label whose expansion is empty is removed) and
+    ///     annotations (an empty expansion is kept), parsed.
     ///   - context: external URL, evaluation time and query function for the templates.
     package static func alertCandidates(
-        _ result: [RuleResultSample], alertName: String, labels ruleLabels: [String: String], annotations: [String: String],
+        _ result: [RuleResultSample], alertName: String, templates: AlertRuleTemplates,
         externalLabels: Labels, context: PrometheusTemplateContext
     ) -> [AlertingRuleState.Candidate] {
-        result.map { sample in
-            let seriesLabels = sample.labels
-            func expand(_ text: String) -> String {
-                // Most label values are plain text; skip the template engine for them.
-                guard text.contains("{{") else { return text }
-                return AlertTemplate.expandOrDescribeError(
-                    text, alertName: alertName, labels: seriesLabels, externalLabels: externalLabels, value: sample.value, context: context)
+        let functions = PrometheusTemplateFunctions.functions(context)
+        return result.map { sample in
+            func expand(_ template: ParsedAlertTemplate) -> String {
+                template.expandOrDescribeError(
+                    labels: sample.labels, externalLabels: externalLabels, value: sample.value,
+                    externalURL: context.externalURL, functions: functions)
             }
             var builder = LabelsBuilder(sample.labels)
             builder.set(Labels.metricNameLabel, "")
-            for (name, value) in ruleLabels { builder.set(name, expand(value)) }
+            for (name, template) in templates.labels { builder.set(name, expand(template)) }
             builder.set("alertname", alertName)
-            let expandedAnnotations = Annotations(annotations.mapValues(expand))
+            let expandedAnnotations = Annotations(templates.annotations.mapValues(expand))
             return AlertingRuleState.Candidate(labels: builder.labels(), annotations: expandedAnnotations, value: sample.value)
         }
     }

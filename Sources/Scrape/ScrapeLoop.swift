@@ -119,7 +119,7 @@ final class ScrapeLoop: Sendable {
         var app = context.appendable.makeAppender()
         writer.writeEndOfRunMarkers(timestampMs: Self.wallClockNs() / 1_000_000, into: &app)
         do {
-            try app.commitBatch()
+            try await app.commitBatchAsync()
         } catch {
             logger.warning("Writing staleness markers failed", metadata: ["err": "\(error)"])
         }
@@ -160,7 +160,7 @@ final class ScrapeLoop: Sendable {
         context.metrics.count(counts, error: failure)
         if let failure { logger.debug("Scrape failed", metadata: ["err": "\(failure)"]) }
         do {
-            try app.commitBatch()
+            try await app.commitBatchAsync()
         } catch {
             logger.warning("Scrape commit failed", metadata: ["err": "\(error)"])
         }

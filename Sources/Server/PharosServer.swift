@@ -13,6 +13,7 @@ import NIOPosix
 import NIOSSL
 import PromQL
 import Pushgateway
+import Query
 import RemoteWrite
 import Rules
 import Scrape
@@ -52,6 +53,8 @@ package final class PharosServer: Sendable {
     private let pushConcurrency: ConcurrencyLimit
     /// The Alertmanager of `--alertmanager.config.file` (issue 9), if given.
     private let alertmanager: AlertmanagerService?
+    /// What `--role` adds: the stream, ingesters, the querier's ring (issue 7).
+    private let cluster: ClusterRuntime
 
     private struct State: Sendable {
         var config: PrometheusConfig
@@ -63,7 +66,8 @@ package final class PharosServer: Sendable {
     package init(options: ServerOptions, logger: Logger) throws(ServerError) {
         self.options = options
         self.logger = logger
-        let config = try Self.loadConfig(options.configFile)
+        let config = try Self.loadConfig(options.configFile, role: options.role)
+        cluster = try ClusterRuntime(options: options, config: config.stream, logger: logger)
         webConfig = options.webConfigFile.isEmpty ? WebConfig() : try WebConfig.load(file: options.webConfigFile)
         state = Mutex(State(config: config, reload: .init(succeeded: true, time: WallClock.milliseconds(), yaml: config.yaml())))
         discovery = DiscoveryManager(configs: Self.discoveryConfigs(config), clock: ContinuousClock())
@@ -74,7 +78,7 @@ package final class PharosServer: Sendable {
         clientConfiguration.connectionPool.retryConnectionEstablishment = false
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration)
         httpClient = client
-        scrape = ScrapeManager(appendable: storage, httpClient: client, logger: logger)
+        scrape = ScrapeManager(appendable: cluster.sink ?? storage, httpClient: client, logger: logger)
         notifier = Notifier(httpClient: client, logger: logger)
         remoteWriteConcurrency = ConcurrencyLimit(limit: options.remoteWriteMaxConcurrency)
         pushConcurrency = ConcurrencyLimit(limit: options.pushMaxConcurrency)
@@ -167,7 +171,7 @@ package final class PharosServer: Sendable {
         let core = CoreService(server: self, pushgateway: pushgateway)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: application), .init(service: core)]
         // Pushgateway (issue 6): the same routes at the root of --pushgateway.listen-address.
-        if !options.pushgatewayListenAddress.isEmpty {
+        if !options.pushgatewayListenAddress.isEmpty, options.role.receivesSamples {
             let (pushHost, pushPort) = try ServerOptions.hostAndPort(options.pushgatewayListenAddress, flag: "pushgateway.listen-address")
             let router = Router(context: BasicRequestContext.self)
             router.middlewares.add(GzipMiddleware())
@@ -216,7 +220,7 @@ package final class PharosServer: Sendable {
     /// Re-reads the config file; the old config stays in effect when the new one is invalid.
     package func reload() throws(ServerError) {
         do throws(ServerError) {
-            let config = try Self.loadConfig(options.configFile)
+            let config = try Self.loadConfig(options.configFile, role: options.role)
             try apply(config)
             discovery.applyConfig(Self.discoveryConfigs(config))
             alertmanagerDiscovery.applyConfig(Self.alertmanagerDiscoveryConfigs(config))
@@ -246,7 +250,7 @@ package final class PharosServer: Sendable {
         return try AlertmanagerService(configFile: options.alertmanagerConfigFile, options: amOptions, httpClient: httpClient, logger: logger)
     }
 
-    private static func loadConfig(_ path: String) throws(ServerError) -> PrometheusConfig {
+    private static func loadConfig(_ path: String, role: ServerRole) throws(ServerError) -> PrometheusConfig {
         let config: PrometheusConfig
         do {
             config = try PrometheusConfig.load(file: path)
@@ -254,9 +258,9 @@ package final class PharosServer: Sendable {
             throw .config("couldn't load configuration (--config.file=\"\(path)\"): \(error)")
         }
         // The single process writes through its TSDB write-ahead log (docs/stream.md); Kafka
-        // carries samples only between cluster roles, which are not implemented yet.
-        if config.stream.kind == .kafka {
-            throw .config("stream.kind: kafka (--config.file=\"\(path)\") needs the cluster roles, which are not implemented yet; remove the stream section to run as a single process")
+        // carries samples only between cluster roles (docs/cluster.md).
+        if config.stream.kind == .kafka, role == .all {
+            throw .config("stream.kind: kafka (--config.file=\"\(path)\") is for the cluster roles: run with --role=distributor, ingester or querier, or remove the stream section to run as a single process")
         }
         return config
     }
@@ -269,13 +273,15 @@ package final class PharosServer: Sendable {
         let pushgateway: Pushgateway
 
         func run() async throws {
-            try await server.openStorage()
+            let role = server.options.role
+            if role.keepsTSDB { try await server.openStorage() }
             try await withThrowingDiscardingTaskGroup { group in
-                group.addTask {  // Pushgateway (issue 6): pushed groups ingested at the global scrape interval.
-                    await PushgatewayIngester(pushgateway: pushgateway, sink: { [storage = server.storage] in storage.appendable() },
+                group.addTask { try await server.cluster.run(storage: { [storage = server.storage] in storage.appendable() }) }  // issue 7
+                if role.receivesSamples { group.addTask {  // Pushgateway (issue 6): pushed groups ingested at the global scrape interval.
+                    await PushgatewayIngester(pushgateway: pushgateway, sink: { [storage = server.storage, cluster = server.cluster] in cluster.sink ?? storage.appendable() },
                                               logger: server.logger)
                         .run(interval: server.config.global.scrapeInterval, nowMs: WallClock.milliseconds)
-                }
+                } }
                 group.addTask {
                     for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
                         try? server.reload()
@@ -284,15 +290,19 @@ package final class PharosServer: Sendable {
                 }
                 if let alertmanager = server.alertmanager { group.addTask { await alertmanager.alertmanager.run() } }
                 if let db = server.storage.current {
-                    group.addTask { await server.remoteWrite.run(db: db) }  // remote write (issue 6)
+                    if role == .all { group.addTask { await server.remoteWrite.run(db: db) } }  // remote write (issue 6); not from ingester replicas
                     group.addTask { await db.run() }
                 }
-                group.addTask { await server.discovery.run() }
-                group.addTask { await server.scrape.run(targetSets: server.discovery.targetSets) }
-                group.addTask { await server.rules.run() }
-                group.addTask { await server.notifier.run() }
-                group.addTask { await server.alertmanagerDiscovery.run() }
-                group.addTask { await server.forwardDiscoveredAlertmanagers() }
+                if role.receivesSamples {
+                    group.addTask { await server.discovery.run() }
+                    group.addTask { await server.scrape.run(targetSets: server.discovery.targetSets) }
+                }
+                if role == .all {  // rules need a ruler role in a cluster (not implemented yet)
+                    group.addTask { await server.rules.run() }
+                    group.addTask { await server.notifier.run() }
+                    group.addTask { await server.alertmanagerDiscovery.run() }
+                    group.addTask { await server.forwardDiscoveredAlertmanagers() }
+                }
                 try? await gracefulShutdown()
                 group.cancelAll()
             }
@@ -366,17 +376,27 @@ package final class PharosServer: Sendable {
             router.middlewares.add(BasicAuthMiddleware(users: webConfig.basicAuthUsers))
         }
         router.middlewares.add(GzipMiddleware())
-        router.middlewares.add(ReadinessMiddleware(prefix: prefix) { [storage] in storage.isReady })
+        router.middlewares.add(ReadinessMiddleware(prefix: prefix) { [storage, cluster] in cluster.isReady(storageReady: storage.isReady) })
         SelfMetrics.bootstrap()
         let routes = prefix.isEmpty ? router.group() : router.group(RouterPath(prefix))
-        let querier: @Sendable (Int64, Int64) -> any Querier = { [storage] in storage.querier(mint: $0, maxt: $1) }
+        var querier: @Sendable (Int64, Int64) -> any Querier = { [storage] in storage.querier(mint: $0, maxt: $1) }
+        if let ring = cluster.ring {  // issue 7: a querier reads from the ingesters
+            querier = { [httpClient] in IngesterQuerier(ring: ring, httpClient: httpClient, mint: $0, maxt: $1) }
+        } else if options.role == .distributor {
+            querier = { _, _ in DistributorQuerier() }
+        }
+        if options.role == .ingester {  // issue 7: what queriers read, at the root whatever the route prefix
+            RemoteReadAPI(querier: querier, externalLabels: { Labels() }, sampleLimit: 0, bodyLimit: options.maxRequestBodySize,
+                          path: String(IngesterQuerier.readPath.dropFirst())).register(on: router.group())
+        }
         let gate = QueryGate(limit: options.queryMaxConcurrency)
         QueryAPI(engine: Engine(options: options.engine), parserOptions: ParserOptions(features: options.features),
                  querier: querier, gate: gate, bodyLimit: options.maxRequestBodySize).register(on: routes)
         SeriesAPI(querier: querier, bodyLimit: options.maxRequestBodySize).register(on: routes)
         RemoteReadAPI(querier: querier, externalLabels: { [self] in config.global.externalLabels },
                       sampleLimit: options.remoteReadSampleLimit, bodyLimit: options.maxRequestBodySize).register(on: routes)
-        RemoteWriteAPI(sink: { [storage] in storage.appendable() }, enabled: options.enableRemoteWriteReceiver,
+        RemoteWriteAPI(sink: { [storage, cluster] in cluster.sink ?? storage.appendable() },
+                       enabled: options.enableRemoteWriteReceiver || options.role == .distributor,
                        bodyLimit: options.maxRequestBodySize, accepted: options.remoteWriteAcceptedVersions,
                        concurrency: remoteWriteConcurrency).register(on: routes)
         FederationAPI(querier: querier, externalLabels: { [self] in config.global.externalLabels },
@@ -390,10 +410,10 @@ package final class PharosServer: Sendable {
         RulesAPI(rules: rules, notifier: notifier).register(on: routes)
         AdminAPI(db: { [storage] in storage.current }, enabled: options.enableAdminAPI, storagePath: options.storagePath,
                  bodyLimit: options.maxRequestBodySize).register(on: routes)
-        LifecycleAPI(ready: { [storage] in storage.isReady }, enabled: options.enableLifecycle,
+        LifecycleAPI(ready: { [storage, cluster] in cluster.isReady(storageReady: storage.isReady) }, enabled: options.enableLifecycle,
                      reload: { [self] () throws(ServerError) in try reload() },
                      quit: { [self] in await shutdown() }).register(on: routes)
-        pushgatewayAPI(pushgateway).register(on: routes.group("pushgateway"))  // Pushgateway (issue 6)
+        if options.role.receivesSamples { pushgatewayAPI(pushgateway).register(on: routes.group("pushgateway")) }  // Pushgateway (issue 6)
         alertmanager?.api(startTimeMs: startTime, bodyLimit: options.maxRequestBodySize).register(on: routes.group("alertmanager"))
         routes.get("metrics") { [storage, discovery] _, _ in
             let body = SelfMetrics.render {

@@ -17,19 +17,22 @@ package struct RemoteReadAPI: Sendable {
     package var sampleLimit: Int
     /// The largest request body.
     package var bodyLimit: Int
+    /// Where it is served (an ingester also serves queriers on an internal path, issue 7).
+    package var path: String
 
     /// Creates the endpoint.
     package init(querier: @escaping @Sendable (Int64, Int64) -> any Querier, externalLabels: @escaping @Sendable () -> Labels,
-                 sampleLimit: Int, bodyLimit: Int) {
+                 sampleLimit: Int, bodyLimit: Int, path: String = "api/v1/read") {
         self.querier = querier
         self.externalLabels = externalLabels
         self.sampleLimit = sampleLimit
         self.bodyLimit = bodyLimit
+        self.path = path
     }
 
     /// Adds the route to `router`.
     package func register<Context: RequestContext>(on router: some RouterMethods<Context>) {
-        router.post("api/v1/read") { request, _ in await self.read(request) }
+        router.post(RouterPath(path)) { request, _ in await self.read(request) }
     }
 
     private func read(_ request: Request) async -> Response {

@@ -21,6 +21,10 @@ package struct RemoteWriteAPI: Sendable {
     package var accepted: Set<RemoteWriteVersion>
     /// Requests handled at once (`--web.remote-write-receiver.max-concurrency`); more get 503.
     package var concurrency: ConcurrencyLimit
+    /// The checks every request's series get: invalid ones are dropped and counted.
+    static let decoderOptions = RemoteWriteDecoder.Options(skipsInvalidSeries: true)
+    /// Label sets of the series senders keep sending, shared by all requests.
+    let labelsCache = RemoteWriteLabelsCache(options: decoderOptions)
 
     /// Creates the endpoint.
     package init(sink: @escaping @Sendable () -> any SampleAppendable, enabled: Bool, bodyLimit: Int,
@@ -77,7 +81,7 @@ package struct RemoteWriteAPI: Sendable {
         var batch = RemoteWriteBatch()
         do {
             let body = try Snappy.decompress(compressed, limitBytes: bodyLimit)
-            var decoder = RemoteWriteDecoder(options: .init(skipsInvalidSeries: true))
+            var decoder = RemoteWriteDecoder(options: Self.decoderOptions, labelsCache: labelsCache)
             try decoder.decode(body, version: version, into: &batch)
         } catch {
             if case .decompressedTooLarge = error {
@@ -87,7 +91,7 @@ package struct RemoteWriteAPI: Sendable {
         }
         let outcome: Outcome
         do {
-            outcome = try append(batch)
+            outcome = try await append(batch)
         } catch {
             return LifecycleAPI.text(.serviceUnavailable, "storage failed, retry: \(error)\n")
         }
@@ -117,7 +121,7 @@ package struct RemoteWriteAPI: Sendable {
 
     /// Appends every float sample of `batch` in one storage batch; samples the storage
     /// refuses (out of order, duplicate, too old) are counted and the rest written.
-    private func append(_ batch: RemoteWriteBatch) throws(AppendError) -> Outcome {
+    private func append(_ batch: RemoteWriteBatch) async throws(AppendError) -> Outcome {
         var outcome = Outcome()
         var appender = sink().makeAppender()
         for (series, labels) in batch.labels.enumerated() {
@@ -134,7 +138,7 @@ package struct RemoteWriteAPI: Sendable {
                 }
             }
         }
-        outcome.samplesWritten = try appender.commitBatch()
+        outcome.samplesWritten = try await appender.commitBatchAsync()
         return outcome
     }
 

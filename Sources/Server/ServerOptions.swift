@@ -53,6 +53,14 @@ package struct ServerOptions: Sendable {
     package var alertmanagerStoragePath = ""
     /// `--data.retention`: how long expired silences and notification log entries are kept.
     package var alertmanagerRetention = Duration.seconds(120 * 3600)
+    // MARK: Cluster roles (issue 7)
+    /// `--role`: which part of Pharos this process runs.
+    package var role = ServerRole.all
+    /// `--ingester.id`: an ingester's name; its Kafka consumer group is `pharos-ingester-<id>`.
+    package var ingesterID = ""
+    /// `--ingester.partitions`: the partitions an ingester consumes (`0-3,7`); empty derives
+    /// them from the ordinal ending `ingesterID`.
+    package var ingesterPartitions = ""
     // MARK: -
     /// `--query.*` settings, as the engine takes them.
     package var engine = Engine.Options()

@@ -38,6 +38,9 @@ package enum TSDBError: Error, Equatable, Sendable {
     case corruptBlock(path: String, reason: String)
     /// The data directory's `lock` file is held by another open database.
     case locked(directory: String)
+    /// Series held by other processes could not be read: a querier found no ingester that
+    /// answered for some partitions (issue 7, docs/cluster.md).
+    case unavailable(reason: String)
 }
 
 extension TSDBError: CustomStringConvertible {
@@ -76,6 +79,8 @@ extension TSDBError: CustomStringConvertible {
         case .locked(let directory):
             "the data directory \(directory) is in use by another process (its lock file is held); "
                 + "stop that process or choose another --storage.tsdb.path"
+        case .unavailable(let reason):
+            reason
         }
     }
 }

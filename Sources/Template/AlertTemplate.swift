@@ -30,18 +30,6 @@ package enum AlertTemplate {
         return .stringMap(entries)
     }
 
-    /// Expands `text` for alert `alertName` with Prometheus's expander semantics.
-    /// - Parameters:
-    ///   - context: external URL, evaluation time and query function for `query`, `now`, ….
-    /// - Throws: `TemplateError.expansion` wrapping the parse or execution error.
-    package static func expand(
-        _ text: String, alertName: String, labels: Labels, externalLabels: Labels, value: Double,
-        context: PrometheusTemplateContext, limits: TemplateLimits = TemplateLimits()
-    ) throws(TemplateError) -> String {
-        let data = data(labels: labels, externalLabels: externalLabels, externalURL: context.externalURL, value: value)
-        return try expand(prelude + text, name: "__alert_" + alertName, data: data, context: context, limits: limits)
-    }
-
     /// Prometheus's `Expander.Expand`: parse `text` as template `name` with `missingkey=zero`
     /// and run it on `data`.
     /// - Throws: `TemplateError.expansion(templateName:parsing:_)`.
@@ -59,19 +47,6 @@ package enum AlertTemplate {
             return try template.execute(data, limits: limits)
         } catch {
             throw .expansion(templateName: name, parsing: false, error)
-        }
-    }
-
-    /// What Prometheus stores in an annotation or label: the expansion, or
-    /// `<error expanding template: …>` when it fails.
-    package static func expandOrDescribeError(
-        _ text: String, alertName: String, labels: Labels, externalLabels: Labels, value: Double,
-        context: PrometheusTemplateContext, limits: TemplateLimits = TemplateLimits()
-    ) -> String {
-        do {
-            return try expand(text, alertName: alertName, labels: labels, externalLabels: externalLabels, value: value, context: context, limits: limits)
-        } catch {
-            return "<error expanding template: \(error)>"
         }
     }
 }

@@ -97,7 +97,7 @@ package struct TextTemplate: Sendable {
     /// The name of the main template (what `execute(_:)` runs).
     package let name: String
     /// The functions templates may call, beyond Go's builtins (which they may shadow).
-    package let functions: [String: TemplateFunction]
+    package private(set) var functions: [String: TemplateFunction]
     /// What missing map keys read as.
     package var missingKey: MissingKeyOption
     private(set) var trees: [String: TemplateTree] = [:]
@@ -120,6 +120,16 @@ package struct TextTemplate: Sendable {
             if let existing = trees[tree.name], TemplateParser.isEmpty(tree.root), !TemplateParser.isEmpty(existing.root) { continue }
             trees[tree.name] = tree
         }
+    }
+
+    /// The same parsed templates calling `functions` instead of the set's own: parse once, then
+    /// bind the functions of each execution's context. `functions` must have every name the
+    /// set was parsed with.
+    package func binding(_ functions: [String: TemplateFunction]) -> TextTemplate {
+        precondition(self.functions.keys.allSatisfy { functions[$0] != nil }, "rebound templates lack a function they were parsed with")
+        var copy = self
+        copy.functions = functions
+        return copy
     }
 
     /// The names of the templates defined so far, sorted.

@@ -77,8 +77,15 @@ struct ServerCommand: AsyncParsableCommand {
     var pushDefaultTTL = "0s"
 
     // Alertmanager (issue 9)
-    @Option(name: .customLong("role"), help: "What this process runs: all (default) or alertmanager.")
+    @Option(name: .customLong("role"), help: "What this process runs: all (default), distributor, ingester, querier (a cluster on Kafka, docs/cluster.md) or alertmanager.")
     var role = "all"
+
+    // Cluster roles (issue 7)
+    @Option(name: .customLong("ingester.id"), help: "With --role=ingester: this ingester's name, unique per ingester (its Kafka consumer group is pharos-ingester-<id>).")
+    var ingesterID = ""
+
+    @Option(name: .customLong("ingester.partitions"), help: "With --role=ingester: the partitions it consumes, like 0-3,7 (default: the number ending --ingester.id).")
+    var ingesterPartitions = ""
 
     @Option(name: .customLong("alertmanager.config.file"), help: "Run the Alertmanager in this process with this alertmanager.yml.")
     var alertmanagerConfigFile = ""
@@ -171,7 +178,10 @@ struct ServerCommand: AsyncParsableCommand {
     var features: [String] = []
 
     func run() async throws {
-        guard role == "all" || role == "alertmanager" else { throw ValidationError("role \(role) not implemented yet (all, alertmanager)") }
+        guard let serverRole = ServerRole(rawValue: role) else {
+            throw ValidationError("invalid value for --role: \"\(role)\" (all, distributor, ingester, querier, ruler, alertmanager)")
+        }
+        guard serverRole != .ruler else { throw ValidationError("role ruler not implemented yet: rules run with --role=all") }
         guard clusterPeers.isEmpty else {
             throw ValidationError("HA clustering (--cluster.peer) not supported yet: run a single Alertmanager without peers")
         }
@@ -260,6 +270,15 @@ struct ServerCommand: AsyncParsableCommand {
         }
         options.features = features.flatMap { $0.split(separator: ",").map(String.init) }
         do { _ = try options.hostAndPort() } catch { throw ValidationError("\(error)") }
+        options.role = ServerRole(rawValue: role) ?? .all  // Cluster roles (issue 7)
+        options.ingesterID = ingesterID
+        options.ingesterPartitions = ingesterPartitions
+        guard options.role == .ingester || (ingesterID.isEmpty && ingesterPartitions.isEmpty) else {
+            throw ValidationError("--ingester.id and --ingester.partitions apply only to --role=ingester")
+        }
+        guard !enableRemoteWriteReceiver || options.role == .all || options.role == .distributor else {
+            throw ValidationError("--web.enable-remote-write-receiver applies to --role=all or distributor: with --role=\(role) samples would bypass the stream")
+        }
         options.flagValues = [
             "config.file": configFile, "storage.tsdb.path": storagePath,
             "storage.tsdb.retention.time": retentionTime ?? "0s", "storage.tsdb.retention.size": retentionSize ?? "0B",
@@ -275,6 +294,7 @@ struct ServerCommand: AsyncParsableCommand {
             "rules.alert.resend-delay": alertResendDelay, "rules.query-offset": rulesQueryOffset,
             "pushgateway.listen-address": pushgatewayListenAddress, "push.default-ttl": pushDefaultTTL,
             "log.level": logLevel, "log.format": logFormat, "enable-feature": options.features.joined(separator: ","),
+            "role": role, "ingester.id": ingesterID, "ingester.partitions": ingesterPartitions,
         ]
         return options
     }

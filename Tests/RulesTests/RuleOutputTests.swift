@@ -30,8 +30,10 @@ import Testing
     @Test func alertCandidatesExpandLabelsAndAnnotations() {
         let candidates = RuleOutput.alertCandidates(
             Self.result, alertName: "HighRate",
-            labels: ["severity": "{{ if gt $value 50.0 }}page{{ else }}ticket{{ end }}", "job": ""],
-            annotations: ["summary": "{{ $labels.instance }} at {{ $value }} ({{ $externalLabels.cluster }})", "broken": "{{ .Nope.Deeper }}"],
+            templates: AlertRuleTemplates(
+                alertName: "HighRate",
+                labels: ["severity": "{{ if gt $value 50.0 }}page{{ else }}ticket{{ end }}", "job": ""],
+                annotations: ["summary": "{{ $labels.instance }} at {{ $value }} ({{ $externalLabels.cluster }})", "broken": "{{ .Nope.Deeper }}"]),
             externalLabels: Labels(["cluster": "eu"]), context: PrometheusTemplateContext())
         #expect(candidates.map(\.labels) == [
             Labels(["alertname": "HighRate", "instance": "a", "severity": "page"]),

@@ -80,7 +80,8 @@ struct ServerLifecycleTests {
     }
 
     @Test func selfMetricsAndStatusEndpoints() async throws {
-        let pharos = try await PharosInstance(samples: QueryAPITests.samples(), flags: ["--query.max-concurrency=3"])
+        // `--flag=` is an empty value, as Prometheus's flag parser reads it.
+        let pharos = try await PharosInstance(samples: QueryAPITests.samples(), flags: ["--query.max-concurrency=3", "--web.external-url="])
         defer { Task { await pharos.stop() } }
         try await pharos.waitUntilReady()
         _ = try await pharos.get("/api/v1/query?query=up")
@@ -93,6 +94,7 @@ struct ServerLifecycleTests {
         }
         let flags = try await pharos.data("/api/v1/status/flags") as? [String: String]
         #expect(flags?["query.max-concurrency"] == "3")
+        #expect(flags?["web.external-url"] == "")
         #expect(flags?["web.listen-address"] == "127.0.0.1:\(pharos.port)")
         let replay = try await pharos.data("/api/v1/status/walreplay") as? [String: Int]
         #expect(replay?["current"] == replay?["max"] && replay?["min"] == 0, "\(String(describing: replay))")

@@ -2,8 +2,8 @@ import Foundation
 import PharosTestSupport
 import Testing
 
-/// `stream: kind: kafka` is refused by the single-process server until the cluster roles exist,
-/// rather than being silently ignored.
+/// `stream: kind: kafka` is refused by the single-process server (`--role=all`) rather than being
+/// silently ignored; the cluster roles refuse a local stream and missing flags with clear errors.
 @Suite struct StreamSectionServerTests {
     @Test func kafkaStreamIsRefusedClearly() async throws {
         guard let binary = PharosInstance.binary else { return }
@@ -17,6 +17,32 @@ import Testing
                                 output: .file(directory + "/server.log"))
         #expect(await server.waitForExit(timeout: .seconds(20)) == 1)
         #expect(server.log.contains("msg=\"stream.kind: kafka (--config.file="), "\(server.log)")
-        #expect(server.log.contains("needs the cluster roles, which are not implemented yet"), "\(server.log)")
+        #expect(server.log.contains("is for the cluster roles: run with --role=distributor, ingester or querier"), "\(server.log)")
+    }
+
+    /// Each unsupported combination of role, flags and config exits at once naming what to change.
+    @Test(arguments: [
+        (["--role=distributor"], "", "--role=distributor needs stream.kind: kafka"),
+        (["--role=querier"], "stream:\n  kind: kafka\n  brokers: [127.0.0.1:9]\n", "--role=querier needs stream.ingesters"),
+        (["--role=ingester"], "stream:\n  kind: kafka\n  brokers: [127.0.0.1:9]\n", "must be set to a name of [A-Za-z0-9._-] (like ingester-0), unique per ingester"),
+        (["--role=ingester", "--ingester.id=ingester-7"], "stream:\n  kind: kafka\n  brokers: [127.0.0.1:9]\n  partitions: 2\n",
+         "--ingester.id=ingester-7 derives partition 7, but stream.partitions is 2"),
+        (["--role=ruler"], "", "role ruler not implemented yet"),
+        (["--role=gateway"], "", "invalid value for --role: \"gateway\""),
+        (["--ingester.id=a"], "", "--ingester.id and --ingester.partitions apply only to --role=ingester"),
+        (["--role=querier", "--web.enable-remote-write-receiver"], "", "--web.enable-remote-write-receiver applies to --role=all or distributor"),
+    ] as [([String], String, String)])
+    func unsupportedRoleCombinationsAreRefused(flags: [String], config: String, message: String) async throws {
+        guard let binary = PharosInstance.binary else { return }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-role-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try config.write(toFile: directory + "/prometheus.yml", atomically: true, encoding: .utf8)
+        let server = try Daemon(binary, ["server", "--config.file=\(directory)/prometheus.yml", "--web.listen-address=127.0.0.1:0",
+                                         "--storage.tsdb.path=\(directory)/data", "--pushgateway.listen-address", ""] + flags,
+                                output: .file(directory + "/server.log"))
+        let status = await server.waitForExit(timeout: .seconds(30))
+        #expect(status != nil && status != 0, "\(server.log)")
+        #expect(server.log.contains(message), "\(server.log)")
     }
 }

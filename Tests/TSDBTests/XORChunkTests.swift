@@ -149,27 +149,6 @@ func decode(_ chunk: XORChunk) -> [(Int64, UInt64)] {
     }
 }
 
-@Suite struct CRC32CTests {
-    @Test func matchesTheCastagnoliCheckValue() {
-        #expect(CRC32C.checksum(Array("123456789".utf8)) == 0xE306_9283)
-        #expect(CRC32C.checksum([UInt8]()) == 0)
-        let data = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
-        let whole = CRC32C.checksum(data)
-        #expect(CRC32C.checksum(data[500...], continuing: CRC32C.checksum(data[..<500])) == whole)
-        #expect(CRC32C.checksum(AnySequenceCollection(data)) == whole)
-    }
-}
-
-/// A collection without contiguous storage, to exercise the byte-at-a-time path.
-struct AnySequenceCollection: Collection {
-    let base: [UInt8]
-    init(_ base: [UInt8]) { self.base = base }
-    var startIndex: Int { base.startIndex }
-    var endIndex: Int { base.endIndex }
-    subscript(i: Int) -> UInt8 { base[i] }
-    func index(after i: Int) -> Int { i + 1 }
-}
-
 /// Upstream's `bstream` writer, transcribed literally (bit by bit, `writeByte` always
 /// appending), as the reference the fast `BitWriter` must match byte for byte.
 struct ReferenceBitStream {

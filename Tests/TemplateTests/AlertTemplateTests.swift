@@ -14,8 +14,9 @@ import Testing
     func expand(_ text: String, value: Double = 0.5, query: [QueryResultSample] = []) -> String {
         var context = Self.context
         context.query = { _ in query }
-        return AlertTemplate.expandOrDescribeError(
-            text, alertName: "InstanceDown", labels: Self.labels, externalLabels: Self.external, value: value, context: context)
+        return ParsedAlertTemplate(text, alertName: "InstanceDown").expandOrDescribeError(
+            labels: Self.labels, externalLabels: Self.external, value: value, externalURL: context.externalURL,
+            functions: PrometheusTemplateFunctions.functions(context))
     }
 
     @Test func documentationExamples() {
@@ -61,9 +62,21 @@ import Testing
         struct Boom: Error, CustomStringConvertible { var description: String { "engine unavailable" } }
         var context = Self.context
         context.query = { _ in throw Boom() }
-        let text = AlertTemplate.expandOrDescribeError(
-            "{{ query \"up\" }}", alertName: "A", labels: Labels(), externalLabels: Labels(), value: 0, context: context)
+        let text = ParsedAlertTemplate("{{ query \"up\" }}", alertName: "A").expandOrDescribeError(
+            labels: Labels(), externalLabels: Labels(), value: 0, externalURL: "", functions: PrometheusTemplateFunctions.functions(context))
         #expect(text.hasSuffix("error calling query: engine unavailable>"))
+    }
+
+    @Test func oneParseServesEveryEvaluationWithItsOwnFunctions() {
+        let template = ParsedAlertTemplate("{{ now }} {{ $labels.instance }} {{ $value }}", alertName: "A")
+        let first = PrometheusTemplateFunctions.functions(PrometheusTemplateContext(timestampMs: 1_000))
+        let second = PrometheusTemplateFunctions.functions(PrometheusTemplateContext(timestampMs: 61_000))
+        #expect(template.expandOrDescribeError(labels: Self.labels, externalLabels: Labels(), value: 1, externalURL: "", functions: first)
+            == "1 web-1:9100 1")
+        #expect(template.expandOrDescribeError(labels: Labels(["instance": "b"]), externalLabels: Labels(), value: 2, externalURL: "", functions: second)
+            == "61 b 2")
+        let plain = ParsedAlertTemplate("no actions here", alertName: "A")
+        #expect(plain.expandOrDescribeError(labels: Labels(), externalLabels: Labels(), value: 0, externalURL: "", functions: first) == "no actions here")
     }
 }
 

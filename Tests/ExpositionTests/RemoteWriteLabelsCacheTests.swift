@@ -1,0 +1,86 @@
+import Model
+import SwiftProtobuf
+import Testing
+
+@testable import Exposition
+import PharosTestSupport
+
+/// A decoder with a labels cache answers exactly as one without: on repeated requests (served
+/// from the cache), on mutated and hostile bodies, under both ways of handling invalid series.
+@Suite struct RemoteWriteLabelsCacheTests {
+    /// The outcome of one decode: the batch, or the error's text.
+    enum Outcome: Equatable {
+        case batch(RemoteWriteBatch)
+        case error(String)
+    }
+
+    static func outcome(_ decoder: inout RemoteWriteDecoder, _ bytes: [UInt8]) -> Outcome {
+        var batch = RemoteWriteBatch()
+        do {
+            try decoder.decode(bytes, version: .v1, into: &batch)
+            return .batch(batch)
+        } catch {
+            return .error("\(error)")
+        }
+    }
+
+    @Test(arguments: [false, true])
+    func repeatedAndMutatedRequestsDecodeAsWithoutTheCache(skipsInvalidSeries: Bool) throws {
+        let options = RemoteWriteDecoder.Options(skipsInvalidSeries: skipsInvalidSeries)
+        let cache = RemoteWriteLabelsCache(options: options, capacity: 64)
+        var cached = RemoteWriteDecoder(options: options, labelsCache: cache)
+        var plain = RemoteWriteDecoder(options: options)
+        var rng = SeededGenerator(seed: 11)
+        var repeatedFromCache = 0
+        for seed in 0..<60 {
+            var random = RandomRemoteWrite(seed: UInt64(seed))
+            let original: [UInt8] = try random.v1Request().serializedBytes()
+            #expect(Self.outcome(&cached, original) == Self.outcome(&plain, original), "seed \(seed)")
+            let stored = cache.count
+            // The same request again: every valid label set comes from the cache.
+            let again = Self.outcome(&cached, original)
+            #expect(again == Self.outcome(&plain, original), "seed \(seed), repeated")
+            if case .batch(let batch) = again, !batch.labels.isEmpty, cache.count == stored { repeatedFromCache += 1 }
+            for _ in 0..<20 where !original.isEmpty {
+                var mutated = original
+                mutated[Int(rng.next() % UInt64(mutated.count))] ^= UInt8(truncatingIfNeeded: rng.next() | 1)
+                #expect(Self.outcome(&cached, mutated) == Self.outcome(&plain, mutated), "seed \(seed), mutated")
+            }
+        }
+        #expect(repeatedFromCache > 10)
+    }
+
+    /// Hand-made series: the same labels in the same bytes hit; the same labels sent in
+    /// another order are decoded again (and refused or sorted exactly as without the cache).
+    @Test func onlyIdenticalLabelBytesHit() throws {
+        let options = RemoteWriteDecoder.Options(sortsUnsortedLabels: true)
+        let cache = RemoteWriteLabelsCache(options: options)
+        var decoder = RemoteWriteDecoder(options: options, labelsCache: cache)
+        var batch = RemoteWriteBatch()
+        let sorted = RemoteWriteValidationTests.v1Body([[("__name__", "up"), ("job", "a")]])
+        let unsorted = RemoteWriteValidationTests.v1Body([[("job", "a"), ("__name__", "up")]])
+        try decoder.decode(sorted, version: .v1, into: &batch)
+        #expect(cache.count == 1)
+        try decoder.decode(sorted, version: .v1, into: &batch)
+        #expect(cache.count == 1 && batch.labels == [Labels(["__name__": "up", "job": "a"])])
+        try decoder.decode(unsorted, version: .v1, into: &batch)
+        #expect(cache.count == 2 && batch.labels == [Labels(["__name__": "up", "job": "a"])])
+
+        let strict = RemoteWriteLabelsCache(options: RemoteWriteDecoder.Options())
+        var strictDecoder = RemoteWriteDecoder(labelsCache: strict)
+        try strictDecoder.decode(sorted, version: .v1, into: &batch)
+        #expect(throws: ExpositionError.self) { try strictDecoder.decode(unsorted, version: .v1, into: &batch) }
+        #expect(strict.count == 1, "a refused label set is not stored")
+    }
+
+    @Test func holdsAtMostTwoGenerations() throws {
+        let cache = RemoteWriteLabelsCache(options: RemoteWriteDecoder.Options(), capacity: 4)
+        var decoder = RemoteWriteDecoder(labelsCache: cache)
+        var batch = RemoteWriteBatch()
+        for i in 0..<40 {
+            try decoder.decode(RemoteWriteValidationTests.v1Body([[("__name__", "m\(i)")]]), version: .v1, into: &batch)
+            #expect(cache.count <= 8)
+        }
+        #expect(batch.labels == [Labels(["__name__": "m39"])])
+    }
+}
