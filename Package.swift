@@ -135,6 +135,8 @@ let package = Package(
                 "Discovery",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -159,7 +161,10 @@ let package = Package(
         ),
         .target(
             name: "Alerting",
-            dependencies: ["Model", "Config", .product(name: "Yams", package: "Yams"),
+            dependencies: ["Model", "Config", "Template", .product(name: "Yams", package: "Yams"),
+                           .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "NIOSSL", package: "swift-nio-ssl"),
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -288,6 +293,13 @@ let package = Package(
             path: "Tests/TSDBCrashHelper",
             swiftSettings: swiftSettings
         ),
+        // Test helper: measures the peak memory of a block compaction (TSDBTests).
+        .executableTarget(
+            name: "pharos-tsdb-compaction-probe",
+            dependencies: ["TSDB", "Model"],
+            path: "Tests/TSDBCompactionProbe",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "TSDBTests",
             dependencies: [
@@ -295,6 +307,7 @@ let package = Package(
                 "Model",
                 "Exposition",
                 "pharos-tsdb-crash-helper",
+                "pharos-tsdb-compaction-probe",
                 "PharosTestSupport",
                 .product(name: "InMemoryLogging", package: "swift-log"),
             ],
@@ -306,6 +319,7 @@ let package = Package(
             dependencies: ["Server", "pharos", "Config", "Exposition", "Model", "TSDB", "PromQL", "PharosTestSupport",
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOPosix", package: "swift-nio"),
                            .product(name: "NIOHTTP1", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
@@ -371,7 +385,8 @@ let package = Package(
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "NIOCore", package: "swift-nio"),
-                           .product(name: "NIOPosix", package: "swift-nio")],
+                           .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "NIOSSL", package: "swift-nio-ssl")],
             swiftSettings: swiftSettings
         ),
     ],

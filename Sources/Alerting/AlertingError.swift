@@ -20,6 +20,10 @@ package enum AlertingError: Error, Equatable, Sendable {
     case unsupportedIntegration(String, receiver: String)
     /// The silences or notification log file cannot be read or written.
     case stateFile(path: String, reason: String)
+    /// A receiver's integration cannot be set up (`reason` says why).
+    case integration(receiver: String, reason: String)
+    /// A `templates:` file does not parse.
+    case template(path: String, reason: String)
 }
 
 extension AlertingError: CustomStringConvertible {
@@ -39,9 +43,13 @@ extension AlertingError: CustomStringConvertible {
         case .silenceAlreadyExpired(let id):
             "silence \(id) already expired"
         case .unsupportedIntegration(let name, let receiver):
-            "receiver \"\(receiver)\": integration \(name) not supported yet (webhook_configs is)"
+            "receiver \"\(receiver)\": integration \(name) not supported"
         case .stateFile(let path, let reason):
             "\(path): \(reason) (move the file away to start without it)"
+        case .integration(let receiver, let reason):
+            "receiver \"\(receiver)\": \(reason)"
+        case .template(let path, let reason):
+            "failed to parse templates: \(path): \(reason)"
         }
     }
 }

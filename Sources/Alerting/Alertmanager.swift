@@ -50,6 +50,7 @@ package final class Alertmanager: Sendable {
         var silences: Silences
         var nflog: NotificationLog
         var integrations: [String: [any Integration]]
+        var history: AlertHistory
     }
 
     /// The options it runs with.
@@ -85,34 +86,29 @@ package final class Alertmanager: Sendable {
             if let data = try StateFile.read(silencesPath) { silences.restore(try StateSnapshots.decodeSilences(data, path: silencesPath)) }
             if let data = try StateFile.read(nflogPath) { try StateSnapshots.decodeLog(data, path: nflogPath, into: &nflog) }
         }
-        let integrations = try Self.integrations(config, httpClient: httpClient, userAgent: options.userAgent)
+        let integrations = try ReceiverIntegrations.build(config, httpClient: httpClient, userAgent: options.userAgent, now: options.now)
         core = Mutex(Core(config: config, dispatch: DispatchState(route: config.routingTree, inhibitRules: config.inhibitRules),
-                          silences: silences, nflog: nflog, integrations: integrations))
+                          silences: silences, nflog: nflog, integrations: integrations,
+                          history: AlertHistory(retention: options.retention)))
         for name in Self.integrationNames {
-            Counter(label: "alertmanager_notifications_total", dimensions: [("integration", name)]).increment(by: 0)
-            Counter(label: "alertmanager_notifications_failed_total", dimensions: [("integration", name)]).increment(by: 0)
-        }
-    }
-
-    /// The integrations of every receiver.
-    private static func integrations(_ config: AlertmanagerConfig, httpClient: HTTPClient, userAgent: String)
-        throws(AlertingError) -> [String: [any Integration]]
-    {
-        var result: [String: [any Integration]] = [:]
-        for receiver in config.receivers {
-            if !receiver.emailConfigs.isEmpty { throw .unsupportedIntegration("email", receiver: receiver.name) }
-            if !receiver.slackConfigs.isEmpty { throw .unsupportedIntegration("slack", receiver: receiver.name) }
-            if !receiver.pagerdutyConfigs.isEmpty { throw .unsupportedIntegration("pagerduty", receiver: receiver.name) }
-            if let other = receiver.otherConfigs.first { throw .unsupportedIntegration(String(other.kind.dropLast("_configs".count)), receiver: receiver.name) }
-            result[receiver.name] = receiver.webhookConfigs.enumerated().map { index, webhook in
-                WebhookIntegration(index: index, config: webhook, httpClient: httpClient, userAgent: userAgent)
+            for label in ["alertmanager_notifications_total", "alertmanager_notification_requests_total",
+                          "alertmanager_notification_requests_failed_total"] {
+                Counter(label: label, dimensions: [("integration", name)]).increment(by: 0)
+            }
+            for reason in NotifyFailureReason.allCases {
+                Counter(label: "alertmanager_notifications_failed_total", dimensions: [("integration", name), ("reason", reason.rawValue)])
+                    .increment(by: 0)
             }
         }
-        return result
     }
 
     /// The config in effect.
     package var config: AlertmanagerConfig { core.withLock { $0.config } }
+
+    /// The events of the alert with `fingerprint`, oldest first (`GET /api/v2/alerts/history`).
+    package func history(of fingerprint: Fingerprint) -> [AlertHistory.Event] {
+        core.withLock { $0.history.events[fingerprint] ?? [] }
+    }
 
     /// The notification log as it is now.
     package var notificationLog: NotificationLog { core.withLock { $0.nflog } }
@@ -123,7 +119,7 @@ package final class Alertmanager: Sendable {
     /// Makes `config` the one in effect: alerts are routed anew along its tree (groups start
     /// over, the notification log keeps what was sent). Nothing changes when it throws.
     package func apply(_ config: AlertmanagerConfig) throws(AlertingError) {
-        let integrations = try Self.integrations(config, httpClient: httpClient, userAgent: options.userAgent)
+        let integrations = try ReceiverIntegrations.build(config, httpClient: httpClient, userAgent: options.userAgent, now: options.now)
         let now = nowMs
         core.withLock { core in
             core.config = config
@@ -138,7 +134,10 @@ package final class Alertmanager: Sendable {
         guard !alerts.isEmpty else { return }
         let now = nowMs
         core.withLock { core in
-            for alert in alerts { core.dispatch.insert(alert, nowMs: now) }
+            for alert in alerts {
+                core.dispatch.insert(alert, nowMs: now)
+                core.history.observe(alert.fingerprint, firing: !alert.isResolved(at: now), atMs: now)
+            }
         }
         wakeUp()
     }
@@ -260,6 +259,7 @@ package final class Alertmanager: Sendable {
         core.withLock { core in
             core.silences.collectGarbage(nowMs: now)
             core.nflog.collectGarbage(nowMs: now)
+            core.history.collectGarbage(nowMs: now)
         }
         do {
             try persistSilences()
@@ -273,7 +273,8 @@ package final class Alertmanager: Sendable {
     /// then every integration of the receiver at once.
     private func process(_ flush: DispatchState.Flush) async {
         let now = flush.nowMs
-        let (alerts, integrations, isMuted) = core.withLock { core -> ([AlertmanagerAlert], [any Integration], Bool) in
+        let (alerts, mutedResolved, integrations, isMuted) = core.withLock {
+            core -> ([AlertmanagerAlert], [AlertmanagerAlert], [any Integration], Bool) in
             let intervals = Dictionary((core.config.timeIntervals + core.config.muteTimeIntervals).map { ($0.name, $0) },
                                        uniquingKeysWith: { first, _ in first })
             let route = flush.route
@@ -282,16 +283,21 @@ package final class Alertmanager: Sendable {
                 muted = !route.activeTimeIntervals.contains { intervals[$0]?.contains(ms: now) ?? false }
             }
             if route.muteTimeIntervals.contains(where: { intervals[$0]?.contains(ms: now) ?? false }) { muted = true }
-            let kept = flush.alerts.filter { alert in
-                core.dispatch.inhibitor.inhibitors(of: alert.labels, nowMs: now).isEmpty
-                    && core.silences.silencing(alert.labels, nowMs: now).isEmpty
+            let (kept, mutedAlerts) = flush.alerts.reduce(into: ([AlertmanagerAlert](), [AlertmanagerAlert]())) { result, alert in
+                let inhibitors = core.dispatch.inhibitor.inhibitors(of: alert.labels, nowMs: now).map(\.description)
+                let silences = core.silences.silencing(alert.labels, nowMs: now)
+                core.history.observe(alert.fingerprint, firing: !alert.isResolved(at: now), atMs: now)
+                core.history.observeMuting(alert.fingerprint, silencedBy: silences, inhibitedBy: inhibitors, atMs: now)
+                if inhibitors.isEmpty && silences.isEmpty { result.0.append(alert) } else { result.1.append(alert) }
             }
-            return (kept, core.integrations[route.receiver] ?? [], muted)
+            let receiver = core.config.receivers.first { $0.name == route.receiver }
+            let mutedResolved = receiver?.sendResolvedWhenMuted == true ? mutedAlerts.filter { $0.isResolved(at: now) } : []
+            return (kept, mutedResolved, core.integrations[route.receiver] ?? [], muted)
         }
         var delivered = true
-        if !isMuted && !alerts.isEmpty {
+        if !isMuted && !(alerts.isEmpty && mutedResolved.isEmpty) {
             delivered = await withTaskGroup(of: Bool.self) { group in
-                for integration in integrations { group.addTask { await self.notify(integration, flush, alerts) } }
+                for integration in integrations { group.addTask { await self.notify(integration, flush, alerts, mutedResolved: mutedResolved) } }
                 return await group.reduce(true) { $0 && $1 }
             }
         }
@@ -301,10 +307,20 @@ package final class Alertmanager: Sendable {
 
     /// Deduplication against the notification log, then sending with retries (upstream's
     /// `DedupStage`, `RetryStage`, `SetNotifiesStage`); returns whether it succeeded.
-    private func notify(_ integration: any Integration, _ flush: DispatchState.Flush, _ alerts: [AlertmanagerAlert]) async -> Bool {
+    /// `mutedResolved`: resolved alerts that are silenced or inhibited, sent (with
+    /// `send_resolved_when_muted`) to an integration whose last notification had them firing.
+    private func notify(
+        _ integration: any Integration, _ flush: DispatchState.Flush, _ unmuted: [AlertmanagerAlert], mutedResolved: [AlertmanagerAlert]
+    ) async -> Bool {
         let route = flush.route
         let key = NotificationLog.Key(receiver: route.receiver, integration: integration.name, index: integration.index,
                                       groupKey: flush.groupKey)
+        var alerts = unmuted
+        if !mutedResolved.isEmpty, let notified = core.withLock({ $0.nflog.entries[key]?.firing }) {
+            alerts += mutedResolved.filter { notified.contains($0.fingerprint) }
+            alerts.sort(by: AlertmanagerAlert.precedes)
+        }
+        guard !alerts.isEmpty else { return true }
         let firing = Set(alerts.filter { !$0.isResolved(at: flush.nowMs) }.map(\.fingerprint))
         let resolved = Set(alerts.filter { $0.isResolved(at: flush.nowMs) }.map(\.fingerprint))
         let needed = core.withLock {
@@ -322,7 +338,13 @@ package final class Alertmanager: Sendable {
             guard await send(notification, through: integration) else { return false }
         }
         let loggedAt = nowMs
-        core.withLock { $0.nflog.log(key, firing: firing, resolved: resolved, nowMs: loggedAt) }
+        core.withLock { core in
+            core.nflog.log(key, firing: firing, resolved: resolved, nowMs: loggedAt)
+            for alert in sent {
+                core.history.notified(alert.fingerprint, receiver: route.receiver, integration: "\(integration.name)[\(integration.index)]",
+                                      status: alert.isResolved(at: flush.nowMs) ? "resolved" : "firing", atMs: loggedAt)
+            }
+        }
         do { try persistLog() } catch {
             logger.error("Writing the notification log failed", metadata: ["err": "\(error)"])
         }
@@ -331,22 +353,27 @@ package final class Alertmanager: Sendable {
 
     /// Sends with capped exponential backoff (0.5 s, ×1.5, ±50 %, at most 60 s, as upstream's
     /// `backoff.ExponentialBackOff`) until delivered, refused for good, or past the deadline.
+    /// Counts as upstream's `RetryStage`: one notification, each attempt a request, and the
+    /// notification failed (by the reason of its last attempt) when no attempt got through.
     private func send(_ notification: Notification, through integration: any Integration) async -> Bool {
         let dimensions = [("integration", integration.name)]
         var interval = 0.5
         var attempt = 0
+        Counter(label: "alertmanager_notifications_total", dimensions: dimensions).increment()
         while true {
             attempt += 1
             let started = ContinuousClock.now
             let outcome = await integration.notify(notification)
             Metrics.Timer(label: "alertmanager_notification_latency_seconds", dimensions: dimensions).recordNanoseconds(
                 (ContinuousClock.now - started).nanoseconds)
-            Counter(label: "alertmanager_notifications_total", dimensions: dimensions).increment()
+            Counter(label: "alertmanager_notification_requests_total", dimensions: dimensions).increment()
             guard case .failed(let reason, let retry) = outcome else { return true }
-            Counter(label: "alertmanager_notifications_failed_total", dimensions: dimensions).increment()
+            Counter(label: "alertmanager_notification_requests_failed_total", dimensions: dimensions).increment()
             let wait = Duration.milliseconds(Int64(interval * Double.random(in: 0.5...1.5) * 1000))
             interval = min(interval * 1.5, 60)
             if !retry || ContinuousClock.now + wait >= notification.deadline || Task.isCancelled {
+                Counter(label: "alertmanager_notifications_failed_total",
+                        dimensions: dimensions + [("reason", NotifyFailureReason(reason).rawValue)]).increment()
                 logger.error("Notify for alerts failed", metadata: [
                     "receiver": "\(notification.receiver)", "integration": "\(integration.name)[\(integration.index)]",
                     "attempts": "\(attempt)", "err": "\(reason)", "retried": "\(retry)",

@@ -56,13 +56,18 @@ package struct AlertmanagerConfigCheck: Sendable {
         }
     }
 
-    /// Template files must be readable. Their Go template syntax is not checked here: that
-    /// belongs to the `Template` target.
+    /// Template files must be readable and parse (as `template.FromGlobs` checks them).
     static func checkTemplates(_ globs: [String]) -> String? {
         for glob in globs {
             for path in Glob.expand(glob) where !FileManager.default.isReadableFile(atPath: path) {
                 return "open \(path): permission denied"
             }
+        }
+        do {
+            _ = try NotificationTemplates.load(globs: globs)
+        } catch {
+            if case .template(_, let reason) = error { return reason }
+            return error.description
         }
         return nil
     }

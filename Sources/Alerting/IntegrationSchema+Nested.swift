@@ -55,9 +55,7 @@ enum NestedIntegrationValues {
                 "must provide a AWS SigV4 Access key and Secret Key if credentials are specified in the SigV4 config",
                 line: StrictYAML.line(node))
         }
-        var shown = record
-        if shown["secret_key"] != nil { shown["secret_key"] = Secret.redacted }
-        return .records([shown])
+        return .records([record])
     }
 
     /// Jira `fields`: free-form values sent as they are; only a mapping is required.

@@ -178,8 +178,11 @@ struct IntegrationSchema: Sendable {
             keys: [("user_key", .secret), ("user_key_file", .string), ("token", .secret), ("token_file", .string),
                    ("title", .string), ("message", .string), ("url", .string), ("url_title", .string),
                    ("device", .string), ("sound", .string), ("priority", .string), ("retry", .duration),
-                   ("expire", .duration), ("ttl", .duration), ("html", .bool), ("monospace", .bool)],
+                   ("expire", .duration), ("ttl", .duration), ("html", .bool), ("monospace", .bool),
+                   // Pharos's addition: Alertmanager has Pushover's URL built in.
+                   ("api_url", .url)],
             defaults: ["title": .string("{{ template \"pushover.default.title\" . }}"),
+                       "api_url": .string("https://api.pushover.net/1/messages.json"),
                        "message": .string("{{ template \"pushover.default.message\" . }}"),
                        "url": .string("{{ template \"pushover.default.url\" . }}"),
                        "priority": .string("{{ if eq .Status \"firing\" }}2{{ else }}0{{ end }}"),

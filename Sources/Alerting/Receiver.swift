@@ -15,6 +15,10 @@ package struct Receiver: Sendable, Equatable {
     package var pagerdutyConfigs: [PagerDutyConfig] = []
     /// The other integrations (`opsgenie_configs`, `telegram_configs`, ...), read by schema.
     package var otherConfigs: [IntegrationConfig] = []
+    /// `send_resolved_when_muted` (Pharos's addition, off by default): an alert that resolves while
+    /// silenced or inhibited is still sent as resolved to the integrations that were notified
+    /// of it firing (Alertmanager issues #226, #2754).
+    package var sendResolvedWhenMuted = false
 
     /// How many integrations the receiver notifies.
     package var integrationCount: Int {
@@ -24,6 +28,7 @@ package struct Receiver: Sendable, Equatable {
     static func decode(_ node: Node) throws(ConfigError) -> Receiver {
         var map = try YAMLMapping(node, type: "config.plain")
         var receiver = Receiver(name: try map.string("name"))
+        receiver.sendResolvedWhenMuted = try map.bool("send_resolved_when_muted", default: false)
         receiver.webhookConfigs = try map.list("webhook_configs", WebhookConfig.decode)
         receiver.emailConfigs = try map.list("email_configs", EmailConfig.decode)
         receiver.slackConfigs = try map.list("slack_configs", SlackConfig.decode)

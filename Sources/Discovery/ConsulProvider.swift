@@ -13,6 +13,8 @@ import Model
 /// Each service's group (source: the service name) has `__meta_consul_service` and
 /// `__meta_consul_dc`; its targets carry the instance's `__meta_consul_*` labels.
 package struct ConsulProvider<C: Clock<Duration>>: DiscoveryProvider {
+    package static var configKey: String { "consul_sd_configs" }
+
     private let config: ConsulSDConfig
     private let clock: C
     private let metrics: DiscoveryMetrics
@@ -35,13 +37,13 @@ package struct ConsulProvider<C: Clock<Duration>>: DiscoveryProvider {
         self.retryInterval = retryInterval
     }
 
-    package func run(updates: AsyncStream<[DiscoveredTargetGroup]>.Continuation) async {
+    package func run(updates: AsyncStream<[DiscoveredTargetGroup]>.Continuation) async throws(DiscoveryError) {
         let client: SDHTTPClient
-        do {
+        do throws(DiscoveryError) {
             client = try SDHTTPClient(config: config.http, baseURL: ConsulAPI.baseURL(config))
         } catch {
             metrics.countConsulRPCFailure()
-            return
+            throw error
         }
         let api = ConsulAPI(client: client, config: config, watchTimeout: watchTimeout)
         if let datacenter = await datacenter(api) {
@@ -81,6 +83,7 @@ package struct ConsulProvider<C: Clock<Duration>>: DiscoveryProvider {
         while !Task.isCancelled {
             let start = clock.now
             do {
+                defer { metrics.observeConsulRPC(.services, duration: start.duration(to: clock.now)) }
                 let (services, index) = try await api.services(index: lastIndex)
                 if index != lastIndex {
                     lastIndex = index
@@ -113,6 +116,7 @@ package struct ConsulProvider<C: Clock<Duration>>: DiscoveryProvider {
         while !Task.isCancelled {
             let start = clock.now
             do {
+                defer { metrics.observeConsulRPC(.service, duration: start.duration(to: clock.now)) }
                 let (entries, index) = try await api.health(service: name, index: lastIndex)
                 if index != lastIndex, !Task.isCancelled {
                     lastIndex = index

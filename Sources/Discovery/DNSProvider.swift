@@ -6,8 +6,13 @@ import Model
 /// Every `refresh_interval` each name is looked up; its group (source: the name) carries one target
 /// per record with `__meta_dns_name` and the record's `__meta_dns_*` labels. A lookup that fails
 /// (anything but an answer or NXDOMAIN) sends nothing for that name, so it keeps its last targets,
-/// and counts `prometheus_sd_dns_lookup_failures_total`.
+/// and counts `prometheus_sd_dns_lookup_failures_total`. Each refresh (all names) is timed and
+/// counted in `prometheus_sd_refresh_duration_seconds` and `prometheus_sd_refresh_failures_total`
+/// (`mechanism="dns"`, `config` the job); unlike upstream, whose DNS refresh never fails, a
+/// refresh in which a lookup failed counts as a failed refresh.
 package struct DNSProvider<C: Clock<Duration>>: DiscoveryProvider {
+    package static var configKey: String { "dns_sd_configs" }
+
     /// `__meta_dns_name`: the configured name the record answered.
     package static var nameLabel: String { "__meta_dns_name" }
     /// `__meta_dns_srv_record_target`: the SRV target, fully qualified (trailing dot).
@@ -24,6 +29,7 @@ package struct DNSProvider<C: Clock<Duration>>: DiscoveryProvider {
     private let resolver: DNSResolver
     private let clock: C
     private let metrics: DiscoveryMetrics
+    private let job: String
 
     /// A provider for one validated `dns_sd_configs` entry.
     ///
@@ -32,25 +38,32 @@ package struct DNSProvider<C: Clock<Duration>>: DiscoveryProvider {
     ///   - clock: drives the refresh interval.
     ///   - metrics: where lookups and failures are counted.
     ///   - servers: `host:port` DNS servers to use instead of `/etc/resolv.conf`'s.
-    package init(config: DNSSDConfig, clock: C, metrics: DiscoveryMetrics, servers: [String]? = nil) {
+    ///   - job: the job the entry belongs to (the `config` label of the refresh metrics).
+    package init(config: DNSSDConfig, clock: C, metrics: DiscoveryMetrics, servers: [String]? = nil, job: String = "") {
         self.config = config
         // Config validation admits only these five types; SRV is the default.
         queryType = DNSQueryType(configName: config.type) ?? .srv
         resolver = DNSResolver(servers: servers)
         self.clock = clock
         self.metrics = metrics
+        self.job = job
+        metrics.registerRefresh(mechanism: "dns", config: job)
     }
 
-    package func run(updates: AsyncStream<[DiscoveredTargetGroup]>.Continuation) async {
+    package func run(updates: AsyncStream<[DiscoveredTargetGroup]>.Continuation) async throws(DiscoveryError) {
         while !Task.isCancelled {
-            let groups = await refresh()
+            let start = clock.now
+            let (groups, failed) = await refresh()
+            if Task.isCancelled { return }
+            metrics.observeRefresh(mechanism: "dns", config: job, duration: start.duration(to: clock.now), failed: failed)
             if !groups.isEmpty { updates.yield(groups) }
             do { try await clock.sleep(for: config.refreshInterval) } catch { return }
         }
     }
 
-    /// Looks every name up concurrently; the groups of the names that answered, by name.
-    func refresh() async -> [DiscoveredTargetGroup] {
+    /// Looks every name up concurrently; the groups of the names that answered, by name, and
+    /// whether a lookup failed.
+    func refresh() async -> (groups: [DiscoveredTargetGroup], failed: Bool) {
         await withTaskGroup(of: DiscoveredTargetGroup?.self) { group in
             for name in config.names {
                 group.addTask {
@@ -65,8 +78,11 @@ package struct DNSProvider<C: Clock<Duration>>: DiscoveryProvider {
                 }
             }
             var groups: [DiscoveredTargetGroup] = []
-            for await result in group { if let result { groups.append(result) } }
-            return groups.sorted { $0.source < $1.source }
+            var failed = false
+            for await result in group {
+                if let result { groups.append(result) } else { failed = true }
+            }
+            return (groups.sorted { $0.source < $1.source }, failed)
         }
     }
 

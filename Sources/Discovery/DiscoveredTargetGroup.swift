@@ -13,6 +13,9 @@ package struct DiscoveredTargetGroup: Sendable, Equatable {
     package var targets: [Labels]
     /// Labels shared by every target of the group.
     package var labels: Labels
+    /// The provider that found the group within its job, `<config key>/<index>`
+    /// (`kubernetes_sd_configs/0`); set by `DiscoveryManager` when it publishes, empty before.
+    package var provider = ""
 
     /// Creates a group.
     package init(source: String, targets: [Labels] = [], labels: Labels = Labels()) {

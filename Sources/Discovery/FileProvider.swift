@@ -9,7 +9,12 @@ import Model
 /// `refresh_interval`. Each group's source is `path:index` and its labels gain `__meta_filepath`.
 /// A file that cannot be read or decoded keeps its last good groups and counts a read error; a
 /// deleted file (or one with fewer groups) removes its groups. Only changed groups are sent.
+/// Each scan is timed in `prometheus_sd_file_scan_duration_seconds`; an inotify watcher that
+/// cannot be set up counts `prometheus_sd_file_watcher_errors_total` (the refresh interval still
+/// re-reads), as upstream.
 package struct FileProvider<C: Clock<Duration>>: DiscoveryProvider {
+    package static var configKey: String { "file_sd_configs" }
+
     /// The label naming the file a group came from.
     package static var filepathLabel: String { "__meta_filepath" }
 
@@ -29,13 +34,19 @@ package struct FileProvider<C: Clock<Duration>>: DiscoveryProvider {
         self.metrics = metrics
     }
 
-    package func run(updates: AsyncStream<[DiscoveredTargetGroup]>.Continuation) async {
+    package func run(updates: AsyncStream<[DiscoveredTargetGroup]>.Continuation) async throws(DiscoveryError) {
         // Watches go in before the first read so that no change after that read is missed.
-        let watcher = try? DirectoryWatcher(directories: config.files.map(Self.directory(of:)))
+        let watcher: DirectoryWatcher?
+        do {
+            watcher = try DirectoryWatcher(directories: config.files.map(Self.directory(of:)))
+        } catch {
+            watcher = nil
+            metrics.countFileWatcherError()
+        }
         let (triggers, trigger) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         var reader = FileSDReader(patterns: config.files)
         let interval = config.refreshInterval
-        send(reader.refresh(), to: updates)
+        scan(&reader, to: updates)
         await withDiscardingTaskGroup { group in
             if let watcher { group.addTask { await watcher.watch(into: trigger) } }
             group.addTask {
@@ -45,13 +56,16 @@ package struct FileProvider<C: Clock<Duration>>: DiscoveryProvider {
                 }
             }
             for await _ in triggers {
-                send(reader.refresh(), to: updates)
+                scan(&reader, to: updates)
             }
             group.cancelAll()
         }
     }
 
-    private func send(_ result: FileSDReader.Refresh, to updates: AsyncStream<[DiscoveredTargetGroup]>.Continuation) {
+    private func scan(_ reader: inout FileSDReader, to updates: AsyncStream<[DiscoveredTargetGroup]>.Continuation) {
+        let start = ContinuousClock.now
+        let result = reader.refresh()
+        metrics.observeFileScan(start.duration(to: .now))
         for _ in result.errors { metrics.countFileReadError() }
         if !result.changed.isEmpty { updates.yield(result.changed) }
     }

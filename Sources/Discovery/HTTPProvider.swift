@@ -10,32 +10,42 @@ import Model
 /// list of target groups; group `i` gets source `<url>:i` and the label `__meta_url`. A failed
 /// fetch or a bad answer sends nothing, so the last good targets stay, and counts
 /// `prometheus_sd_http_failures_total`. A list shorter than the previous one removes the groups
-/// past its end.
+/// past its end. Each refresh is timed and counted in `prometheus_sd_refresh_duration_seconds` and
+/// `prometheus_sd_refresh_failures_total` (`mechanism="http"`, `config` the job), as upstream's
+/// `discovery/refresh`.
 package struct HTTPProvider<C: Clock<Duration>>: DiscoveryProvider {
+    package static var configKey: String { "http_sd_configs" }
+
     /// `__meta_url`: the URL the groups came from.
     package static var urlLabel: String { "__meta_url" }
 
     private let config: HTTPSDConfig
     private let clock: C
     private let metrics: DiscoveryMetrics
+    private let job: String
 
-    /// A provider for one validated `http_sd_configs` entry.
-    package init(config: HTTPSDConfig, clock: C, metrics: DiscoveryMetrics) {
+    /// A provider for one validated `http_sd_configs` entry of `job` (the `config` label of its
+    /// refresh metrics).
+    package init(config: HTTPSDConfig, clock: C, metrics: DiscoveryMetrics, job: String = "") {
         self.config = config
         self.clock = clock
         self.metrics = metrics
+        self.job = job
+        metrics.registerRefresh(mechanism: "http", config: job)
     }
 
-    package func run(updates: AsyncStream<[DiscoveredTargetGroup]>.Continuation) async {
+    package func run(updates: AsyncStream<[DiscoveredTargetGroup]>.Continuation) async throws(DiscoveryError) {
         let client: SDHTTPClient
-        do {
+        do throws(DiscoveryError) {
             client = try SDHTTPClient(config: config.http, baseURL: config.url)
         } catch {
             metrics.countHTTPFailure()
-            return
+            throw error
         }
         var lastCount = 0
         while !Task.isCancelled {
+            let start = clock.now
+            var failed = false
             do {
                 let groups = try await fetch(client)
                 var batch = groups
@@ -45,8 +55,11 @@ package struct HTTPProvider<C: Clock<Duration>>: DiscoveryProvider {
                 lastCount = groups.count
                 if !batch.isEmpty { updates.yield(batch) }
             } catch {
+                if Task.isCancelled { break }
+                failed = true
                 metrics.countHTTPFailure()
             }
+            metrics.observeRefresh(mechanism: "http", config: job, duration: start.duration(to: clock.now), failed: failed)
             do { try await clock.sleep(for: config.refreshInterval) } catch { break }
         }
         await client.shutdown()

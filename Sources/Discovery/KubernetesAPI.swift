@@ -33,6 +33,20 @@ package enum KubeResource: String, Sendable, CaseIterable, Hashable {
 
     var isNamespaced: Bool { self != .nodes && self != .namespaces }
 
+    /// The `role` label under which `prometheus_sd_kubernetes_events_total` counts this kind's
+    /// events; nil for the kinds upstream does not count (metadata it attaches).
+    var eventRole: String? {
+        switch self {
+        case .pods: "pod"
+        case .services: "service"
+        case .nodes: "node"
+        case .endpointslices: "endpointslice"
+        case .endpoints: "endpoints"
+        case .ingresses: "ingress"
+        case .namespaces, .replicasets, .jobs: nil
+        }
+    }
+
     /// The collection's path; `namespace` empty for all namespaces.
     func path(namespace: String) -> String {
         isNamespaced && !namespace.isEmpty

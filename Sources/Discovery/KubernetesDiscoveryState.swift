@@ -19,6 +19,16 @@ package struct KubernetesDiscoveryState {
     private var references: [String: Set<KubeRef>] = [:]
     /// The last group sent per source.
     private var sent: [String: DiscoveredTargetGroup] = [:]
+    /// What the last `apply` did to its kind's objects (`prometheus_sd_kubernetes_events_total`).
+    private(set) var lastEvents = KubeEvents()
+
+    /// Objects added, updated (a new resource version) and deleted by one change, as client-go's
+    /// informer reports them to its handlers (a LIST is compared with what was there).
+    struct KubeEvents: Equatable {
+        var added = 0
+        var updated = 0
+        var deleted = 0
+    }
 
     package struct InformerKey: Hashable, Sendable {
         var resource: KubeResource
@@ -40,7 +50,8 @@ package struct KubernetesDiscoveryState {
     package mutating func apply(_ change: KubeStoreChange) -> [DiscoveredTargetGroup] {
         let wasUnsynced = !unsynced.isEmpty
         // Mutated in place (no copy of a large store per event).
-        let touched = Self.update(&stores[change.resource, default: [:]], with: change)
+        let (touched, events) = Self.update(&stores[change.resource, default: [:]], with: change)
+        lastEvents = events
         if case .replace = change.action {
             unsynced.remove(InformerKey(resource: change.resource, namespace: change.namespace))
         }
@@ -53,8 +64,11 @@ package struct KubernetesDiscoveryState {
         return rebuild(affected.sorted())
     }
 
-    /// Applies a change to one kind's store; returns the keys it touched.
-    private static func update(_ store: inout [String: any KubeObject], with change: KubeStoreChange) -> [String] {
+    /// Applies a change to one kind's store; returns the keys it touched and the events.
+    private static func update(
+        _ store: inout [String: any KubeObject], with change: KubeStoreChange
+    ) -> (touched: [String], events: KubeEvents) {
+        var events = KubeEvents()
         switch change.action {
         case .replace(let objects):
             var touched: [String] = []
@@ -63,23 +77,30 @@ package struct KubernetesDiscoveryState {
             for (key, old) in store where inScope(key, change.namespace) {
                 if let new = fresh[key] {
                     let version = new.metadata.resourceVersion
-                    if version == nil || version != old.metadata.resourceVersion { touched.append(key) }
+                    if version == nil || version != old.metadata.resourceVersion {
+                        touched.append(key)
+                        events.updated += 1
+                    }
                 } else {
                     touched.append(key)
+                    events.deleted += 1
                 }
             }
             store = store.filter { key, _ in !inScope(key, change.namespace) || fresh[key] != nil }
             for (key, object) in fresh {
-                if store[key] == nil { touched.append(key) }
+                if store[key] == nil {
+                    touched.append(key)
+                    events.added += 1
+                }
                 store[key] = object
             }
-            return touched
+            return (touched, events)
         case .upsert(let object):
-            store[object.metadata.key] = object
-            return [object.metadata.key]
+            if store.updateValue(object, forKey: object.metadata.key) == nil { events.added = 1 } else { events.updated = 1 }
+            return ([object.metadata.key], events)
         case .delete(let key):
-            store[key] = nil
-            return [key]
+            if store.removeValue(forKey: key) != nil { events.deleted = 1 }
+            return ([key], events)
         }
     }
 

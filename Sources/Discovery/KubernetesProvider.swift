@@ -9,6 +9,8 @@ import Foundation
 /// `prometheus_sd_kubernetes_failures_total` and keep the targets; finished pods (`Succeeded`,
 /// `Failed`) are not targets unless `include_finished_pods` asks.
 package struct KubernetesProvider<C: Clock<Duration>>: DiscoveryProvider {
+    package static var configKey: String { "kubernetes_sd_configs" }
+
     private let config: KubernetesSDConfig
     private let clock: C
     private let metrics: DiscoveryMetrics
@@ -42,16 +44,16 @@ package struct KubernetesProvider<C: Clock<Duration>>: DiscoveryProvider {
         self.listPageSize = listPageSize
     }
 
-    package func run(updates: AsyncStream<[DiscoveredTargetGroup]>.Continuation) async {
+    package func run(updates: AsyncStream<[DiscoveredTargetGroup]>.Continuation) async throws(DiscoveryError) {
         let connection: KubernetesConnection
         let client: SDHTTPClient
-        do {
+        do throws(DiscoveryError) {
             connection = try KubernetesConnection.resolve(
                 config, environment: environment, serviceAccountDirectory: serviceAccountDirectory)
             client = try SDHTTPClient(config: connection.http, baseURL: connection.server)
         } catch {
             metrics.countKubernetesFailure()
-            return
+            throw error
         }
         let api = KubernetesAPI(client: client, server: connection.server, pageSize: listPageSize)
         let role = Self.mainResource(config.role ?? .pod)
@@ -71,6 +73,11 @@ package struct KubernetesProvider<C: Clock<Duration>>: DiscoveryProvider {
             // The stream's iteration ends when the provider is cancelled.
             for await change in changes {
                 let groups = state.apply(change)
+                if let role = change.resource.eventRole {
+                    metrics.countKubernetesEvents(role: role, event: .add, count: state.lastEvents.added)
+                    metrics.countKubernetesEvents(role: role, event: .update, count: state.lastEvents.updated)
+                    metrics.countKubernetesEvents(role: role, event: .delete, count: state.lastEvents.deleted)
+                }
                 if !groups.isEmpty { updates.yield(groups) }
             }
             group.cancelAll()

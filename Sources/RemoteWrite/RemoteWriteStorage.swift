@@ -13,6 +13,7 @@ package import TSDB
 package final class RemoteWriteStorage: Sendable {
     private let dataDirectory: String
     private let flushDeadline: Duration
+    private let maxBacklogBytes: Int64
     private let familyMetadata: @Sendable () -> [RemoteWriteFamilyMetadata]
     private let logger: Logger
     private let pending: AsyncStream<[String: (settings: WriteQueue.Settings, remoteName: String)]>
@@ -23,11 +24,13 @@ package final class RemoteWriteStorage: Sendable {
     /// - Parameters:
     ///   - flushDeadline: how long stopping queues may take to send what they hold
     ///     (`--storage.remote.flush-deadline`).
+    ///   - maxBacklogBytes: the most WAL bytes a queue may hold back (`--storage.remote.max-wal-backlog`; 0: no limit).
     ///   - familyMetadata: the metric metadata of the scraped targets, sent by 1.0 queues.
-    package init(dataDirectory: String, flushDeadline: Duration = .seconds(60),
+    package init(dataDirectory: String, flushDeadline: Duration = .seconds(60), maxBacklogBytes: Int64 = 0,
                  familyMetadata: @escaping @Sendable () -> [RemoteWriteFamilyMetadata], logger: Logger) {
         self.dataDirectory = dataDirectory
         self.flushDeadline = flushDeadline
+        self.maxBacklogBytes = maxBacklogBytes
         self.familyMetadata = familyMetadata
         self.logger = logger
         (pending, pendingInput) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
@@ -87,7 +90,7 @@ package final class RemoteWriteStorage: Sendable {
             do {
                 let queue = try WriteQueue(settings: entry.settings, key: key, remoteName: entry.remoteName, db: db,
                                            dataDirectory: dataDirectory, flushDeadline: flushDeadline,
-                                           familyMetadata: familyMetadata, logger: logger)
+                                           familyMetadata: familyMetadata, maxBacklogBytes: maxBacklogBytes, logger: logger)
                 queue.start()
                 queues.withLock { $0[key] = queue }
                 logger.info("Starting remote write queue", metadata: ["remote_name": "\(entry.remoteName)", "url": "\(entry.settings.config.url)"])

@@ -45,6 +45,12 @@ final class WriteQueue: Sendable {
     private let flushDeadline: Duration
     private let familyMetadata: @Sendable () -> [RemoteWriteFamilyMetadata]
     private let pollInterval: Duration
+    /// The most WAL bytes the queue may hold from its position on (`--storage.remote.max-wal-backlog`; 0: no limit).
+    private let maxBacklogBytes: Int64
+    private let backlogCheckInterval: Duration
+    /// The segment the reader must skip to, set when the backlog is over the limit.
+    private let skipRequest = Mutex<Int?>(nil)
+    private let backlogDropped = Atomic<Int>(0)
 
     private let version: Mutex<RemoteWriteVersion>
     private let tracker = Mutex(DeliveryTracker(committed: WALPosition(segment: 0, offset: 0)))
@@ -61,14 +67,23 @@ final class WriteQueue: Sendable {
     private let currentBuffers = Mutex<[ShardBuffer<PendingSample>]>([])
     /// The position last saved.
     private let saved = Mutex<WALPosition?>(nil)
+    /// What 2.0 requests attach to their series, and when it was built (`seriesMetadata()`).
+    private let metadataIndex = Mutex<(index: SeriesMetadataIndex, builtAt: ContinuousClock.Instant?)>((SeriesMetadataIndex(), nil))
     private let tasks = Mutex<(driver: Task<Void, Never>?, helpers: [Task<Void, Never>])>((nil, []))
 
     /// A queue for `settings.config` over `db`'s WAL.
+    /// - Parameters:
+    ///   - maxBacklogBytes: the most bytes of WAL segments the queue may hold back from its
+    ///     position on; beyond, it skips ahead and counts what it skipped as dropped (0: no limit).
+    ///   - backlogCheckInterval: how often the backlog is measured.
     /// - Throws: `RemoteWriteError` for settings that cannot be served.
     init(settings: Settings, key: String, remoteName: String, db: DB, dataDirectory: String, flushDeadline: Duration,
          familyMetadata: @escaping @Sendable () -> [RemoteWriteFamilyMetadata], pollInterval: Duration = .milliseconds(50),
+         maxBacklogBytes: Int64 = 0, backlogCheckInterval: Duration = .seconds(5),
          logger: Logger) throws(RemoteWriteError) {
         self.settings = settings
+        self.maxBacklogBytes = maxBacklogBytes
+        self.backlogCheckInterval = backlogCheckInterval
         self.key = key
         self.remoteName = remoteName
         self.db = db
@@ -121,6 +136,7 @@ final class WriteQueue: Sendable {
         let driver = Task { [self] in await drive(from: start) }
         var helpers = [Task { [self] in await persistLoop() }, Task { [self] in await reshardLoop() }]
         if settings.config.metadataConfig.send { helpers.append(Task { [self] in await metadataLoop() }) }
+        if maxBacklogBytes > 0 { helpers.append(Task { [self] in await backlogLoop() }) }
         tasks.withLock { $0 = (driver, helpers) }
     }
 
@@ -165,6 +181,13 @@ final class WriteQueue: Sendable {
         var shards = startShards(count: desiredShards.load(ordering: .relaxed))
         var lost = 0, corruptions = 0
         reading: while !stopping.load(ordering: .acquiring) {
+            if let target = skipRequest.withLock({ $0 }) {
+                await drain(shards, within: .zero)
+                reader = skip(from: reader.position, to: target, series: &series, dropped: &dropped)
+                skipRequest.withLock { $0 = nil }
+                shards = startShards(count: desiredShards.load(ordering: .relaxed))
+                continue
+            }
             let wanted = desiredShards.load(ordering: .relaxed)
             if wanted != shards.buffers.count, shouldReshard() {
                 logger.info("Remote storage resharding", metadata: ["from": "\(shards.buffers.count)", "to": "\(wanted)"])
@@ -226,11 +249,82 @@ final class WriteQueue: Sendable {
                 let ticket = tracker.withLock { $0.add(end: end, samples: batch.count) }
                 for var item in batch {
                     item.sample.ticket = ticket
-                    guard await shards.buffers[item.shard].append(item.sample) else { break reading }
+                    guard await shards.buffers[item.shard].append(item.sample) else {
+                        // Closed: the queue stops, or the backlog check wants a skip.
+                        if skipRequest.withLock({ $0 }) != nil { continue reading }
+                        break reading
+                    }
                 }
             }
         }
         await drain(shards, within: flushDeadline)
+    }
+
+    // MARK: - Backlog limit
+
+    /// Samples skipped because the backlog was over the limit (also in `samples_dropped_total`).
+    var backlogDroppedSamples: Int { backlogDropped.load(ordering: .relaxed) }
+
+    /// Measures the backlog every `backlogCheckInterval`: the WAL segments from the committed
+    /// position's on. Over `maxBacklogBytes`, asks the reader to skip to the oldest segment
+    /// from which the rest fits (never past the newest), and wakes it if it waits on full shards.
+    private func backlogLoop() async {
+        while (try? await Task.sleep(for: backlogCheckInterval)) != nil {
+            let committed = tracker.withLock { $0.committed }
+            guard let target = Self.skipTarget(
+                segments: WALSegments.sizes(inWALDirectory: db.walDirectory), from: committed.segment, limitBytes: maxBacklogBytes)
+            else { continue }
+            let requested = skipRequest.withLock { request -> Bool in
+                guard request == nil else { return false }
+                request = target
+                return true
+            }
+            if requested { for buffer in currentBuffers.withLock({ $0 }) { buffer.close() } }
+        }
+    }
+
+    /// The segment to skip to when the segments from `from` on (index → bytes) take more than
+    /// `limitBytes`; nil when they fit.
+    static func skipTarget(segments: [(index: Int, bytes: Int64)], from: Int, limitBytes: Int64) -> Int? {
+        let held = segments.filter { $0.index >= from }.sorted { $0.index < $1.index }
+        guard held.reduce(0, { $0 + $1.bytes }) > limitBytes, let newest = held.last else { return nil }
+        var target = newest.index
+        var kept = newest.bytes
+        for segment in held.dropLast().reversed() {
+            guard kept + segment.bytes <= limitBytes else { break }
+            kept += segment.bytes
+            target = segment.index
+        }
+        return target > from ? target : nil
+    }
+
+    /// Skips the WAL from `position` to the start of segment `target` (the shards are
+    /// stopped): what the shards held and the samples in between are dropped and counted;
+    /// series records in between are still learnt (later samples refer to them). The
+    /// position moves to `target` and the hold with it, so checkpoints can delete the rest.
+    /// Returns the reader for `target`.
+    private func skip(
+        from position: WALPosition, to target: Int, series: inout [SeriesRef: Labels], dropped: inout Set<SeriesRef>
+    ) -> WALTailReader {
+        let start = WALPosition(segment: target, offset: 0)
+        var skipped = tracker.withLock { $0.pendingSamples }
+        var skipper = WALTailReader(walDirectory: db.walDirectory, position: position)
+        while skipper.position < start, let records = try? skipper.next(), !records.isEmpty {
+            for (record, end) in records where end <= start {
+                switch record {
+                case .series(let entries)?: addSeries(entries, to: &series, dropped: &dropped)
+                case .samples(let entries)?: skipped += entries.count
+                default: break
+                }
+            }
+        }
+        tracker.withLock { $0 = DeliveryTracker(committed: start) }
+        saveAndHold(start)
+        metrics.samplesDropped.increment(by: skipped)
+        backlogDropped.add(skipped, ordering: .relaxed)
+        logger.warning("Remote write fell further behind than --storage.remote.max-wal-backlog allows; skipped ahead, dropping samples",
+                       metadata: ["samples": "\(skipped)", "from": "\(position)", "to": "\(start)"])
+        return WALTailReader(walDirectory: db.walDirectory, position: start)
     }
 
     /// Learns the series created before `start`: from the newest checkpoint, then from the
@@ -288,14 +382,18 @@ final class WriteQueue: Sendable {
     /// they are cancelled and what they still hold stays unacknowledged (sent after a restart).
     private func drain(_ shards: Shards, within deadline: Duration?) async {
         for buffer in shards.buffers { buffer.close() }
+        // Awaiting a task's value does not end when the waiter is cancelled: the deadline
+        // cancels the shards themselves (a shard retrying during an outage never ends alone).
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { for task in shards.tasks { await task.value } }
-            if let deadline { group.addTask { try? await Task.sleep(for: deadline) } }
-            await group.next()
+            if let deadline {
+                group.addTask {
+                    try? await Task.sleep(for: deadline)
+                    for task in shards.tasks { task.cancel() }
+                }
+            }
+            for task in shards.tasks { await task.value }
             group.cancelAll()
         }
-        for task in shards.tasks { task.cancel() }
-        for task in shards.tasks { await task.value }
     }
 
     private func runShard(_ buffer: ShardBuffer<PendingSample>) async {
@@ -332,13 +430,17 @@ final class WriteQueue: Sendable {
                 if samples.isEmpty { return true }
             }
             let version = version.withLock { $0 }
+            // 2.0 carries metadata on every series (type unspecified where none is known).
+            let metadata = version == .v2 && settings.config.metadataConfig.send ? seriesMetadata() : nil
             batch.removeAll()
             var start = 0
             while start < samples.count {
                 var end = start + 1
                 while end < samples.count, samples[end].labels == samples[start].labels { end += 1 }
-                batch.appendSeries(samples[start].labels,
-                                   samples: samples[start..<end].lazy.map { Sample(timestampMs: $0.timestampMs, value: $0.value) })
+                let labels = samples[start].labels
+                batch.appendSeries(labels,
+                                   samples: samples[start..<end].lazy.map { Sample(timestampMs: $0.timestampMs, value: $0.value) },
+                                   metadata: metadata.map { $0.metadata(forSeries: labels.metricName ?? "") ?? MetricMetadata() })
                 start = end
             }
             encoder.encode(batch, version: version, into: &body)
@@ -430,8 +532,22 @@ final class WriteQueue: Sendable {
         }
     }
 
+    /// The index 2.0 batches take their series' metadata from, shared by the shards: rebuilt
+    /// from the scraped families once it is older than `metadata_config.send_interval` or 10 s,
+    /// whichever is shorter (new targets' metadata shows up soon), or 1 s while it is empty
+    /// (nothing was scraped yet when it was built).
+    private func seriesMetadata() -> SeriesMetadataIndex {
+        let now = ContinuousClock.now
+        let (index, builtAt) = metadataIndex.withLock { $0 }
+        let maximumAge = index.isEmpty ? .seconds(1) : min(settings.config.metadataConfig.sendInterval, .seconds(10))
+        if let builtAt, builtAt.duration(to: now) < maximumAge { return index }
+        let rebuilt = SeriesMetadataIndex(familyMetadata())
+        metadataIndex.withLock { $0 = (rebuilt, now) }
+        return rebuilt
+    }
+
     /// Sends the scraped targets' metric metadata every `metadata_config.send_interval`
-    /// (upstream's `MetadataWatcher`), for remote write 1.0.
+    /// (upstream's `MetadataWatcher`), for remote write 1.0 (2.0 puts it on each series).
     private func metadataLoop() async {
         let config = settings.config.metadataConfig
         var encoder = RemoteWriteEncoder()

@@ -7,8 +7,9 @@ import Model
 package enum ScrapeError: Error, Equatable, Sendable {
     /// The target answered with a status other than 200.
     case httpStatus(code: UInt, reason: String)
-    /// The request failed (connection refused or reset, closed mid-body, ...).
-    case transport(url: String, reason: String)
+    /// The request failed (connection refused or reset, closed mid-body, ...); `failure` is
+    /// the classified cause (`connectionRefused`, `dns`, `tls`, `timeout` or `other`).
+    case transport(url: String, reason: String, failure: ScrapeFailureReason)
     /// No complete answer within `scrape_timeout`.
     case timedOut(url: String)
     /// The body was larger than `body_size_limit`; reading stopped there.
@@ -39,7 +40,7 @@ extension ScrapeError: CustomStringConvertible {
         switch self {
         case .httpStatus(let code, let reason):
             "server returned HTTP status \(code) \(reason)"
-        case .transport(let url, let reason):
+        case .transport(let url, let reason, _):
             "Get \"\(url)\": \(reason)"
         case .timedOut(let url):
             "Get \"\(url)\": context deadline exceeded"

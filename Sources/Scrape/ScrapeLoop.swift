@@ -34,7 +34,7 @@ final class ScrapeLoop: Sendable {
         /// job): it ends before this one starts, and hands over its last series.
         var predecessor: ScrapeLoop?
         /// What this loop appended last, for a successor; set when it ends without markers.
-        var lastSeries: [Labels: UInt64] = [:]
+        var handover: ScrapeWriter.Handover?
         var forcedError: ScrapeError?
         var writesEndOfRunMarkers = false
         var isStopping = false
@@ -90,7 +90,7 @@ final class ScrapeLoop: Sendable {
         if let predecessor = control.withLock({ control in defer { control.predecessor = nil }; return control.predecessor }) {
             // No overlap with the old loop, and what the new config no longer produces goes stale.
             await predecessor.wait()
-            writer.continueFrom(predecessor.control.withLock { $0.lastSeries })
+            if let handover = predecessor.control.withLock({ $0.handover }) { writer.continueFrom(handover) }
         }
         let schedule = ScrapeSchedule(interval: target.interval, targetIdentity: target.identity, offsetSeed: context.offsetSeed)
         let intervalLength = context.metrics.intervalLength(target.interval)
@@ -113,7 +113,7 @@ final class ScrapeLoop: Sendable {
             while next < clock.now { next = next.advanced(by: target.interval) }
         }
         guard control.withLock({ $0.writesEndOfRunMarkers }) else {
-            control.withLock { $0.lastSeries = writer.lastSeries }
+            control.withLock { $0.handover = writer.handover }
             return
         }
         var app = context.appendable.makeAppender()
@@ -154,7 +154,9 @@ final class ScrapeLoop: Sendable {
             writer.abandon()
         }
         let durationSeconds = Self.seconds(ContinuousClock.now - start)
-        writer.finish(timestampMs: timestampMs, up: failure == nil, durationSeconds: durationSeconds, counts: counts, into: &app)
+        writer.finish(
+            timestampMs: timestampMs, failure: failure.map(ScrapeFailureReason.init), durationSeconds: durationSeconds,
+            counts: counts, into: &app)
         // The health first: whoever sees the batch sees the status that goes with it.
         target.record(startMs: startMs, durationSeconds: durationSeconds, error: failure, metadata: failure == nil ? writer.metadata : nil)
         context.metrics.count(counts, error: failure)

@@ -27,7 +27,7 @@ final class ScrapePool: Sendable {
         var loops: [UInt64: ScrapeLoop] = [:]
         var order: [UInt64] = []
         /// Kept for the targets page, at most `keep_dropped_targets` (0: all).
-        var dropped: [Labels] = []
+        var dropped: [(labels: Labels, provider: String)] = []
         var droppedCount = 0
         var isStopped = false
     }
@@ -72,7 +72,7 @@ final class ScrapePool: Sendable {
             for target in result.targets where loops[target.identity] == nil {
                 order.append(target.identity)
                 if let existing = state.loops[target.identity] {
-                    existing.target.updateDiscoveredLabels(target.discoveredLabels)
+                    existing.target.updateDiscovery(from: target)
                     loops[target.identity] = existing
                 } else {
                     let loop = makeLoop(target, predecessor: predecessors[target.identity])
@@ -137,7 +137,8 @@ final class ScrapePool: Sendable {
     /// The dropped targets kept for display, and how many were dropped in all.
     var droppedTargets: (kept: [DroppedTarget], count: Int) {
         state.withLock { state in
-            (state.dropped.map { DroppedTarget(discoveredLabels: $0, scrapePool: config.jobName) }, state.droppedCount)
+            (state.dropped.map { DroppedTarget(discoveredLabels: $0.labels, scrapePool: config.jobName, discoveryProvider: $0.provider) },
+             state.droppedCount)
         }
     }
 }

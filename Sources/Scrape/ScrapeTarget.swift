@@ -26,6 +26,7 @@ final class ScrapeTarget: Sendable {
 
     struct State {
         var discoveredLabels: Labels
+        var discoveryProvider: String
         var health = TargetHealth.unknown
         var lastError = ""
         var lastScrapeMs: Int64?
@@ -34,7 +35,10 @@ final class ScrapeTarget: Sendable {
     }
 
     /// Creates a target from labels that passed relabeling (see `TargetBuilder`).
-    init(labels: Labels, discoveredLabels: Labels, url: String, interval: Duration, timeout: Duration) {
+    init(
+        labels: Labels, discoveredLabels: Labels, discoveryProvider: String, url: String, interval: Duration,
+        timeout: Duration
+    ) {
         self.labels = labels
         var builder = LabelsBuilder(labels)
         builder.delete(whereName: { $0.starts(with: "__".utf8) })
@@ -43,7 +47,7 @@ final class ScrapeTarget: Sendable {
         self.interval = interval
         self.timeout = timeout
         identity = FNV1a.hash(String(format: "%016llu", labels.hash) + url)
-        state = Mutex(State(discoveredLabels: discoveredLabels))
+        state = Mutex(State(discoveredLabels: discoveredLabels, discoveryProvider: discoveryProvider))
     }
 
     /// The labels discovery gave the target, before relabeling.
@@ -52,9 +56,14 @@ final class ScrapeTarget: Sendable {
     /// Metric metadata from the last successful scrape, by family name.
     var metadata: [String: MetricMetadata] { state.withLock { $0.metadata } }
 
-    /// Discovery sent the same target with other labels (say a changed `__meta_*` label).
-    func updateDiscoveredLabels(_ labels: Labels) {
-        state.withLock { $0.discoveredLabels = labels }
+    /// Discovery sent the same target with other labels (say a changed `__meta_*` label), or
+    /// from another provider.
+    func updateDiscovery(from target: ScrapeTarget) {
+        let (labels, provider) = target.state.withLock { ($0.discoveredLabels, $0.discoveryProvider) }
+        state.withLock { state in
+            state.discoveredLabels = labels
+            state.discoveryProvider = provider
+        }
     }
 
     /// Records the outcome of one scrape.
@@ -72,7 +81,8 @@ final class ScrapeTarget: Sendable {
     func status(pool: String) -> TargetStatus {
         state.withLock { state in
             TargetStatus(
-                discoveredLabels: state.discoveredLabels, labels: publicLabels, scrapePool: pool,
+                discoveredLabels: state.discoveredLabels, discoveryProvider: state.discoveryProvider,
+                labels: publicLabels, scrapePool: pool,
                 scrapeURL: url, globalURL: ScrapeTarget.globalURL(url), lastError: state.lastError,
                 lastScrapeMs: state.lastScrapeMs, lastScrapeDurationSeconds: state.lastScrapeDurationSeconds,
                 health: state.health, scrapeInterval: interval.prometheusString,

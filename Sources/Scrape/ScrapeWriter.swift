@@ -23,6 +23,7 @@ struct ScrapeWriter {
     /// The target's labels without `__` ones, in name order.
     private let targetLabels: [Label]
     private var report: ReportSeries
+    private var failures: ScrapeFailureSeries
     private(set) var cache = ScrapeCache()
     /// Metadata of the families in the current body.
     private(set) var metadata: [String: MetricMetadata] = [:]
@@ -34,6 +35,7 @@ struct ScrapeWriter {
         self.options = options
         self.targetLabels = Array(targetLabels)
         report = ReportSeries(targetLabels: targetLabels)
+        failures = ScrapeFailureSeries(targetLabels: targetLabels)
     }
 
     /// Appends the samples of `body` at `timestampMs` (or the samples' own, with
@@ -179,14 +181,22 @@ struct ScrapeWriter {
         }
     }
 
-    /// The series the last scrape appended (their refs included), to hand to a loop that
-    /// takes over the target.
-    var lastSeries: [Labels: UInt64] { cache.previous }
+    /// What a loop taking over the target needs: the series the last scrape appended (their
+    /// refs included) and the failure series in effect.
+    struct Handover {
+        var series: [Labels: UInt64]
+        var failures: ScrapeFailureSeries
+    }
+
+    /// See `Handover`.
+    var handover: Handover { Handover(series: cache.previous, failures: failures) }
 
     /// Continues where another loop of the same target stopped: series of its last scrape that
-    /// this one's first scrape lacks get staleness markers.
-    mutating func continueFrom(_ lastSeries: [Labels: UInt64]) {
-        cache.continueFrom(lastSeries)
+    /// this one's first scrape lacks get staleness markers, and so does its failure series
+    /// unless this loop's first scrape fails for the same reason.
+    mutating func continueFrom(_ handover: Handover) {
+        cache.continueFrom(handover.series)
+        failures = handover.failures
     }
 
     /// The current batch was rolled back: the next markers cover every series of the last scrape.
@@ -196,16 +206,19 @@ struct ScrapeWriter {
     }
 
     /// Ends a scrape: staleness markers for the series that disappeared, then the synthetic
-    /// series (upstream's `report`), all at `timestampMs`.
+    /// series (upstream's `report`) and `pharos_scrape_failure`, all at `timestampMs`.
+    ///
+    /// - Parameter failure: why the scrape failed; nil when it succeeded (`up` 1).
     mutating func finish(
-        timestampMs: Int64, up: Bool, durationSeconds: Double, counts: WriteCounts,
+        timestampMs: Int64, failure: ScrapeFailureReason?, durationSeconds: Double, counts: WriteCounts,
         into app: inout any SampleAppender & ~Copyable
     ) {
         lastTimestampMs = timestampMs
         markStale(timestampMs: timestampMs, into: &app)
         report.append(
-            [up ? 1 : 0, durationSeconds, Double(counts.scraped), Double(counts.postRelabeling), Double(counts.seriesAdded)],
+            [failure == nil ? 1 : 0, durationSeconds, Double(counts.scraped), Double(counts.postRelabeling), Double(counts.seriesAdded)],
             timestampMs: timestampMs, into: &app)
+        failures.append(failure, timestampMs: timestampMs, into: &app)
     }
 
     /// The loop stops for good (its target went away): every series it last wrote, synthetic
@@ -216,6 +229,7 @@ struct ScrapeWriter {
         cache.abandonCurrent()
         markStale(timestampMs: timestampMs, into: &app)
         report.append([Double](repeating: .staleMarker, count: ReportSeries.names.count), timestampMs: timestampMs, into: &app)
+        failures.markStale(timestampMs: timestampMs, into: &app)
     }
 }
 

@@ -14,8 +14,8 @@ struct TargetBuilder {
     /// What one discovery update gives a pool.
     struct Result {
         var targets: [ScrapeTarget] = []
-        /// Targets relabeling dropped, with their discovered labels.
-        var dropped: [Labels] = []
+        /// Targets relabeling dropped, with their discovered labels and provider.
+        var dropped: [(labels: Labels, provider: String)] = []
         /// Targets refused for a reason an operator should see (no address, bad interval, ...).
         var failures: [String] = []
     }
@@ -29,9 +29,9 @@ struct TargetBuilder {
                 group.labels.forEach { label in
                     if builder.value(of: label.name) == nil { builder.set(label.name, label.value) }
                 }
-                switch populate(&builder) {
+                switch populate(&builder, provider: group.provider) {
                 case .target(let built): result.targets.append(built)
-                case .dropped(let discovered): result.dropped.append(discovered)
+                case .dropped(let discovered): result.dropped.append((discovered, group.provider))
                 case .failed(let reason): result.failures.append(reason)
                 }
             }
@@ -46,7 +46,9 @@ struct TargetBuilder {
     }
 
     /// Upstream's `PopulateLabels` on one target whose discovered labels are in `builder`.
-    func populate(_ builder: inout LabelsBuilder) -> Outcome {
+    ///
+    /// - Parameter provider: the discovery provider the target came from (`DiscoveredTargetGroup.provider`).
+    func populate(_ builder: inout LabelsBuilder, provider: String) -> Outcome {
         let defaults: [(String, String)] = [
             ("job", config.jobName),
             ("__scrape_interval__", config.scrapeInterval.prometheusString),
@@ -78,8 +80,8 @@ struct TargetBuilder {
         if builder.value(of: "instance") == nil { builder.set("instance", address) }
         let labels = builder.labels()
         return .target(ScrapeTarget(
-            labels: labels, discoveredLabels: discovered, url: Self.url(labels, params: config.params),
-            interval: interval, timeout: timeout))
+            labels: labels, discoveredLabels: discovered, discoveryProvider: provider,
+            url: Self.url(labels, params: config.params), interval: interval, timeout: timeout))
     }
 
     /// The URL of a target (upstream's `Target.URL`): `__param_*` labels override the first

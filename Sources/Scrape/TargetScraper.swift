@@ -86,9 +86,9 @@ struct TargetScraper: Sendable {
         } catch let error as HTTPClientError where error == .deadlineExceeded {
             throw .timedOut(url: url)
         } catch let error as HTTPClientError {
-            throw .transport(url: url, reason: error.shortDescription.lowercased())
+            throw .transport(url: url, reason: error.shortDescription.lowercased(), failure: ScrapeFailureReason.transport(error))
         } catch {
-            throw .transport(url: url, reason: String(describing: error))
+            throw .transport(url: url, reason: String(describing: error), failure: ScrapeFailureReason.transport(error))
         }
     }
 

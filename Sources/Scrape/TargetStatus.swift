@@ -6,6 +6,9 @@ package import Model
 package struct TargetStatus: Sendable, Equatable {
     /// The labels discovery gave the target, before relabeling (`discoveredLabels`).
     package var discoveredLabels: Labels
+    /// The provider that found it, `<config key>/<index>` within the job (Pharos's
+    /// `discoveryProvider`; see `DiscoveredTargetGroup.provider`).
+    package var discoveryProvider: String
     /// The target's labels after relabeling, without `__`-prefixed ones (`labels`).
     package var labels: Labels
     /// The job the target belongs to (`scrapePool`).
@@ -33,11 +36,13 @@ package struct TargetStatus: Sendable, Equatable {
 
     /// Creates a status (the manager makes them; tests of API renderings may too).
     package init(
-        discoveredLabels: Labels, labels: Labels, scrapePool: String, scrapeURL: String, globalURL: String,
+        discoveredLabels: Labels, discoveryProvider: String, labels: Labels, scrapePool: String, scrapeURL: String,
+        globalURL: String,
         lastError: String, lastScrapeMs: Int64?, lastScrapeDurationSeconds: Double, health: TargetHealth,
         scrapeInterval: String, scrapeTimeout: String, metadata: [String: MetricMetadata]
     ) {
         self.discoveredLabels = discoveredLabels
+        self.discoveryProvider = discoveryProvider
         self.labels = labels
         self.scrapePool = scrapePool
         self.scrapeURL = scrapeURL
@@ -58,10 +63,13 @@ package struct DroppedTarget: Sendable, Equatable {
     package var discoveredLabels: Labels
     /// The job it was discovered for.
     package var scrapePool: String
+    /// The provider that found it (see `TargetStatus.discoveryProvider`).
+    package var discoveryProvider: String
 
     /// Creates a dropped target.
-    package init(discoveredLabels: Labels, scrapePool: String) {
+    package init(discoveredLabels: Labels, scrapePool: String, discoveryProvider: String) {
         self.discoveredLabels = discoveredLabels
         self.scrapePool = scrapePool
+        self.discoveryProvider = discoveryProvider
     }
 }

@@ -35,6 +35,7 @@ package struct AlertmanagerAPI: Sendable {
             return Self.json(json)
         }
         router.post("api/v2/alerts") { request, _ in await postAlerts(request) }
+        router.get("api/v2/alerts/history") { request, _ in history(request) }
         router.get("api/v2/alerts/groups") { request, _ in
             guard let filter = Self.filter(request) else { return Self.badRequest(Self.filterError(request)) }
             var json = JSONWriter()

@@ -23,6 +23,8 @@ package final class AlertmanagerService: Sendable {
         self.configFile = configFile
         self.logger = logger
         let config = try Self.load(configFile)
+        // Before the Alertmanager registers its metrics at 0, so they reach the registry.
+        SelfMetrics.bootstrap()
         do {
             alertmanager = try Alertmanager(config: config, options: options, httpClient: httpClient, logger: logger)
         } catch {

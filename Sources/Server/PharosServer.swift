@@ -71,7 +71,8 @@ package final class PharosServer: Sendable {
         webConfig = options.webConfigFile.isEmpty ? WebConfig() : try WebConfig.load(file: options.webConfigFile)
         state = Mutex(State(config: config, reload: .init(succeeded: true, time: WallClock.milliseconds(), yaml: config.yaml())))
         discovery = DiscoveryManager(configs: Self.discoveryConfigs(config), clock: ContinuousClock())
-        alertmanagerDiscovery = DiscoveryManager(configs: Self.alertmanagerDiscoveryConfigs(config), clock: ContinuousClock())
+        alertmanagerDiscovery = DiscoveryManager(
+            configs: Self.alertmanagerDiscoveryConfigs(config), clock: ContinuousClock(), metrics: discovery.metrics, name: "notify")
         var clientConfiguration = HTTPClient.Configuration(decompression: .enabled(limit: .none))
         // A refused connection fails the scrape (or notification) at once, as in Go, instead of
         // being retried until the scrape timeout: `up` and `lastError` say so without a 10 s wait.
@@ -84,6 +85,7 @@ package final class PharosServer: Sendable {
         pushConcurrency = ConcurrencyLimit(limit: options.pushMaxConcurrency)
         remoteWrite = RemoteWriteStorage(
             dataDirectory: options.storagePath, flushDeadline: options.remoteFlushDeadline,
+            maxBacklogBytes: options.remoteMaxWALBacklog,
             familyMetadata: { [scrape] in
                 scrape.metricMetadata().sorted { $0.key < $1.key }.flatMap { name, entries in
                     entries.map { RemoteWriteFamilyMetadata(familyName: name, metadata: $0) }
@@ -222,6 +224,7 @@ package final class PharosServer: Sendable {
         do throws(ServerError) {
             let config = try Self.loadConfig(options.configFile, role: options.role)
             try apply(config)
+            storage.current?.setOutOfOrderTimeWindow(config.storage.tsdb.outOfOrderTimeWindow.wholeMilliseconds)
             discovery.applyConfig(Self.discoveryConfigs(config))
             alertmanagerDiscovery.applyConfig(Self.alertmanagerDiscoveryConfigs(config))
             state.withLock {
@@ -317,6 +320,7 @@ package final class PharosServer: Sendable {
         var dbOptions = DB.Options()
         if options.retentionTime > 0 { dbOptions.retentionDuration = options.retentionTime }
         dbOptions.maxBytes = options.retentionSize
+        dbOptions.head.outOfOrderTimeWindow = state.withLock { $0.config.storage.tsdb.outOfOrderTimeWindow.wholeMilliseconds }
         let segments = WALSegments.range(inDataDirectory: directory)
         walReplay.withLock { $0 = (segments?.lowerBound ?? 0, segments?.upperBound ?? 0, -1) }
         let opened: DB

@@ -37,6 +37,8 @@ package struct ServerOptions: Sendable {
     package var maxRequestBodySize = 32 << 20
     /// `--storage.remote.flush-deadline`: how long remote-write queues may send what they hold on shutdown or reload.
     package var remoteFlushDeadline: Duration = .seconds(60)
+    /// `--storage.remote.max-wal-backlog` (Pharos): the most WAL bytes a remote-write queue may hold back (0: no limit).
+    package var remoteMaxWALBacklog: Int64 = 4 << 30
     /// `--storage.remote.read-sample-limit`: most samples one remote-read sample response holds.
     package var remoteReadSampleLimit = 50_000_000
     // MARK: Pushgateway (issue 6)

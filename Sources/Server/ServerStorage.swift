@@ -51,7 +51,14 @@ final class ServerStorage: SampleAppendable {
         }
         metric("prometheus_tsdb_head_series", "gauge", "Total number of series in the head block.", stats.headSeries)
         metric("prometheus_tsdb_head_chunks", "gauge", "Total number of chunks in the head block.", stats.headChunks)
-        metric("prometheus_tsdb_head_samples_appended_total", "counter", "Total number of appended samples.", stats.headSamplesAppended)
+        // A counter with Prometheus's `type` label (its sample types: only floats here), shown
+        // once non-zero, as Go's client creates the labelled child on the first increment.
+        func floatCounter(_ name: String, _ help: String, _ value: Int, always: Bool = false) {
+            guard always || value > 0 else { return }
+            text += "# HELP \(name) \(help)\n# TYPE \(name) counter\n\(name){type=\"float\"} \(value)\n"
+        }
+        floatCounter("prometheus_tsdb_head_samples_appended_total", "Total number of appended samples.", stats.headSamplesAppended,
+                     always: true)
         metric("prometheus_tsdb_head_truncations_total", "counter", "Total number of head truncations attempted.", stats.headTruncations)
         if let min = stats.headMinTime, let max = stats.headMaxTime {
             metric("prometheus_tsdb_head_min_time", "gauge", "Minimum time bound of the head block.", Int(min))
@@ -66,6 +73,17 @@ final class ServerStorage: SampleAppendable {
         metric("prometheus_tsdb_storage_blocks_bytes", "gauge", "The number of bytes that are currently used for local storage by all blocks.", stats.blocksBytes)
         metric("prometheus_tsdb_wal_storage_size_bytes", "gauge", "Size of the write log directory.", stats.walBytes)
         metric("prometheus_tsdb_wal_corruptions_total", "counter", "Total number of WAL corruptions.", stats.walCorruptions)
+        metric("prometheus_tsdb_head_out_of_order_samples_appended_total", "counter", "Total number of appended out of order samples.", stats.headOutOfOrderSamplesAppended)
+        // Prometheus adds the commit's refusals to both children at every commit, so both show.
+        text += """
+            # HELP prometheus_tsdb_out_of_order_samples_total Total number of out of order samples ingestion failed attempts due to out of order being disabled.
+            # TYPE prometheus_tsdb_out_of_order_samples_total counter
+            prometheus_tsdb_out_of_order_samples_total{type="float"} \(stats.outOfOrderSamplesRejected)
+            prometheus_tsdb_out_of_order_samples_total{type="histogram"} 0
+
+            """
+        floatCounter("prometheus_tsdb_too_old_samples_total", "Total number of out of order samples ingestion failed attempts with out of support enabled, but sample outside of time window.", stats.tooOldSamplesRejected)
+        floatCounter("prometheus_tsdb_out_of_bound_samples_total", "Total number of out of bound samples ingestion failed attempts with out of order support disabled.", stats.outOfBoundSamplesRejected)
         out.append(contentsOf: text.utf8)
     }
 

@@ -71,6 +71,8 @@ package struct TargetsAPI: Sendable {
                 json.string(target.scrapeInterval)
                 json.raw(#","scrapeTimeout":"#)
                 json.string(target.scrapeTimeout)
+                json.raw(#","discoveryProvider":"#)  // Pharos's: the provider the target came from
+                json.string(target.discoveryProvider)
                 json.byte("}")
             }
             json.raw(#","droppedTargets":"#)
@@ -79,6 +81,8 @@ package struct TargetsAPI: Sendable {
                 json.labels(target.discoveredLabels)
                 json.raw(#","scrapePool":"#)
                 json.string(target.scrapePool)
+                json.raw(#","discoveryProvider":"#)
+                json.string(target.discoveryProvider)
                 json.byte("}")
             }
             json.raw(#","droppedTargetCounts":{"#)

@@ -1,5 +1,11 @@
 package import Model
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Why the TSDB refused a sample or could not read its own files.
 ///
 /// Append errors (`outOfOrderSample`, `duplicateSampleForTimestamp`, `outOfBounds`) are the
@@ -12,6 +18,9 @@ package enum TSDBError: Error, Equatable, Sendable {
     case duplicateSampleForTimestamp(series: Labels, timestamp: Int64)
     /// A sample older than the head's lowest appendable time.
     case outOfBounds(series: Labels, timestamp: Int64, minValidTime: Int64)
+    /// An out-of-order sample older than the out-of-order time window allows: `oldest` is
+    /// the head's newest time minus the window (upstream's `storage.ErrTooOldSample`).
+    case tooOldSample(series: Labels, timestamp: Int64, oldest: Int64)
     /// A series without any label; Prometheus refuses these too.
     case emptyLabelSet
     /// A series reference the head does not know (stale ref handed back to an appender).
@@ -52,6 +61,8 @@ extension TSDBError: CustomStringConvertible {
             "duplicate sample for timestamp \(timestamp) with a different value for \(series)"
         case .outOfBounds(let series, let timestamp, let minValidTime):
             "out of bounds: sample for \(series) at \(timestamp) is older than the head's minimum \(minValidTime)"
+        case .tooOldSample(let series, let timestamp, let oldest):
+            "too old sample for \(series) at \(timestamp): the out-of-order time window accepts samples from \(oldest) on"
         case .emptyLabelSet:
             "series has no labels"
         case .unknownSeriesRef(let ref):
@@ -67,7 +78,7 @@ extension TSDBError: CustomStringConvertible {
         case .corruptRecord(let reason):
             "corrupt WAL record: \(reason)"
         case .io(let path, let operation, let errno):
-            "\(operation) \(path): errno \(errno)"
+            "\(operation) \(path): \(String(cString: strerror(errno))) (errno \(errno))"
         case .closed:
             "the TSDB head is closed"
         case .invalidBlock(let reason):

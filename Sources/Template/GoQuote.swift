@@ -152,7 +152,7 @@ func goQuote(_ s: String) -> String { GoQuote.quote(s) }
 /// The escapers behind the `html`, `js` and `urlquery` builtins and `urlQueryEscape`.
 package enum GoEscape {
     /// `template.HTMLEscapeString`.
-    static func html(_ s: String) -> String {
+    package static func html(_ s: String) -> String {
         var out = ""
         for scalar in s.unicodeScalars {
             switch scalar {

@@ -6,6 +6,8 @@ enum TemplateMethods {
         case .record(let record): return record.methods[name]
         case .time(let time): return timeMethod(name, time)
         case .duration(let nanos): return durationMethod(name, nanos)
+        case .map(let map) where map.isKV: return AlertmanagerTemplateMethods.kvMethod(name, map)
+        case .list(let items): return AlertmanagerTemplateMethods.listMethod(name, items)
         default: return nil
         }
     }

@@ -45,7 +45,7 @@ package enum TemplateValue: Sendable, Equatable {
         case .float: "float64"
         case .bool: "bool"
         case .list: "[]interface {}"
-        case .map(let map): map.elementType.goMapTypeName
+        case .map(let map): map.isKV ? "template.KV" : map.elementType.goMapTypeName
         case .record(let record): record.typeName
         case .sample: "*template.sample"
         case .samples: "template.queryResult"
@@ -90,11 +90,15 @@ package struct TemplateMap: Sendable, Equatable {
     package var entries: [String: TemplateValue]
     /// The element type.
     package var elementType: ElementType
+    /// Whether it is Alertmanager's `template.KV` (a `map[string]string` with the methods
+    /// `SortedPairs`, `Names`, `Values` and `Remove`).
+    package var isKV: Bool
 
     /// Creates a map; `elementType` defaults to `interface{}`.
-    package init(_ entries: [String: TemplateValue], elementType: ElementType = .any) {
+    package init(_ entries: [String: TemplateValue], elementType: ElementType = .any, isKV: Bool = false) {
         self.entries = entries
         self.elementType = elementType
+        self.isKV = isKV
     }
 
     /// Keys in the order Go's `fmt` and `range` use (byte-wise ascending).

@@ -35,6 +35,9 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("storage.remote.flush-deadline"), help: "How long to wait flushing sample on shutdown or config reload.")
     var remoteFlushDeadline = "1m"
 
+    @Option(name: .customLong("storage.remote.max-wal-backlog"), help: "Most WAL bytes a remote-write queue may hold back during a receiver outage before it skips ahead, dropping samples (0B: no limit).")
+    var remoteMaxWALBacklog = "4GB"
+
     @Option(name: .customLong("web.listen-address"), help: "Address to listen on for UI, API, and telemetry (default 0.0.0.0:9090; :9093 with --role=alertmanager).")
     var listenAddressFlag: String?
     var listenAddress: String { listenAddressFlag ?? (role == "alertmanager" ? ":9093" : "0.0.0.0:9090") }
@@ -218,6 +221,9 @@ struct ServerCommand: AsyncParsableCommand {
         options.listenAddress = listenAddress
         options.remoteReadSampleLimit = remoteReadSampleLimit
         options.remoteFlushDeadline = .milliseconds(try milliseconds(remoteFlushDeadline, flag: "storage.remote.flush-deadline"))
+        do { options.remoteMaxWALBacklog = try ByteSize(parsing: remoteMaxWALBacklog).bytes } catch {
+            throw ValidationError("invalid value for --storage.remote.max-wal-backlog: \"\(remoteMaxWALBacklog)\" is not a size like 4GB")
+        }
         options.externalURL = externalURL
         options.routePrefix = routePrefix
         options.enableLifecycle = enableLifecycle
@@ -282,7 +288,7 @@ struct ServerCommand: AsyncParsableCommand {
         options.flagValues = [
             "config.file": configFile, "storage.tsdb.path": storagePath,
             "storage.tsdb.retention.time": retentionTime ?? "0s", "storage.tsdb.retention.size": retentionSize ?? "0B",
-            "storage.remote.read-sample-limit": String(remoteReadSampleLimit), "storage.remote.flush-deadline": remoteFlushDeadline, "web.listen-address": listenAddress, "web.external-url": externalURL, "web.route-prefix": routePrefix,
+            "storage.remote.read-sample-limit": String(remoteReadSampleLimit), "storage.remote.flush-deadline": remoteFlushDeadline, "storage.remote.max-wal-backlog": remoteMaxWALBacklog, "web.listen-address": listenAddress, "web.external-url": externalURL, "web.route-prefix": routePrefix,
             "web.enable-lifecycle": String(enableLifecycle), "web.enable-admin-api": String(enableAdminAPI),
             "web.enable-remote-write-receiver": String(enableRemoteWriteReceiver),
             "web.remote-write-receiver.accepted-protobuf-messages": acceptedMessages.joined(separator: ","),

@@ -143,12 +143,12 @@ import Testing
 
     @Test func refusesIntegrationsNotSupportedYet() throws {
         let config = try AlertmanagerConfig.parse("""
-            route: {receiver: mail}
+            route: {receiver: chat}
             receivers:
-              - name: mail
-                email_configs: [{to: a@example.com, from: b@example.com, smarthost: 'localhost:25'}]
+              - name: chat
+                wechat_configs: [{api_secret: s, corp_id: c}]
             """)
-        #expect(throws: AlertingError.unsupportedIntegration("email", receiver: "mail")) {
+        #expect(throws: AlertingError.unsupportedIntegration("wechat", receiver: "chat")) {
             _ = try Alertmanager(config: config, options: .init(), httpClient: HTTPClient.shared, logger: Logger(label: "t"))
         }
     }

@@ -60,4 +60,24 @@ struct AmtoolDifferentialTests {
         #expect(pharos.status == amtool.status)
         #expect(pharos.output == amtool.output)
     }
+
+    /// Template files are parsed as amtool parses them: good ones (redefining a default) pass,
+    /// broken ones fail with the same message, byte for byte.
+    @Test(.enabled(if: Support.pharos != nil, "needs the pharos binary from swift build"), arguments: [
+        #"{{ define "slack.default.title" }}{{ .Status | toUpper }}{{ end }}"#,
+        "{{ define \"x\" }}{{ .Foo\n",
+        #"{{ define "x" }}{{ end }}{{ end }}"#,
+        #"{{ define "y" }}{{ nosuchfunc . }}{{ end }}"#,
+    ])
+    func templateFilesLikeAmtool(template: String) throws {
+        let directory = try Support.scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try Data(template.utf8).write(to: URL(fileURLWithPath: directory + "/a.tmpl"))
+        let path = directory + "/alertmanager.yml"
+        try Data("route: {receiver: a}\nreceivers: [{name: a}]\ntemplates: ['*.tmpl']\n".utf8).write(to: URL(fileURLWithPath: path))
+        let amtool = try Support.run(#require(Support.amtool), ["check-config", path])
+        let pharos = try Support.run(#require(Support.pharos), ["check", "alertmanager-config", path])
+        #expect(pharos.status == amtool.status)
+        #expect(pharos.output == amtool.output)
+    }
 }

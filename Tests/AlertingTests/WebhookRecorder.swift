@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// A webhook receiver on 127.0.0.1 (ephemeral port): records every request and answers with the
@@ -10,6 +11,7 @@ import Synchronization
 final class WebhookRecorder: Sendable {
     /// One recorded request.
     struct Request: Sendable {
+        var method: String = "POST"
         var path: String
         var headers: [(String, String)]
         var body: [UInt8]
@@ -24,27 +26,42 @@ final class WebhookRecorder: Sendable {
     let requests: AsyncStream<Request>
     private let shared: Shared
 
+    /// The body of an answer to a request (a service's JSON or XML), "" for none.
+    typealias Answer = @Sendable (Request) -> String
+
     private final class Shared: Sendable {
         let statuses: Mutex<[Int]>
         let continuation: AsyncStream<Request>.Continuation
-        init(statuses: [Int], continuation: AsyncStream<Request>.Continuation) {
+        let answer: Answer
+        init(statuses: [Int], continuation: AsyncStream<Request>.Continuation, answer: @escaping Answer) {
             self.statuses = Mutex(statuses)
             self.continuation = continuation
+            self.answer = answer
         }
     }
 
     var port: Int { channel.localAddress?.port ?? 0 }
     var url: String { "http://127.0.0.1:\(port)/hook" }
 
-    init(statuses: [Int] = []) async throws {
+    /// - Parameter tls: a PEM certificate and key file to serve HTTPS with.
+    init(statuses: [Int] = [], answer: @escaping Answer = { _ in "" }, tls: (certificate: String, key: String)? = nil) async throws {
         let (stream, continuation) = AsyncStream<Request>.makeStream()
         requests = stream
-        let shared = Shared(statuses: statuses, continuation: continuation)
+        let shared = Shared(statuses: statuses, continuation: continuation, answer: answer)
         self.shared = shared
+        let sslContext = try tls.map { tls in
+            try NIOSSLContext(configuration: .makeServerConfiguration(
+                certificateChain: try NIOSSLCertificate.fromPEMFile(tls.certificate).map { .certificate($0) },
+                privateKey: .privateKey(try NIOSSLPrivateKey(file: tls.key, format: .pem))))
+        }
         channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.pipeline.configureHTTPServerPipeline().flatMap {
+                channel.eventLoop.makeCompletedFuture {
+                    if let sslContext { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext)) }
+                }.flatMap {
+                    channel.pipeline.configureHTTPServerPipeline()
+                }.flatMap {
                     channel.pipeline.addHandler(Handler(shared: shared))
                 }
             }
@@ -87,13 +104,16 @@ final class WebhookRecorder: Sendable {
                 body += buffer.readableBytesView
             case .end:
                 guard let head else { return }
-                shared.continuation.yield(Request(path: head.uri, headers: head.headers.map { ($0.name, $0.value) }, body: body,
-                                                  receivedAt: .now))
+                let request = Request(method: head.method.rawValue, path: head.uri, headers: head.headers.map { ($0.name, $0.value) },
+                                      body: body, receivedAt: .now)
+                shared.continuation.yield(request)
                 let status = shared.statuses.withLock { $0.isEmpty ? 200 : $0.removeFirst() }
+                let answer = ByteBuffer(string: shared.answer(request))
                 var headers = HTTPHeaders()
-                headers.add(name: "Content-Length", value: "0")
+                headers.add(name: "Content-Length", value: String(answer.readableBytes))
                 context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .init(statusCode: status), headers: headers))),
                               promise: nil)
+                if answer.readableBytes > 0 { context.write(wrapOutboundOut(.body(.byteBuffer(answer))), promise: nil) }
                 context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
             }
         }

@@ -171,6 +171,15 @@ import Testing
             ])
             try await reader.waitUntil { $0.addresses == ["10.0.0.5:7000"] }
             #expect(metrics.consulRPCFailuresTotal == 2)
+            // Every blocking query that returned is timed, failed ones too (the catalog's and
+            // the services' first answers, the changes, the two failures).
+            #expect(metrics.consulRPCs(.services) >= 3 && metrics.consulRPCs(.service) >= 5,
+                    "\(metrics.consulRPCs(.services)) \(metrics.consulRPCs(.service))")
+            var text: [UInt8] = []
+            metrics.write(into: &text)
+            #expect(String(decoding: text, as: UTF8.self).contains(
+                "# TYPE prometheus_sd_consul_rpc_duration_seconds summary\n"
+                    + "prometheus_sd_consul_rpc_duration_seconds{call=\"services\",endpoint=\"catalog\",quantile=\"0.5\"} "))
         }
     }
 

@@ -24,11 +24,11 @@ struct DNSProviderTests {
         let clock = ManualClock()
         let metrics = DiscoveryMetrics()
         let provider = DNSProvider(
-            config: config([name]), clock: clock, metrics: metrics, servers: ["127.0.0.1:\(port)"])
+            config: config([name]), clock: clock, metrics: metrics, servers: ["127.0.0.1:\(port)"], job: "dns-job")
         let (stream, continuation) = AsyncStream.makeStream(of: [DiscoveredTargetGroup].self)
         let reader = UpdateReader(stream)
         try await withThrowingDiscardingTaskGroup { tasks in
-            tasks.addTask { await provider.run(updates: continuation) }
+            tasks.addTask { try await provider.run(updates: continuation) }
             let view = try await reader.waitUntil { $0.groups[name] != nil }
             let targets = try #require(view.groups[name]?.targets)
             #expect(
@@ -58,6 +58,11 @@ struct DNSProviderTests {
             clock.advance(by: .seconds(30))
             await clock.waitForSleepers(1)  // the refresh finished and the next one is waiting
             #expect(metrics.dnsLookupFailuresTotal == failuresBefore + 1)
+            let refreshes = try #require(metrics.refreshes(mechanism: "dns", config: "dns-job"))
+            #expect(refreshes.failures == 1 && refreshes.count == 3, "\(refreshes)")
+            // A failed lookup gives no group at all (not an empty one), so nothing is sent.
+            let failed = await provider.refresh()
+            #expect(failed.groups.isEmpty && failed.failed)
 
             // NXDOMAIN is an answer: the name has no targets any more.
             server = try await Dnsmasq(port: port, records: [])
@@ -81,7 +86,7 @@ struct DNSProviderTests {
             let provider = DNSProvider(
                 config: config([name], type: type, port: 9100), clock: clock, metrics: DiscoveryMetrics(),
                 servers: [server.server])
-            return await provider.refresh().first?.targets ?? []
+            return await provider.refresh().groups.first?.targets ?? []
         }
         #expect(
             Set(await lookup("hosts.pharos.test", "A")) == [

@@ -63,11 +63,12 @@ func nextPublication(
             await clock.waitForSleepers(1)  // no applyConfig: the sender waits only once an update arrived
             clock.advance(by: .seconds(5))
             let sets = try await withGuardTimeout { await manager.targetSets.first(where: { _ in true }) }
-            #expect(
-                sets?["node"] == [
-                    DiscoveredTargetGroup(source: "0", targets: [.init(["__address__": "a:9100"])], labels: Labels(["env": "prod"])),
-                    DiscoveredTargetGroup(source: "1", targets: [.init(["__address__": "c:9100"])]),
-                ])
+            var expected = [
+                DiscoveredTargetGroup(source: "0", targets: [.init(["__address__": "a:9100"])], labels: Labels(["env": "prod"])),
+                DiscoveredTargetGroup(source: "1", targets: [.init(["__address__": "c:9100"])]),
+            ]
+            for index in expected.indices { expected[index].provider = "static_configs/0" }
+            #expect(sets?["node"] == expected)
             tasks.cancelAll()
         }
     }
@@ -109,7 +110,7 @@ func nextPublication(
         var http = HTTPSDConfig()
         http.url = "http://127.0.0.1:1/sd"
         configs.httpSDConfigs = [http]
-        let providers = ProviderFactory.providers(for: configs, clock: ManualClock(), metrics: DiscoveryMetrics())
+        let providers = ProviderFactory.providers(for: configs, job: "j", clock: ManualClock(), metrics: DiscoveryMetrics())
         #expect(providers.count == 5, "one static provider for all static groups, one per file, HTTP and DNS entry")
         #expect(providers.first is StaticProvider)
 
@@ -122,7 +123,7 @@ func nextPublication(
                 kubernetes_sd_configs: [{role: pod}]
             """)
         let web = try #require(parsed.scrapeConfigs.first)
-        let kinds = ProviderFactory.providers(for: web.serviceDiscovery, clock: ManualClock(), metrics: DiscoveryMetrics())
+        let kinds = ProviderFactory.providers(for: web.serviceDiscovery, job: "web", clock: ManualClock(), metrics: DiscoveryMetrics())
             .map { String(describing: type(of: $0)) }
         #expect(kinds == ["HTTPProvider<ManualClock>", "ConsulProvider<ManualClock>", "KubernetesProvider<ManualClock>"])
     }

@@ -16,7 +16,7 @@ import Testing
         let provider = FileProvider(config: config, clock: clock, metrics: metrics)
         let (stream, continuation) = AsyncStream.makeStream(of: [DiscoveredTargetGroup].self)
         try await withThrowingDiscardingTaskGroup { tasks in
-            tasks.addTask { await provider.run(updates: continuation) }
+            tasks.addTask { try await provider.run(updates: continuation) }
             try await body(UpdateReader(stream))
             tasks.cancelAll()
         }

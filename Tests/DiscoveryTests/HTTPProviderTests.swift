@@ -70,7 +70,7 @@ import Testing
             """)
         let clock = ManualClock()
         let metrics = DiscoveryMetrics()
-        try await run(HTTPProvider(config: config, clock: clock, metrics: metrics), clock: clock, interval: .seconds(30)) {
+        try await run(HTTPProvider(config: config, clock: clock, metrics: metrics, job: "cmdb"), clock: clock, interval: .seconds(30)) {
             reader, refresh in
             let first = try await reader.waitUntil { $0.groups.count == 2 }
             #expect(first.groups["\(url):0"] == DiscoveredTargetGroup(
@@ -109,6 +109,18 @@ import Testing
             await refresh()
             #expect(metrics.httpFailuresTotal == failures.count + 1, "connection refused")
             #expect(try await reader.waitUntil { _ in true }.addresses == ["d:1"])
+
+            // Upstream's refresh metrics, per mechanism and job: two good refreshes, then the failures.
+            let refreshes = try #require(metrics.refreshes(mechanism: "http", config: "cmdb"))
+            #expect(refreshes.failures == failures.count + 1 && refreshes.count == failures.count + 3)
+            var text: [UInt8] = []
+            metrics.write(into: &text)
+            let exposition = String(decoding: text, as: UTF8.self)
+            #expect(exposition.contains("# TYPE prometheus_sd_refresh_failures_total counter\n"
+                + "prometheus_sd_refresh_failures_total{config=\"cmdb\",mechanism=\"http\"} \(failures.count + 1)\n"))
+            #expect(exposition.contains("# TYPE prometheus_sd_refresh_duration_seconds summary\n"
+                + "prometheus_sd_refresh_duration_seconds{config=\"cmdb\",mechanism=\"http\",quantile=\"0.5\"} "))
+            #expect(exposition.contains("prometheus_sd_refresh_duration_seconds_count{config=\"cmdb\",mechanism=\"http\"} \(failures.count + 3)\n"))
         }
         await server?.stop()
     }

@@ -43,7 +43,8 @@ import Testing
             attach_metadata: {node: true}
             selectors: [{role: pod, label: "tier=frontend"}]
             """)
-        try await withProvider(provider(config)) { reader in
+        let metrics = DiscoveryMetrics()
+        try await withProvider(provider(config, metrics: metrics)) { reader in
             let first = try await reader.waitUntil { $0.groups.count == 2 }
             #expect(Set(first.groups.keys) == ["pod/shop/web-a", "pod/shop/web-b"], "finished and pending pods are not targets")
             #expect(first.groups["pod/shop/web-a"]?.targets.count == 5)
@@ -86,6 +87,40 @@ import Testing
         #expect(watches.first?.query["allowWatchBookmarks"] == "true" && watches.first?.query["timeoutSeconds"] == "60")
         #expect(watches.count >= 2)
         #expect(api.requests.contains { $0.path == "/api/v1/nodes" }, "nodes are watched for attach_metadata")
+        // Events per role: the listed pods and web-c, web-d added; web-a and web-c modified; web-b deleted.
+        let pods = KubernetesEventCounts(metrics, role: "pod")
+        #expect(pods.add >= 4 && pods.update >= 2 && pods.delete >= 1, "\(pods)")
+        #expect(KubernetesEventCounts(metrics, role: "node").update >= 1)
+        #expect(KubernetesEventCounts(metrics, role: "endpoints") == KubernetesEventCounts(add: 0, update: 0, delete: 0))
+    }
+
+    /// An API server that goes away is a failure: counted and retried, and not one batch goes
+    /// out, so the manager keeps the targets (its received-updates counter does not move).
+    @Test func anUnreachableAPIServerKeepsTheTargets() async throws {
+        let api = try await FakeKubernetesAPI()
+        api.put("pods", Self.pod("web-a", ip: "10.244.1.1"))
+        api.put("pods", Self.pod("web-b", ip: "10.244.1.2"))
+        let config = try Self.config("role: pod\napi_server: http://127.0.0.1:\(api.port)\nnamespaces: {names: [shop]}")
+        let metrics = DiscoveryMetrics()
+        let manager = DiscoveryManager(
+            providers: ["k8s": [provider(config, metrics: metrics)]], clock: ContinuousClock(),
+            updateInterval: .milliseconds(50), metrics: metrics)
+        try await withThrowingDiscardingTaskGroup { tasks in
+            tasks.addTask { await manager.run() }
+            // Longer guards: the whole suite in parallel on two cores can be slow to start.
+            try await withGuardTimeout(seconds: 60) {
+                for await sets in manager.targetSets where sets["k8s"]?.count == 2 { return }
+            }
+            let received = try #require(metrics.updates()?.received)
+            let targets = try #require(metrics.discoveredTargets(job: "k8s"))
+            await api.stop()
+            try await withGuardTimeout(seconds: 60) {
+                while metrics.kubernetesFailuresTotal < 2 { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            #expect(metrics.updates()?.received == received, "a failing API server sends nothing")
+            #expect(metrics.discoveredTargets(job: "k8s") == targets && targets > 0)
+            tasks.cancelAll()
+        }
     }
 
     @Test func watchTimeoutsResumeFromBookmarks() async throws {
@@ -223,7 +258,9 @@ import Testing
         let metrics = DiscoveryMetrics()
         let config = try Self.config("role: node")
         let (_, continuation) = AsyncStream.makeStream(of: [DiscoveredTargetGroup].self)
-        await provider(config, metrics: metrics).run(updates: continuation)
+        await #expect(throws: DiscoveryError.self, "a config that cannot be used at all ends the provider with an error") {
+            try await provider(config, metrics: metrics).run(updates: continuation)
+        }
         #expect(metrics.kubernetesFailuresTotal == 1, "no KUBERNETES_SERVICE_HOST: not in a cluster")
         let directory = try TemporaryDirectory()
         try directory.write(directory.path("kubeconfig"), "current-context: x\ncontexts: [{name: x, context: {cluster: c, user: u}}]\nclusters: [{name: c, cluster: {server: 'https://k'}}]\nusers: [{name: u, user: {exec: {command: aws}}}]\n")
@@ -239,4 +276,21 @@ import Testing
         ])
         #expect(plans[2].selector.field == "spec.nodeName=n1")
     }
+}
+
+/// `prometheus_sd_kubernetes_events_total` of one role.
+struct KubernetesEventCounts: Equatable, CustomStringConvertible {
+    var add: Int, update: Int, delete: Int
+
+    init(add: Int, update: Int, delete: Int) {
+        (self.add, self.update, self.delete) = (add, update, delete)
+    }
+
+    init(_ metrics: DiscoveryMetrics, role: String) {
+        add = metrics.kubernetesEvents(role: role, event: .add) ?? -1
+        update = metrics.kubernetesEvents(role: role, event: .update) ?? -1
+        delete = metrics.kubernetesEvents(role: role, event: .delete) ?? -1
+    }
+
+    var description: String { "add \(add), update \(update), delete \(delete)" }
 }

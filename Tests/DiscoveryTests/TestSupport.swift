@@ -115,7 +115,7 @@ func withProvider(
     let (stream, continuation) = AsyncStream.makeStream(of: [DiscoveredTargetGroup].self)
     let reader = UpdateReader(stream)
     try await withThrowingDiscardingTaskGroup { tasks in
-        tasks.addTask { await provider.run(updates: continuation) }
+        tasks.addTask { try await provider.run(updates: continuation) }
         try await body(reader)
         tasks.cancelAll()
     }

@@ -67,7 +67,15 @@ final class FakeExporter: Sendable {
         }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-            let chunk = String(buffer: unwrapInboundIn(data))
+            let buffer = unwrapInboundIn(data)
+            // A TLS ClientHello (record type 0x16) is no HTTP request: answer 400 and close, as
+            // an HTTP server does when an `https` target points at it.
+            if buffer.readableBytesView.first == 0x16 {
+                context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n")), promise: nil)
+                context.close(promise: nil)
+                return
+            }
+            let chunk = String(buffer: buffer)
             let head: String? = received.withLock { received in
                 received += chunk
                 guard let end = received.range(of: "\r\n\r\n") else { return nil }

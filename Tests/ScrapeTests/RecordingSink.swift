@@ -24,6 +24,11 @@ final class RecordingSink: SampleAppendable {
         var instance: String? { samples.first { $0.labels.metricName == "up" }?.labels["instance"] }
         var up: Double? { value("up") }
         var timestamps: Set<Int64> { Set(samples.map(\.timestampMs)) }
+        /// Whether the batch marks a series stale other than `pharos_scrape_failure` (a scrape
+        /// that timed out on a loaded machine leaves that series to go stale at the next success).
+        var marksTargetSeriesStale: Bool {
+            samples.contains { $0.value.isStaleMarker && $0.labels.metricName != "pharos_scrape_failure" }
+        }
     }
 
     init() {

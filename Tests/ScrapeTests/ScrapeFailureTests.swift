@@ -10,7 +10,7 @@ import Testing
     /// Scrapes `reply` beside a healthy exporter and returns the failing target's first
     /// complete failed batch and its status.
     private func failedScrape(
-        _ reply: FakeExporter.Reply, extra: String = "", interval: String = "300ms", timeout: String = "200ms"
+        _ reply: FakeExporter.Reply, extra: String = "", interval: String = "1s", timeout: String = "900ms"
     ) async throws -> (batch: RecordingSink.Batch, status: TargetStatus) {
         let yaml = scrapeYAML(interval: interval, timeout: timeout, extra: extra)
         return try await withExporters([reply, .body(Self.healthyBody)], yaml: yaml) { harness, exporters in
@@ -25,7 +25,10 @@ import Testing
 
     private func expectFailed(_ result: (batch: RecordingSink.Batch, status: TargetStatus), error: String) {
         #expect(result.batch.up == 0)
-        #expect(result.batch.samples.allSatisfy { $0.labels.metricName?.hasPrefix("scrape_") == true || $0.labels.metricName == "up" || $0.value.isStaleMarker })
+        let synthetic: Set = ["up", "pharos_scrape_failure"]
+        #expect(result.batch.samples.allSatisfy {
+            $0.labels.metricName?.hasPrefix("scrape_") == true || synthetic.contains($0.labels.metricName ?? "") || $0.value.isStaleMarker
+        })
         #expect(result.status.health == .down)
         #expect(result.status.lastError == error)
     }
@@ -104,7 +107,7 @@ import Testing
               - action: labeldrop
                 regex: __name__
             """
-        try await withExporters([.body(Self.healthyBody)], yaml: scrapeYAML(extra: extra)) { harness, exporters in
+        try await withExporters([.body(Self.healthyBody)], yaml: scrapeYAML(interval: "1s", timeout: "1s", extra: extra)) { harness, exporters in
             let batch = try await harness.batches(1, instance: exporters[0].address)[0]
             #expect(batch.up == 0 && batch.value("ok_metric") == nil)
             #expect(harness.manager.activeTargets().first?.lastError == "missing metric name (__name__ label)")

@@ -20,7 +20,10 @@ final class ScrapeHarness: Sendable {
     /// Starts a manager on the `scrape_configs` in `yaml`.
     init(yaml: String) throws {
         let sink = RecordingSink()
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(decompression: .enabled(limit: .none)))
+        var configuration = HTTPClient.Configuration(decompression: .enabled(limit: .none))
+        // As the server's client: a refused connection fails the scrape at once.
+        configuration.connectionPool.retryConnectionEstablishment = false
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         let manager = ScrapeManager(appendable: sink, httpClient: client, logger: Logger(label: "scrape-tests"))
         try manager.applyConfig(PrometheusConfig.parse(yaml))
         let (stream, continuation) = AsyncStream.makeStream(of: DiscoveryManager<ContinuousClock>.TargetSets.self)

@@ -167,7 +167,9 @@ import Testing
     }
 
     @Test func honorTimestampsKeepsTheExposedTimestamp() async throws {
-        try await withExporters([.body("with_time 1 1700000000000\n")]) { harness, exporters in
+        // A timeout (200 ms on a loaded machine) would write `up` at now first, after which the
+        // 2023 sample is out of bounds for the head: a timeout that does not fire.
+        try await withExporters([.body("with_time 1 1700000000000\n")], yaml: scrapeYAML(interval: "1s", timeout: "1s")) { harness, exporters in
             _ = try await harness.successes(1, instance: exporters[0].address)
             // What was stored, not the batch observed: under load the first batch may come
             // before the wait subscribes, and a repeat of the same sample is a no-op.

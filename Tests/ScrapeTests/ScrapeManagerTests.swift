@@ -18,7 +18,7 @@ import Testing
             let after = try await harness.successes(2, instance: exporter.address)
             let times = (before + after).compactMap(\.timestamps.first)
             #expect(zip(times, times.dropFirst()).allSatisfy { $1 - $0 >= 100 }, "no extra scrape: \(times)")
-            #expect(!after.contains { $0.samples.contains { $0.value.isStaleMarker } })
+            #expect(!after.contains { $0.marksTargetSeriesStale })
             #expect(exporter.requests.count <= 4)
             #expect(harness.manager.poolNames() == ["other", "test"])
         }
@@ -31,7 +31,7 @@ import Testing
             try harness.manager.applyConfig(PrometheusConfig.parse(scrapeYAML(extra: "sample_limit: 100")))
             #expect(harness.manager.activeTargets().first?.health == .unknown, "a new loop took over")
             let restarted = try await harness.successes(2, instance: exporter.address)
-            #expect(restarted.allSatisfy { !$0.samples.contains { $0.value.isStaleMarker } })
+            #expect(!restarted.contains { $0.marksTargetSeriesStale })
             try harness.manager.applyConfig(PrometheusConfig.parse("scrape_configs: []\n"))
             await harness.manager.waitForStoppedLoops()
             let last = try await harness.batches(1) { batch in batch.samples.allSatisfy(\.value.isStaleMarker) }[0]

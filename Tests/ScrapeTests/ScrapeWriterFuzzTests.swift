@@ -51,16 +51,16 @@ import TSDB
     private func write(_ body: [UInt8], contentType: String, at timestampMs: Int64, with writer: inout ScrapeWriter, into head: Head) -> Bool {
         var app = head.makeAppender()
         var counts = WriteCounts()
-        var succeeded = true
+        var failure: ScrapeFailureReason?
         do throws(ScrapeError) {
             try writer.write(body: body, contentType: contentType, timestampMs: timestampMs, counts: &counts, into: &app)
         } catch {
-            succeeded = false
+            failure = ScrapeFailureReason(error)
             app.rollback()
             writer.abandon()
         }
-        writer.finish(timestampMs: timestampMs, up: succeeded, durationSeconds: 0, counts: counts, into: &app)
+        writer.finish(timestampMs: timestampMs, failure: failure, durationSeconds: 0, counts: counts, into: &app)
         _ = try? app.commitBatch()
-        return succeeded
+        return failure == nil
     }
 }

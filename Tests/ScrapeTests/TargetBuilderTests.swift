@@ -47,7 +47,7 @@ import Testing
         ])
         #expect(result.targets.map(\.url) == ["http://prober:9115/probe?target=a.example", "http://prober:9115/probe?target=b+example"])
         #expect(result.targets.map { $0.publicLabels["instance"] } == ["a.example", "b example"])
-        #expect(result.dropped.map { $0["__address__"] } == ["drop-me"])
+        #expect(result.dropped.map { $0.labels["__address__"] } == ["drop-me"])
     }
 
     @Test(arguments: [

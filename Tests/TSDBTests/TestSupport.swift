@@ -40,3 +40,14 @@ func firstDifference(_ a: [UInt8], _ b: [UInt8]) -> Int? {
     if a == b { return nil }
     return zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(a.count, b.count)
 }
+
+/// A test helper executable built next to the test bundle (`swift build --build-tests` builds
+/// it), `nil` if it is not there.
+func helperExecutablePath(_ name: String) -> String? {
+    let candidates = [
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/debug"),
+    ]
+    return candidates.map { $0.appendingPathComponent(name).path }.first { FileManager.default.isExecutableFile(atPath: $0) }
+}

@@ -1,3 +1,5 @@
+internal import Foundation
+
 /// One notification integration of a receiver (a `webhook_configs` entry, ...): few
 /// requirements, as swift-log's handlers, so each integration is a small type.
 package protocol Integration: Sendable {
@@ -33,4 +35,27 @@ package enum NotifyOutcome: Sendable, Equatable {
     case delivered
     /// Failed; `retry` says whether trying again may help.
     case failed(String, retry: Bool)
+}
+
+/// Why a notification failed, as upstream's `notify.Reason` labels `alertmanager_notifications_failed_total`.
+package enum NotifyFailureReason: String, CaseIterable, Sendable {
+    case other, clientError, serverError, contextCanceled, contextDeadlineExceeded, authError, rateLimited
+
+    /// The category of a failure message: the HTTP status of `unexpected status code N`
+    /// (401/403 auth, 429 rate limited, other 4xx client, 5xx server), a deadline, or other.
+    package init(_ message: String) {
+        if let range = message.range(of: "unexpected status code "), let code = Int(message[range.upperBound...].prefix(3)) {
+            switch code {
+            case 401, 403: self = .authError
+            case 429: self = .rateLimited
+            case 400..<500: self = .clientError
+            case 500..<600: self = .serverError
+            default: self = .other
+            }
+        } else if message.contains("in time") || message.lowercased().contains("deadline") || message.lowercased().contains("timeout") {
+            self = .contextDeadlineExceeded
+        } else {
+            self = .other
+        }
+    }
 }

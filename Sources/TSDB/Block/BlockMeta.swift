@@ -35,6 +35,16 @@ package struct BlockMeta: Sendable, Equatable {
     package var sources: [ULID]
     /// The blocks compacted into this one (none at level 1).
     package var parents: [Parent]
+    /// Compaction hints (upstream's `compaction.hints`): `fromOutOfOrder` marks a block
+    /// written from out-of-order samples.
+    package var hints: [String] = []
+
+    /// The hint of a block written from out-of-order samples (upstream's `CompactionHintFromOutOfOrder`).
+    package static let fromOutOfOrder = "from-out-of-order"
+
+    /// Whether the block holds out-of-order samples: its time range may lie within the
+    /// head's, so it does not tell where the head's in-order data begins.
+    package var isFromOutOfOrder: Bool { hints.contains(Self.fromOutOfOrder) }
 
     /// The `meta.json` format version.
     package static let version = 1
@@ -81,6 +91,7 @@ package struct BlockMeta: Sendable, Equatable {
                   compactionLevel: MetaJSON.integer("level", in: text).map(Int.init) ?? 1,
                   sources: sources.isEmpty ? nil : sources, parents: parsedParents)
         numTombstones = count("numTombstones")
+        hints = MetaJSON.array("hints", in: text).map(MetaJSON.strings(inArray:)) ?? []
     }
 
     /// The JSON text, tab-indented like Go's `json.MarshalIndent(meta, "", "\t")`
@@ -91,6 +102,7 @@ package struct BlockMeta: Sendable, Equatable {
             "\t\t\t{\n\t\t\t\t\"ulid\": \"\($0.ulid)\",\n\t\t\t\t\"minTime\": \($0.minTime),\n\t\t\t\t\"maxTime\": \($0.maxTime)\n\t\t\t}"
         }
         let parentsText = parents.isEmpty ? "" : ",\n\t\t\"parents\": [\n" + parentObjects.joined(separator: ",\n") + "\n\t\t]"
+        let hintsText = hints.isEmpty ? "" : ",\n\t\t\"hints\": [\n" + hints.map { "\t\t\t\"\($0)\"" }.joined(separator: ",\n") + "\n\t\t]"
         return """
         {
         \t"ulid": "\(ulid)",
@@ -105,7 +117,7 @@ package struct BlockMeta: Sendable, Equatable {
         \t\t"level": \(compactionLevel),
         \t\t"sources": [
         \(sourceLines)
-        \t\t]\(parentsText)
+        \t\t]\(parentsText)\(hintsText)
         \t},
         \t"version": \(Self.version)
         }

@@ -13,7 +13,8 @@ extension DB {
     /// 1. While the head spans more than 1.5 chunk ranges (3 h), its oldest range
     ///    `[head.minTime, end of its aligned 2 h window)` is written as a level-1 block,
     ///    then the head drops that data.
-    /// 2. If the head was truncated, the WAL is checkpointed (`Head.checkpointWAL`).
+    /// 2. If the head was truncated, its out-of-order samples are written as blocks
+    ///    (`compactOutOfOrderHead`) and the WAL is checkpointed (`Head.checkpointWAL`).
     /// 3. Blocks are merged while `CompactionPlanner` finds some: overlapping blocks, or
     ///    blocks filling a window of the next range (6 h, 18 h, ... up to the maximum block
     ///    duration). The merged block is written under a temporary name and renamed in; its
@@ -35,6 +36,7 @@ extension DB {
                     try compactHead(range)
                     truncated = true
                 }
+                if truncated { try compactOutOfOrderHead() }
                 if truncated, try head.checkpointWAL() != nil { checkpoints.add(1, ordering: .relaxed) }
                 try compactBlocks()
                 try applyRetention()
@@ -60,13 +62,54 @@ extension DB {
         // From here on no commit adds samples before the range's end, so the block holds
         // everything the head drops.
         head.raiseMinValidTime(to: range.upperBound)
-        let series = try head.querier().select([], mint: range.lowerBound, maxt: range.upperBound - 1)
-        if let block = try writeBlock(series, timeRange: range, parents: []) { try replace([], with: block) }
+        let series = try head.querier(outOfOrder: false).select([], mint: range.lowerBound, maxt: range.upperBound - 1)
+        // Head chunks are cut again into chunks of 120 samples, as before.
+        if let block = try writeBlock(samples: try DB.decode(series), timeRange: range, parents: [], hints: []) {
+            try replace([], with: block)
+        }
         head.truncate(before: range.upperBound)
         headTruncations.add(1, ordering: .relaxed)
     }
 
-    /// Merges blocks while the planner finds a set to merge.
+    /// Writes the head's out-of-order samples as level-1 blocks, one per aligned
+    /// `minBlockDuration` window holding some, marked `from-out-of-order` (upstream's
+    /// `DB.compactOOOHead`); they may overlap other blocks and the head, which queries merge
+    /// and the planner then merges first. The head drops those samples, and the
+    /// write-behind log the segments holding them, only once the blocks are served.
+    func compactOutOfOrderHead() throws(TSDBError) {
+        let snapshot = try head.outOfOrderSnapshot()
+        let width = options.minBlockDuration
+        var windows = [Int64: [BlockWriter.SeriesSamples]]()
+        for item in try DB.decode(snapshot.series.map(\.series)) {
+            var start = 0
+            while start < item.samples.count {
+                let window = DB.windowStart(item.samples[start].timestamp, width)
+                var end = start + 1
+                while end < item.samples.count, DB.windowStart(item.samples[end].timestamp, width) == window { end += 1 }
+                windows[window, default: []].append(.init(labels: item.labels, samples: Array(item.samples[start..<end])))
+                start = end
+            }
+        }
+        for window in windows.keys.sorted() {
+            let (upper, overflow) = window.addingReportingOverflow(width)
+            let block = try writeBlock(samples: windows[window]!, timeRange: window..<(overflow ? .max : upper), parents: [],
+                                       hints: [BlockMeta.fromOutOfOrder])
+            try replace([], with: block)
+        }
+        try head.dropOutOfOrder(snapshot)
+    }
+
+    /// The start of the aligned window of width `width` holding `t` (rounding down, also
+    /// for negative times).
+    static func windowStart(_ t: Int64, _ width: Int64) -> Int64 {
+        let quotient = t / width
+        return (t % width < 0 ? quotient - 1 : quotient) &* width
+    }
+
+    /// Merges blocks while the planner finds a set to merge, series by series: each merged
+    /// series' chunks are written as they are (decoded and encoded again only where they
+    /// overlap) before the next series is merged, so the memory used beyond the open blocks
+    /// is one series' chunks plus the new block's index entries.
     private func compactBlocks() throws(TSDBError) {
         let planner = CompactionPlanner(ranges: options.blockRanges)
         while true {
@@ -77,21 +120,69 @@ extension DB {
             var lists = [[Series]]()
             for parent in parents { lists.append(try parent.querier().select([], mint: .min, maxt: .max)) }
             let timeRange = parents.map(\.minTime).min()!..<parents.map(\.maxTime).max()!
-            let merged = try writeBlock(try SeriesMerge.merge(lists), timeRange: timeRange, parents: parents.map(\.meta))
-            try replace(parents, with: merged)
+            let writer = try BlockStreamWriter(directory: directory, ulid: ULID.make(milliseconds: DB.nowMilliseconds()))
+            do throws(TSDBError) {
+                try SeriesMerge.forEach(lists) { series throws(TSDBError) in try writer.add(series.labels, chunks: series.chunks) }
+            } catch {
+                writer.abandon()
+                throw error
+            }
+            try replace(parents, with: try finish(writer, timeRange: timeRange, parents: parents.map(\.meta)))
         }
     }
 
-    /// Decodes `series` and writes them as a new block in the data directory, opened for
-    /// serving; `nil` when there is no sample to write. `level` overrides the level
+    /// Writes `series` as a new block in the data directory, their chunks as they are,
+    /// opened for serving; `nil` when there is no chunk to write. `level` overrides the level
     /// (`BlockWriter.write`).
     func writeBlock(_ series: [Series], timeRange: Range<Int64>, parents: [BlockMeta], level: Int? = nil)
         throws(TSDBError) -> Block?
     {
-        let toWrite = try DB.decode(series)
+        let writer = try BlockStreamWriter(directory: directory, ulid: ULID.make(milliseconds: DB.nowMilliseconds()))
+        do throws(TSDBError) {
+            for item in series { try writer.add(item.labels, chunks: item.chunks) }
+        } catch {
+            writer.abandon()
+            throw error
+        }
+        return try finish(writer, timeRange: timeRange, parents: parents, level: level)
+    }
+
+    /// Finishes a block written with `writer` (abandoned if it holds nothing: `nil`) and
+    /// opens it. A block merged from one of out-of-order samples that reaches past every
+    /// in-order parent keeps the `from-out-of-order` hint, so that opening the database
+    /// never takes its end for the end of the in-order data (the head may still hold samples
+    /// before it).
+    func finish(_ writer: BlockStreamWriter, timeRange: Range<Int64>, parents: [BlockMeta], level: Int? = nil)
+        throws(TSDBError) -> Block?
+    {
+        guard !writer.isEmpty else {
+            writer.abandon()
+            return nil
+        }
+        let inOrderEnd = parents.filter { !$0.isFromOutOfOrder }.map(\.maxTime).max() ?? .min
+        let hints = parents.contains { $0.isFromOutOfOrder && $0.maxTime > inOrderEnd } ? [BlockMeta.fromOutOfOrder] : []
+        let meta: BlockMeta
+        do throws(TSDBError) {
+            meta = try writer.finish(timeRange: timeRange, parents: parents, level: level, hints: hints)
+        } catch {
+            writer.abandon()
+            throw error
+        }
+        return try opened(meta)
+    }
+
+    /// Writes decoded series as a new block, as `writeBlock(_:timeRange:parents:level:)`.
+    func writeBlock(samples toWrite: [BlockWriter.SeriesSamples], timeRange: Range<Int64>, parents: [BlockMeta],
+                    level: Int? = nil, hints: [String]) throws(TSDBError) -> Block? {
         guard !toWrite.isEmpty else { return nil }
         let ulid = ULID.make(milliseconds: DB.nowMilliseconds())
-        let meta = try BlockWriter.write(toWrite, into: directory, ulid: ulid, timeRange: timeRange, parents: parents, level: level)
+        return try opened(try BlockWriter.write(toWrite, into: directory, ulid: ulid, timeRange: timeRange, parents: parents,
+                                                level: level, hints: hints))
+    }
+
+    /// Counts and logs a block just written and opens it for serving.
+    private func opened(_ meta: BlockMeta) throws(TSDBError) -> Block {
+        let ulid = meta.ulid
         compactions.add(1, ordering: .relaxed)
         logger.info("wrote block", metadata: [
             "block": "\(ulid)", "minTime": "\(meta.minTime)", "maxTime": "\(meta.maxTime)",

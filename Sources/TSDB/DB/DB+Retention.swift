@@ -6,8 +6,8 @@ extension DB {
     ///
     /// - by time: a block whose end is `retentionDuration` or more before the newest block's
     ///   end, and every older one (the newest block is always kept);
-    /// - by size: walking from the newest, the first block at which the WAL plus the blocks
-    ///   so far exceed `maxBytes`, and every older one.
+    /// - by size: walking from the newest, the first block at which the WAL and the
+    ///   write-behind log plus the blocks so far exceed `maxBytes`, and every older one.
     ///
     /// A block is dropped from the served list first, then its directory is deleted.
     /// Called under `maintenance`.
@@ -23,7 +23,7 @@ extension DB {
             doomed.formUnion(expired)
         }
         if options.maxBytes > 0 {
-            var total = FileIO.treeSize(directory + "/wal")
+            var total = FileIO.treeSize(directory + "/wal") + FileIO.treeSize(directory + "/wbl")
             if let first = newestFirst.indices.first(where: { total += newestFirst[$0].sizeBytes; return total > options.maxBytes }) {
                 let excess = newestFirst[first...].map(\.ulid).filter { !doomed.contains($0) }
                 if !excess.isEmpty {

@@ -31,12 +31,19 @@ extension DB {
         package var walBytes: Int
         /// `prometheus_tsdb_wal_corruptions_total`: damaged WALs repaired on open.
         package var walCorruptions: Int
+        /// `prometheus_tsdb_head_out_of_order_samples_appended_total` (replay included).
+        package var headOutOfOrderSamplesAppended: Int
+        /// Refused samples: `prometheus_tsdb_out_of_order_samples_total{type="float"}` (the
+        /// window is 0), `prometheus_tsdb_too_old_samples_total{type="float"}` (outside the
+        /// window), `prometheus_tsdb_out_of_bound_samples_total{type="float"}`.
+        package var outOfOrderSamplesRejected: Int, tooOldSamplesRejected: Int, outOfBoundSamplesRejected: Int
     }
 
     /// The current numbers. Counts the head's chunks and the WAL's bytes, so it costs a pass
     /// over the head's series: call it at scrape time, not per sample.
     package var stats: Stats {
         let served = blocks
+        let rejected = head.rejectedSamples
         return Stats(
             headSeries: head.seriesCount, headChunks: head.chunkCount,
             headMinTime: head.minTime, headMaxTime: head.maxTime,
@@ -46,6 +53,9 @@ extension DB {
             checkpoints: checkpoints.load(ordering: .relaxed),
             timeRetentions: timeRetentions.load(ordering: .relaxed), sizeRetentions: sizeRetentions.load(ordering: .relaxed),
             blocksBytes: served.reduce(0) { $0 + $1.sizeBytes }, walBytes: FileIO.treeSize(directory + "/wal"),
-            walCorruptions: head.walRepairs)
+            walCorruptions: head.walRepairs,
+            headOutOfOrderSamplesAppended: head.outOfOrderSamplesAppended,
+            outOfOrderSamplesRejected: rejected.outOfOrder, tooOldSamplesRejected: rejected.tooOld,
+            outOfBoundSamplesRejected: rejected.outOfBounds)
     }
 }

@@ -91,8 +91,10 @@ package final class DB: Sendable {
             skipped.removeAll { isMerged($0.directory) }
             var headOptions = options.head
             headOptions.chunkRange = options.minBlockDuration
-            let head = try Head.open(directory: directory, options: headOptions,
-                                     minValidTime: blocks.map(\.maxTime).max() ?? .min, logger: logger)
+            // Blocks of out-of-order samples may reach into the head's range: only the others
+            // tell where the head's data begins (upstream's `inOrderBlocksMaxTime`).
+            let inOrderEnd = blocks.filter { !$0.meta.isFromOutOfOrder }.map(\.maxTime).max() ?? .min
+            let head = try Head.open(directory: directory, options: headOptions, minValidTime: inOrderEnd, logger: logger)
             let db = DB(directory: directory, options: options, head: head, blocks: blocks, skipped: skipped,
                         lock: lock, logger: logger)
             do throws(TSDBError) {
@@ -135,6 +137,13 @@ package final class DB: Sendable {
     /// `minValidTime` (their time is already in blocks) are refused with `outOfBounds`.
     package func appender() -> HeadAppender {
         head.appender()
+    }
+
+    /// Sets the out-of-order time window (`storage.tsdb.out_of_order_time_window`, in
+    /// milliseconds; 0 refuses out-of-order samples) for appenders made from now on, as a
+    /// configuration reload does.
+    package func setOutOfOrderTimeWindow(_ window: Int64) {
+        head.setOutOfOrderTimeWindow(window)
     }
 
     /// A querier over head and blocks restricted to `[mint, maxt]` (milliseconds, inclusive):

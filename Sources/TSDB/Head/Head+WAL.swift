@@ -47,12 +47,41 @@ extension Head {
             lastSegment = checkpoint
         }
         let segments = names.compactMap(WALFormat.segmentIndex).filter { $0 > lastSegment }.sorted()
+        if let last = try head.replay(walDirectory, segments: segments, readOnly: readOnly, { record throws(TSDBError) in
+            try head.replay(record, refMap: &refMap)
+        }) {
+            lastSegment = last
+        }
+        // The write-behind log (`wbl/`): out-of-order samples not yet compacted into blocks,
+        // after the WAL has named every series (upstream replays it after the WAL too).
+        let wblDirectory = directory + "/wbl"
+        let wblSegments = ((try? FileIO.listDirectory(wblDirectory)) ?? []).compactMap(WALFormat.segmentIndex).sorted()
+        try head.replay(wblDirectory, segments: wblSegments, readOnly: readOnly) { record throws(TSDBError) in
+            guard case .samples(let entries) = try WALRecord.decode(record) else { return }
+            head.applyOutOfOrder(refs: entries.map { refMap[$0.ref] ?? $0.ref }, timestamps: entries.map(\.timestamp),
+                                 values: entries.map(\.value))
+        }
+        guard !readOnly else { return head }
+        let wal = try WALWriter(directory: walDirectory, firstSegment: lastSegment + 1, segmentSize: options.walSegmentSize)
+        head.commitState.withLock {
+            $0.wal = wal
+            $0.wblDirectory = wblDirectory
+        }
+        return head
+    }
+
+    /// Replays the records of `segments` (ascending) of the log in `directory`, stopping at
+    /// the first damage: unless `readOnly`, that segment is truncated after its last intact
+    /// record and the later ones are removed, with a warning. Returns the last segment read.
+    func replay(_ directory: String, segments: [Int], readOnly: Bool,
+                _ apply: (_ record: [UInt8]) throws(TSDBError) -> Void) throws(TSDBError) -> Int? {
+        var lastSegment: Int?
         for (position, segment) in segments.enumerated() {
-            let path = walDirectory + "/" + WALFormat.segmentName(segment)
+            let path = directory + "/" + WALFormat.segmentName(segment)
             let bytes = try FileIO.readFile(path)
             let corruption = WALSegmentReader.records(in: bytes, segment: segment) { record throws(WALSegmentReader.Corruption) in
-                do {
-                    try head.replay(record, refMap: &refMap)
+                do throws(TSDBError) {
+                    try apply(record)
                 } catch {
                     throw WALSegmentReader.Corruption(segment: segment, goodLength: 0, reason: "\(error)")
                 }
@@ -61,26 +90,24 @@ extension Head {
             guard let corruption else { continue }
             if readOnly {
                 logger.warning("WAL is damaged; reading stops at the last intact record", metadata: [
-                    "segment": "\(segment)", "offset": "\(corruption.goodLength)", "reason": "\(corruption.reason)",
+                    "log": "\(directory)", "segment": "\(segment)", "offset": "\(corruption.goodLength)",
+                    "reason": "\(corruption.reason)",
                 ])
                 break
             }
-            head.walRepairsAtomic.add(1, ordering: .relaxed)
+            walRepairsAtomic.add(1, ordering: .relaxed)
             logger.warning("WAL is damaged; truncating it after the last intact record", metadata: [
-                "segment": "\(segment)", "offset": "\(corruption.goodLength)", "reason": "\(corruption.reason)",
-                "removed_segments": "\(segments.count - position - 1)",
+                "log": "\(directory)", "segment": "\(segment)", "offset": "\(corruption.goodLength)",
+                "reason": "\(corruption.reason)", "removed_segments": "\(segments.count - position - 1)",
             ])
             try FileIO.truncateFile(path, to: corruption.goodLength)
             for later in segments[(position + 1)...] {
-                try FileIO.removeFile(walDirectory + "/" + WALFormat.segmentName(later))
+                try FileIO.removeFile(directory + "/" + WALFormat.segmentName(later))
             }
-            try FileIO.syncDirectory(walDirectory)
+            try FileIO.syncDirectory(directory)
             break
         }
-        guard !readOnly else { return head }
-        let wal = try WALWriter(directory: walDirectory, firstSegment: lastSegment + 1, segmentSize: options.walSegmentSize)
-        head.commitState.withLock { $0.wal = wal }
-        return head
+        return lastSegment
     }
 
     /// Replays every segment of a checkpoint directory. Damage there is an error: the data

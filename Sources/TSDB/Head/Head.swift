@@ -20,6 +20,13 @@ package final class Head: Sendable {
         package var stripeCount = 1024
         /// Size at which a WAL segment is closed and the next one started (Prometheus: 128 MiB).
         package var walSegmentSize = WALWriter.defaultSegmentSize
+        /// How far behind the head's newest sample an out-of-order sample is still accepted
+        /// (`storage.tsdb.out_of_order_time_window`, milliseconds); 0 refuses them. Changed at
+        /// run time with `setOutOfOrderTimeWindow(_:)`.
+        package var outOfOrderTimeWindow: Int64 = 0
+        /// Out-of-order samples per series kept unsorted before they are cut into a chunk
+        /// (Prometheus's `--storage.tsdb.out-of-order-cap-max`, 32).
+        package var outOfOrderCapMax = 32
 
         /// The defaults.
         package init() {}
@@ -41,6 +48,10 @@ package final class Head: Sendable {
         /// Deleted ranges (`delete(_:mint:maxt:)`), hidden from queriers until truncation
         /// drops the data they cover.
         var tombstones = Tombstones()
+        /// The write-behind log of out-of-order samples (`wbl/`, as Prometheus's), opened by
+        /// the first commit that has some; `wblDirectory` is where, `nil` without a WAL.
+        var wbl: WALWriter?
+        var wblDirectory: String?
     }
 
     let commitState: Mutex<CommitState>
@@ -54,6 +65,14 @@ package final class Head: Sendable {
     /// Samples stored since the head was opened (replay included), and WAL repairs on open.
     let samplesAppendedAtomic = Atomic<Int>(0)
     let walRepairsAtomic = Atomic<Int>(0)
+    /// The out-of-order time window in effect (`Options.outOfOrderTimeWindow`).
+    let outOfOrderTimeWindowAtomic: Atomic<Int64>
+    /// Out-of-order samples stored, and samples refused as out of order (window off), too old
+    /// (outside the window) and out of bounds (upstream's head metrics).
+    let outOfOrderAppendedAtomic = Atomic<Int>(0)
+    let outOfOrderRejectedAtomic = Atomic<Int>(0)
+    let tooOldRejectedAtomic = Atomic<Int>(0)
+    let outOfBoundsRejectedAtomic = Atomic<Int>(0)
     /// The oldest WAL segment each reader of the log still needs, by reader (`holdWAL`).
     let walHolds = Mutex<[String: Int]>([:])
 
@@ -63,6 +82,29 @@ package final class Head: Sendable {
         self.series = SeriesStripes(count: options.stripeCount)
         self.logger = logger
         self.commitState = Mutex(CommitState())
+        self.outOfOrderTimeWindowAtomic = Atomic(max(0, options.outOfOrderTimeWindow))
+    }
+
+    /// The out-of-order time window in milliseconds (0: out-of-order samples are refused).
+    package var outOfOrderTimeWindow: Int64 { outOfOrderTimeWindowAtomic.load(ordering: .relaxed) }
+
+    /// Changes the out-of-order time window for appenders made from now on, as a
+    /// configuration reload does in Prometheus. Out-of-order samples already stored stay.
+    package func setOutOfOrderTimeWindow(_ window: Int64) {
+        outOfOrderTimeWindowAtomic.store(max(0, window), ordering: .relaxed)
+    }
+
+    /// Out-of-order samples stored since the head was opened, replay included
+    /// (`prometheus_tsdb_head_out_of_order_samples_appended_total`).
+    package var outOfOrderSamplesAppended: Int { outOfOrderAppendedAtomic.load(ordering: .relaxed) }
+
+    /// Samples refused since the head was opened: `outOfOrder` with the window off
+    /// (`prometheus_tsdb_out_of_order_samples_total`), `tooOld` outside the window
+    /// (`prometheus_tsdb_too_old_samples_total`), `outOfBounds` older than the head accepts
+    /// with the window off (`prometheus_tsdb_out_of_bound_samples_total`).
+    package var rejectedSamples: (outOfOrder: Int, tooOld: Int, outOfBounds: Int) {
+        (outOfOrderRejectedAtomic.load(ordering: .relaxed), tooOldRejectedAtomic.load(ordering: .relaxed),
+         outOfBoundsRejectedAtomic.load(ordering: .relaxed))
     }
 
     /// The lowest timestamp in the head, or `nil` when empty.
@@ -97,9 +139,10 @@ package final class Head: Sendable {
         HeadAppender(head: self)
     }
 
-    /// A querier over the head's current contents.
-    package func querier() -> HeadQuerier {
-        HeadQuerier(head: self)
+    /// A querier over the head's current contents; without `outOfOrder`, only the in-order
+    /// samples.
+    package func querier(outOfOrder: Bool = true) -> HeadQuerier {
+        HeadQuerier(head: self, outOfOrder: outOfOrder)
     }
 
     /// Stops accepting commits and closes the WAL (flushing and fsyncing it).
@@ -108,6 +151,8 @@ package final class Head: Sendable {
             state.closed = true
             try state.wal?.close()
             state.wal = nil
+            try state.wbl?.close()
+            state.wbl = nil
         }
     }
 

@@ -40,7 +40,7 @@ extension AppendError {
         let kind: Kind = switch error {
         case .outOfOrderSample: .outOfOrder
         case .duplicateSampleForTimestamp: .duplicateTimestamp
-        case .outOfBounds: .outOfBounds
+        case .outOfBounds, .tooOldSample: .outOfBounds
         case .emptyLabelSet, .unknownSeriesRef: .invalid
         default: .storage
         }

@@ -20,6 +20,11 @@ package struct HeadAppender: ~Copyable {
     private var timestamps: [Int64] = []
     private var values: [Double] = []
     private var sampleSlots: [Int32] = []
+    /// The pending out-of-order samples, in the same form (see `Head.Options.outOfOrderTimeWindow`).
+    private var outOfOrderRefs: [SeriesRef] = []
+    private var outOfOrderTimestamps: [Int64] = []
+    private var outOfOrderValues: [Double] = []
+    private var outOfOrderSlots: [Int32] = []
     /// The batch's series table, one slot per series with a pending sample: the series
     /// (pinned against garbage collection while its slot exists), the newest pending
     /// sample (to check order within the batch), and the index of its first sample.
@@ -28,6 +33,9 @@ package struct HeadAppender: ~Copyable {
     private var slotLastT: [Int64] = []
     private var slotLastBits: [UInt64] = []
     private var slotFirstSample: [Int32] = []
+    /// The index of the series' first out-of-order sample, -1 without one; the commit
+    /// unpins a series there when it has no in-order sample (`slotFirstSample` is -1 then).
+    private var slotFirstOutOfOrder: [Int32] = []
     /// Slot of each series in the table; consulted only when a ref differs from the
     /// previous append's (a scrape appends each series once, a backfill many times in a row).
     private var slotOf: [SeriesRef: Int32] = [:]
@@ -38,6 +46,10 @@ package struct HeadAppender: ~Copyable {
     /// newest sample when the appender was made, and never before the head's
     /// `minValidTime` (what is already in blocks), as upstream's `appendableMinValidTime`.
     private let minValidTime: Int64
+    /// With an out-of-order time window, the oldest out-of-order sample accepted: the head's
+    /// newest sample time when the appender was made minus the window (upstream's
+    /// `headMaxt - oooTimeWindow`); `nil` when the window is 0.
+    private let outOfOrderMinTime: Int64?
 
     init(head: Head) {
         self.head = head
@@ -47,21 +59,32 @@ package struct HeadAppender: ~Copyable {
             behindNewest = overflow ? .min : value
         }
         minValidTime = max(behindNewest, head.minValidTime)
+        let window = head.outOfOrderTimeWindow
+        if window > 0 {
+            let (value, overflow) = (head.maxTime ?? .min).subtractingReportingOverflow(window)
+            outOfOrderMinTime = overflow ? .min : value
+        } else {
+            outOfOrderMinTime = nil
+        }
     }
 
     /// The number of samples waiting for `commit()`.
-    package var pendingCount: Int { refs.count }
+    package var pendingCount: Int { refs.count + outOfOrderRefs.count }
 
     /// Adds a sample for the series `labels`, creating the series on first sight.
     ///
     /// - Returns: the series' reference, to pass to `append(_:timestamp:value:)` next time.
     /// - Throws: `TSDBError.emptyLabelSet`, `.outOfBounds`, `.outOfOrderSample`,
-    ///   `.duplicateSampleForTimestamp`. A sample equal to the newest one (same timestamp,
-    ///   same value bits) is accepted and ignored, as Prometheus does.
+    ///   `.duplicateSampleForTimestamp`, `.tooOldSample`. A sample equal to the newest one
+    ///   (same timestamp, same value bits) is accepted and ignored, as Prometheus does.
+    ///   With an out-of-order time window, older samples within it are accepted.
     @discardableResult
     package mutating func append(_ labels: Labels, timestamp t: Int64, value v: Double) throws(TSDBError) -> SeriesRef {
         guard !labels.isEmpty else { throw .emptyLabelSet }
-        if t < minValidTime { throw .outOfBounds(series: labels, timestamp: t, minValidTime: minValidTime) }
+        if outOfOrderMinTime == nil, t < minValidTime {
+            head.outOfBoundsRejectedAtomic.add(1, ordering: .relaxed)
+            throw .outOfBounds(series: labels, timestamp: t, minValidTime: minValidTime)
+        }
         // A series garbage-collected between lookup and append is created again.
         for _ in 0..<3 {
             let ref = head.getOrCreate(labels).ref
@@ -80,7 +103,7 @@ package struct HeadAppender: ~Copyable {
     /// - Throws: `TSDBError.unknownSeriesRef` for a reference the head does not hold, or the
     ///   errors of `append(_:timestamp:value:)`.
     package mutating func append(_ ref: SeriesRef, timestamp t: Int64, value v: Double) throws(TSDBError) {
-        let minValid = minValidTime
+        let minValid = minValidTime, outOfOrderMin = outOfOrderMinTime
         var slot = -1
         if lastSlot >= 0, slotRefs[lastSlot] == ref {
             slot = lastSlot
@@ -98,14 +121,15 @@ package struct HeadAppender: ~Copyable {
                 // The batch's own newest sample for the series is the latest if it is newer.
                 var latest = series.latest
                 if pending.t > (latest?.t ?? .min) { latest = pending }
-                return MemSeries.appendability(t, v, latest: latest)
+                return MemSeries.appendability(t, v, latest: latest, minValidTime: minValid, outOfOrderMinTime: outOfOrderMin)
             }
         } else {
             guard let (found, foundVerdict) = stripe.series.withLock({ map -> (MemSeries, MemSeries.Appendability)? in
                 guard let series = map[ref] else { return nil }
-                let verdict = MemSeries.appendability(t, v, latest: series.latest)
+                let verdict = MemSeries.appendability(t, v, latest: series.latest, minValidTime: minValid,
+                                                      outOfOrderMinTime: outOfOrderMin)
                 // The first sample of the batch for this series pins it against garbage collection.
-                if verdict == .ok, t >= minValid { series.pendingAppenders += 1 }
+                if verdict == .ok || verdict == .outOfOrderAccepted { series.pendingAppenders += 1 }
                 return (series, verdict)
             }) else {
                 throw .unknownSeriesRef(ref.rawValue)
@@ -113,22 +137,28 @@ package struct HeadAppender: ~Copyable {
             series = found
             verdict = foundVerdict
         }
-        if t < minValid { throw .outOfBounds(series: series.labels, timestamp: t, minValidTime: minValid) }
         switch verdict {
         case .ok: break
+        case .outOfOrderAccepted:
+            appendOutOfOrder(ref, series, slot: slot, timestamp: t, value: v)
+            return
         case .duplicate: return
         case .duplicateWithDifferentValue: throw .duplicateSampleForTimestamp(series: series.labels, timestamp: t)
-        case .outOfOrder(let latest): throw .outOfOrderSample(series: series.labels, timestamp: t, latest: latest)
+        case .outOfOrder(let latest):
+            head.outOfOrderRejectedAtomic.add(1, ordering: .relaxed)
+            throw .outOfOrderSample(series: series.labels, timestamp: t, latest: latest)
+        case .outOfBounds:
+            head.outOfBoundsRejectedAtomic.add(1, ordering: .relaxed)
+            throw .outOfBounds(series: series.labels, timestamp: t, minValidTime: minValid)
+        case .tooOld(let oldest):
+            head.tooOldRejectedAtomic.add(1, ordering: .relaxed)
+            throw .tooOldSample(series: series.labels, timestamp: t, oldest: oldest)
         }
         if slot < 0 {
-            slot = slotSeries.count
-            slotSeries.append(series)
-            slotRefs.append(ref)
-            slotLastT.append(t)
-            slotLastBits.append(v.bitPattern)
-            slotFirstSample.append(Int32(truncatingIfNeeded: refs.count))
-            slotOf[ref] = Int32(truncatingIfNeeded: slot)
+            slot = addSlot(ref, series, newest: (t, v.bitPattern))
+            slotFirstSample[slot] = Int32(truncatingIfNeeded: refs.count)
         } else {
+            if slotFirstSample[slot] < 0 { slotFirstSample[slot] = Int32(truncatingIfNeeded: refs.count) }
             slotLastT[slot] = t
             slotLastBits[slot] = v.bitPattern
         }
@@ -137,6 +167,34 @@ package struct HeadAppender: ~Copyable {
         timestamps.append(t)
         values.append(v)
         sampleSlots.append(Int32(truncatingIfNeeded: slot))
+    }
+
+    /// Adds an accepted out-of-order sample; it does not change the series' newest sample.
+    private mutating func appendOutOfOrder(_ ref: SeriesRef, _ series: MemSeries, slot found: Int,
+                                           timestamp t: Int64, value v: Double) {
+        var slot = found
+        if slot < 0 {
+            slot = addSlot(ref, series, newest: series.latest.map { ($0.t, $0.bits) } ?? (.min, 0))
+        }
+        if slotFirstOutOfOrder[slot] < 0 { slotFirstOutOfOrder[slot] = Int32(truncatingIfNeeded: outOfOrderRefs.count) }
+        lastSlot = slot
+        outOfOrderRefs.append(ref)
+        outOfOrderTimestamps.append(t)
+        outOfOrderValues.append(v)
+        outOfOrderSlots.append(Int32(truncatingIfNeeded: slot))
+    }
+
+    /// A new slot in the batch's series table for a series this batch pinned.
+    private mutating func addSlot(_ ref: SeriesRef, _ series: MemSeries, newest: (t: Int64, bits: UInt64)) -> Int {
+        let slot = slotSeries.count
+        slotSeries.append(series)
+        slotRefs.append(ref)
+        slotLastT.append(newest.t)
+        slotLastBits.append(newest.bits)
+        slotFirstSample.append(-1)
+        slotFirstOutOfOrder.append(-1)
+        slotOf[ref] = Int32(truncatingIfNeeded: slot)
+        return slot
     }
 
     /// Makes the batch durable (WAL written and fsynced, if the head has one) and visible,
@@ -150,9 +208,12 @@ package struct HeadAppender: ~Copyable {
     @discardableResult
     package mutating func commit() throws(TSDBError) -> Int {
         defer { clear() }
-        guard !refs.isEmpty else { return 0 }
+        guard !refs.isEmpty || !outOfOrderRefs.isEmpty else { return 0 }
         let batch = Head.Batch(refs: refs, timestamps: timestamps, values: values, sampleSlots: sampleSlots,
-                               slotSeries: slotSeries, slotRefs: slotRefs, slotFirstSample: slotFirstSample)
+                               outOfOrderRefs: outOfOrderRefs, outOfOrderTimestamps: outOfOrderTimestamps,
+                               outOfOrderValues: outOfOrderValues, outOfOrderSlots: outOfOrderSlots,
+                               slotSeries: slotSeries, slotRefs: slotRefs, slotFirstSample: slotFirstSample,
+                               slotFirstOutOfOrder: slotFirstOutOfOrder)
         return try head.commit(batch, scratch: &scratch)
     }
 
@@ -167,6 +228,11 @@ package struct HeadAppender: ~Copyable {
         timestamps.removeAll(keepingCapacity: true)
         values.removeAll(keepingCapacity: true)
         sampleSlots.removeAll(keepingCapacity: true)
+        outOfOrderRefs.removeAll(keepingCapacity: true)
+        outOfOrderTimestamps.removeAll(keepingCapacity: true)
+        outOfOrderValues.removeAll(keepingCapacity: true)
+        outOfOrderSlots.removeAll(keepingCapacity: true)
+        slotFirstOutOfOrder.removeAll(keepingCapacity: true)
         slotSeries.removeAll(keepingCapacity: true)
         slotRefs.removeAll(keepingCapacity: true)
         slotLastT.removeAll(keepingCapacity: true)
@@ -184,9 +250,14 @@ extension Head {
         let timestamps: [Int64]
         let values: [Double]
         let sampleSlots: [Int32]
+        let outOfOrderRefs: [SeriesRef]
+        let outOfOrderTimestamps: [Int64]
+        let outOfOrderValues: [Double]
+        let outOfOrderSlots: [Int32]
         let slotSeries: [MemSeries]
         let slotRefs: [SeriesRef]
         let slotFirstSample: [Int32]
+        let slotFirstOutOfOrder: [Int32]
     }
 
     /// Buffers a commit sorts samples by stripe in, kept by the appender for their capacity.
@@ -202,11 +273,11 @@ extension Head {
     func commit(_ batch: Batch, scratch: inout CommitScratch) throws(TSDBError) -> Int {
         var applied = false
         defer { if !applied { unpin(batch.slotSeries, batch.slotRefs) } }
-        let (wal, position, stored) = try commitState.withLock {
-            (state: inout CommitState) throws(TSDBError) -> (WALWriter?, UInt64, Int) in
+        let (wal, position, wbl, wblPosition, stored) = try commitState.withLock {
+            (state: inout CommitState) throws(TSDBError) -> (WALWriter?, UInt64, WALWriter?, UInt64, Int) in
             guard !state.closed else { throw .closed }
-            if let failure = state.walFailure ?? state.wal?.failure { throw failure }
-            var position: UInt64 = 0
+            if let failure = state.walFailure ?? state.wal?.failure ?? state.wbl?.failure { throw failure }
+            var position: UInt64 = 0, wblPosition: UInt64 = 0
             if let wal = state.wal {
                 // `walLogged` is written only under this lock (or by replay, before the head
                 // is shared), so reading it here needs no stripe lock.
@@ -218,9 +289,17 @@ extension Head {
                 }
                 var records = [[UInt8]]()
                 if !newSeries.isEmpty { records.append(WALRecord.encodeSeries(newSeries)) }
-                records.append(WALRecord.encodeSamples(refs: batch.refs, timestamps: batch.timestamps, values: batch.values))
+                if !batch.refs.isEmpty {
+                    records.append(WALRecord.encodeSamples(refs: batch.refs, timestamps: batch.timestamps, values: batch.values))
+                }
                 do throws(TSDBError) {
                     position = try wal.write(records)
+                    // Out-of-order samples go to the write-behind log, after the WAL holds
+                    // their series, as upstream's `headAppender.Commit`.
+                    if !batch.outOfOrderRefs.isEmpty {
+                        wblPosition = try openWBL(&state).write([WALRecord.encodeSamples(
+                            refs: batch.outOfOrderRefs, timestamps: batch.outOfOrderTimestamps, values: batch.outOfOrderValues)])
+                    }
                 } catch {
                     state.walFailure = error
                     throw error
@@ -233,10 +312,61 @@ extension Head {
             // Applied before it is durable, as upstream: a querier may see a batch whose
             // commit then fails in fsync; the caller is never told it succeeded.
             applied = true
-            return (state.wal, position, apply(batch, scratch: &scratch))
+            let stored = apply(batch, scratch: &scratch) + applyOutOfOrder(batch)
+            return (state.wal, position, state.wbl, wblPosition, stored)
         }
         try wal?.sync(through: position)
+        if wblPosition > 0 { try wbl?.sync(through: wblPosition) }
         return stored
+    }
+
+    /// The write-behind log, opened in a new segment after the newest one on first use.
+    func openWBL(_ state: inout CommitState) throws(TSDBError) -> WALWriter {
+        if let wbl = state.wbl { return wbl }
+        guard let directory = state.wblDirectory else { throw .closed }
+        try FileIO.makeDirectory(directory)
+        let newest = try FileIO.listDirectory(directory).compactMap(WALFormat.segmentIndex).max() ?? -1
+        let wbl = try WALWriter(directory: directory, firstSegment: newest + 1, segmentSize: options.walSegmentSize)
+        state.wbl = wbl
+        return wbl
+    }
+
+    /// Inserts a batch's out-of-order samples into their (pinned) series, unpinning those
+    /// without in-order samples; returns how many were stored (a timestamp already among a
+    /// series' unsorted out-of-order samples is dropped, as upstream).
+    func applyOutOfOrder(_ batch: Batch) -> Int {
+        guard !batch.outOfOrderRefs.isEmpty else { return 0 }
+        var stored = 0
+        let capMax = options.outOfOrderCapMax
+        for k in batch.outOfOrderRefs.indices {
+            let slot = Int(batch.outOfOrderSlots[k])
+            let memSeries = batch.slotSeries[slot]
+            series.stripe(for: batch.outOfOrderRefs[k]).series.withLock { _ in
+                if batch.slotFirstSample[slot] < 0, batch.slotFirstOutOfOrder[slot] == Int32(truncatingIfNeeded: k) {
+                    memSeries.pendingAppenders -= 1
+                }
+                if memSeries.insertOutOfOrder(batch.outOfOrderTimestamps[k], batch.outOfOrderValues[k], capMax: capMax) {
+                    stored += 1
+                }
+            }
+        }
+        samplesAppendedAtomic.add(stored, ordering: .relaxed)
+        outOfOrderAppendedAtomic.add(stored, ordering: .relaxed)
+        return stored
+    }
+
+    /// Inserts replayed out-of-order samples (from the write-behind log) into their series;
+    /// samples of unknown series are dropped.
+    func applyOutOfOrder(refs: [SeriesRef], timestamps: [Int64], values: [Double]) {
+        var stored = 0
+        let capMax = options.outOfOrderCapMax
+        for i in refs.indices {
+            if series.withSeries(refs[i], { $0.insertOutOfOrder(timestamps[i], values[i], capMax: capMax) }) == true {
+                stored += 1
+            }
+        }
+        samplesAppendedAtomic.add(stored, ordering: .relaxed)
+        outOfOrderAppendedAtomic.add(stored, ordering: .relaxed)
     }
 
     /// Unpins series a finished batch had pinned against garbage collection.

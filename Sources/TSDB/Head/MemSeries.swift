@@ -18,6 +18,12 @@ final class MemSeries: @unchecked Sendable {  // safe: every access holds its st
     private(set) var lastValueBits: UInt64 = 0
     /// Where the head chunk's chunk range ends: a sample at or after it starts a new chunk.
     private var nextAt: Int64 = .min
+    /// Out-of-order samples (upstream's OOO head chunk and its m-mapped chunks): the newest
+    /// are kept sorted in `outOfOrderHead` until it holds `outOfOrderCapMax`, then encoded as
+    /// an XOR chunk into `outOfOrderChunks` (which may overlap each other and the in-order
+    /// chunks). Compaction writes them into blocks and drops them (`dropOutOfOrderChunks`).
+    private(set) var outOfOrderHead: [(t: Int64, v: Double)] = []
+    private(set) var outOfOrderChunks: [ChunkSnapshot] = []
     /// Whether the WAL holds this series' record (set under the head's commit lock).
     var walLogged = false
     /// Appenders holding uncommitted samples for this series; garbage collection keeps a
@@ -25,7 +31,9 @@ final class MemSeries: @unchecked Sendable {  // safe: every access holds its st
     var pendingAppenders = 0
 
     /// Whether garbage collection may drop the series: nothing stored, nothing pending.
-    var isCollectable: Bool { chunks.isEmpty && pendingAppenders == 0 }
+    var isCollectable: Bool {
+        chunks.isEmpty && outOfOrderHead.isEmpty && outOfOrderChunks.isEmpty && pendingAppenders == 0
+    }
 
     init(labels: Labels) {
         self.labels = labels
@@ -34,21 +42,72 @@ final class MemSeries: @unchecked Sendable {  // safe: every access holds its st
     /// What an append at `t` with `v` would do, as upstream's `memSeries.appendable`.
     enum Appendability: Equatable {
         case ok
+        /// Older than the newest sample (or than `minValidTime`) but within the out-of-order
+        /// time window: goes to the series' out-of-order samples.
+        case outOfOrderAccepted
         /// Same timestamp and same value bits as the newest sample: accepted, not stored.
         case duplicate
         case duplicateWithDifferentValue
         case outOfOrder(latest: Int64)
+        case outOfBounds
+        /// Out-of-order ingestion is on but the sample is older than its window allows.
+        case tooOld(oldest: Int64)
     }
 
     /// The newest sample's timestamp and value bits, `nil` before the first.
     var latest: (t: Int64, bits: UInt64)? { chunks.isEmpty ? nil : (maxTime, lastValueBits) }
 
-    /// Judges a sample against the newest one (`nil`: the series is empty).
-    static func appendability(_ t: Int64, _ v: Double, latest: (t: Int64, bits: UInt64)?) -> Appendability {
-        guard let latest, t <= latest.t else { return .ok }
-        if t < latest.t { return .outOfOrder(latest: latest.t) }
-        return v.bitPattern == latest.bits ? .duplicate : .duplicateWithDifferentValue
+    /// Judges a sample against the newest one (`nil`: the series is empty), as upstream's
+    /// `memSeries.appendable`: at or after `minValidTime`, a newer sample is in order and one
+    /// at the newest timestamp a duplicate; anything else is out of order, accepted when
+    /// `outOfOrderMinTime` (the head's newest time minus the window; `nil`: ingestion of
+    /// out-of-order samples is off) is not after it.
+    static func appendability(_ t: Int64, _ v: Double, latest: (t: Int64, bits: UInt64)?,
+                              minValidTime: Int64 = .min, outOfOrderMinTime: Int64? = nil) -> Appendability {
+        if t >= minValidTime {
+            guard let latest, t <= latest.t else { return .ok }
+            if t == latest.t { return v.bitPattern == latest.bits ? .duplicate : .duplicateWithDifferentValue }
+        }
+        if let oldest = outOfOrderMinTime { return t >= oldest ? .outOfOrderAccepted : .tooOld(oldest: oldest) }
+        if t < minValidTime { return .outOfBounds }
+        return .outOfOrder(latest: latest?.t ?? .min)
     }
+
+    /// Inserts an out-of-order sample; `false` (nothing stored) when the out-of-order samples
+    /// not yet cut into a chunk hold its timestamp already, as upstream's `OOOChunk.Insert`.
+    func insertOutOfOrder(_ t: Int64, _ v: Double, capMax: Int) -> Bool {
+        if outOfOrderHead.count >= capMax { cutOutOfOrderHead() }
+        var low = 0, high = outOfOrderHead.count
+        while low < high {
+            let mid = (low + high) / 2
+            if outOfOrderHead[mid].t < t { low = mid + 1 } else { high = mid }
+        }
+        if low < outOfOrderHead.count, outOfOrderHead[low].t == t { return false }
+        outOfOrderHead.insert((t, v), at: low)
+        return true
+    }
+
+    /// Encodes the sorted out-of-order samples as a chunk of `outOfOrderChunks`.
+    func cutOutOfOrderHead() {
+        guard !outOfOrderHead.isEmpty else { return }
+        outOfOrderChunks.append(contentsOf: ChunkSnapshot.encode(outOfOrderHead))
+        outOfOrderHead.removeAll(keepingCapacity: true)
+    }
+
+    /// Drops the first `count` out-of-order chunks (written to blocks by compaction).
+    func dropOutOfOrderChunks(_ count: Int) {
+        outOfOrderChunks.removeFirst(min(count, outOfOrderChunks.count))
+    }
+
+    /// The out-of-order chunks overlapping `[mint, maxt]`, the unsorted head encoded as one.
+    func outOfOrderChunks(overlapping mint: Int64, _ maxt: Int64) -> [ChunkSnapshot] {
+        var out = outOfOrderChunks.filter { $0.maxTime >= mint && $0.minTime <= maxt }
+        if let first = outOfOrderHead.first, let last = outOfOrderHead.last, last.t >= mint, first.t <= maxt {
+            out.append(contentsOf: ChunkSnapshot.encode(outOfOrderHead))
+        }
+        return out
+    }
+
 
     /// Appends a sample newer than `maxTime`; returns `false` (and stores nothing) otherwise.
     ///

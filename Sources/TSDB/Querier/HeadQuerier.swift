@@ -4,24 +4,38 @@ package import Model
 /// A `Querier` over the head's in-memory series (from `Head.querier()`).
 package struct HeadQuerier: Querier {
     let head: Head
+    /// Whether out-of-order samples are included (not when compaction cuts the in-order
+    /// data into a block: they are compacted separately).
+    var outOfOrder = true
 
     /// See `Querier.select`. Looks postings up and snapshots the chunks under the head's
-    /// commit lock; decoding happens later, in the caller's iterator. Deleted samples
-    /// (`Head.delete`) are left out.
+    /// commit lock; decoding happens later, in the caller's iterator, except where
+    /// out-of-order chunks overlap others: those are merged here (`SeriesMerge.mergeChunks`).
+    /// Deleted samples (`Head.delete`) are left out.
     package func select(_ matchers: [Matcher], mint: Int64, maxt: Int64) throws(TSDBError) -> [Series] {
         guard mint <= maxt else { return [] }
         // Look up and snapshot under the commit lock, so a batch is visible entirely or not
         // at all (including series it created: they are indexed before their batch commits).
-        var selected = try head.commitState.withLock { (state: inout Head.CommitState) throws(TSDBError) -> [Series] in
+        let outOfOrder = outOfOrder
+        let found = try head.commitState.withLock {
+            (state: inout Head.CommitState) throws(TSDBError) -> [(Labels, [ChunkSnapshot], [ChunkSnapshot])] in
             let refs = head.postings.postings(for: matchers)
-            var out = [Series]()
+            var out = [(Labels, [ChunkSnapshot], [ChunkSnapshot])]()
             for ref in refs {
-                guard let (labels, found) = head.series.withSeries(ref, { ($0.labels, $0.chunks(overlapping: mint, maxt)) })
-                else { continue }
-                let chunks = try state.tombstones.filter(found, of: ref)
-                if !chunks.isEmpty { out.append(Series(labels: labels, chunks: chunks, mint: mint, maxt: maxt)) }
+                guard let (labels, inOrder, others) = head.series.withSeries(ref, {
+                    ($0.labels, $0.chunks(overlapping: mint, maxt), outOfOrder ? $0.outOfOrderChunks(overlapping: mint, maxt) : [])
+                }) else { continue }
+                let chunks = try state.tombstones.filter(inOrder, of: ref)
+                let outOfOrderChunks = try state.tombstones.filter(others, of: ref)
+                if !chunks.isEmpty || !outOfOrderChunks.isEmpty { out.append((labels, chunks, outOfOrderChunks)) }
             }
             return out
+        }
+        var selected = [Series]()
+        selected.reserveCapacity(found.count)
+        for (labels, inOrder, others) in found {
+            let chunks = others.isEmpty ? inOrder : try SeriesMerge.mergeChunks(inOrder + others)
+            selected.append(Series(labels: labels, chunks: chunks, mint: mint, maxt: maxt))
         }
         selected.sort { $0.labels < $1.labels }
         return selected

@@ -17,25 +17,35 @@ enum SeriesMerge {
     static func merge(_ lists: [[Series]]) throws(TSDBError) -> [Series] {
         let lists = lists.filter { !$0.isEmpty }
         if lists.count <= 1 { return lists.first ?? [] }
-        var positions = [Int](repeating: 0, count: lists.count)
         var out = [Series]()
+        try forEach(lists) { out.append($0) }
+        return out
+    }
+
+    /// Hands the merged series to `body` one at a time, in label order, so a caller that
+    /// writes them out (compaction) holds one merged series at a time.
+    ///
+    /// - Throws: `TSDBError.corruptChunk` when an overlapping chunk does not decode; what
+    ///   `body` throws.
+    static func forEach(_ lists: [[Series]], _ body: (Series) throws(TSDBError) -> Void) throws(TSDBError) {
+        var positions = [Int](repeating: 0, count: lists.count)
         while true {
             // The smallest label set among the lists' next series.
             var smallest: Labels?
             for (list, position) in zip(lists, positions) where position < list.count {
                 if smallest.map({ list[position].labels < $0 }) ?? true { smallest = list[position].labels }
             }
-            guard let labels = smallest else { return out }
+            guard let labels = smallest else { return }
             var same = [Series]()
             for index in lists.indices where positions[index] < lists[index].count && lists[index][positions[index]].labels == labels {
                 same.append(lists[index][positions[index]])
                 positions[index] += 1
             }
             if same.count == 1 {
-                out.append(same[0])
+                try body(same[0])
             } else {
-                out.append(Series(labels: labels, chunks: try mergeChunks(same.flatMap(\.chunks)),
-                                  mint: same.map(\.mint).min()!, maxt: same.map(\.maxt).max()!))
+                try body(Series(labels: labels, chunks: try mergeChunks(same.flatMap(\.chunks)),
+                                mint: same.map(\.mint).min()!, maxt: same.map(\.maxt).max()!))
             }
         }
     }

@@ -8,4 +8,12 @@ package enum WALSegments {
         guard let first = indices.min(), let last = indices.max() else { return nil }
         return first...last
     }
+
+    /// Every segment of the WAL directory `walDirectory` with its size in bytes, by index.
+    package static func sizes(inWALDirectory walDirectory: String) -> [(index: Int, bytes: Int64)] {
+        let names = (try? FileIO.listDirectory(walDirectory)) ?? []
+        return names.compactMap { name in
+            WALFormat.segmentIndex(name).map { ($0, Int64(FileIO.fileSize(walDirectory + "/" + name))) }
+        }.sorted { $0.index < $1.index }
+    }
 }
