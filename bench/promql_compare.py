@@ -176,6 +176,8 @@ def main():
     parser.add_argument("--systems", default="pharos,prometheus,victoria-metrics")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     parser.add_argument("--reuse", help="a kept work directory: its data and loaded systems are used again")
+    parser.add_argument("--only", action="append", default=[],
+                        help="run only the cases whose `expression@steps` contains this text (repeatable)")
     args = parser.parse_args()
 
     work = args.reuse or tempfile.mkdtemp(prefix="pharos-promql-bench-")
@@ -201,6 +203,7 @@ def main():
         "victoria-metrics": (19192, lambda d, p: ["victoria-metrics", f"-storageDataPath={d}", f"-httpListenAddr=127.0.0.1:{p}",
                                                   "-search.disableCache", "-retentionPeriod=100y"], "/health"),
     }
+    cases = [c for c in CASES if not args.only or any(o in f"{c[0]}@{c[1]}" for o in args.only)]
     with open(f"{work}/empty.yml", "w") as f:
         f.write("global:\n  scrape_interval: 15s\n")
     timings, sizes, bodies, stats = {}, {}, {}, {}
@@ -228,7 +231,7 @@ def main():
                 import_victoria(text_path, base)
             load_seconds = time.time() - load_began
             cpu0 = cpu_seconds(proc.pid)
-            for expr, steps in CASES:
+            for expr, steps in cases:
                 end = last - 5
                 start = end - (steps - 1) * INTERVAL
                 try:
@@ -251,7 +254,7 @@ def main():
     print("| expression | steps | " + " | ".join(f"{n} ms" for n in names) +
           " | speed-up vs Prometheus | speed-up vs VictoriaMetrics | same answer as Prometheus | response |")
     print("| --- | --- | " + " | ".join("---" for _ in names) + " | --- | --- | --- | --- |")
-    for expr, steps in CASES:
+    for expr, steps in cases:
         cells = [f"{timings[(n, expr, steps)] * 1000:.0f}" if (n, expr, steps) in timings else "error" for n in names]
         def ratio(peer):
             if ("pharos", expr, steps) in timings and (peer, expr, steps) in timings:

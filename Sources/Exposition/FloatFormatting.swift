@@ -13,15 +13,16 @@ package enum FloatFormatting {
             out.append(contentsOf: String(Int64(value)).utf8)
             return
         }
-        let (negative, digits, decimalPoint) = shortestDigits(value)
-        if negative { out.append(UInt8(ascii: "-")) }
-        let x = decimalPoint - 1  // exponent in d.ddd form
-        // Go's %g with shortest precision uses %e when x < -4 || x >= 6 (`eprec = 6` in
-        // strconv/ftoa.go).
-        if x < -4 || x >= 6 {
-            appendExponent(digits, x, to: &out)
-        } else {
-            appendFixed(digits, decimalPoint, to: &out)
+        withShortestDigits(value) { digits, decimalPoint in
+            if value < 0 { out.append(UInt8(ascii: "-")) }
+            let x = decimalPoint - 1  // exponent in d.ddd form
+            // Go's %g with shortest precision uses %e when x < -4 || x >= 6 (`eprec = 6` in
+            // strconv/ftoa.go).
+            if x < -4 || x >= 6 {
+                appendExponent(digits, x, to: &out)
+            } else {
+                appendFixed(digits, decimalPoint, to: &out)
+            }
         }
     }
 
@@ -31,13 +32,14 @@ package enum FloatFormatting {
         if value.isNaN { out.append(contentsOf: "NaN".utf8); return }
         if value.isInfinite { out.append(contentsOf: (value < 0 ? "-Inf" : "+Inf").utf8); return }
         if value == 0 { out.append(contentsOf: (value.sign == .minus ? "-0" : "0").utf8); return }
-        let (negative, digits, decimalPoint) = shortestDigits(value)
-        if negative { out.append(UInt8(ascii: "-")) }
-        let magnitude = abs(value)
-        if magnitude < 1e-6 || magnitude >= 1e21 {
-            appendExponent(digits, decimalPoint - 1, to: &out)
-        } else {
-            appendFixed(digits, decimalPoint, to: &out)
+        withShortestDigits(value) { digits, decimalPoint in
+            if value < 0 { out.append(UInt8(ascii: "-")) }
+            let magnitude = abs(value)
+            if magnitude < 1e-6 || magnitude >= 1e21 {
+                appendExponent(digits, decimalPoint - 1, to: &out)
+            } else {
+                appendFixed(digits, decimalPoint, to: &out)
+            }
         }
     }
 
@@ -47,44 +49,57 @@ package enum FloatFormatting {
         if value.isNaN { out.append(contentsOf: "NaN".utf8); return }
         if value.isInfinite { out.append(contentsOf: (value < 0 ? "-Inf" : "+Inf").utf8); return }
         if value == 0 { out.append(contentsOf: (value.sign == .minus ? "-0" : "0").utf8); return }
-        let (negative, digits, decimalPoint) = shortestDigits(value)
-        if negative { out.append(UInt8(ascii: "-")) }
-        appendFixed(digits, decimalPoint, to: &out)
+        withShortestDigits(value) { digits, decimalPoint in
+            if value < 0 { out.append(UInt8(ascii: "-")) }
+            appendFixed(digits, decimalPoint, to: &out)
+        }
     }
 
-    /// The shortest round-trip decimal digits of a finite non-zero `value`, without leading
-    /// or trailing zeros, and where the decimal point falls after them.
-    private static func shortestDigits(_ value: Double) -> (negative: Bool, digits: [UInt8], decimalPoint: Int) {
-        // Swift's description gives the shortest round-trip digits; re-lay them out as Go.
-        let text = value.description
-        var digits: [UInt8] = []
-        var exponent = 0, pointSeen = false, negative = false, digitsBeforePoint = 0
-        var iterator = text.utf8.makeIterator()
-        while let byte = iterator.next() {
-            switch byte {
-            case UInt8(ascii: "-"): negative = true
-            case UInt8(ascii: "."): pointSeen = true
-            case UInt8(ascii: "e"), UInt8(ascii: "E"):
-                var rest: [UInt8] = []
-                while let next = iterator.next() { rest.append(next) }
-                exponent = Int(String(decoding: rest, as: UTF8.self)) ?? 0
-            default:
-                digits.append(byte)
-                if !pointSeen { digitsBeforePoint += 1 }
+    /// Calls `body` with the shortest round-trip decimal digits of a finite non-zero `value`
+    /// (without sign, leading or trailing zeros) and where the decimal point falls after them.
+    /// The digits live on the stack: formatting a value allocates nothing beyond what
+    /// `description` does (nothing for up to 15 characters).
+    private static func withShortestDigits<R>(_ value: Double, _ body: (UnsafeBufferPointer<UInt8>, Int) -> R) -> R {
+        // Swift's description gives the shortest round-trip digits (at most 17); re-lay them
+        // out as Go.
+        var text = value.description
+        return text.withUTF8 { utf8 in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: utf8.count) { buffer in
+                var count = 0
+                var exponent = 0, exponentNegative = false, inExponent = false
+                var pointSeen = false, digitsBeforePoint = 0
+                for byte in utf8 {
+                    switch byte {
+                    case UInt8(ascii: "-"): if inExponent { exponentNegative = true }
+                    case UInt8(ascii: "+"): break
+                    case UInt8(ascii: "."): pointSeen = true
+                    case UInt8(ascii: "e"), UInt8(ascii: "E"): inExponent = true
+                    default:
+                        if inExponent {
+                            exponent = exponent * 10 + Int(byte - UInt8(ascii: "0"))
+                        } else {
+                            buffer[count] = byte
+                            count += 1
+                            if !pointSeen { digitsBeforePoint += 1 }
+                        }
+                    }
+                }
+                if exponentNegative { exponent = -exponent }
+                // Normalise: strip leading zeros (adjusting the point) and trailing zeros.
+                var decimalPoint = digitsBeforePoint + exponent  // position of the point after the first digit run
+                var first = 0
+                while first < count - 1, buffer[first] == UInt8(ascii: "0") {
+                    first += 1
+                    decimalPoint -= 1
+                }
+                while count - first > 1, buffer[count - 1] == UInt8(ascii: "0") { count -= 1 }
+                return body(UnsafeBufferPointer(rebasing: buffer[first..<count]), decimalPoint)
             }
         }
-        // Normalise: strip leading zeros (adjusting the point) and trailing zeros.
-        var decimalPoint = digitsBeforePoint + exponent  // position of the point after digits[0...]
-        while let first = digits.first, first == UInt8(ascii: "0"), digits.count > 1 {
-            digits.removeFirst()
-            decimalPoint -= 1
-        }
-        while let last = digits.last, last == UInt8(ascii: "0"), digits.count > 1 { digits.removeLast() }
-        return (negative, digits, decimalPoint)
     }
 
     /// `d.ddde±XX`, Go's `'e'` layout.
-    private static func appendExponent(_ digits: [UInt8], _ x: Int, to out: inout [UInt8]) {
+    private static func appendExponent(_ digits: UnsafeBufferPointer<UInt8>, _ x: Int, to out: inout [UInt8]) {
         out.append(digits[0])
         if digits.count > 1 {
             out.append(UInt8(ascii: "."))
@@ -98,7 +113,7 @@ package enum FloatFormatting {
     }
 
     /// Plain decimal digits with the point after `decimalPoint` of them, Go's `'f'` layout.
-    private static func appendFixed(_ digits: [UInt8], _ decimalPoint: Int, to out: inout [UInt8]) {
+    private static func appendFixed(_ digits: UnsafeBufferPointer<UInt8>, _ decimalPoint: Int, to out: inout [UInt8]) {
         if decimalPoint <= 0 {
             out.append(contentsOf: "0.".utf8)
             out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: -decimalPoint))

@@ -82,13 +82,28 @@ package struct JSONWriter: Sendable {
             bytes.append(UInt8(ascii: "-"))
             t = -t  // Int64.min is not a timestamp the API can produce.
         }
-        int(t / 1000)
+        decimal(UInt64(t / 1000))
         let fraction = t % 1000
         guard fraction != 0 else { return }
         bytes.append(UInt8(ascii: "."))
         if fraction < 100 { bytes.append(UInt8(ascii: "0")) }
         if fraction < 10 { bytes.append(UInt8(ascii: "0")) }
-        int(fraction)
+        decimal(UInt64(fraction))
+    }
+
+    /// Appends the decimal digits of `value` without building a `String`.
+    private mutating func decimal(_ value: UInt64) {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // room for UInt64.max's 20 digits
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var v = value
+            var start = buffer.count
+            repeat {
+                start -= 1
+                buffer[start] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+            } while v != 0
+            bytes.append(contentsOf: buffer[start...])
+        }
     }
 
     /// Appends a label set as an object in label order.

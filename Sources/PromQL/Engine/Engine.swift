@@ -39,7 +39,7 @@ package struct Engine: Sendable {
         case .string(let text): result = .string(t: time, v: text)
         case .vector(let steps):
             let samples = try evaluator.finishNames(steps[0])
-            result = .vector(samples.map { VectorSample(labels: $0.labels, t: time, v: $0.v) })
+            result = .vector(samples.map { VectorSample(labels: evaluator.table[$0.id], t: time, v: $0.v) })
         case .matrix(let data):
             var out: [MatrixSeries] = []
             let lo = data.ends[0] - data.range
@@ -83,6 +83,8 @@ package struct Engine: Sendable {
 /// The evaluation of one query over a fixed step grid.
 final class Evaluator {
     let querier: any Querier
+    /// The label sets of the query's samples (shared with subqueries' evaluators).
+    let table: LabelTable
     let start: Int64, end: Int64, interval: Int64
     let options: Engine.Options
     let times: [Int64]
@@ -97,8 +99,9 @@ final class Evaluator {
 
     init(querier: any Querier, start: Int64, end: Int64, interval: Int64, options: Engine.Options,
          queryStart: Int64? = nil, queryEnd: Int64? = nil, queryStep: Int64? = nil,
-         deadline: ContinuousClock.Instant? = nil) {
+         deadline: ContinuousClock.Instant? = nil, table: LabelTable = LabelTable()) {
         self.querier = querier
+        self.table = table
         self.start = start
         self.end = end
         self.interval = interval
@@ -136,7 +139,7 @@ final class Evaluator {
             switch value {
             case .scalar(let values): return .scalar(values.map { -$0 })
             case .vector(let steps):
-                return .vector(steps.map { $0.map { EvalSample(labels: $0.labels, v: -$0.v, t: $0.t, dropName: true) } })
+                return .vector(steps.map { $0.map { EvalSample(id: $0.id, v: -$0.v, t: $0.t, dropName: true) } })
             default: return value
             }
         case .vectorSelector(let selector): return .vector(try evaluateVectorSelector(selector))
@@ -276,14 +279,20 @@ final class Evaluator {
         if selector.smoothed { return try smoothedSelector(selector, evalTimes, first: first, last: last) }
         let data = try load(selector.matchers, mint: first - lookback + 1, maxt: last, keepStale: true)
         var steps = Array(repeating: [EvalSample](), count: stepCount)
+        for step in steps.indices { steps[step].reserveCapacity(data.count) }
         var count = 0
         for series in data {
+            let id = table.id(of: series.labels)
+            // Evaluation times never decrease, so the newest sample at or before each one is
+            // found by moving one cursor forward.
+            var next = 0
             for (step, t) in evalTimes.enumerated() {
-                let index = series.firstIndex(after: t) - 1
+                while next < series.ts.count, series.ts[next] <= t { next += 1 }
+                let index = next - 1
                 guard index >= 0, series.ts[index] > t - lookback else { continue }
                 let value = series.vs[index]
                 if value.isStaleMarker { continue }
-                steps[step].append(EvalSample(labels: series.labels, v: value, t: series.ts[index], dropName: false))
+                steps[step].append(EvalSample(id: id, v: value, t: series.ts[index], dropName: false))
                 count += 1
             }
             if count > options.maxSamples { throw .tooManySamples }
@@ -298,6 +307,7 @@ final class Evaluator {
         let data = try load(selector.matchers, mint: first - lookback + 1, maxt: last + lookback, keepStale: false)
         var steps = Array(repeating: [EvalSample](), count: stepCount)
         for series in data {
+            let id = table.id(of: series.labels)
             for (step, t) in evalTimes.enumerated() {
                 let window = series.window(after: t - lookback, through: t + lookback)
                 guard !window.isEmpty else { continue }
@@ -316,7 +326,7 @@ final class Evaluator {
                 } else {
                     continue
                 }
-                steps[step].append(EvalSample(labels: series.labels, v: value, t: times[step], dropName: false))
+                steps[step].append(EvalSample(id: id, v: value, t: times[step], dropName: false))
             }
         }
         return steps
@@ -349,7 +359,8 @@ final class Evaluator {
         let innerEnd = last - floorMod(last, stepMs)
         guard innerStart <= innerEnd else { return RangeData(series: [], ends: ends, range: rangeMs) }
         let inner = Evaluator(querier: querier, start: innerStart, end: innerEnd, interval: stepMs, options: options,
-                              queryStart: queryStart, queryEnd: queryEnd, queryStep: queryStep, deadline: deadline)
+                              queryStart: queryStart, queryEnd: queryEnd, queryStep: queryStep, deadline: deadline,
+                              table: table)
         let value = try inner.evaluate(subquery.expr)
         warnings.formUnion(inner.warnings)
         infos.formUnion(inner.infos)
@@ -358,17 +369,17 @@ final class Evaluator {
         case .scalar(let values):
             series = [SeriesData(labels: Labels(), ts: inner.times, vs: values)]
         case .vector(let steps):
-            var index: [Labels: Int] = [:]
+            var index: [LabelID: Int] = [:]
             for (step, samples) in steps.enumerated() {
                 for sample in samples {
-                    let key = sample.labels
-                    if let at = index[key] {
+                    if let at = index[sample.id] {
                         series[at].ts.append(inner.times[step])
                         series[at].vs.append(sample.v)
                         series[at].dropName = series[at].dropName || sample.dropName
                     } else {
-                        index[key] = series.count
-                        series.append(SeriesData(labels: key, ts: [inner.times[step]], vs: [sample.v], dropName: sample.dropName))
+                        index[sample.id] = series.count
+                        series.append(SeriesData(labels: table[sample.id], ts: [inner.times[step]], vs: [sample.v],
+                                                 dropName: sample.dropName))
                     }
                 }
             }
@@ -394,14 +405,15 @@ final class Evaluator {
     /// Applies delayed name removal to one instant vector; duplicates are an error.
     func finishNames(_ samples: [EvalSample]) throws(PromQLError) -> [EvalSample] {
         var out = samples
-        var seen = Set<Labels>()
         var anyDropped = false
+        var named = LabelMemo<LabelID>()
         for index in out.indices where out[index].dropName {
-            out[index].labels = Evaluator.dropNameLabels(out[index].labels)
+            out[index].id = named.value(for: out[index].id) { table.id(of: Evaluator.dropNameLabels(table[$0])) }
             anyDropped = true
         }
         if anyDropped {
-            for sample in out where !seen.insert(sample.labels).inserted {
+            var seen = Set<LabelID>()
+            for sample in out where !seen.insert(sample.id).inserted {
                 throw .execution("vector cannot contain metrics with the same labelset")
             }
         }
@@ -410,20 +422,25 @@ final class Evaluator {
 
     /// Turns per-step vectors into a matrix sorted by labels, with delayed name removal.
     func collectMatrix(_ steps: [[EvalSample]]) throws(PromQLError) -> [MatrixSeries] {
-        var index: [Labels: Int] = [:]
+        // Per label ID of a sample: the index in `out` of its series, after name removal.
+        var slotOfID = LabelMemo<Int>(), slotOfNamedID = LabelMemo<Int>()
+        var slotOfFinal: [LabelID: Int] = [:]
         var out: [MatrixSeries] = []
+        func slot(_ id: LabelID) -> Int {
+            if let at = slotOfFinal[id] { return at }
+            slotOfFinal[id] = out.count
+            out.append(MatrixSeries(labels: table[id], points: []))
+            return out.count - 1
+        }
         for (step, samples) in steps.enumerated() {
             for sample in samples {
-                let labels = sample.dropName ? Evaluator.dropNameLabels(sample.labels) : sample.labels
-                if let at = index[labels] {
-                    if out[at].points.last?.t == times[step] {
-                        throw .execution("vector cannot contain metrics with the same labelset")
-                    }
-                    out[at].points.append(FloatPoint(t: times[step], v: sample.v))
-                } else {
-                    index[labels] = out.count
-                    out.append(MatrixSeries(labels: labels, points: [FloatPoint(t: times[step], v: sample.v)]))
+                let at = sample.dropName
+                    ? slotOfNamedID.value(for: sample.id) { slot(table.id(of: Evaluator.dropNameLabels(table[$0]))) }
+                    : slotOfID.value(for: sample.id) { slot($0) }
+                if out[at].points.last?.t == times[step] {
+                    throw .execution("vector cannot contain metrics with the same labelset")
                 }
+                out[at].points.append(FloatPoint(t: times[step], v: sample.v))
             }
         }
         out.sort { $0.labels < $1.labels }

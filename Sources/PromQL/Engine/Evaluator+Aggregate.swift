@@ -36,62 +36,93 @@ extension Evaluator {
         if let label = stringParam, !isValidLabelName(label) {
             throw .execution("invalid label name \"\(label)\"")
         }
+        var grouping = Grouping(aggregate)
         var out = [[EvalSample]](repeating: [], count: stepCount)
         for index in 0..<stepCount {
-            out[index] = try aggregateStep(aggregate, input[index], param: scalarParams?[index], label: stringParam,
-                                           t: times[index])
+            out[index] = try aggregateStep(aggregate, input[index], grouping: &grouping, param: scalarParams?[index],
+                                           label: stringParam, t: times[index])
         }
         return .vector(out)
     }
 
     /// The labels an aggregation groups by: `by` keeps only the listed labels, `without`
     /// drops the listed ones and the name.
-    func groupLabels(_ labels: Labels, _ aggregate: AggregateExpr) -> Labels {
-        var builder = LabelsBuilder(labels)
-        if aggregate.without {
-            let drop = Set(aggregate.grouping + ["__name__"])
-            builder.delete { drop.contains($0.name) }
-        } else {
-            let keep = Set(aggregate.grouping)
-            builder.delete { !keep.contains($0.name) }
+    static func groupLabels(_ labels: Labels, _ aggregate: AggregateExpr) -> Labels {
+        if aggregate.without { return labels.dropping(aggregate.grouping).withoutMetricName }
+        return labels.keeping(aggregate.grouping)
+    }
+
+    /// An aggregation's groups, found once per input label set: each gets a dense index, in
+    /// the order the query first meets them.
+    struct Grouping {
+        let aggregate: AggregateExpr
+        /// The group index per input label set.
+        var groupOf = LabelMemo<Int>()
+        /// The group labels' ID per group index.
+        var groupIDs: [LabelID] = []
+        private var indexOfGroupID: [LabelID: Int] = [:]
+        /// Per group index, its position in the step being aggregated (-1: not met yet);
+        /// reset after each step.
+        var slots: [Int] = []
+
+        init(_ aggregate: AggregateExpr) {
+            self.aggregate = aggregate
         }
-        return builder.labels()
+
+        /// The group index of a sample's labels.
+        mutating func group(of id: LabelID, _ table: LabelTable) -> Int {
+            if let index = groupOf[id] { return index }
+            let groupID = table.id(of: Evaluator.groupLabels(table[id], aggregate))
+            let index: Int
+            if let known = indexOfGroupID[groupID] {
+                index = known
+            } else {
+                index = groupIDs.count
+                indexOfGroupID[groupID] = index
+                groupIDs.append(groupID)
+                slots.append(-1)
+            }
+            groupOf.remember(index, for: id)
+            return index
+        }
     }
 
-    private struct Group {
-        var labels: Labels
-        var members: [EvalSample]
-    }
-
-    func aggregateStep(_ aggregate: AggregateExpr, _ samples: [EvalSample], param: Double?, label: String?,
-                       t: Int64) throws(PromQLError) -> [EvalSample] {
+    func aggregateStep(_ aggregate: AggregateExpr, _ samples: [EvalSample], grouping: inout Grouping, param: Double?,
+                       label: String?, t: Int64) throws(PromQLError) -> [EvalSample] {
         if aggregate.op == .countValues, let label {
-            var counts: [Labels: (Double, Bool)] = [:]
-            var order: [Labels] = []
+            var counts: [LabelID: Double] = [:]
+            var order: [LabelID] = []
             for sample in samples {
-                var builder = LabelsBuilder(groupLabels(sample.labels, aggregate))
+                let group = grouping.group(of: sample.id, table)
+                var builder = LabelsBuilder(table[grouping.groupIDs[group]])
                 builder.set(label, Evaluator.formatValue(sample.v))
-                let key = builder.labels()
+                let key = table.id(of: builder.labels())
                 if let existing = counts[key] {
-                    counts[key] = (existing.0 + 1, existing.1)
+                    counts[key] = existing + 1
                 } else {
-                    counts[key] = (1, false)
+                    counts[key] = 1
                     order.append(key)
                 }
             }
-            return order.map { EvalSample(labels: $0, v: counts[$0]?.0 ?? 0, t: t, dropName: false) }
+            return order.map { EvalSample(id: $0, v: counts[$0] ?? 0, t: t, dropName: false) }
         }
-        var groups: [Group] = []
-        var index: [Labels: Int] = [:]
+        switch aggregate.op {
+        case .sum, .count, .group, .min, .max: return foldStep(aggregate.op, samples, &grouping, t: t)
+        default: break
+        }
+        // This step's groups in the order their first sample comes, each with its members.
+        var groups: [(index: Int, id: LabelID, members: [EvalSample])] = []
         for sample in samples {
-            let key = groupLabels(sample.labels, aggregate)
-            if let at = index[key] {
-                groups[at].members.append(sample)
+            let group = grouping.group(of: sample.id, table)
+            let slot = grouping.slots[group]
+            if slot >= 0 {
+                groups[slot].members.append(sample)
             } else {
-                index[key] = groups.count
-                groups.append(Group(labels: key, members: [sample]))
+                grouping.slots[group] = groups.count
+                groups.append((group, grouping.groupIDs[group], [sample]))
             }
         }
+        for group in groups { grouping.slots[group.index] = -1 }
         switch aggregate.op {
         case .topk, .bottomk, .limitk, .limitRatio:
             return try selectK(aggregate.op, groups.map(\.members), param: param ?? .nan)
@@ -107,28 +138,55 @@ extension Evaluator {
             let dropName = group.members.contains { $0.dropName }
             let value: Double
             switch aggregate.op {
-            case .sum:
-                var sum = KahanSum()
-                for v in values { sum.add(v) }
-                value = sum.value
             case .avg: value = Evaluator.average(values)
-            case .count: value = Double(values.count)
-            case .group: value = 1
-            case .min:
-                var m = values[0]
-                for v in values.dropFirst() where v < m || m.isNaN { m = v }
-                value = m
-            case .max:
-                var m = values[0]
-                for v in values.dropFirst() where v > m || m.isNaN { m = v }
-                value = m
             case .stddev: value = Evaluator.variance(values).squareRoot()
             case .stdvar: value = Evaluator.variance(values)
             case .quantile: value = Evaluator.quantile(param ?? .nan, values)
             default: throw .execution("unsupported aggregation \(aggregate.op.spelling ?? "")")
             }
-            out.append(EvalSample(labels: group.labels, v: value, t: t, dropName: dropName))
+            out.append(EvalSample(id: group.id, v: value, t: t, dropName: dropName))
         }
+        return out
+    }
+
+    /// `sum`, `count`, `group`, `min`, `max` of one step: each group's value takes in its
+    /// members as they come (in the same order as a list of them would), without the list.
+    private func foldStep(_ op: TokenKind, _ samples: [EvalSample], _ grouping: inout Grouping,
+                          t: Int64) -> [EvalSample] {
+        var out: [EvalSample] = []
+        var sums: [KahanSum] = []
+        var groupOfSlot: [Int] = []
+        for sample in samples {
+            let group = grouping.group(of: sample.id, table)
+            let slot = grouping.slots[group]
+            guard slot >= 0 else {
+                grouping.slots[group] = out.count
+                groupOfSlot.append(group)
+                let first: Double = switch op {
+                case .count, .group: 1
+                default: sample.v
+                }
+                out.append(EvalSample(id: grouping.groupIDs[group], v: first, t: t, dropName: sample.dropName))
+                if op == .sum {
+                    var sum = KahanSum()
+                    sum.add(sample.v)
+                    sums.append(sum)
+                }
+                continue
+            }
+            if sample.dropName { out[slot].dropName = true }
+            switch op {
+            case .sum: sums[slot].add(sample.v)
+            case .count: out[slot].v += 1
+            case .min: if sample.v < out[slot].v || out[slot].v.isNaN { out[slot].v = sample.v }
+            case .max: if sample.v > out[slot].v || out[slot].v.isNaN { out[slot].v = sample.v }
+            default: break
+            }
+        }
+        if op == .sum {
+            for slot in out.indices { out[slot].v = sums[slot].value }
+        }
+        for group in groupOfSlot { grouping.slots[group] = -1 }
         return out
     }
 
@@ -144,7 +202,7 @@ extension Evaluator {
             }
             for group in groups {
                 for sample in group {
-                    let sampleOffset = Evaluator.ratioOffset(sample.labels)
+                    let sampleOffset = Evaluator.ratioOffset(table[sample.id])
                     let keep = ratio >= 0 ? sampleOffset < ratio : sampleOffset >= 1 + ratio
                     if keep { out.append(sample) }
                 }

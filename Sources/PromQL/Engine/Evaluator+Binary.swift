@@ -19,15 +19,15 @@ extension Evaluator {
         case (.scalar(let left), .vector(let right)):
             return .vector(try vectorScalar(op, right, left, swap: true, returnBool: binary.returnBool))
         case (.vector(let left), .vector(let right)):
-            let matching = binary.matching ?? VectorMatching()
+            var matcher = SeriesMatcher(matching: binary.matching ?? VectorMatching())
             var out = [[EvalSample]](repeating: [], count: stepCount)
             for index in 0..<stepCount {
                 switch op {
-                case .land: out[index] = setAnd(left[index], right[index], matching)
-                case .lor: out[index] = setOr(left[index], right[index], matching)
-                case .lunless: out[index] = setUnless(left[index], right[index], matching)
+                case .land: out[index] = setAnd(left[index], right[index], &matcher)
+                case .lor: out[index] = setOr(left[index], right[index], &matcher)
+                case .lunless: out[index] = setUnless(left[index], right[index], &matcher)
                 default:
-                    out[index] = try vectorVector(op, left[index], right[index], matching,
+                    out[index] = try vectorVector(op, left[index], right[index], &matcher,
                                                   returnBool: binary.returnBool, t: times[index])
                 }
             }
@@ -83,97 +83,116 @@ extension Evaluator {
                 } else if !keep {
                     continue
                 }
-                result.append(EvalSample(labels: sample.labels, v: value, t: times[index],
-                                         dropName: sample.dropName || drop))
+                result.append(EvalSample(id: sample.id, v: value, t: times[index], dropName: sample.dropName || drop))
             }
             out[index] = result
         }
         return out
     }
 
-    /// The matching key of `labels` under `on`/`ignoring` (the name never takes part unless
-    /// listed in `on`).
-    static func signature(_ labels: Labels, _ matching: VectorMatching) -> String {
-        var key = ""
-        if matching.on {
-            let names = matching.matchingLabels.sorted()
-            for name in names {
-                key += name
-                key += "\u{1}"
-                key += labels[name] ?? ""
-                key += "\u{2}"
-            }
-        } else {
-            let ignored = Set(matching.matchingLabels)
-            for label in labels where label.name != "__name__" && !ignored.contains(label.name) {
-                key += label.name
-                key += "\u{1}"
-                key += label.value
-                key += "\u{2}"
-            }
+    /// How the two sides of a vector operation match, remembered per label set across steps:
+    /// a sample's signature (the labels `on`/`ignoring` compare, as an ID) and the labels of
+    /// a result.
+    struct SeriesMatcher {
+        let matching: VectorMatching
+        private var signatures = LabelMemo<LabelID>()
+        private var manyResults = LabelMemo<LabelID>()
+        private var pairResults: [PairKey: LabelID] = [:]
+
+        private struct PairKey: Hashable {
+            var many: LabelID, one: LabelID
         }
-        return key
+
+        init(matching: VectorMatching) {
+            self.matching = matching
+        }
+
+        /// The ID of the labels a sample matches on.
+        mutating func signature(_ id: LabelID, _ table: LabelTable) -> LabelID {
+            let matching = matching
+            return signatures.value(for: id) { table.id(of: Evaluator.matchingLabels(table[$0], matching)) }
+        }
+
+        /// The labels of the result of `many` matched with `one`.
+        mutating func result(_ many: LabelID, _ one: LabelID, _ table: LabelTable) -> LabelID {
+            let matching = matching
+            // Without `group_x(…)` labels the result depends on the "many" side only.
+            guard !matching.include.isEmpty else {
+                return manyResults.value(for: many) { table.id(of: Evaluator.resultLabels(table[$0], table[one], matching)) }
+            }
+            let key = PairKey(many: many, one: one)
+            if let id = pairResults[key] { return id }
+            let id = table.id(of: Evaluator.resultLabels(table[many], table[one], matching))
+            pairResults[key] = id
+            return id
+        }
     }
 
-    func setAnd(_ lhs: [EvalSample], _ rhs: [EvalSample], _ matching: VectorMatching) -> [EvalSample] {
-        let right = Set(rhs.map { Evaluator.signature($0.labels, matching) })
-        return lhs.filter { right.contains(Evaluator.signature($0.labels, matching)) }
+    func setAnd(_ lhs: [EvalSample], _ rhs: [EvalSample], _ matcher: inout SeriesMatcher) -> [EvalSample] {
+        var right = Set<LabelID>()
+        for sample in rhs { right.insert(matcher.signature(sample.id, table)) }
+        return lhs.filter { right.contains(matcher.signature($0.id, table)) }
     }
 
-    func setOr(_ lhs: [EvalSample], _ rhs: [EvalSample], _ matching: VectorMatching) -> [EvalSample] {
-        let left = Set(lhs.map { Evaluator.signature($0.labels, matching) })
-        return lhs + rhs.filter { !left.contains(Evaluator.signature($0.labels, matching)) }
+    func setOr(_ lhs: [EvalSample], _ rhs: [EvalSample], _ matcher: inout SeriesMatcher) -> [EvalSample] {
+        var left = Set<LabelID>()
+        for sample in lhs { left.insert(matcher.signature(sample.id, table)) }
+        return lhs + rhs.filter { !left.contains(matcher.signature($0.id, table)) }
     }
 
-    func setUnless(_ lhs: [EvalSample], _ rhs: [EvalSample], _ matching: VectorMatching) -> [EvalSample] {
-        let right = Set(rhs.map { Evaluator.signature($0.labels, matching) })
-        return lhs.filter { !right.contains(Evaluator.signature($0.labels, matching)) }
+    func setUnless(_ lhs: [EvalSample], _ rhs: [EvalSample], _ matcher: inout SeriesMatcher) -> [EvalSample] {
+        var right = Set<LabelID>()
+        for sample in rhs { right.insert(matcher.signature(sample.id, table)) }
+        return lhs.filter { !right.contains(matcher.signature($0.id, table)) }
     }
 
-    func vectorVector(_ op: TokenKind, _ lhs: [EvalSample], _ rhs: [EvalSample], _ matching: VectorMatching,
+    func vectorVector(_ op: TokenKind, _ lhs: [EvalSample], _ rhs: [EvalSample], _ matcher: inout SeriesMatcher,
                       returnBool: Bool, t: Int64) throws(PromQLError) -> [EvalSample] {
+        let matching = matcher.matching
         let oneToMany = matching.cardinality == .oneToMany
         // `many` carries the result labels; `one` must be unique per signature.
         let (many, one) = oneToMany ? (rhs, lhs) : (lhs, rhs)
-        var oneSide: [String: EvalSample] = [:]
+        var oneSide: [LabelID: EvalSample] = [:]
+        oneSide.reserveCapacity(one.count)
         for sample in one {
-            let key = Evaluator.signature(sample.labels, matching)
+            let key = matcher.signature(sample.id, table)
             if let existing = oneSide[key] {
                 let side = oneToMany ? "left" : "right"
-                let group = Evaluator.groupDescription(sample.labels, matching)
-                throw .execution("found duplicate series for the match group \(group) on the \(side) hand-side of the operation: [\(existing.labels), \(sample.labels)];many-to-many matching not allowed: matching labels must be unique on one side")
+                let group = Evaluator.matchingLabels(table[sample.id], matching).description
+                throw .execution("found duplicate series for the match group \(group) on the \(side) hand-side of the operation: [\(table[existing.id]), \(table[sample.id])];many-to-many matching not allowed: matching labels must be unique on one side")
             }
             oneSide[key] = sample
         }
         let drop = Evaluator.dropsName(op) || returnBool
-        var matchedOneToOne = Set<String>()
-        var inserted = Set<Labels>()
+        var matchedOneToOne = Set<LabelID>()
+        var inserted = Set<LabelID>()
         var result: [EvalSample] = []
+        result.reserveCapacity(many.count)
         // `fill_right` stands in for a missing "one" side, `fill_left` for a missing "many"
         // side (with `group_right` the sides are swapped first, as upstream).
         let fillOne = matching.fillRight
         let fillMany = matching.fillLeft
         var manySide = many
         if fillMany != nil {
-            let manyKeys = Set(many.map { Evaluator.signature($0.labels, matching) })
+            var manyKeys = Set<LabelID>()
+            for sample in many { manyKeys.insert(matcher.signature(sample.id, table)) }
             for sample in one {
-                let key = Evaluator.signature(sample.labels, matching)
+                let key = matcher.signature(sample.id, table)
                 if !manyKeys.contains(key) {
-                    manySide.append(EvalSample(labels: Evaluator.matchingLabels(sample.labels, matching), v: .nan,
-                                               t: t, dropName: false))
+                    manySide.append(EvalSample(id: key, v: .nan, t: t, dropName: false))
                 }
             }
         }
         let realMany = many.count
         for (position, sample) in manySide.enumerated() {
-            let key = Evaluator.signature(sample.labels, matching)
+            let key = matcher.signature(sample.id, table)
             var sample = sample
             if position >= realMany, let fill = fillMany { sample.v = fill }
             let other: EvalSample
             if let found = oneSide[key] {
                 other = found
             } else if let fill = fillOne {
-                other = EvalSample(labels: sample.labels, v: fill, t: t, dropName: false)
+                other = EvalSample(id: sample.id, v: fill, t: t, dropName: false)
             } else {
                 continue
             }
@@ -187,41 +206,23 @@ extension Evaluator {
             } else if !keep {
                 continue
             }
-            let labels = resultLabels(sample.labels, other.labels, matching)
+            let labels = matcher.result(sample.id, other.id, table)
             if matching.cardinality != .oneToOne, !inserted.insert(labels).inserted {
                 throw .execution("multiple matches for labels: grouping labels must ensure unique matches")
             }
-            result.append(EvalSample(labels: labels, v: value, t: t, dropName: drop || sample.dropName))
+            result.append(EvalSample(id: labels, v: value, t: t, dropName: drop || sample.dropName))
         }
         return result
     }
 
-    /// The labels a signature is made of (the matching labels of a series).
+    /// The labels a signature is made of (the matching labels of a series): `on` keeps the
+    /// listed labels, `ignoring` drops them and the name.
     static func matchingLabels(_ labels: Labels, _ matching: VectorMatching) -> Labels {
-        var builder = LabelsBuilder(labels)
-        if matching.on {
-            let keep = Set(matching.matchingLabels)
-            builder.delete { !keep.contains($0.name) }
-        } else {
-            let ignored = Set(matching.matchingLabels + ["__name__"])
-            builder.delete { ignored.contains($0.name) }
-        }
-        return builder.labels()
+        if matching.on { return labels.keeping(matching.matchingLabels) }
+        return labels.dropping(matching.matchingLabels).withoutMetricName
     }
 
-    static func groupDescription(_ labels: Labels, _ matching: VectorMatching) -> String {
-        var builder = LabelsBuilder(labels)
-        if matching.on {
-            let keep = Set(matching.matchingLabels)
-            builder.delete { !keep.contains($0.name) }
-        } else {
-            let ignored = Set(matching.matchingLabels + ["__name__"])
-            builder.delete { ignored.contains($0.name) }
-        }
-        return builder.labels().description
-    }
-
-    func resultLabels(_ many: Labels, _ one: Labels, _ matching: VectorMatching) -> Labels {
+    static func resultLabels(_ many: Labels, _ one: Labels, _ matching: VectorMatching) -> Labels {
         guard matching.cardinality == .oneToOne || !matching.include.isEmpty else { return many }
         var builder = LabelsBuilder(many)
         if matching.cardinality == .oneToOne {

@@ -20,14 +20,15 @@ extension Evaluator {
         case "step": return .scalar(Array(repeating: Double(queryStep) / 1000, count: stepCount))
         case "vector":
             let values = try evaluateScalar(call.args[0])
-            return .vector(values.enumerated().map { [EvalSample(labels: Labels(), v: $1, t: times[$0], dropName: false)] })
+            let empty = table.empty
+            return .vector(values.enumerated().map { [EvalSample(id: empty, v: $1, t: times[$0], dropName: false)] })
         case "scalar":
             let steps = try evaluateVector(call.args[0])
             return .scalar(steps.map { $0.count == 1 ? $0[0].v : .nan })
         case "timestamp":
             let steps = try evaluateVector(call.args[0])
             return .vector(steps.enumerated().map { step, samples in
-                samples.map { EvalSample(labels: $0.labels, v: Double($0.t) / 1000, t: times[step], dropName: true) }
+                samples.map { EvalSample(id: $0.id, v: Double($0.t) / 1000, t: times[step], dropName: true) }
             })
         case "min_of", "max_of":
             var result = try evaluateScalar(call.args[0])
@@ -48,9 +49,9 @@ extension Evaluator {
             return .vector(Array(repeating: [], count: stepCount))
         case "absent":
             let steps = try evaluateVector(call.args[0])
-            let labels = Evaluator.absentLabels(call.args[0])
+            let id = table.id(of: Evaluator.absentLabels(call.args[0]))
             return .vector(steps.enumerated().map { step, samples in
-                samples.isEmpty ? [EvalSample(labels: labels, v: 1, t: times[step], dropName: false)] : []
+                samples.isEmpty ? [EvalSample(id: id, v: 1, t: times[step], dropName: false)] : []
             })
         case "sort", "sort_desc":
             let steps = try evaluateVector(call.args[0])
@@ -70,11 +71,12 @@ extension Evaluator {
             let descending = name == "sort_by_label_desc"
             return .vector(steps.map { samples in
                 samples.sorted { a, b in
+                    let (left, right) = (table[a.id], table[b.id])
                     for label in names {
-                        let x = a.labels[label] ?? "", y = b.labels[label] ?? ""
+                        let x = left[label] ?? "", y = right[label] ?? ""
                         if x != y { return descending ? Evaluator.naturalLess(y, x) : Evaluator.naturalLess(x, y) }
                     }
-                    return descending ? b.labels < a.labels : a.labels < b.labels
+                    return descending ? right < left : left < right
                 }
             })
         case "clamp":
@@ -132,7 +134,7 @@ extension Evaluator {
         let steps = try evaluateVector(expr)
         return steps.enumerated().map { step, samples in
             samples.compactMap { sample in
-                body(sample.v, step).map { EvalSample(labels: sample.labels, v: $0, t: times[step], dropName: true) }
+                body(sample.v, step).map { EvalSample(id: sample.id, v: $0, t: times[step], dropName: true) }
             }
         }
     }
@@ -152,16 +154,24 @@ extension Evaluator {
         guard Evaluator.isValidLabelNameStrict(destination) else {
             throw .execution("invalid destination label name in label_replace(): \(destination)")
         }
+        // Per input label set: the replaced set's ID, or nil when the regex does not match.
+        var replaced = LabelMemo<LabelID?>()
         var out = [[EvalSample]](repeating: [], count: stepCount)
         for (step, samples) in steps.enumerated() {
             var result: [EvalSample] = []
+            result.reserveCapacity(samples.count)
             for var sample in samples {
-                let value = sample.labels[source] ?? ""
-                if let groups = regex.wholeMatchGroups(value) {
+                let id = replaced.value(for: sample.id) { id -> LabelID? in
+                    let labels = table[id]
+                    let value = labels[source] ?? ""
+                    guard let groups = regex.wholeMatchGroups(value) else { return nil }
                     let expanded = Evaluator.expand(replacement, value: value, groups: groups, regex: regex)
-                    var builder = LabelsBuilder(sample.labels)
+                    var builder = LabelsBuilder(labels)
                     if expanded.isEmpty { builder.delete(destination) } else { builder.set(destination, expanded) }
-                    sample.labels = builder.labels()
+                    return table.id(of: builder.labels())
+                }
+                if let id {
+                    sample.id = id
                     if destination == "__name__" { sample.dropName = false }
                 }
                 result.append(sample)
@@ -172,9 +182,9 @@ extension Evaluator {
     }
 
     func checkDuplicates(_ samples: [EvalSample]) throws(PromQLError) -> [EvalSample] {
-        var seen = Set<Labels>()
+        var seen = Set<LabelID>()
         for sample in samples where !sample.dropName {
-            if !seen.insert(sample.labels).inserted { throw .execution("vector cannot contain metrics with the same labelset") }
+            if !seen.insert(sample.id).inserted { throw .execution("vector cannot contain metrics with the same labelset") }
         }
         return samples
     }
@@ -240,14 +250,19 @@ extension Evaluator {
         guard Evaluator.isValidLabelNameStrict(destination) else {
             throw .execution("invalid destination label name in label_join(): \(destination)")
         }
+        var joinedIDs = LabelMemo<LabelID>()
         var out = [[EvalSample]](repeating: [], count: stepCount)
         for (step, samples) in steps.enumerated() {
             var result: [EvalSample] = []
+            result.reserveCapacity(samples.count)
             for var sample in samples {
-                let joined = sources.map { sample.labels[$0] ?? "" }.joined(separator: separator)
-                var builder = LabelsBuilder(sample.labels)
-                if joined.isEmpty { builder.delete(destination) } else { builder.set(destination, joined) }
-                sample.labels = builder.labels()
+                sample.id = joinedIDs.value(for: sample.id) { id in
+                    let labels = table[id]
+                    let joined = sources.map { labels[$0] ?? "" }.joined(separator: separator)
+                    var builder = LabelsBuilder(labels)
+                    if joined.isEmpty { builder.delete(destination) } else { builder.set(destination, joined) }
+                    return table.id(of: builder.labels())
+                }
                 if destination == "__name__" { sample.dropName = false }
                 result.append(sample)
             }
@@ -259,7 +274,8 @@ extension Evaluator {
     func dateFunction(_ name: String, _ call: Call) throws(PromQLError) -> [[EvalSample]] {
         let steps: [[EvalSample]]
         if call.args.isEmpty {
-            steps = times.map { [EvalSample(labels: Labels(), v: Double($0) / 1000, t: $0, dropName: false)] }
+            let empty = table.empty
+            steps = times.map { [EvalSample(id: empty, v: Double($0) / 1000, t: $0, dropName: false)] }
         } else {
             steps = try evaluateVector(call.args[0])
         }
@@ -268,7 +284,7 @@ extension Evaluator {
         return steps.enumerated().map { step, samples in
             samples.compactMap { sample in
                 guard sample.v.isFinite, abs(sample.v) < 1e15 else {
-                    return EvalSample(labels: sample.labels, v: .nan, t: times[step], dropName: true)
+                    return EvalSample(id: sample.id, v: .nan, t: times[step], dropName: true)
                 }
                 let date = Date(timeIntervalSince1970: sample.v.rounded(.down))
                 let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .weekday], from: date)
@@ -283,7 +299,7 @@ extension Evaluator {
                 case "month": value = Double(parts.month ?? 0)
                 default: value = Double(parts.year ?? 0)
                 }
-                return EvalSample(labels: sample.labels, v: value, t: times[step], dropName: true)
+                return EvalSample(id: sample.id, v: value, t: times[step], dropName: true)
             }
         }
     }

@@ -6,6 +6,7 @@ extension Evaluator {
     func histogramQuantile(_ call: Call) throws(PromQLError) -> [[EvalSample]] {
         let q = try evaluateScalar(call.args[0])
         let steps = try evaluateVector(call.args[1])
+        var buckets = BucketGrouping()
         var out = [[EvalSample]](repeating: [], count: stepCount)
         for (step, samples) in steps.enumerated() {
             let phi = q[step]
@@ -13,33 +14,14 @@ extension Evaluator {
                 warnings.insert("PromQL warning: quantile value should be between 0 and 1, got \(Evaluator.formatValue(phi))")
             }
             if samples.isEmpty { continue }
-            var groups: [Labels: [(upper: Double, count: Double)]] = [:]
-            var order: [Labels] = []
-            for sample in samples {
-                guard let le = sample.labels["le"], let upper = Evaluator.parseBound(le) else {
-                    let name = sample.labels["__name__"] ?? ""
-                    warnings.insert("PromQL warning: bucket label \"le\" is missing or has a malformed value of \"\(sample.labels["le"] ?? "")\" for metric name \"\(name)\"")
-                    continue
-                }
-                var builder = LabelsBuilder(sample.labels)
-                builder.delete("le", "__name__", "__type__", "__unit__")
-                let key = builder.labels()
-                if groups[key] == nil { order.append(key) }
-                groups[key, default: []].append((upper, sample.v))
-            }
-            for key in order {
-                guard var buckets = groups[key] else { continue }
-                buckets.sort { $0.upper < $1.upper }
-                let (value, fixed) = Evaluator.bucketQuantile(phi, &buckets)
+            for (key, var group) in classicGroups(samples, &buckets) {
+                group.buckets.sort { $0.upper < $1.upper }
+                let (value, fixed) = Evaluator.bucketQuantile(phi, &group.buckets)
                 if fixed {
-                    let name = samples.first { sample in
-                        var builder = LabelsBuilder(sample.labels)
-                        builder.delete("le", "__name__", "__type__", "__unit__")
-                        return builder.labels() == key
-                    }?.labels["__name__"] ?? ""
+                    let name = table[group.firstMember]["__name__"] ?? ""
                     infos.insert("PromQL info: input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name \"\(name)\"")
                 }
-                out[step].append(EvalSample(labels: key, v: value, t: times[step], dropName: false))
+                out[step].append(EvalSample(id: key, v: value, t: times[step], dropName: false))
             }
         }
         return out
@@ -52,26 +34,27 @@ extension Evaluator {
         let label = try evaluateString(call.args[1])
         var quantiles: [[Double]] = []
         for arg in call.args.dropFirst(2) { quantiles.append(try evaluateScalar(arg)) }
+        var buckets = BucketGrouping()
         var out = [[EvalSample]](repeating: [], count: stepCount)
         for (step, samples) in steps.enumerated() {
             for values in quantiles where values[step] < 0 || values[step] > 1 || values[step].isNaN {
                 warnings.insert("PromQL warning: quantile value should be between 0 and 1, got \(Evaluator.formatValue(values[step]))")
             }
-            let groups = classicGroups(samples)
-            var seen = Set<Labels>()
+            let groups = classicGroups(samples, &buckets)
+            var seen = Set<LabelID>()
             for values in quantiles {
                 let phi = values[step]
                 let text = phi.isNaN ? "NaN" : (phi.isInfinite ? (phi > 0 ? "+Inf" : "-Inf") : "\(phi)")
-                for (key, buckets) in groups {
-                    var sorted = buckets.sorted { $0.upper < $1.upper }
+                for (key, group) in groups {
+                    var sorted = group.buckets.sorted { $0.upper < $1.upper }
                     let (value, _) = Evaluator.bucketQuantile(phi, &sorted)
-                    var builder = LabelsBuilder(key)
+                    var builder = LabelsBuilder(table[key])
                     builder.set(label, text)
-                    let labels = builder.labels()
-                    guard seen.insert(labels).inserted else {
+                    let id = table.id(of: builder.labels())
+                    guard seen.insert(id).inserted else {
                         throw .execution("vector cannot contain metrics with the same labelset")
                     }
-                    out[step].append(EvalSample(labels: labels, v: value, t: times[step], dropName: false))
+                    out[step].append(EvalSample(id: id, v: value, t: times[step], dropName: false))
                 }
             }
         }
@@ -83,33 +66,51 @@ extension Evaluator {
         let lower = try evaluateScalar(call.args[0])
         let upper = try evaluateScalar(call.args[1])
         let steps = try evaluateVector(call.args[2])
+        var buckets = BucketGrouping()
         var out = [[EvalSample]](repeating: [], count: stepCount)
         for (step, samples) in steps.enumerated() {
-            for (key, buckets) in classicGroups(samples) {
-                out[step].append(EvalSample(labels: key, v: Evaluator.bucketFraction(lower[step], upper[step], buckets),
+            for (key, group) in classicGroups(samples, &buckets) {
+                out[step].append(EvalSample(id: key, v: Evaluator.bucketFraction(lower[step], upper[step], group.buckets),
                                             t: times[step], dropName: false))
             }
         }
         return out
     }
 
+    /// What a bucket series' labels say, found once per label set: its group (the labels
+    /// without `le` and the name) and its upper bound; nil when `le` is missing or malformed.
+    typealias BucketGrouping = LabelMemo<(group: LabelID, upper: Double)?>
+
+    /// One step's buckets of one classic histogram, and the first of its series met.
+    struct ClassicGroup {
+        var buckets: [(upper: Double, count: Double)]
+        var firstMember: LabelID
+    }
+
     /// Classic buckets grouped by labels without `le` (and the name), in first-seen order.
-    func classicGroups(_ samples: [EvalSample]) -> [(Labels, [(upper: Double, count: Double)])] {
-        var groups: [Labels: [(upper: Double, count: Double)]] = [:]
-        var order: [Labels] = []
+    func classicGroups(_ samples: [EvalSample], _ grouping: inout BucketGrouping) -> [(LabelID, ClassicGroup)] {
+        var slots: [LabelID: Int] = [:]
+        var groups: [(LabelID, ClassicGroup)] = []
         for sample in samples {
-            guard let le = sample.labels["le"], let upper = Evaluator.parseBound(le) else {
-                let name = sample.labels["__name__"] ?? ""
-                warnings.insert("PromQL warning: bucket label \"le\" is missing or has a malformed value of \"\(sample.labels["le"] ?? "")\" for metric name \"\(name)\"")
+            let bucket = grouping.value(for: sample.id) { id -> (group: LabelID, upper: Double)? in
+                let labels = table[id]
+                guard let le = labels["le"], let upper = Evaluator.parseBound(le) else { return nil }
+                return (table.id(of: labels.dropping(["le", "__name__", "__type__", "__unit__"])), upper)
+            }
+            guard let bucket else {
+                let labels = table[sample.id]
+                let name = labels["__name__"] ?? ""
+                warnings.insert("PromQL warning: bucket label \"le\" is missing or has a malformed value of \"\(labels["le"] ?? "")\" for metric name \"\(name)\"")
                 continue
             }
-            var builder = LabelsBuilder(sample.labels)
-            builder.delete("le", "__name__", "__type__", "__unit__")
-            let key = builder.labels()
-            if groups[key] == nil { order.append(key) }
-            groups[key, default: []].append((upper, sample.v))
+            if let slot = slots[bucket.group] {
+                groups[slot].1.buckets.append((bucket.upper, sample.v))
+            } else {
+                slots[bucket.group] = groups.count
+                groups.append((bucket.group, ClassicGroup(buckets: [(bucket.upper, sample.v)], firstMember: sample.id)))
+            }
         }
-        return order.map { ($0, groups[$0] ?? []) }
+        return groups
     }
 
     /// Upstream's `BucketFraction`: the share of observations between `lower` and `upper`.

@@ -25,9 +25,9 @@ extension Evaluator {
         }
         var values: [String: Set<String>] = [:]
         for samples in base {
-            for sample in samples where !isInfoSeries(sample.labels) {
+            for sample in samples where !isInfoSeries(table[sample.id]) {
                 for label in Evaluator.identifyingLabels {
-                    if let value = sample.labels[label], !value.isEmpty { values[label, default: []].insert(value) }
+                    if let value = table[sample.id][label], !value.isEmpty { values[label, default: []].insert(value) }
                 }
             }
         }
@@ -47,10 +47,11 @@ extension Evaluator {
                 let lookback = options.lookbackDelta
                 let data = try load(matchers, mint: first - lookback + 1, maxt: last, keepStale: true)
                 for series in data {
+                    let id = table.id(of: series.labels)
                     for (step, t) in evalTimes.enumerated() {
                         let index = series.firstIndex(after: t) - 1
                         guard index >= 0, series.ts[index] > t - lookback, !series.vs[index].isStaleMarker else { continue }
-                        infoSteps[step].append(EvalSample(labels: series.labels, v: 0, t: series.ts[index], dropName: false))
+                        infoSteps[step].append(EvalSample(id: id, v: 0, t: series.ts[index], dropName: false))
                     }
                 }
             }
@@ -68,14 +69,14 @@ extension Evaluator {
         var latest: [String: EvalSample] = [:]
         var infoNames = Set<String>()
         for sample in info {
-            let name = sample.labels["__name__"] ?? ""
+            let name = table[sample.id]["__name__"] ?? ""
             infoNames.insert(name)
-            let key = Evaluator.infoSignature(name, sample.labels)
+            let key = Evaluator.infoSignature(name, table[sample.id])
             if let existing = latest[key] {
                 if existing.t < sample.t {
                     latest[key] = sample
                 } else if existing.t == sample.t {
-                    throw .execution("found duplicate series for info metric: existing \(existing.labels) @ \(existing.t), new \(sample.labels) @ \(sample.t)")
+                    throw .execution("found duplicate series for info metric: existing \(table[existing.id]) @ \(existing.t), new \(table[sample.id]) @ \(sample.t)")
                 }
             } else {
                 latest[key] = sample
@@ -83,21 +84,22 @@ extension Evaluator {
         }
         var out: [EvalSample] = []
         for sample in base {
-            if isInfoSeries(sample.labels) {
+            let labels = table[sample.id]
+            if isInfoSeries(labels) {
                 out.append(sample)
                 continue
             }
             var added = LabelsBuilder()
             var matchedAny = false
             for name in infoNames.sorted() {
-                guard let infoSample = latest[Evaluator.infoSignature(name, sample.labels)] else { continue }
+                guard let infoSample = latest[Evaluator.infoSignature(name, labels)] else { continue }
                 matchedAny = true
-                for label in infoSample.labels where label.name != "__name__" {
+                for label in table[infoSample.id] where label.name != "__name__" {
                     if !dataMatchers.isEmpty, dataMatchers[label.name] == nil { continue }
                     if let value = added.value(of: label.name), !value.isEmpty, value != label.value {
                         throw .execution("conflicting label: \(label.name)")
                     }
-                    if sample.labels[label.name] != nil { continue }
+                    if labels[label.name] != nil { continue }
                     added.set(label.name, label.value)
                 }
             }
@@ -105,9 +107,9 @@ extension Evaluator {
                 let allMatchEmpty = dataMatchers.values.allSatisfy { $0.allSatisfy(\.matchesEmpty) }
                 if !allMatchEmpty { continue }
             }
-            var builder = LabelsBuilder(sample.labels)
+            var builder = LabelsBuilder(labels)
             added.forEach { builder.set($0.name, $0.value) }
-            out.append(EvalSample(labels: builder.labels(), v: sample.v, t: sample.t, dropName: sample.dropName))
+            out.append(EvalSample(id: table.id(of: builder.labels()), v: sample.v, t: sample.t, dropName: sample.dropName))
         }
         return out
     }

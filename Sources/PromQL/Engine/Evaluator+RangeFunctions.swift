@@ -26,23 +26,29 @@ extension Evaluator {
         var out = [[EvalSample]](repeating: [], count: stepCount)
         var produced = 0
         for series in data.series {
-            var warned = false
+            let id = table.id(of: series.labels)
+            var checkedName = !metricNameCheck
+            // Window ends never decrease, so both bounds move forward only.
+            var lower = 0, upper = 0
             for step in 0..<stepCount {
                 let end = data.ends[step]
-                let range = series.window(after: end - data.range - data.reach,
-                                          through: end + (data.smoothed ? data.reach : 0))
-                if range.isEmpty { continue }
+                let (after, through) = (end - data.range - data.reach, end + (data.smoothed ? data.reach : 0))
+                while lower < series.ts.count, series.ts[lower] <= after { lower += 1 }
+                while upper < series.ts.count, series.ts[upper] <= through { upper += 1 }
+                if upper <= lower { continue }
+                let range = lower..<upper
                 if produced + range.count > options.maxSamples { throw .tooManySamples }
                 let window = Window(ts: series.ts[range], vs: series.vs[range], start: end - data.range, end: end,
                                     evalTime: times[step], anchored: data.anchored, smoothed: data.smoothed)
                 guard let value = try body(window) else { continue }
-                if metricNameCheck, !warned, let name = series.labels["__name__"],
-                   !(name.hasSuffix("_total") || name.hasSuffix("_sum") || name.hasSuffix("_count") || name.hasSuffix("_bucket")) {
-                    infos.insert("PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: \"\(name)\"")
-                    warned = true
+                if !checkedName {
+                    checkedName = true
+                    if let name = series.labels["__name__"],
+                       !(name.hasSuffix("_total") || name.hasSuffix("_sum") || name.hasSuffix("_count") || name.hasSuffix("_bucket")) {
+                        infos.insert("PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: \"\(name)\"")
+                    }
                 }
-                out[step].append(EvalSample(labels: series.labels, v: value, t: times[step],
-                                            dropName: keepName ? series.dropName : true))
+                out[step].append(EvalSample(id: id, v: value, t: times[step], dropName: keepName ? series.dropName : true))
                 produced += 1
             }
         }
@@ -300,11 +306,11 @@ extension Evaluator {
         case "absent_over_time":
             let source = try data()
             var out = [[EvalSample]](repeating: [], count: stepCount)
-            let labels = Evaluator.absentLabels(call.args[0])
+            let id = table.id(of: Evaluator.absentLabels(call.args[0]))
             for step in 0..<stepCount {
                 let end = source.ends[step]
                 let present = source.series.contains { !$0.window(after: end - source.range, through: end).isEmpty }
-                if !present { out[step] = [EvalSample(labels: labels, v: 1, t: times[step], dropName: false)] }
+                if !present { out[step] = [EvalSample(id: id, v: 1, t: times[step], dropName: false)] }
             }
             return out
         default:

@@ -54,14 +54,22 @@ package struct QueryResult: Sendable {
     package var infos: [String]
 }
 
-/// A sample flowing between evaluation steps: labels, value, and whether `__name__` must be
-/// dropped at the end of evaluation (delayed name removal).
+/// A sample flowing between evaluation steps: its labels' ID in the query's `LabelTable`,
+/// value, and whether `__name__` must be dropped at the end of evaluation (delayed name
+/// removal).
 struct EvalSample {
-    var labels: Labels
+    var id: LabelID
+    var dropName: Bool
     var v: Double
     /// The sample's own timestamp (for `timestamp()`); the step time otherwise.
     var t: Int64
-    var dropName: Bool
+
+    init(id: LabelID, v: Double, t: Int64, dropName: Bool) {
+        self.id = id
+        self.dropName = dropName
+        self.v = v
+        self.t = t
+    }
 }
 
 /// The decoded samples of one series, for range windows.
