@@ -13,19 +13,37 @@ final class Dnsmasq: Sendable {
 
     /// Starts dnsmasq on `port` (a free one if nil) with `records` (options such as
     /// `--srv-host=...`); returns once it logged that it started, which it does after binding.
+    /// dnsmasq binds the port for UDP and TCP; when the chosen free port turns out to be taken
+    /// for TCP by another process, it exits, and another free port is tried (up to 3).
     init(port: UInt16? = nil, records: [String]) async throws {
         guard let executable = Self.executable else { throw CocoaError(.executableNotLoadable) }
-        let port = try port ?? UInt16(Daemon.freePort(SOCK_DGRAM))
-        let arguments = [
+        var attempt = 0
+        while true {
+            attempt += 1
+            let chosen = try port ?? UInt16(Daemon.freePort(SOCK_DGRAM))
+            let daemon = try Daemon(executable, Self.arguments(port: chosen) + records, output: .pipe)
+            if await Self.started(daemon) {
+                self.port = chosen
+                self.daemon = daemon
+                return
+            }
+            daemon.stop()
+            if port != nil || attempt == 3 { throw CocoaError(.executableLoad) }
+        }
+    }
+
+    private static func arguments(port: UInt16) -> [String] {
+        [
             "--keep-in-foreground", "--conf-file=/dev/null", "--pid-file=", "--no-resolv", "--no-hosts",
             "--listen-address=127.0.0.1", "--bind-interfaces", "--port=\(port)", "--log-facility=-",
             "--local=/pharos.test/",
-        ] + records
-        let daemon = try Daemon(executable, arguments, output: .pipe)
-        self.port = port
-        self.daemon = daemon
-        guard let reader = daemon.output else { throw CocoaError(.executableLoad) }
-        let started = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+        ]
+    }
+
+    /// Whether `daemon` logged that it started (false once its output ends without that line).
+    private static func started(_ daemon: Daemon) async -> Bool {
+        guard let reader = daemon.output else { return false }
+        return await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
             let thread = Thread {
                 var log = ""
                 while true {
@@ -36,10 +54,6 @@ final class Dnsmasq: Sendable {
                 }
             }
             thread.start()
-        }
-        guard started else {
-            stop()
-            throw CocoaError(.executableLoad)
         }
     }
 
