@@ -15,7 +15,7 @@ struct Pharos: AsyncParsableCommand {
     static func main() async {
         do {
             var command = try parseAsRoot(emptyValuesSeparated(Array(CommandLine.arguments.dropFirst())))
-            if var asyncCommand = command as? AsyncParsableCommand {
+            if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
                 try command.run()

@@ -2,14 +2,13 @@ internal import Config
 
 /// A `discord_configs` entry (upstream's `notify/discord`): a webhook message with one embed
 /// (title, description, red while firing and green when resolved).
-struct DiscordIntegration: Integration {
+struct DiscordIntegration: ConfiguredIntegration {
     let name = "discord"
     let index: Int
     let config: IntegrationConfig
     let templates: NotificationTemplates
     let http: NotificationHTTP
 
-    var sendResolved: Bool { config.sendResolved }
 
     /// Discord's limits, in runes.
     static let maxTitleRunes = 256, maxDescriptionRunes = 4096, maxContentRunes = 2000

@@ -6,13 +6,12 @@ internal import NIOSSL
 /// `smarthost` (TLS from the start on port 465, STARTTLS when `require_tls`), authenticated when
 /// the server offers AUTH and `auth_username` is set, as `multipart/alternative` with the text
 /// part (when `text` is set) and the HTML part, both quoted-printable.
-struct EmailIntegration: Integration {
+struct EmailIntegration: ConfiguredIntegration {
     let name = "email"
     let index: Int
     let config: EmailConfig
     let templates: NotificationTemplates
 
-    var sendResolved: Bool { config.sendResolved }
 
     func notify(_ notification: Notification) async -> NotifyOutcome {
         let left = notification.deadline - ContinuousClock.now

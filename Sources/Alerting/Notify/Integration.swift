@@ -14,6 +14,27 @@ package protocol Integration: Sendable {
     func notify(_ notification: Notification) async -> NotifyOutcome
 }
 
+/// An integration whose config carries `send_resolved`, which is all `sendResolved` reads.
+protocol ConfiguredIntegration: Integration {
+    associatedtype Config: ResolvedNotificationSetting
+    var config: Config { get }
+}
+
+extension ConfiguredIntegration {
+    var sendResolved: Bool { config.sendResolved }
+}
+
+/// A receiver config with `send_resolved`.
+protocol ResolvedNotificationSetting {
+    var sendResolved: Bool { get }
+}
+
+extension WebhookConfig: ResolvedNotificationSetting {}
+extension EmailConfig: ResolvedNotificationSetting {}
+extension SlackConfig: ResolvedNotificationSetting {}
+extension PagerDutyConfig: ResolvedNotificationSetting {}
+extension IntegrationConfig: ResolvedNotificationSetting {}
+
 /// What one notification carries (upstream's template data plus the group key).
 package struct Notification: Sendable {
     /// The receiver's name.

@@ -2,14 +2,13 @@ internal import Config
 
 /// An `msteams_configs` entry (upstream's `notify/msteams`): an Office 365 connector
 /// `MessageCard` with title, summary, Markdown text and a red/green theme colour.
-struct MSTeamsIntegration: Integration {
+struct MSTeamsIntegration: ConfiguredIntegration {
     let name = "msteams"
     let index: Int
     let config: IntegrationConfig
     let templates: NotificationTemplates
     let http: NotificationHTTP
 
-    var sendResolved: Bool { config.sendResolved }
 
     func notify(_ notification: Notification) async -> NotifyOutcome {
         var tmpl = TemplateExpander(templates, notification)

@@ -3,14 +3,13 @@ internal import Config
 /// An `msteamsv2_configs` entry (upstream's `notify/msteamsv2`): a Teams Workflows (Power
 /// Automate) message carrying an Adaptive Card 1.2 with a heading (coloured `Attention` while
 /// firing, `Good` when resolved) and the Markdown text, full width.
-struct MSTeamsV2Integration: Integration {
+struct MSTeamsV2Integration: ConfiguredIntegration {
     let name = "msteamsv2"
     let index: Int
     let config: IntegrationConfig
     let templates: NotificationTemplates
     let http: NotificationHTTP
 
-    var sendResolved: Bool { config.sendResolved }
 
     func notify(_ notification: Notification) async -> NotifyOutcome {
         var tmpl = TemplateExpander(templates, notification)

@@ -6,14 +6,13 @@ internal import NIOHTTP1
 /// An `opsgenie_configs` entry (upstream's `notify/opsgenie`): creates an alert with the group
 /// key's hash as alias while alerts fire (and, with `update_alerts`, updates its message and
 /// description), closes it when all are resolved. `Authorization: GenieKey <api_key>`.
-struct OpsgenieIntegration: Integration {
+struct OpsgenieIntegration: ConfiguredIntegration {
     let name = "opsgenie"
     let index: Int
     let config: IntegrationConfig
     let templates: NotificationTemplates
     let http: NotificationHTTP
 
-    var sendResolved: Bool { config.sendResolved }
 
     /// Opsgenie's limit on an alert message, in runes.
     static let maxMessageRunes = 130

@@ -4,14 +4,13 @@ internal import Foundation
 /// A `pagerduty_configs` entry (upstream's `notify/pagerduty`): an Events API v2 event with
 /// `routing_key`, or a v1 event with `service_key`. Trigger while an alert fires, resolve when
 /// all are resolved; the dedup (incident) key is the SHA-256 of the group key.
-struct PagerDutyIntegration: Integration {
+struct PagerDutyIntegration: ConfiguredIntegration {
     let name = "pagerduty"
     let index: Int
     let config: PagerDutyConfig
     let templates: NotificationTemplates
     let http: NotificationHTTP
 
-    var sendResolved: Bool { config.sendResolved }
 
     /// PagerDuty's v1 endpoint; v1 events go there unless `url` names another than the v2 default.
     static let v1URL = "https://events.pagerduty.com/generic/2010-04-15/create_event.json"

@@ -5,14 +5,13 @@ internal import Template
 /// A `pushover_configs` entry (upstream's `notify/pushover`): the message API's parameters in
 /// the query string of an empty `text/plain` POST, as Alertmanager sends them. `api_url` (a
 /// Pharos addition; upstream has the URL built in) defaults to Pushover's.
-struct PushoverIntegration: Integration {
+struct PushoverIntegration: ConfiguredIntegration {
     let name = "pushover"
     let index: Int
     let config: IntegrationConfig
     let templates: NotificationTemplates
     let http: NotificationHTTP
 
-    var sendResolved: Bool { config.sendResolved }
 
     /// Pushover's limits, in runes.
     static let maxTitleRunes = 250, maxMessageRunes = 1024, maxURLRunes = 512

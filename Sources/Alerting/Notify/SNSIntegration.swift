@@ -5,7 +5,7 @@ internal import Foundation
 /// `api_url` (default `https://sns.<region>.amazonaws.com`), signed with SigV4 using the
 /// `sigv4` keys or `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`; to a topic (with FIFO
 /// deduplication and group IDs), a target ARN or a phone number.
-struct SNSIntegration: Integration {
+struct SNSIntegration: ConfiguredIntegration {
     let name = "sns"
     let index: Int
     let config: IntegrationConfig
@@ -15,7 +15,6 @@ struct SNSIntegration: Integration {
     /// The wall clock (Unix milliseconds) the signature is dated with.
     let now: @Sendable () -> Int64
 
-    var sendResolved: Bool { config.sendResolved }
 
     /// Why an `sns_configs` entry cannot be sent with, checked at start.
     static func signer(_ config: IntegrationConfig, environment: [String: String]) -> Result<SigV4, NotifyFailure> {

@@ -4,14 +4,13 @@ internal import Foundation
 /// A `slack_configs` entry (upstream's `notify/slack`): one attachment with the templated
 /// title, text, fields and actions, POSTed to an incoming webhook or to `chat.postMessage`
 /// (`api_url: https://slack.com/api/chat.postMessage` with a bot token in `http_config`).
-struct SlackIntegration: Integration {
+struct SlackIntegration: ConfiguredIntegration {
     let name = "slack"
     let index: Int
     let config: SlackConfig
     let templates: NotificationTemplates
     let http: NotificationHTTP
 
-    var sendResolved: Bool { config.sendResolved }
 
     /// Slack's limit on an attachment title, in runes.
     static let maxTitleRunes = 1024

@@ -4,14 +4,13 @@ internal import Foundation
 /// A `telegram_configs` entry: the Bot API's `sendMessage` at `api_url` + `/bot<token>/`,
 /// with the parameters as Alertmanager's client (telebot) writes them (strings in a JSON
 /// object). With `parse_mode: HTML` the message is rendered HTML-escaped, as upstream does.
-struct TelegramIntegration: Integration {
+struct TelegramIntegration: ConfiguredIntegration {
     let name = "telegram"
     let index: Int
     let config: IntegrationConfig
     let templates: NotificationTemplates
     let http: NotificationHTTP
 
-    var sendResolved: Bool { config.sendResolved }
 
     /// Telegram's limit on a message, in runes.
     static let maxMessageRunes = 4096

@@ -3,14 +3,13 @@ internal import Config
 /// A `victorops_configs` entry (upstream's `notify/victorops`): a REST endpoint event at
 /// `api_url` + `<api_key>/<routing_key>`, keyed by the group key's hash; `CRITICAL` (or the
 /// configured INFO/WARNING/CRITICAL) while alerts fire, `RECOVERY` when all are resolved.
-struct VictorOpsIntegration: Integration {
+struct VictorOpsIntegration: ConfiguredIntegration {
     let name = "victorops"
     let index: Int
     let config: IntegrationConfig
     let templates: NotificationTemplates
     let http: NotificationHTTP
 
-    var sendResolved: Bool { config.sendResolved }
 
     /// VictorOps' limit on `state_message`, in runes.
     static let maxMessageRunes = 20480

@@ -2,14 +2,13 @@ internal import Config
 
 /// A `webex_configs` entry (upstream's `notify/webex`): a Markdown message to `room_id`,
 /// authorized by `http_config.authorization` (a bot token).
-struct WebexIntegration: Integration {
+struct WebexIntegration: ConfiguredIntegration {
     let name = "webex"
     let index: Int
     let config: IntegrationConfig
     let templates: NotificationTemplates
     let http: NotificationHTTP
 
-    var sendResolved: Bool { config.sendResolved }
 
     /// Webex's limit on a message, in bytes.
     static let maxMessageBytes = 7439

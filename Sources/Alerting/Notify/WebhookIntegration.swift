@@ -2,13 +2,12 @@ internal import Config
 internal import Foundation
 
 /// A `webhook_configs` entry: POSTs `WebhookMessage` to its URL (upstream's `notify/webhook`).
-struct WebhookIntegration: Integration {
+struct WebhookIntegration: ConfiguredIntegration {
     let name = "webhook"
     let index: Int
     let config: WebhookConfig
     let http: NotificationHTTP
 
-    var sendResolved: Bool { config.sendResolved }
 
     func notify(_ notification: Notification) async -> NotifyOutcome {
         let url: String
