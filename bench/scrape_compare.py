@@ -36,6 +36,8 @@ def run_system(name, command, data_dir, ready_url, args, log):
         time.sleep(args.duration)
         cpu = cpu_seconds(proc.pid) - cpu0
         rss = rss_bytes(proc.pid)
+        if proc.poll() is not None:
+            raise RuntimeError(f"{name} exited during the run (status {proc.returncode}); see {log.name}")
     finally:
         stop(proc)
     disk = du(data_dir)
@@ -53,6 +55,7 @@ def main():
     parser.add_argument("--duration", type=int, default=120, help="measured seconds per system")
     parser.add_argument("--warmup", type=int, default=30)
     parser.add_argument("--base-port", type=int, default=19500)
+    parser.add_argument("--web-port", type=int, default=19090, help="the systems listen on this port and the next two")
     parser.add_argument("--pharos", default=os.path.join(ROOT, ".build/release/pharos"))
     parser.add_argument("--systems", default="pharos,prometheus,victoria-metrics")
     args = parser.parse_args()
@@ -74,16 +77,16 @@ def main():
             log = open(os.path.join(work, name + ".log"), "w")
             if name == "pharos":
                 cmd = [args.pharos, "server", f"--config.file={config}", f"--storage.tsdb.path={data}",
-                       "--web.listen-address=127.0.0.1:19090", "--pushgateway.listen-address", ""]
-                ready = "http://127.0.0.1:19090/-/ready"
+                       f"--web.listen-address=127.0.0.1:{args.web_port}", "--pushgateway.listen-address", ""]
+                ready = f"http://127.0.0.1:{args.web_port}/-/ready"
             elif name == "prometheus":
                 cmd = ["prometheus", f"--config.file={config}", f"--storage.tsdb.path={data}",
-                       "--web.listen-address=127.0.0.1:19091"]
-                ready = "http://127.0.0.1:19091/-/ready"
+                       f"--web.listen-address=127.0.0.1:{args.web_port + 1}"]
+                ready = f"http://127.0.0.1:{args.web_port + 1}/-/ready"
             else:
                 cmd = ["victoria-metrics", f"-promscrape.config={config}", f"-storageDataPath={data}",
-                       "-httpListenAddr=127.0.0.1:19092"]
-                ready = "http://127.0.0.1:19092/health"
+                       f"-httpListenAddr=127.0.0.1:{args.web_port + 2}"]
+                ready = f"http://127.0.0.1:{args.web_port + 2}/health"
             if shutil.which(cmd[0]) is None and not os.path.exists(cmd[0]):
                 print(f"skipping {name}: {cmd[0]} not found", file=sys.stderr)
                 continue

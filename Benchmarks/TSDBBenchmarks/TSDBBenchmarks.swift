@@ -1,5 +1,6 @@
 import Benchmark
 import Foundation
+import Glibc
 import Model
 import TSDB
 
@@ -90,6 +91,62 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(try? app.commit())
         }
         benchmark.stopMeasurement()
+    }
+
+    // Head memory per active series: `seriesCount` series with node_exporter-like labels
+    // (1,000 per instance in five families, as bench/fake_exporters.py), 120 samples each at
+    // 15 s (one full chunk) of slowly moving values. Reported as heap bytes in use (glibc's
+    // mallinfo2: allocated blocks plus mmapped ones) after the head is built, minus before,
+    // divided by the series count; one iteration, the figure is exact, not timed.
+    let families: [(name: String, labels: [String])] = [
+        ("node_cpu_seconds_total", ["cpu", "mode"]), ("node_network_receive_bytes_total", ["device"]),
+        ("node_filesystem_avail_bytes", ["device", "fstype", "mountpoint"]), ("node_disk_read_bytes_total", ["device"]),
+        ("node_memory_bytes", ["kind"]),
+    ]
+    func nodeLikeLabels(_ i: Int) -> Labels {
+        let family = families[i % families.count]
+        let within = (i % 1000) / families.count
+        var pairs = ["__name__": family.name, "job": "node", "instance": "host-\(i / 1000).example.org:9100"]
+        for label in family.labels { pairs[label] = "\(label)\(within)" }
+        return Labels(pairs)
+    }
+    func heapInUse() -> Int {
+        let info = mallinfo2()
+        return Int(info.uordblks) + Int(info.hblkhd)
+    }
+    for seriesCount in [100_000, 1_000_000] {
+        Benchmark("Head/memory/\(seriesCount) node-like series x 120 samples",
+                  configuration: .init(metrics: [.custom("head bytes per series", useScalingFactor: false)],
+                                       maxDuration: .seconds(1), maxIterations: 1)) { benchmark in
+            // The benchmark's own arrays exist before the first measurement; the labels are
+            // made inside it, as the head keeps them.
+            var refs = [SeriesRef]()
+            refs.reserveCapacity(seriesCount)
+            var values = (0..<seriesCount).map { Double($0 % 1000) }
+            var rng = SystemRandomNumberGenerator()
+            let before = heapInUse()
+            let head = Head()
+            var app = head.appender()
+            for i in 0..<seriesCount {
+                guard let ref = try? app.append(nodeLikeLabels(i), timestamp: 0, value: values[i]) else { fatalError("append") }
+                refs.append(ref)
+                if i % 10_000 == 9_999 { _ = try? app.commit() }
+            }
+            _ = try? app.commit()
+            for k in 1..<120 {
+                let t = Int64(k) * 15_000  // aligned, as the scrape loop aligns them
+                for i in refs.indices {
+                    values[i] += Double(Int.random(in: -3...3, using: &rng)) * 0.25
+                    try? app.append(refs[i], timestamp: t, value: values[i])
+                    if i % 10_000 == 9_999 { _ = try? app.commit() }
+                }
+                _ = try? app.commit()
+            }
+            benchmark.measurement(.custom("head bytes per series", useScalingFactor: false),
+                                  (heapInUse() - before) / seriesCount)
+            blackHole(head)
+            blackHole(refs)
+        }
     }
 
     // A realistic chunk: 15 s scrapes with millisecond jitter, a slowly moving gauge.

@@ -85,15 +85,14 @@ struct ScrapeWriter {
                 counts.scraped += 1
                 // Past the limit, keep parsing only to count, as upstream reports the total.
                 if sampleLimitExceeded { continue }
-                let (slot, cached) = parser.withSeriesKey { key in
-                    let slot = ScrapeCache.slot(of: key)
-                    return (slot, cache.lookup(key, slot: slot))
-                }
                 var labels: Labels
                 var ref: UInt64
-                if let cached {
-                    if cached.labels.isEmpty { continue }  // dropped by metric relabeling
-                    (labels, ref) = (cached.labels, cached.ref)
+                let cacheIndex: Int
+                if let cached = parser.withSeriesKey({ cache.find($0) }) {
+                    labels = cache.labels(at: cached)
+                    if labels.isEmpty { continue }  // dropped by metric relabeling
+                    ref = cache.ref(at: cached)
+                    cacheIndex = cached
                 } else {
                     parser.labels(into: &builder)
                     labels = sampleLabels()
@@ -103,7 +102,7 @@ struct ScrapeWriter {
                         counts.seriesAdded += 1
                     }
                     ref = 0
-                    parser.withSeriesKey { cache.insert($0, slot: slot, labels: labels, ref: 0) }
+                    cacheIndex = parser.withSeriesKey { cache.insert($0, labels: labels, ref: 0) }
                     if labels.isEmpty { continue }
                 }
                 counts.postRelabeling += 1
@@ -113,14 +112,12 @@ struct ScrapeWriter {
                 }
                 let ownTimestamp = options.honorTimestamps ? parser.timestampMs : nil
                 do {
-                    let newRef = try app.append(ref: ref, labels: labels, timestamp: ownTimestamp ?? timestampMs, value: parser.value)
-                    if newRef != ref { cache.update(slot: slot, ref: newRef) }
-                    ref = newRef
+                    ref = try app.append(ref: ref, labels: labels, timestamp: ownTimestamp ?? timestampMs, value: parser.value)
                 } catch {
                     try count(error, in: &counts)
                     continue
                 }
-                if ownTimestamp == nil || options.trackTimestampsStaleness { cache.trackStaleness(labels, ref: ref) }
+                cache.appended(cacheIndex, ref: ref, tracksStaleness: ownTimestamp == nil || options.trackTimestampsStaleness)
             }
         }
         if sampleLimitExceeded { throw .sampleLimitExceeded(limit: options.sampleLimit) }

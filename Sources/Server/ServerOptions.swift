@@ -13,6 +13,8 @@ package struct ServerOptions: Sendable {
     package var retentionTime: Int64 = 0
     /// `--storage.tsdb.retention.size`, bytes (0: no limit).
     package var retentionSize: Int64 = 0
+    /// `--storage.tsdb.wal-compression` (`--no-storage.tsdb.wal-compression` turns it off).
+    package var walCompression = true
     /// `--web.listen-address`, `host:port`.
     package var listenAddress = "0.0.0.0:9090"
     /// `--web.external-url`.

@@ -29,6 +29,9 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("storage.tsdb.retention.size"), help: "Maximum number of bytes of storage blocks to retain (e.g. 512MB).")
     var retentionSize: String?
 
+    @Flag(name: .customLong("storage.tsdb.wal-compression"), inversion: .prefixedNo, help: "Compress the tsdb WAL (snappy).")
+    var walCompression = true
+
     @Option(name: .customLong("storage.remote.read-sample-limit"), help: "Maximum overall number of samples to return via the remote read interface (0 means no limit).")
     var remoteReadSampleLimit = 50_000_000
 
@@ -219,6 +222,7 @@ struct ServerCommand: AsyncParsableCommand {
             }
         }
         options.listenAddress = listenAddress
+        options.walCompression = walCompression
         options.remoteReadSampleLimit = remoteReadSampleLimit
         options.remoteFlushDeadline = .milliseconds(try milliseconds(remoteFlushDeadline, flag: "storage.remote.flush-deadline"))
         do { options.remoteMaxWALBacklog = try ByteSize(parsing: remoteMaxWALBacklog).bytes } catch {
@@ -288,6 +292,7 @@ struct ServerCommand: AsyncParsableCommand {
         options.flagValues = [
             "config.file": configFile, "storage.tsdb.path": storagePath,
             "storage.tsdb.retention.time": retentionTime ?? "0s", "storage.tsdb.retention.size": retentionSize ?? "0B",
+            "storage.tsdb.wal-compression": String(walCompression),
             "storage.remote.read-sample-limit": String(remoteReadSampleLimit), "storage.remote.flush-deadline": remoteFlushDeadline, "storage.remote.max-wal-backlog": remoteMaxWALBacklog, "web.listen-address": listenAddress, "web.external-url": externalURL, "web.route-prefix": routePrefix,
             "web.enable-lifecycle": String(enableLifecycle), "web.enable-admin-api": String(enableAdminAPI),
             "web.enable-remote-write-receiver": String(enableRemoteWriteReceiver),

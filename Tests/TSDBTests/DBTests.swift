@@ -91,6 +91,7 @@ import Testing
         let data = DBTestData(seriesCount: 30, to: 8 * DBTestData.hour)
         var options = DB.Options.twoHourBlocksOnly
         options.head.walSegmentSize = 64 * 1024  // several segments to checkpoint
+        options.head.walCompression = false  // sized for plain records
         let db = try DB.open(directory: directory.path, options: options)
         try data.append(to: db)
         let segmentsBefore = try FileManager.default.contentsOfDirectory(atPath: directory.path + "/wal").compactMap(WALFormat.segmentIndex)

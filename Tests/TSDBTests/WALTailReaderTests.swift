@@ -137,6 +137,7 @@ import Testing
         defer { directory.remove() }
         var options = Head.Options()
         options.walSegmentSize = 64 * 1024
+        options.walCompression = false  // sized for plain records (compression: WALCompressionTests)
         let head = try Head.open(directory: directory.path, options: options)
         for t in 0..<600 {  // about 280 KiB of samples records: five segments
             var appender = head.appender()

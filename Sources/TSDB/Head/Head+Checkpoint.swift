@@ -51,7 +51,7 @@ extension Head {
         }
         let final = walDirectory + "/" + WALFormat.checkpointName(last)
         let temporary = final + ".tmp"
-        let writer = try WALWriter(directory: temporary, firstSegment: 0)
+        let writer = try WALWriter(directory: temporary, firstSegment: 0, compresses: options.walCompression)
         for source in sources {
             let bytes = try FileIO.readFile(source.path)
             var failure: TSDBError?

@@ -15,7 +15,7 @@ extension Head {
         var candidates = [(SeriesRef, Labels)]()
         for stripe in series.refStripes {
             stripe.series.withLock { map in
-                for (ref, s) in map where s.isCollectable { candidates.append((ref, s.labels)) }
+                for (ref, s) in map.all where s.isCollectable { candidates.append((ref, s.labels)) }
             }
         }
         let removed = candidates.filter { ref, labels in series.remove(ref, labels, if: { $0.isCollectable }) }
@@ -33,12 +33,10 @@ extension SeriesStripes {
         return hashStripe.refs.withLock { hashes in
             let removed = stripe(for: ref).series.withLock { map -> Bool in
                 guard let s = map[ref], condition(s) else { return false }
-                map[ref] = nil
-                return true
+                return map.remove(ref)
             }
             guard removed else { return false }
-            hashes[labels.hash]?.removeAll { $0.ref == ref }
-            if hashes[labels.hash]?.isEmpty == true { hashes[labels.hash] = nil }
+            hashes.remove(ref, labels.hash)
             return true
         }
     }

@@ -33,7 +33,7 @@ extension Head {
             var taken = [(SeriesRef, Labels, [ChunkSnapshot], Int)]()
             for stripe in series.refStripes {
                 stripe.series.withLock { map in
-                    for (ref, s) in map where !s.outOfOrderHead.isEmpty || !s.outOfOrderChunks.isEmpty {
+                    for (ref, s) in map.all where !s.outOfOrderHead.isEmpty || !s.outOfOrderChunks.isEmpty {
                         s.cutOutOfOrderHead()
                         taken.append((ref, s.labels, s.outOfOrderChunks, s.outOfOrderChunks.count))
                     }

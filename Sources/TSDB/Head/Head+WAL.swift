@@ -62,7 +62,8 @@ extension Head {
                                  values: entries.map(\.value))
         }
         guard !readOnly else { return head }
-        let wal = try WALWriter(directory: walDirectory, firstSegment: lastSegment + 1, segmentSize: options.walSegmentSize)
+        let wal = try WALWriter(directory: walDirectory, firstSegment: lastSegment + 1, segmentSize: options.walSegmentSize,
+                                compresses: options.walCompression)
         head.commitState.withLock {
             $0.wal = wal
             $0.wblDirectory = wblDirectory

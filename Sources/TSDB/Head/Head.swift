@@ -16,10 +16,14 @@ package final class Head: Sendable {
         package var chunkRange: Int64 = 2 * 60 * 60 * 1000
         /// Samples per chunk before a new one is cut (Prometheus: 120).
         package var samplesPerChunk = 120
-        /// Number of lock stripes of the series map (a power of two spreads best).
+        /// Number of lock stripes of the series map (rounded up to a power of two).
         package var stripeCount = 1024
         /// Size at which a WAL segment is closed and the next one started (Prometheus: 128 MiB).
         package var walSegmentSize = WALWriter.defaultSegmentSize
+        /// Whether WAL, checkpoint and write-behind-log records are snappy-compressed
+        /// (`--storage.tsdb.wal-compression`, on by default as in Prometheus). Either kind of
+        /// segment replays whatever this is set to.
+        package var walCompression = true
         /// How far behind the head's newest sample an out-of-order sample is still accepted
         /// (`storage.tsdb.out_of_order_time_window`, milliseconds); 0 refuses them. Changed at
         /// run time with `setOutOfOrderTimeWindow(_:)`.
@@ -75,6 +79,10 @@ package final class Head: Sendable {
     let outOfBoundsRejectedAtomic = Atomic<Int>(0)
     /// The oldest WAL segment each reader of the log still needs, by reader (`holdWAL`).
     let walHolds = Mutex<[String: Int]>([:])
+    /// The next `HeadAppender.id` (0 stands for no appender in `MemSeries.batchOwner`).
+    let nextAppenderID = Atomic<UInt64>(1)
+    /// Emptied buffers of finished appenders, for the next ones (`Head+AppendBuffers.swift`).
+    let appendBufferPool = Mutex<[(Batch, CommitScratch)]>([])
 
     /// An in-memory head without a WAL (tests, or a caller that persists elsewhere).
     package init(options: Options = Options(), logger: Logger = Logger(label: "pharos.tsdb")) {

@@ -14,34 +14,13 @@ package import Model
 /// garbage-collected) throws `.unknownSeriesRef`, after which append by labels again.
 package struct HeadAppender: ~Copyable {
     private let head: Head
-    /// The pending samples as columns (struct of arrays, reused across commits): the
-    /// series' ref, the sample, and the series' slot in the batch's series table.
-    private var refs: [SeriesRef] = []
-    private var timestamps: [Int64] = []
-    private var values: [Double] = []
-    private var sampleSlots: [Int32] = []
-    /// The pending out-of-order samples, in the same form (see `Head.Options.outOfOrderTimeWindow`).
-    private var outOfOrderRefs: [SeriesRef] = []
-    private var outOfOrderTimestamps: [Int64] = []
-    private var outOfOrderValues: [Double] = []
-    private var outOfOrderSlots: [Int32] = []
-    /// The batch's series table, one slot per series with a pending sample: the series
-    /// (pinned against garbage collection while its slot exists), the newest pending
-    /// sample (to check order within the batch), and the index of its first sample.
-    private var slotSeries: [MemSeries] = []
-    private var slotRefs: [SeriesRef] = []
-    private var slotLastT: [Int64] = []
-    private var slotLastBits: [UInt64] = []
-    private var slotFirstSample: [Int32] = []
-    /// The index of the series' first out-of-order sample, -1 without one; the commit
-    /// unpins a series there when it has no in-order sample (`slotFirstSample` is -1 then).
-    private var slotFirstOutOfOrder: [Int32] = []
-    /// Slot of each series in the table; consulted only when a ref differs from the
-    /// previous append's (a scrape appends each series once, a backfill many times in a row).
-    private var slotOf: [SeriesRef: Int32] = [:]
+    /// This appender in the series its batch holds (`MemSeries.batchOwner`); never 0.
+    let id: UInt64
+    /// The pending batch; its buffers come from the head's pool and go back to it.
+    private var batch: Head.Batch
+    private var scratch: Head.CommitScratch
+    /// The slot of the previous append: a backfill appends to one series many times in a row.
     private var lastSlot = -1
-    /// Commit scratch space, kept for its capacity.
-    private var scratch = Head.CommitScratch()
     /// Samples older than this are out of bounds: half a chunk range behind the head's
     /// newest sample when the appender was made, and never before the head's
     /// `minValidTime` (what is already in blocks), as upstream's `appendableMinValidTime`.
@@ -53,6 +32,8 @@ package struct HeadAppender: ~Copyable {
 
     init(head: Head) {
         self.head = head
+        id = head.nextAppenderID.wrappingAdd(1, ordering: .relaxed).oldValue
+        (batch, scratch) = head.takeAppendBuffers()
         var behindNewest = Int64.min
         if let maxTime = head.maxTime {
             let (value, overflow) = maxTime.subtractingReportingOverflow(head.options.chunkRange / 2)
@@ -68,8 +49,14 @@ package struct HeadAppender: ~Copyable {
         }
     }
 
+    deinit {
+        // Dropped without `commit()` or `rollback()`: the batch's series are let go.
+        if !batch.slotSeries.isEmpty { head.unpin(batch, owner: id) }
+        head.recycleAppendBuffers(batch, scratch)
+    }
+
     /// The number of samples waiting for `commit()`.
-    package var pendingCount: Int { refs.count + outOfOrderRefs.count }
+    package var pendingCount: Int { batch.refs.count + batch.outOfOrderRefs.count }
 
     /// Adds a sample for the series `labels`, creating the series on first sight.
     ///
@@ -100,23 +87,25 @@ package struct HeadAppender: ~Copyable {
 
     /// Adds a sample for a series already known by reference.
     ///
+    /// The batch's table of series (one slot per series with a pending sample) is found
+    /// without a lookup of its own: the series records its slot for the first appender that
+    /// pins it (`MemSeries.batchOwner`); only a series another appender holds too is looked
+    /// up in `batch.sharedSlots`.
+    ///
     /// - Throws: `TSDBError.unknownSeriesRef` for a reference the head does not hold, or the
     ///   errors of `append(_:timestamp:value:)`.
     package mutating func append(_ ref: SeriesRef, timestamp t: Int64, value v: Double) throws(TSDBError) {
-        let minValid = minValidTime, outOfOrderMin = outOfOrderMinTime
-        var slot = -1
-        if lastSlot >= 0, slotRefs[lastSlot] == ref {
-            slot = lastSlot
-        } else if let found = slotOf[ref] {
-            slot = Int(found)
-        }
+        let minValid = minValidTime, outOfOrderMin = outOfOrderMinTime, id = self.id
         let stripe = head.series.stripe(for: ref)
+        var slot = -1
         let series: MemSeries
         let verdict: MemSeries.Appendability
-        if slot >= 0 {
+        var claimed = false
+        if lastSlot >= 0, batch.slotRefs[lastSlot] == ref {
             // Pinned by this batch, so still in the map: only its newest sample is needed.
-            series = slotSeries[slot]
-            let pending = (t: slotLastT[slot], bits: slotLastBits[slot])
+            slot = lastSlot
+            series = batch.slotSeries[slot]
+            let pending = (t: batch.slotLastT[slot], bits: batch.slotLastBits[slot])
             verdict = stripe.series.withLock { _ in
                 // The batch's own newest sample for the series is the latest if it is newer.
                 var latest = series.latest
@@ -124,23 +113,44 @@ package struct HeadAppender: ~Copyable {
                 return MemSeries.appendability(t, v, latest: latest, minValidTime: minValid, outOfOrderMinTime: outOfOrderMin)
             }
         } else {
-            guard let (found, foundVerdict) = stripe.series.withLock({ map -> (MemSeries, MemSeries.Appendability)? in
+            let newSlot = Int32(truncatingIfNeeded: batch.slotSeries.count)
+            guard let found = stripe.series.withLock({ map -> (MemSeries, Int, MemSeries.Appendability, Bool)? in
                 guard let series = map[ref] else { return nil }
-                let verdict = MemSeries.appendability(t, v, latest: series.latest, minValidTime: minValid,
+                var slot = -1
+                if series.batchOwner == id {
+                    slot = Int(series.batchSlot)
+                } else if !batch.sharedSlots.isEmpty, let shared = batch.sharedSlots[ref] {
+                    slot = Int(shared)
+                }
+                var latest = series.latest
+                if slot >= 0, batch.slotLastT[slot] > (latest?.t ?? .min) {
+                    latest = (batch.slotLastT[slot], batch.slotLastBits[slot])
+                }
+                let verdict = MemSeries.appendability(t, v, latest: latest, minValidTime: minValid,
                                                       outOfOrderMinTime: outOfOrderMin)
+                var claimed = false
                 // The first sample of the batch for this series pins it against garbage collection.
-                if verdict == .ok || verdict == .outOfOrderAccepted { series.pendingAppenders += 1 }
-                return (series, verdict)
+                if slot < 0, verdict == .ok || verdict == .outOfOrderAccepted {
+                    series.pendingAppenders += 1
+                    if series.batchOwner == 0 {
+                        series.batchOwner = id
+                        series.batchSlot = newSlot
+                        claimed = true
+                    }
+                }
+                return (series, slot, verdict, claimed)
             }) else {
                 throw .unknownSeriesRef(ref.rawValue)
             }
-            series = found
-            verdict = foundVerdict
+            series = found.0
+            slot = found.1
+            verdict = found.2
+            claimed = found.3
         }
         switch verdict {
         case .ok: break
         case .outOfOrderAccepted:
-            appendOutOfOrder(ref, series, slot: slot, timestamp: t, value: v)
+            appendOutOfOrder(ref, series, slot: slot, claimed: claimed, timestamp: t, value: v)
             return
         case .duplicate: return
         case .duplicateWithDifferentValue: throw .duplicateSampleForTimestamp(series: series.labels, timestamp: t)
@@ -155,45 +165,50 @@ package struct HeadAppender: ~Copyable {
             throw .tooOldSample(series: series.labels, timestamp: t, oldest: oldest)
         }
         if slot < 0 {
-            slot = addSlot(ref, series, newest: (t, v.bitPattern))
-            slotFirstSample[slot] = Int32(truncatingIfNeeded: refs.count)
+            slot = addSlot(ref, series, claimed: claimed, newest: (t, v.bitPattern))
+            batch.slotFirstSample[slot] = Int32(truncatingIfNeeded: batch.refs.count)
         } else {
-            if slotFirstSample[slot] < 0 { slotFirstSample[slot] = Int32(truncatingIfNeeded: refs.count) }
-            slotLastT[slot] = t
-            slotLastBits[slot] = v.bitPattern
+            if batch.slotFirstSample[slot] < 0 { batch.slotFirstSample[slot] = Int32(truncatingIfNeeded: batch.refs.count) }
+            batch.slotLastT[slot] = t
+            batch.slotLastBits[slot] = v.bitPattern
         }
         lastSlot = slot
-        refs.append(ref)
-        timestamps.append(t)
-        values.append(v)
-        sampleSlots.append(Int32(truncatingIfNeeded: slot))
+        batch.refs.append(ref)
+        batch.timestamps.append(t)
+        batch.values.append(v)
+        batch.sampleSlots.append(Int32(truncatingIfNeeded: slot))
     }
 
     /// Adds an accepted out-of-order sample; it does not change the series' newest sample.
-    private mutating func appendOutOfOrder(_ ref: SeriesRef, _ series: MemSeries, slot found: Int,
+    private mutating func appendOutOfOrder(_ ref: SeriesRef, _ series: MemSeries, slot found: Int, claimed: Bool,
                                            timestamp t: Int64, value v: Double) {
         var slot = found
         if slot < 0 {
-            slot = addSlot(ref, series, newest: series.latest.map { ($0.t, $0.bits) } ?? (.min, 0))
+            slot = addSlot(ref, series, claimed: claimed, newest: series.latest.map { ($0.t, $0.bits) } ?? (.min, 0))
         }
-        if slotFirstOutOfOrder[slot] < 0 { slotFirstOutOfOrder[slot] = Int32(truncatingIfNeeded: outOfOrderRefs.count) }
+        if batch.slotFirstOutOfOrder[slot] < 0 {
+            batch.slotFirstOutOfOrder[slot] = Int32(truncatingIfNeeded: batch.outOfOrderRefs.count)
+        }
         lastSlot = slot
-        outOfOrderRefs.append(ref)
-        outOfOrderTimestamps.append(t)
-        outOfOrderValues.append(v)
-        outOfOrderSlots.append(Int32(truncatingIfNeeded: slot))
+        batch.outOfOrderRefs.append(ref)
+        batch.outOfOrderTimestamps.append(t)
+        batch.outOfOrderValues.append(v)
+        batch.outOfOrderSlots.append(Int32(truncatingIfNeeded: slot))
     }
 
-    /// A new slot in the batch's series table for a series this batch pinned.
-    private mutating func addSlot(_ ref: SeriesRef, _ series: MemSeries, newest: (t: Int64, bits: UInt64)) -> Int {
-        let slot = slotSeries.count
-        slotSeries.append(series)
-        slotRefs.append(ref)
-        slotLastT.append(newest.t)
-        slotLastBits.append(newest.bits)
-        slotFirstSample.append(-1)
-        slotFirstOutOfOrder.append(-1)
-        slotOf[ref] = Int32(truncatingIfNeeded: slot)
+    /// A new slot in the batch's series table for a series this batch pinned; `claimed`:
+    /// the series records the slot (else another appender owns that field, and the slot
+    /// goes to `sharedSlots`).
+    private mutating func addSlot(_ ref: SeriesRef, _ series: MemSeries, claimed: Bool,
+                                  newest: (t: Int64, bits: UInt64)) -> Int {
+        let slot = batch.slotSeries.count
+        batch.slotSeries.append(series)
+        batch.slotRefs.append(ref)
+        batch.slotLastT.append(newest.t)
+        batch.slotLastBits.append(newest.bits)
+        batch.slotFirstSample.append(-1)
+        batch.slotFirstOutOfOrder.append(-1)
+        if !claimed { batch.sharedSlots[ref] = Int32(truncatingIfNeeded: slot) }
         return slot
     }
 
@@ -208,56 +223,66 @@ package struct HeadAppender: ~Copyable {
     @discardableResult
     package mutating func commit() throws(TSDBError) -> Int {
         defer { clear() }
-        guard !refs.isEmpty || !outOfOrderRefs.isEmpty else { return 0 }
-        let batch = Head.Batch(refs: refs, timestamps: timestamps, values: values, sampleSlots: sampleSlots,
-                               outOfOrderRefs: outOfOrderRefs, outOfOrderTimestamps: outOfOrderTimestamps,
-                               outOfOrderValues: outOfOrderValues, outOfOrderSlots: outOfOrderSlots,
-                               slotSeries: slotSeries, slotRefs: slotRefs, slotFirstSample: slotFirstSample,
-                               slotFirstOutOfOrder: slotFirstOutOfOrder)
-        return try head.commit(batch, scratch: &scratch)
+        guard !batch.refs.isEmpty || !batch.outOfOrderRefs.isEmpty else { return 0 }
+        return try head.commit(batch, owner: id, scratch: &scratch)
     }
 
     /// Drops the batch. Series it created stay (empty) in the head, as upstream.
     package mutating func rollback() {
-        head.unpin(slotSeries, slotRefs)
+        head.unpin(batch, owner: id)
         clear()
     }
 
     private mutating func clear() {
-        refs.removeAll(keepingCapacity: true)
-        timestamps.removeAll(keepingCapacity: true)
-        values.removeAll(keepingCapacity: true)
-        sampleSlots.removeAll(keepingCapacity: true)
-        outOfOrderRefs.removeAll(keepingCapacity: true)
-        outOfOrderTimestamps.removeAll(keepingCapacity: true)
-        outOfOrderValues.removeAll(keepingCapacity: true)
-        outOfOrderSlots.removeAll(keepingCapacity: true)
-        slotFirstOutOfOrder.removeAll(keepingCapacity: true)
-        slotSeries.removeAll(keepingCapacity: true)
-        slotRefs.removeAll(keepingCapacity: true)
-        slotLastT.removeAll(keepingCapacity: true)
-        slotLastBits.removeAll(keepingCapacity: true)
-        slotFirstSample.removeAll(keepingCapacity: true)
-        slotOf.removeAll(keepingCapacity: true)
+        batch.clear()
         lastSlot = -1
     }
 }
 
 extension Head {
-    /// An appender's pending batch, borrowed for its commit (see `HeadAppender`'s fields).
+    /// An appender's pending batch as columns (struct of arrays, reused across commits and,
+    /// through the head's pool, across appenders): each sample's series ref, timestamp,
+    /// value and slot in the batch's series table; the same for out-of-order samples; and
+    /// the table, one slot per series with a pending sample: the series (pinned against
+    /// garbage collection while its slot exists), its ref, the newest pending sample (to
+    /// check order within the batch), and the index of its first sample and first
+    /// out-of-order sample (-1 without; the commit unpins the series at the first of them).
     struct Batch {
-        let refs: [SeriesRef]
-        let timestamps: [Int64]
-        let values: [Double]
-        let sampleSlots: [Int32]
-        let outOfOrderRefs: [SeriesRef]
-        let outOfOrderTimestamps: [Int64]
-        let outOfOrderValues: [Double]
-        let outOfOrderSlots: [Int32]
-        let slotSeries: [MemSeries]
-        let slotRefs: [SeriesRef]
-        let slotFirstSample: [Int32]
-        let slotFirstOutOfOrder: [Int32]
+        var refs: [SeriesRef] = []
+        var timestamps: [Int64] = []
+        var values: [Double] = []
+        var sampleSlots: [Int32] = []
+        var outOfOrderRefs: [SeriesRef] = []
+        var outOfOrderTimestamps: [Int64] = []
+        var outOfOrderValues: [Double] = []
+        var outOfOrderSlots: [Int32] = []
+        var slotSeries: [MemSeries] = []
+        var slotRefs: [SeriesRef] = []
+        var slotLastT: [Int64] = []
+        var slotLastBits: [UInt64] = []
+        var slotFirstSample: [Int32] = []
+        var slotFirstOutOfOrder: [Int32] = []
+        /// Slots of series whose `MemSeries.batchSlot` another appender holds.
+        var sharedSlots: [SeriesRef: Int32] = [:]
+
+        /// Empties the batch, keeping the buffers' capacity.
+        mutating func clear() {
+            refs.removeAll(keepingCapacity: true)
+            timestamps.removeAll(keepingCapacity: true)
+            values.removeAll(keepingCapacity: true)
+            sampleSlots.removeAll(keepingCapacity: true)
+            outOfOrderRefs.removeAll(keepingCapacity: true)
+            outOfOrderTimestamps.removeAll(keepingCapacity: true)
+            outOfOrderValues.removeAll(keepingCapacity: true)
+            outOfOrderSlots.removeAll(keepingCapacity: true)
+            slotSeries.removeAll(keepingCapacity: true)
+            slotRefs.removeAll(keepingCapacity: true)
+            slotLastT.removeAll(keepingCapacity: true)
+            slotLastBits.removeAll(keepingCapacity: true)
+            slotFirstSample.removeAll(keepingCapacity: true)
+            slotFirstOutOfOrder.removeAll(keepingCapacity: true)
+            if !sharedSlots.isEmpty { sharedSlots.removeAll(keepingCapacity: true) }
+        }
     }
 
     /// Buffers a commit sorts samples by stripe in, kept by the appender for their capacity.
@@ -270,9 +295,9 @@ extension Head {
     /// the lock, until the WAL is fsynced through the batch (group commit: one fsync covers
     /// every batch written before it, and queriers never wait for a disk). The batch's pins
     /// are released whatever happens.
-    func commit(_ batch: Batch, scratch: inout CommitScratch) throws(TSDBError) -> Int {
+    func commit(_ batch: Batch, owner: UInt64, scratch: inout CommitScratch) throws(TSDBError) -> Int {
         var applied = false
-        defer { if !applied { unpin(batch.slotSeries, batch.slotRefs) } }
+        defer { if !applied { unpin(batch, owner: owner) } }
         let (wal, position, wbl, wblPosition, stored) = try commitState.withLock {
             (state: inout CommitState) throws(TSDBError) -> (WALWriter?, UInt64, WALWriter?, UInt64, Int) in
             guard !state.closed else { throw .closed }
@@ -312,7 +337,7 @@ extension Head {
             // Applied before it is durable, as upstream: a querier may see a batch whose
             // commit then fails in fsync; the caller is never told it succeeded.
             applied = true
-            let stored = apply(batch, scratch: &scratch) + applyOutOfOrder(batch)
+            let stored = apply(batch, owner: owner, scratch: &scratch) + applyOutOfOrder(batch, owner: owner)
             return (state.wal, position, state.wbl, wblPosition, stored)
         }
         try wal?.sync(through: position)
@@ -326,7 +351,8 @@ extension Head {
         guard let directory = state.wblDirectory else { throw .closed }
         try FileIO.makeDirectory(directory)
         let newest = try FileIO.listDirectory(directory).compactMap(WALFormat.segmentIndex).max() ?? -1
-        let wbl = try WALWriter(directory: directory, firstSegment: newest + 1, segmentSize: options.walSegmentSize)
+        let wbl = try WALWriter(directory: directory, firstSegment: newest + 1, segmentSize: options.walSegmentSize,
+                                compresses: options.walCompression)
         state.wbl = wbl
         return wbl
     }
@@ -334,7 +360,7 @@ extension Head {
     /// Inserts a batch's out-of-order samples into their (pinned) series, unpinning those
     /// without in-order samples; returns how many were stored (a timestamp already among a
     /// series' unsorted out-of-order samples is dropped, as upstream).
-    func applyOutOfOrder(_ batch: Batch) -> Int {
+    func applyOutOfOrder(_ batch: Batch, owner: UInt64) -> Int {
         guard !batch.outOfOrderRefs.isEmpty else { return 0 }
         var stored = 0
         let capMax = options.outOfOrderCapMax
@@ -343,7 +369,7 @@ extension Head {
             let memSeries = batch.slotSeries[slot]
             series.stripe(for: batch.outOfOrderRefs[k]).series.withLock { _ in
                 if batch.slotFirstSample[slot] < 0, batch.slotFirstOutOfOrder[slot] == Int32(truncatingIfNeeded: k) {
-                    memSeries.pendingAppenders -= 1
+                    memSeries.unpin(by: owner)
                 }
                 if memSeries.insertOutOfOrder(batch.outOfOrderTimestamps[k], batch.outOfOrderValues[k], capMax: capMax) {
                     stored += 1
@@ -370,10 +396,10 @@ extension Head {
     }
 
     /// Unpins series a finished batch had pinned against garbage collection.
-    func unpin(_ pinned: [MemSeries], _ refs: [SeriesRef]) {
-        for i in pinned.indices {
-            let s = pinned[i]
-            series.stripe(for: refs[i]).series.withLock { _ in s.pendingAppenders -= 1 }
+    func unpin(_ batch: Batch, owner: UInt64) {
+        for i in batch.slotSeries.indices {
+            let s = batch.slotSeries[i]
+            series.stripe(for: batch.slotRefs[i]).series.withLock { _ in s.unpin(by: owner) }
         }
     }
 
@@ -382,9 +408,9 @@ extension Head {
     /// its samples in batch order. Samples not newer than their series' newest, or older
     /// than `minValidTime` (raised by a truncation since the appender was made), are
     /// dropped. Returns how many were stored.
-    func apply(_ batch: Batch, scratch: inout CommitScratch) -> Int {
+    func apply(_ batch: Batch, owner: UInt64, scratch: inout CommitScratch) -> Int {
         let stripes = series.refStripes
-        let stripeCount = UInt64(stripes.count)
+        let mask = series.mask
         let n = batch.refs.count
         scratch.stripeStarts.removeAll(keepingCapacity: true)
         scratch.stripeStarts.append(contentsOf: repeatElement(0, count: stripes.count + 1))
@@ -397,11 +423,11 @@ extension Head {
         batch.refs.withUnsafeBufferPointer { refs in
             scratch.stripeStarts.withUnsafeMutableBufferPointer { starts in
                 scratch.order.withUnsafeMutableBufferPointer { order in
-                    for ref in refs { starts[Int(ref.rawValue % stripeCount) &+ 1] &+= 1 }
+                    for ref in refs { starts[Int(truncatingIfNeeded: ref.rawValue & mask) &+ 1] &+= 1 }
                     for s in 1..<starts.count { starts[s] &+= starts[s &- 1] }
                     // `starts[s]` becomes the end of stripe s's run while filling.
                     for i in 0..<n {
-                        let s = Int(refs[i].rawValue % stripeCount)
+                        let s = Int(truncatingIfNeeded: refs[i].rawValue & mask)
                         order[Int(starts[s])] = Int32(truncatingIfNeeded: i)
                         starts[s] &+= 1
                     }
@@ -413,7 +439,7 @@ extension Head {
                                 let i = Int(order[k])
                                 let slot = Int(batch.sampleSlots[i])
                                 let memSeries = batch.slotSeries[slot]
-                                if batch.slotFirstSample[slot] == Int32(truncatingIfNeeded: i) { memSeries.pendingAppenders -= 1 }
+                                if batch.slotFirstSample[slot] == Int32(truncatingIfNeeded: i) { memSeries.unpin(by: owner) }
                                 let t = batch.timestamps[i]
                                 if t >= floor, memSeries.append(t, batch.values[i], chunkRange: chunkRange, samplesPerChunk: perChunk) {
                                     stored &+= 1
@@ -438,9 +464,8 @@ extension Head {
     /// than their series' newest, or older than `minValidTime`, are dropped. Returns how many
     /// were stored.
     func apply(refs: [SeriesRef], timestamps: [Int64], values: [Double]) -> Int {
-        let stripeCount = series.refStripes.count
         var byStripe = [Int: [Int]]()
-        for i in refs.indices { byStripe[Int(refs[i].rawValue % UInt64(stripeCount)), default: []].append(i) }
+        for i in refs.indices { byStripe[series.stripeIndex(of: refs[i]), default: []].append(i) }
         var stored = 0
         var mint = Int64.max, maxt = Int64.min
         let chunkRange = options.chunkRange, perChunk = options.samplesPerChunk

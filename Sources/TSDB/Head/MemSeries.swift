@@ -7,11 +7,15 @@ import Model
 /// append. Only touched under its `SeriesStripes.RefStripe` lock, never handed out of it.
 final class MemSeries: @unchecked Sendable {  // safe: every access holds its stripe's Mutex
     let labels: Labels
+    /// A chunk with its first and last timestamp (one array of these: one allocation).
+    struct HeadChunk {
+        var chunk: XORChunk
+        var minTime: Int64
+        var maxTime: Int64
+    }
+
     /// Chunks in time order; the last is the open head chunk.
-    private(set) var chunks: [XORChunk] = []
-    /// The first and last timestamp of each chunk, parallel to `chunks`.
-    private(set) var chunkMinTimes: [Int64] = []
-    private(set) var chunkMaxTimes: [Int64] = []
+    private(set) var chunks: [HeadChunk] = []
     /// The newest timestamp, `Int64.min` before the first sample.
     private(set) var maxTime: Int64 = .min
     /// The newest value's bits (duplicates are judged on bits, as upstream).
@@ -24,11 +28,24 @@ final class MemSeries: @unchecked Sendable {  // safe: every access holds its st
     /// chunks). Compaction writes them into blocks and drops them (`dropOutOfOrderChunks`).
     private(set) var outOfOrderHead: [(t: Int64, v: Double)] = []
     private(set) var outOfOrderChunks: [ChunkSnapshot] = []
-    /// Whether the WAL holds this series' record (set under the head's commit lock).
-    var walLogged = false
     /// Appenders holding uncommitted samples for this series; garbage collection keeps a
     /// series while this is above zero (upstream's `pendingCommit`).
-    var pendingAppenders = 0
+    var pendingAppenders: Int32 = 0
+    /// The slot of this series in the series table of the appender `batchOwner`, so that
+    /// appender finds it without a lookup of its own (other appenders holding it too use
+    /// theirs). Valid only while `batchOwner` is not 0.
+    var batchSlot: Int32 = 0
+    /// Whether the WAL holds this series' record (set under the head's commit lock).
+    var walLogged = false
+    /// The appender (`HeadAppender.id`) that pinned this series first in its pending batch,
+    /// 0 when none; cleared when that batch commits or rolls back.
+    var batchOwner: UInt64 = 0
+
+    /// An appender's batch no longer holds this series (committed or rolled back).
+    func unpin(by appender: UInt64) {
+        pendingAppenders -= 1
+        if batchOwner == appender { batchOwner = 0 }
+    }
 
     /// Whether garbage collection may drop the series: nothing stored, nothing pending.
     var isCollectable: Bool {
@@ -123,27 +140,25 @@ final class MemSeries: @unchecked Sendable {  // safe: every access holds its st
             cut(at: t, chunkRange: chunkRange)
         } else {
             let last = chunks.count - 1
-            let n = chunks[last].count
+            let n = chunks[last].chunk.count
             if n == samplesPerChunk / 4 {
-                nextAt = MemSeries.predictedChunkEnd(start: chunkMinTimes[last], current: chunkMaxTimes[last], max: nextAt)
+                nextAt = MemSeries.predictedChunkEnd(start: chunks[last].minTime, current: chunks[last].maxTime, max: nextAt)
             }
             if t >= nextAt || n >= samplesPerChunk * 2 {
-                chunks[last].compact()
+                chunks[last].chunk.compact()
                 cut(at: t, chunkRange: chunkRange)
             }
         }
         let last = chunks.count - 1
-        chunks[last].append(timestamp: t, value: v)
-        chunkMaxTimes[last] = t
+        chunks[last].chunk.append(timestamp: t, value: v)
+        chunks[last].maxTime = t
         maxTime = t
         lastValueBits = v.bitPattern
         return true
     }
 
     private func cut(at t: Int64, chunkRange: Int64) {
-        chunks.append(XORChunk())
-        chunkMinTimes.append(t)
-        chunkMaxTimes.append(t)
+        chunks.append(HeadChunk(chunk: XORChunk(), minTime: t, maxTime: t))
         nextAt = MemSeries.rangeEnd(t, chunkRange)
     }
 
@@ -170,10 +185,10 @@ final class MemSeries: @unchecked Sendable {  // safe: every access holds its st
     /// The chunks overlapping `[mint, maxt]`, shared (not copied) for a querier.
     func chunks(overlapping mint: Int64, _ maxt: Int64) -> [ChunkSnapshot] {
         var out = [ChunkSnapshot]()
-        for i in chunks.indices where chunkMaxTimes[i] >= mint && chunkMinTimes[i] <= maxt {
-            let bytes = chunks[i].bytes
+        for chunk in chunks where chunk.maxTime >= mint && chunk.minTime <= maxt {
+            let bytes = chunk.chunk.bytes
             out.append(ChunkSnapshot(encoding: .xor, bytes: bytes, range: bytes.indices,
-                                     minTime: chunkMinTimes[i], maxTime: chunkMaxTimes[i]))
+                                     minTime: chunk.minTime, maxTime: chunk.maxTime))
         }
         return out
     }
@@ -181,25 +196,23 @@ final class MemSeries: @unchecked Sendable {  // safe: every access holds its st
     /// Drops the chunks that end before `t` (the open chunk too, if it does); returns how
     /// many. A later append to an emptied series starts a new chunk.
     func dropChunks(before t: Int64) -> Int {
-        let n = chunkMaxTimes.prefix { $0 < t }.count
+        let n = chunks.prefix { $0.maxTime < t }.count
         guard n > 0 else { return 0 }
         chunks.removeFirst(n)
-        chunkMinTimes.removeFirst(n)
-        chunkMaxTimes.removeFirst(n)
         return n
     }
 
     /// Whether a chunk overlaps `[mint, maxt]`.
     func hasSamples(in mint: Int64, _ maxt: Int64) -> Bool {
-        chunks.indices.contains { chunkMaxTimes[$0] >= mint && chunkMinTimes[$0] <= maxt }
+        chunks.contains { $0.maxTime >= mint && $0.minTime <= maxt }
     }
 
     /// The oldest timestamp held, `nil` when empty.
-    var minTime: Int64? { chunkMinTimes.first }
+    var minTime: Int64? { chunks.first?.minTime }
 
     /// The number of chunks held.
     var chunkCount: Int { chunks.count }
 
     /// The number of samples held.
-    var sampleCount: Int { chunks.reduce(0) { $0 + $1.count } }
+    var sampleCount: Int { chunks.reduce(0) { $0 + $1.chunk.count } }
 }

@@ -19,7 +19,8 @@ enum WALFormat {
         case last = 4
     }
 
-    /// Compression flags upstream may set; Pharos writes uncompressed records.
+    /// Compression flags on a fragment's type byte: Pharos writes snappy (when
+    /// `Head.Options.walCompression` is on) and reads snappy; zstd (Prometheus 2.49+) is refused.
     static let snappyFlag: UInt8 = 0x08
     static let zstdFlag: UInt8 = 0x10
     static let typeMask: UInt8 = 0x07

@@ -16,6 +16,8 @@ final class WALWriter: @unchecked Sendable {  // safe: write side under Head.com
 
     let directory: String
     let segmentSize: Int
+    /// Whether records are snappy-compressed (`--storage.tsdb.wal-compression`).
+    let compresses: Bool
     private(set) var segmentIndex: Int
     private var fd: Int32
     private var segmentPath: String
@@ -43,12 +45,15 @@ final class WALWriter: @unchecked Sendable {  // safe: write side under Head.com
     private let syncState: Mutex<SyncState>
 
     /// Opens the WAL in `directory` (created if missing) for writing into a new segment
-    /// numbered `firstSegment`.
-    init(directory: String, firstSegment: Int, segmentSize: Int = WALWriter.defaultSegmentSize) throws(TSDBError) {
+    /// numbered `firstSegment`. With `compresses`, each record is written as one snappy block
+    /// when that is smaller, as Prometheus's `--storage.tsdb.wal-compression` (its default).
+    init(directory: String, firstSegment: Int, segmentSize: Int = WALWriter.defaultSegmentSize,
+         compresses: Bool = false) throws(TSDBError) {
         precondition(segmentSize >= 2 * WALFormat.pageSize && segmentSize % WALFormat.pageSize == 0,
                      "BUG: WAL segment size \(segmentSize) must be a multiple of the 32 KiB page size, at least 2 pages")
         self.directory = directory
         self.segmentSize = segmentSize
+        self.compresses = compresses
         try FileIO.makeDirectory(directory)
         segmentIndex = firstSegment
         segmentPath = directory + "/" + WALFormat.segmentName(firstSegment)
@@ -102,7 +107,18 @@ final class WALWriter: @unchecked Sendable {  // safe: write side under Head.com
     /// The first fsync failure, if any.
     var failure: TSDBError? { syncState.withLock { $0.failure } }
 
-    private func log(_ record: [UInt8]) throws(TSDBError) {
+    private func log(_ uncompressed: [UInt8]) throws(TSDBError) {
+        var record = uncompressed
+        var flags: UInt8 = 0
+        if compresses, !uncompressed.isEmpty {
+            // As upstream's `WL.log`: compressed only when that is smaller; the flag is on
+            // every fragment, and the reader decompresses the reassembled record.
+            let compressed = Snappy.compress(uncompressed)
+            if compressed.count < uncompressed.count {
+                record = compressed
+                flags = WALFormat.snappyFlag
+            }
+        }
         if WALFormat.pageSize - allocated < WALFormat.recordHeaderSize { try flushPage(clear: true) }
         // A record must fit in what is left of this segment; else start the next one.
         let leftInPage = WALFormat.pageSize - allocated - WALFormat.recordHeaderSize
@@ -120,7 +136,7 @@ final class WALWriter: @unchecked Sendable {  // safe: write side under Head.com
                 : part.count == rest.count ? .last
                 : first ? .first : .middle
             let crc = CRC32C.checksum(part)
-            page[allocated] = type.rawValue
+            page[allocated] = type.rawValue | flags
             page[allocated + 1] = UInt8(truncatingIfNeeded: part.count >> 8)
             page[allocated + 2] = UInt8(truncatingIfNeeded: part.count)
             for k in 0..<4 { page[allocated + 3 + k] = UInt8(truncatingIfNeeded: crc >> UInt32(24 - 8 * k)) }
