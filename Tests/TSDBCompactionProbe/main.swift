@@ -8,13 +8,15 @@
 //     a `DB` (blocks loaded), resets the peak-RSS counter (/proc/self/clear_refs), runs one
 //     `compact()` (the three merge into a 6 h block) and prints
 //     `rss=<bytes before> peak=<peak bytes during> samples=<samples merged> blocks=<count after>`.
-//   pharos-tsdb-compaction-probe write-block DIR SERIES SAMPLES
-//     Writes one 2 h block of SERIES series with SAMPLES random values each (hardly
-//     compressible, so the block is about 9 bytes per sample).
+//   pharos-tsdb-compaction-probe write-block DIR SERIES SAMPLES [WINDOW]
+//     Writes one 2 h block (the WINDOW-th from the epoch, default 0) of SERIES series with
+//     SAMPLES random values each (hardly compressible, so the block is about 9 bytes per
+//     sample); bench/tsdb_block_open_compare.py writes its data directories with it.
 //   pharos-tsdb-compaction-probe open DIR
 //     Opens the block in DIR once and closes it (so the code involved is paged in), then
 //     prints the resident set size before and after opening it again, the block's size and
-//     the samples of its first series: `before=<bytes> after=<bytes> size=<bytes> samples=<n>`.
+//     the samples of its first series: `before=<bytes> after=<bytes> anonymous=<growth of
+//     RssAnon, the part that is not mapped file pages> size=<bytes> samples=<n>`.
 import Model
 import TSDB
 
@@ -82,9 +84,9 @@ func openBlock(_ directory: String) throws {
     }
     let path = directory + "/" + names[0]
     _ = try Block(directory: path)
-    let before = status("VmRSS")
+    let before = status("VmRSS"), anonymousBefore = status("RssAnon")
     let block = try Block(directory: path)
-    let after = status("VmRSS")
+    let after = status("VmRSS"), anonymousAfter = status("RssAnon")
     let first = try block.querier().select([try Matcher(.equal, "i", "0"), try Matcher(.equal, "instance", "host-0")],
                                            mint: .min, maxt: .max)
     var iterator = SeriesIterator()
@@ -93,7 +95,7 @@ func openBlock(_ directory: String) throws {
         iterator.reset(series)
         while iterator.next() { samples += 1 }
     }
-    print("before=\(before) after=\(after) size=\(block.sizeBytes) samples=\(samples)")
+    print("before=\(before) after=\(after) anonymous=\(anonymousAfter - anonymousBefore) size=\(block.sizeBytes) samples=\(samples)")
 }
 
 /// The ULID-named entries of `directory`.
@@ -119,16 +121,18 @@ func usage() -> Never {
 let arguments = CommandLine.arguments
 do {
     switch (arguments.count, arguments.dropFirst().first) {
-    case (5, "write-block"):
-        guard let seriesCount = Int(arguments[3]), let samples = Int(arguments[4]) else { usage() }
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        try BlockWriter.write(makeSeries(seriesCount, samples, start: 0) { _, _ in
+    case (5, "write-block"), (6, "write-block"):
+        guard let seriesCount = Int(arguments[3]), let samples = Int(arguments[4]),
+              let window = arguments.count == 6 ? Int64(arguments[5]) : 0 else { usage() }
+        let start = window * 2 * hour
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15 &+ UInt64(window)
+        try BlockWriter.write(makeSeries(seriesCount, samples, start: start) { _, _ in
             // xorshift64: values whose XOR with the previous one has few zero bits.
             state ^= state << 13
             state ^= state >> 7
             state ^= state << 17
             return Double(state >> 11) / Double(1 << 53)
-        }, into: arguments[2], ulid: ULID.make(milliseconds: 1), timeRange: 0..<(2 * hour))
+        }, into: arguments[2], ulid: ULID.make(milliseconds: UInt64(window + 1)), timeRange: start..<(start + 2 * hour))
     case (3, "open"):
         try openBlock(arguments[2])
     case (4, _):

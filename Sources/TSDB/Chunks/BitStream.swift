@@ -8,11 +8,11 @@ struct BitWriter: Sendable {
     /// Bytes written; the last may be partially filled (`storedFreeBits`), and bits in the
     /// accumulator follow it.
     private var storage: [UInt8]
-    /// Free low bits of the buffer's last byte; 0 whenever the accumulator holds bits.
-    private var storedFreeBits: Int
     /// Pending bits at the top of the word, `pendingBits` (0...63) of them.
     private var pending: UInt64 = 0
-    private var pendingBits = 0
+    private var pendingBits: UInt8 = 0
+    /// Free low bits of the buffer's last byte; 0 whenever the accumulator holds bits.
+    private var storedFreeBits: UInt8
     /// Whether an empty byte follows the pending bits: upstream's `writeByte` always appends
     /// one, so a write of a multiple of 8 bits that ends byte-aligned leaves an empty last
     /// byte. Chunk bytes, and their length, depend on it.
@@ -22,7 +22,7 @@ struct BitWriter: Sendable {
     init(bytes: [UInt8], freeBits: Int) {
         precondition((0...8).contains(freeBits), "BUG: freeBits \(freeBits)")
         storage = bytes
-        storedFreeBits = freeBits
+        storedFreeBits = UInt8(freeBits)
     }
 
     /// The written bytes; the last byte may be partially filled.
@@ -38,7 +38,7 @@ struct BitWriter: Sendable {
     /// 8: the last byte is empty, as after an aligned `writeByte`).
     var freeBits: Int {
         if emptyByteFollows { return 8 }
-        return pendingBits > 0 ? (8 &- pendingBits & 7) & 7 : storedFreeBits
+        return pendingBits > 0 ? (8 &- Int(pendingBits) & 7) & 7 : Int(storedFreeBits)
     }
 
     /// Writes one bit.
@@ -69,10 +69,11 @@ struct BitWriter: Sendable {
         emptyByteFollows = false
         if storedFreeBits > 0 {
             // Only with an empty accumulator: fill the buffer's partial last byte first.
-            let take = min(storedFreeBits, remaining)
+            let free = Int(storedFreeBits)
+            let take = min(free, remaining)
             let part = UInt8(truncatingIfNeeded: bits &>> UInt64(remaining &- take))
-            storage[storage.count &- 1] |= part &<< UInt8(storedFreeBits &- take)
-            storedFreeBits &-= take
+            storage[storage.count &- 1] |= part &<< UInt8(free &- take)
+            storedFreeBits = UInt8(free &- take)
             remaining &-= take
             if remaining == 0 {
                 if lastField & 7 == 0 && storedFreeBits == 0 { emptyByteFollows = true }
@@ -80,16 +81,16 @@ struct BitWriter: Sendable {
             }
             bits &= (1 &<< UInt64(remaining)) &- 1
         }
-        let free = 64 &- pendingBits
+        let free = 64 &- Int(pendingBits)
         if remaining < free {
             pending |= bits &<< UInt64(free &- remaining)
-            pendingBits &+= remaining
+            pendingBits &+= UInt8(truncatingIfNeeded: remaining)
         } else {
             let rest = remaining &- free
             pending |= bits &>> UInt64(rest)
             withUnsafeBytes(of: pending.bigEndian) { storage.append(contentsOf: $0) }
             pending = rest == 0 ? 0 : bits &<< UInt64(64 &- rest)
-            pendingBits = rest
+            pendingBits = UInt8(truncatingIfNeeded: rest)
         }
         if lastField & 7 == 0 && pendingBits & 7 == 0 { emptyByteFollows = true }
     }
@@ -115,7 +116,7 @@ struct BitWriter: Sendable {
     /// The accumulator's bytes (the last one partial) and the empty byte if one follows.
     private func appendPending(to out: inout [UInt8]) {
         var word = pending
-        for _ in 0..<((pendingBits &+ 7) &>> 3) {
+        for _ in 0..<((Int(pendingBits) &+ 7) &>> 3) {
             out.append(UInt8(truncatingIfNeeded: word &>> 56))
             word &<<= 8
         }

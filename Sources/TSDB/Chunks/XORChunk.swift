@@ -14,8 +14,7 @@ package struct XORChunk: Sendable {
     /// 0xFF until a value window has been written, as upstream's appender.
     private var leading: UInt8 = 0xFF
     private var trailing: UInt8 = 0
-    /// The number of samples; the header bytes are set from it when `bytes` is read.
-    package private(set) var count = 0
+    private var storedCount: UInt16 = 0
 
     /// The most samples a chunk can count in its 2-byte header.
     package static let maxSamples = Int(UInt16.max)
@@ -39,7 +38,7 @@ package struct XORChunk: Sendable {
         let usedBits = iterator.bitPosition
         let usedBytes = (usedBits + 7) / 8
         writer = BitWriter(bytes: Array(bytes[..<usedBytes]), freeBits: usedBytes * 8 - usedBits)
-        count = iterator.count
+        storedCount = UInt16(iterator.count)
         let state = iterator.appendState
         lastTimestamp = iterator.timestamp
         lastValueBits = iterator.value.bitPattern
@@ -51,6 +50,9 @@ package struct XORChunk: Sendable {
             trailing = state.trailing
         }
     }
+
+    /// The number of samples; the header bytes are set from it when `bytes` is read.
+    package var count: Int { Int(storedCount) }
 
     /// The encoded chunk, header included: what a chunk file stores after the encoding byte.
     package var bytes: [UInt8] {
@@ -100,7 +102,7 @@ package struct XORChunk: Sendable {
         lastTimestamp = t
         lastValueBits = v.bitPattern
         lastDelta = delta
-        count = n + 1
+        storedCount = UInt16(truncatingIfNeeded: n + 1)
     }
 
     /// Drops spare capacity once the chunk is complete, and settles its bytes so that
