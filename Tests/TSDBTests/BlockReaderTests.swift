@@ -115,36 +115,55 @@ import Testing
             #expect(mine.map(\.0) == samples.map(\.0), "\(labels)")
             #expect(mine.map(\.1) == samples.map(\.1), "\(labels)")
         }
+        // The data directory opened whole, as `pharos tsdb dump` opens one, serves the same.
+        let reader = try DataDirectoryReader(directory: db)
+        #expect(reader.skippedBlocks.isEmpty)
+        let whole = try Self.readAll(reader, [try Matcher(.regexMatch, "__name__", ".+")])
+        #expect(Set(whole.keys) == Set(theirs.keys))
+        for (labels, samples) in theirs {
+            #expect(whole[labels]?.map(\.0) == samples.map(\.0), "\(labels)")
+            #expect(whole[labels]?.map(\.1) == samples.map(\.1), "\(labels)")
+        }
     }
 
     /// Truncated and mutated index files: always an error naming the file, or a result; never a crash.
     @Test func damagedIndexNeverCrashes() throws {
         var rng = SeededGenerator(seed: 31)
-        let series = Array(PromtoolBlockTests.makeSeries(using: &rng).prefix(12))
-        let entries = series.enumerated().map { index, item in
-            IndexWriter.Entry(labels: item.labels, chunks: [.init(ref: UInt64(8 + index * 100), minTime: item.samples[0].timestamp,
-                                                                  maxTime: item.samples[item.samples.count - 1].timestamp)])
+        let series = Array(PromtoolBlockTests.makeSeries(using: &rng).prefix(12)).sorted { $0.labels < $1.labels }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path + "/index"
+        let writer = try IndexWriter(path: path, symbols: series.flatMap { $0.labels.flatMap { [$0.name, $0.value] } })
+        for (index, item) in series.enumerated() {
+            try writer.add(item.labels, chunks: [.init(ref: UInt64(8 + index * 100), minTime: item.samples[0].timestamp,
+                                                       maxTime: item.samples[item.samples.count - 1].timestamp)])
         }
-        let good = try IndexWriter.encode(entries)
+        try writer.finish()
+        let good = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
         func exercise(_ bytes: [UInt8]) -> TSDBError? {
             do {
-                let reader = try IndexReader(bytes: bytes, path: "blk/index")
+                try Data(bytes).write(to: URL(fileURLWithPath: path))
+                let reader = try IndexReader(path: path)
                 for ref in try reader.allPostings() { _ = try reader.series(ref) }
                 for name in reader.labelNames {
                     for value in reader.labelValues(name) { _ = try reader.postings(name: name, value: value) }
                 }
+                _ = try reader.lastSeriesReference()
                 _ = try? reader.series(UInt64.max)
                 return nil
-            } catch {
+            } catch let error as TSDBError {
                 return error
+            } catch {
+                Issue.record("unexpected \(error)")
+                return nil
             }
         }
         #expect(exercise(good) == nil)
         for length in stride(from: 0, to: good.count, by: 3) {
             let error = exercise(Array(good[..<length]))
             #expect(error != nil, "truncated to \(length) bytes")
-            if case .corruptIndex(let path, let offset, _)? = error {
-                #expect(path == "blk/index" && offset >= 0 && offset <= length)
+            if case .corruptIndex(let errorPath, let offset, _)? = error {
+                #expect(errorPath == path && offset >= 0 && offset <= length)
             }
         }
         var detected = 0

@@ -183,7 +183,7 @@ struct ReferenceBitStream {
             var writer = BitWriter(bytes: [], freeBits: 0)
             var written = [(UInt64, Int)]()
             for _ in 0..<Int.random(in: 1...60, using: &rng) {
-                switch Int.random(in: 0..<3, using: &rng) {
+                switch Int.random(in: 0..<5, using: &rng) {
                 case 0:
                     let bit = Bool.random(using: &rng)
                     reference.writeBit(bit)
@@ -194,6 +194,19 @@ struct ReferenceBitStream {
                     reference.writeByte(byte)
                     writer.writeByte(byte)
                     written.append((UInt64(byte), 8))
+                case 3:
+                    // Two fields in one write: the same bytes as two writes.
+                    let n1 = Int.random(in: 1...8, using: &rng), n2 = Int.random(in: 1...(64 - n1), using: &rng)
+                    let first = rng.next() & ((1 << UInt64(n1)) - 1)
+                    let second = rng.next() & (n2 == 64 ? UInt64.max : (1 << UInt64(n2)) - 1)
+                    reference.writeBits(first, n1)
+                    reference.writeBits(second, n2)
+                    writer.write(first << UInt64(n2) | second, bits: n1 + n2, lastField: n2)
+                    written.append((first, n1))
+                    written.append((second, n2))
+                case 4:
+                    // Settling the accumulator into the buffer changes no byte.
+                    writer.materialize()
                 default:
                     let n = Int.random(in: 1...64, using: &rng)
                     let value = rng.next() & (n == 64 ? UInt64.max : (1 << UInt64(n)) - 1)

@@ -1,11 +1,13 @@
-internal import Exposition
 import Model
 
 /// A persistent block opened for reading: its `meta.json`, `index` and `chunks/` segments,
 /// whichever program wrote them (Pharos's `BlockWriter`, Prometheus, promtool).
 ///
-/// Files are read into memory when the block is opened; chunk snapshots handed to queriers
-/// share the segment buffers without copying.
+/// The index and the chunk segments are memory-mapped (`MappedBytes`), not read: opening a
+/// block reads its `meta.json`, `tombstones`, the index's TOC, symbols and postings offset
+/// table, the chunk segments' headers and the last series' last chunk (`checkLastChunk`);
+/// series, postings and chunks are read from the
+/// mappings when a query needs them, each checked (bounds and CRC32C) before it is used.
 package struct Block: Sendable {
     /// The block directory.
     package let directory: String
@@ -18,7 +20,7 @@ package struct Block: Sendable {
     /// The index.
     package let index: IndexReader
     /// `chunks/000001`, `000002`, ... in order.
-    let segments: [[UInt8]]
+    let segments: [MappedBytes]
 
     /// Opens the block in `directory`.
     ///
@@ -29,19 +31,17 @@ package struct Block: Sendable {
         let metaPath = "\(directory)/meta.json"
         let metaBytes = try FileIO.readFile(metaPath)
         meta = try BlockMeta(json: String(decoding: metaBytes, as: UTF8.self), path: metaPath)
-        let indexPath = "\(directory)/index"
-        let indexBytes = try FileIO.readFile(indexPath)
-        index = try IndexReader(bytes: indexBytes, path: indexPath)
+        index = try IndexReader(path: "\(directory)/index")
         let names = try FileIO.listDirectory("\(directory)/chunks")
             .filter { $0.count == 6 && $0.allSatisfy(\.isNumber) }
             .sorted()
-        var segments = [[UInt8]]()
+        var segments = [MappedBytes]()
         for (number, name) in names.enumerated() {
             let path = "\(directory)/chunks/\(name)"
             guard name == BlockWriter.segmentName(number + 1) else {
                 throw .corruptChunkFile(path: path, offset: 0, reason: "segment numbers are not consecutive from 000001")
             }
-            let bytes = try FileIO.readFile(path)
+            let bytes = try MappedBytes(path: path)
             var cursor = ByteCursor(bytes)
             let magic = cursor.bigEndian32()
             guard !cursor.failed, magic == ChunkSegmentFile.magic, bytes.count >= ChunkSegmentFile.headerSize else {
@@ -53,7 +53,16 @@ package struct Block: Sendable {
         let tombstonesPath = "\(directory)/tombstones"
         let tombstoneBytes = FileIO.fileSize(tombstonesPath) > 0 ? try FileIO.readFile(tombstonesPath) : []
         tombstones = tombstoneBytes.isEmpty ? Tombstones() : try TombstonesFile.decode(tombstoneBytes, path: tombstonesPath)
-        sizeBytes = metaBytes.count + indexBytes.count + tombstoneBytes.count + segments.reduce(0) { $0 + $1.count }
+        sizeBytes = metaBytes.count + index.bytes.count + tombstoneBytes.count + segments.reduce(0) { $0 + $1.count }
+        try checkLastChunk()
+    }
+
+    /// Reads the last series' last chunk. Pharos and Prometheus write chunks in series order,
+    /// so it ends the last segment: a truncated segment or index is found when the block is
+    /// opened (and the block skipped), at the cost of one series entry and one chunk.
+    private func checkLastChunk() throws(TSDBError) {
+        guard let last = try index.lastSeriesReference(), let chunk = try index.series(last).chunks.last else { return }
+        _ = try locate(chunk)
     }
 
     /// The ULID from `meta.json`.
@@ -81,8 +90,46 @@ package struct Block: Sendable {
     /// A querier over this block.
     package func querier() -> BlockQuerier { BlockQuerier(block: self) }
 
-    /// The chunk that `ref` points to, checked against its CRC32C.
-    func chunk(_ meta: IndexFormat.ChunkMeta) throws(TSDBError) -> ChunkSnapshot {
+    /// The chunks `metas` point to (one series' chunks, in time order), each checked against
+    /// its CRC32C and copied out of the segment's mapping. Chunks that follow each other in a
+    /// segment, as a series' chunks do in blocks Pharos and Prometheus write, share one copy.
+    ///
+    /// - Throws: `TSDBError.corruptChunkFile` naming the segment and the chunk's offset.
+    func chunks(_ metas: [IndexFormat.ChunkMeta]) throws(TSDBError) -> [ChunkSnapshot] {
+        var located = [(segment: Int, encoding: ChunkEncoding, data: Range<Int>)]()
+        located.reserveCapacity(metas.count)
+        for meta in metas { located.append(try locate(meta)) }
+        var out = [ChunkSnapshot]()
+        out.reserveCapacity(metas.count)
+        var start = 0
+        while start < located.count {
+            // A run of chunks whose data lie at most a chunk header and CRC apart.
+            var end = start + 1
+            while end < located.count, located[end].segment == located[start].segment,
+                  located[end].data.lowerBound > located[end - 1].data.upperBound,
+                  located[end].data.lowerBound - located[end - 1].data.upperBound <= Self.maxChunkGap
+            {
+                end += 1
+            }
+            let span = located[start].data.lowerBound..<located[end - 1].data.upperBound
+            let copy = segments[located[start].segment].copy(span)
+            for index in start..<end {
+                let data = located[index].data
+                out.append(ChunkSnapshot(encoding: located[index].encoding, bytes: copy,
+                                         range: (data.lowerBound - span.lowerBound)..<(data.upperBound - span.lowerBound),
+                                         minTime: metas[index].minTime, maxTime: metas[index].maxTime))
+            }
+            start = end
+        }
+        return out
+    }
+
+    /// The most bytes between two consecutive chunks' data: CRC32C (4), a length uvarint
+    /// (at most 10) and the encoding byte.
+    private static let maxChunkGap = 15
+
+    /// Finds and checks the chunk `meta.ref` points to: its segment, encoding and data range.
+    private func locate(_ meta: IndexFormat.ChunkMeta) throws(TSDBError) -> (segment: Int, encoding: ChunkEncoding, data: Range<Int>) {
         let segment = Int(meta.ref >> 32), offset = Int(meta.ref & 0xFFFF_FFFF)
         let path = "\(directory)/chunks/\(BlockWriter.segmentName(segment + 1))"
         guard segment < segments.count else {
@@ -90,7 +137,7 @@ package struct Block: Sendable {
         }
         let bytes = segments[segment]
         guard offset >= ChunkSegmentFile.headerSize, offset < bytes.count else {
-            throw .corruptChunkFile(path: path, offset: offset, reason: "the index refers past the end of the segment")
+            throw .corruptChunkFile(path: path, offset: offset, reason: "the index refers past the end of the segment (\(bytes.count) bytes)")
         }
         var cursor = ByteCursor(bytes, range: offset..<bytes.count)
         let length = cursor.uvarint()
@@ -103,9 +150,9 @@ package struct Block: Sendable {
         }
         let data = cursor.offset..<cursor.offset + Int(length)
         var crc = ByteCursor(bytes, range: data.upperBound..<data.upperBound + 4)
-        guard crc.bigEndian32() == CRC32C.checksum(bytes[(data.lowerBound - 1)..<data.upperBound]) else {
+        guard crc.bigEndian32() == bytes.checksum((data.lowerBound - 1)..<data.upperBound) else {
             throw .corruptChunkFile(path: path, offset: offset, reason: "checksum mismatch")
         }
-        return ChunkSnapshot(encoding: encoding, bytes: bytes, range: data, minTime: meta.minTime, maxTime: meta.maxTime)
+        return (segment, encoding, data)
     }
 }

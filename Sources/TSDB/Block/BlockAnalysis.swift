@@ -65,8 +65,7 @@ package struct BlockAnalysis: Sendable, Equatable {
                 entries += 1
             }
             if extended {
-                for meta in chunks {
-                    let chunk = try block.chunk(meta)
+                for chunk in try block.chunks(chunks) {
                     let samples = chunk.range.count >= 2 ? Int(chunk.bytes[chunk.range.lowerBound]) << 8 | Int(chunk.bytes[chunk.range.lowerBound + 1]) : 0
                     let bucket = Int((10.0 * Double(min(samples, 120)) / 120).rounded(.up)) - 1
                     fullness[max(bucket, 0)] += 1

@@ -14,13 +14,25 @@ package struct BlockQuerier: Querier {
         guard mint <= maxt, mint < block.maxTime, maxt >= block.minTime else { return [] }
         var out = [Series]()
         for ref in try postings(for: matchers) {
-            let (labels, metas) = try block.index.series(ref.rawValue)
-            var chunks = [ChunkSnapshot]()
-            for meta in metas where meta.maxTime >= mint && meta.minTime <= maxt {
-                chunks.append(try block.chunk(meta))
-            }
-            chunks = try block.tombstones.filter(chunks, of: ref)
-            if !chunks.isEmpty { out.append(Series(labels: labels, chunks: chunks, mint: mint, maxt: maxt)) }
+            if let series = try series(ref, mint: mint, maxt: maxt) { out.append(series) }
+        }
+        return out
+    }
+
+    /// The series at `ref` with its chunks overlapping `[mint, maxt]` (read from the block's
+    /// segments now) and without deleted samples; `nil` when no chunk remains.
+    func series(_ ref: SeriesRef, mint: Int64, maxt: Int64) throws(TSDBError) -> Series? {
+        let (labels, metas) = try block.index.series(ref.rawValue)
+        let chunks = try block.tombstones.filter(block.chunks(metas.filter { $0.maxTime >= mint && $0.minTime <= maxt }), of: ref)
+        return chunks.isEmpty ? nil : Series(labels: labels, chunks: chunks, mint: mint, maxt: maxt)
+    }
+
+    /// Every series' labels and reference, in label order, without their chunks: what
+    /// compaction merges before it reads one series' chunks at a time.
+    func seriesReferences() throws(TSDBError) -> [(labels: Labels, ref: SeriesRef)] {
+        var out = [(labels: Labels, ref: SeriesRef)]()
+        for ref in try block.index.allPostings() {
+            out.append((try block.index.series(ref).labels, SeriesRef(rawValue: ref)))
         }
         return out
     }

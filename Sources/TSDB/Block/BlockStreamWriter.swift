@@ -3,12 +3,14 @@ internal import Exposition
 
 /// Writes a block series by series from encoded chunks (upstream's `chunks.Writer` as
 /// `LeveledCompactor.populateBlock` drives it): each chunk goes to the open segment file
-/// as it comes, so the writer holds one series' chunks and the index entries (labels and
-/// chunk references), never the block's samples. `BlockWriter.write` and compaction use it.
+/// as it comes and its index entry to the `IndexWriter`, so the writer holds one series'
+/// chunks and the postings, never the block's samples or index entries. `BlockWriter.write`
+/// and compaction use it.
 ///
-/// Each series comes once, with chunks in time order that do not overlap (the index writer
-/// checks both when `finish` writes the index). Files go to `<ULID>.tmp-for-creation`; `finish` writes the index, `tombstones`
-/// and `meta.json`, fsyncs and renames the directory into place; `abandon` removes it.
+/// Series come in label order, each once, with chunks in time order that do not overlap (the
+/// index writer checks all three). Files go to `<ULID>.tmp-for-creation`; `finish` completes
+/// the index, writes `tombstones` and `meta.json`, fsyncs and renames the directory into
+/// place; `abandon` removes it.
 final class BlockStreamWriter {
     let ulid: ULID
     private let directory: String
@@ -19,21 +21,24 @@ final class BlockStreamWriter {
     private var segment = -1
     private var segmentLength = 0
     private var pending: [UInt8] = []
-    private var entries: [IndexWriter.Entry] = []
+    private let index: IndexWriter
+    private var numSeries: UInt64 = 0
     private var minTime = Int64.max, maxTime = Int64.min
     private var numSamples: UInt64 = 0, numChunks: UInt64 = 0
 
     /// Bytes gathered before a write to the segment file.
     private static let flushSize = 1 << 20
 
-    /// Starts block `ulid` under `directory`.
-    init(directory: String, ulid: ULID) throws(TSDBError) {
+    /// Starts block `ulid` under `directory`; `symbols` are every label name and value of the
+    /// series to come (`IndexWriter`).
+    init(directory: String, ulid: ULID, symbols: some Sequence<String>) throws(TSDBError) {
         self.directory = directory
         self.ulid = ulid
         temporary = "\(directory)/\(ulid).tmp-for-creation"
         try? FileIO.removeTree(temporary)
         try FileIO.makeDirectory(temporary)
         try FileIO.makeDirectory("\(temporary)/chunks")
+        index = try IndexWriter(path: "\(temporary)/index", symbols: symbols)
         try startSegment()
     }
 
@@ -42,11 +47,11 @@ final class BlockStreamWriter {
     }
 
     /// Whether no series was added yet.
-    var isEmpty: Bool { entries.isEmpty }
+    var isEmpty: Bool { numSeries == 0 }
 
     /// Adds a series and its chunks (a series without chunks is left out).
     ///
-    /// - Throws: `TSDBError.io` on file errors.
+    /// - Throws: `TSDBError.invalidBlock` from the `IndexWriter`; `.io` on file errors.
     func add(_ labels: Labels, chunks: [ChunkSnapshot]) throws(TSDBError) {
         guard !chunks.isEmpty else { return }
         var metas = [IndexFormat.ChunkMeta]()
@@ -59,21 +64,21 @@ final class BlockStreamWriter {
         }
         minTime = min(minTime, chunks[0].minTime)
         maxTime = max(maxTime, chunks[chunks.count - 1].maxTime)
+        try index.add(labels, chunks: metas)
         numChunks += UInt64(metas.count)
-        entries.append(.init(labels: labels, chunks: metas))
+        numSeries += 1
     }
 
     /// Writes the index, `tombstones` and `meta.json`, makes everything durable and renames
     /// the block into place; returns its metadata. See `BlockWriter.write` for the parameters.
     ///
-    /// - Throws: `TSDBError.invalidBlock` when no series was added, for duplicate or empty
-    ///   label sets and chunks out of time order (`IndexWriter`); `.io` on file errors.
+    /// - Throws: `TSDBError.invalidBlock` when no series was added; `.io` on file errors.
     func finish(timeRange: Range<Int64>?, parents: [BlockMeta], level: Int?, hints: [String]) throws(TSDBError) -> BlockMeta {
-        guard !entries.isEmpty else { throw .invalidBlock(reason: "no samples to write") }
+        guard numSeries > 0 else { throw .invalidBlock(reason: "no samples to write") }
         try closeSegment()
-        let index = try IndexWriter.encode(entries)
+        try index.finish()
         var meta = BlockMeta(ulid: ulid, minTime: timeRange?.lowerBound ?? minTime, maxTime: timeRange?.upperBound ?? maxTime + 1,
-                             numSamples: numSamples, numSeries: UInt64(entries.count), numChunks: numChunks)
+                             numSamples: numSamples, numSeries: numSeries, numChunks: numChunks)
         meta.hints = hints
         if !parents.isEmpty {
             meta.compactionLevel = level ?? parents.map(\.compactionLevel).max()! + 1
@@ -81,7 +86,6 @@ final class BlockStreamWriter {
             meta.parents = parents.map { BlockMeta.Parent(ulid: $0.ulid, minTime: $0.minTime, maxTime: $0.maxTime) }
         }
         try FileIO.syncDirectory("\(temporary)/chunks")
-        try FileIO.writeFile("\(temporary)/index", index)
         try FileIO.writeFile("\(temporary)/tombstones", TombstonesFile.empty())
         try FileIO.writeFile("\(temporary)/meta.json", Array(meta.json.utf8))
         try FileIO.syncDirectory(temporary)

@@ -48,7 +48,8 @@ package enum BlockWriter {
     {
         let ordered = series.filter { !$0.samples.isEmpty }.sorted { $0.labels < $1.labels }
         guard !ordered.isEmpty else { throw .invalidBlock(reason: "no samples to write") }
-        let writer = try BlockStreamWriter(directory: directory, ulid: ulid)
+        let symbols = ordered.lazy.flatMap { $0.labels.lazy.flatMap { [$0.name, $0.value] } }
+        let writer = try BlockStreamWriter(directory: directory, ulid: ulid, symbols: symbols)
         do throws(TSDBError) {
             for item in ordered {
                 let samples = item.samples

@@ -1,28 +1,50 @@
 /// Appends bits, most significant first, to a byte buffer: the `bstream` of Prometheus's
 /// `tsdb/chunkenc/bstream.go`, so chunk bytes are interchangeable (see docs/tsdb.md).
+///
+/// Bits collect in a 64-bit accumulator that goes to the buffer eight bytes at a time;
+/// `bytes` adds what is still in it. `materialize()` moves it into the buffer, after which
+/// `bytes` is the buffer itself (shared, not copied).
 struct BitWriter: Sendable {
-    /// The written bytes; the last byte may be partially filled.
-    private(set) var bytes: [UInt8]
-    /// How many low bits of the last byte are still free (0: the next bit starts a new byte;
-    /// 8: the last byte is empty, as after an aligned `writeByte`).
-    private(set) var freeBits: Int
+    /// Bytes written; the last may be partially filled (`storedFreeBits`), and bits in the
+    /// accumulator follow it.
+    private var storage: [UInt8]
+    /// Pending bits at the top of the word, `pendingBits` (0...63) of them.
+    private var pending: UInt64 = 0
+    private var pendingBits: UInt8 = 0
+    /// Free low bits of the buffer's last byte; 0 whenever the accumulator holds bits.
+    private var storedFreeBits: UInt8
+    /// Whether an empty byte follows the pending bits: upstream's `writeByte` always appends
+    /// one, so a write of a multiple of 8 bits that ends byte-aligned leaves an empty last
+    /// byte. Chunk bytes, and their length, depend on it.
+    private var emptyByteFollows = false
 
     /// Continues writing after `bytes`, whose last byte has `freeBits` unused low bits.
     init(bytes: [UInt8], freeBits: Int) {
         precondition((0...8).contains(freeBits), "BUG: freeBits \(freeBits)")
-        self.bytes = bytes
-        self.freeBits = freeBits
+        storage = bytes
+        storedFreeBits = UInt8(freeBits)
+    }
+
+    /// The written bytes; the last byte may be partially filled.
+    var bytes: [UInt8] {
+        guard pendingBits > 0 || emptyByteFollows else { return storage }
+        var out = storage
+        out.reserveCapacity(storage.count + 9)
+        appendPending(to: &out)
+        return out
+    }
+
+    /// How many low bits of the last byte are still free (0: the next bit starts a new byte;
+    /// 8: the last byte is empty, as after an aligned `writeByte`).
+    var freeBits: Int {
+        if emptyByteFollows { return 8 }
+        return pendingBits > 0 ? (8 &- Int(pendingBits) & 7) & 7 : Int(storedFreeBits)
     }
 
     /// Writes one bit.
     @inline(__always)
     mutating func writeBit(_ bit: Bool) {
-        if freeBits == 0 {
-            bytes.append(0)
-            freeBits = 8
-        }
-        if bit { bytes[bytes.count &- 1] |= 1 << UInt8(freeBits &- 1) }
-        freeBits &-= 1  // 1...8 before: cannot go below 0
+        write(bit ? 1 : 0, bits: 1)
     }
 
     /// Writes a whole byte.
@@ -30,45 +52,75 @@ struct BitWriter: Sendable {
         write(UInt64(byte), bits: 8)
     }
 
-    /// Writes the low `count` bits of `value` (1...64), most significant first.
-    ///
-    /// The bits are as upstream's `bstream.writeBits`, and so is the length: upstream writes
-    /// whole bytes with `writeByte`, which always appends a byte, so a write of a multiple of
-    /// 8 bits that ends byte-aligned leaves an empty last byte (8 free bits). Chunk bytes,
-    /// and their length, depend on it.
+    /// Writes the low `count` bits of `value` (1...64), most significant first, as upstream's
+    /// `bstream.writeBits` (also in the length: see `emptyByteFollows`).
+    @inline(__always)
     mutating func write(_ value: UInt64, bits count: Int) {
-        precondition((1...64).contains(count), "BUG: bit count \(count)")
+        write(value, bits: count, lastField: count)
+    }
+
+    /// Writes the low `count` bits of `value` (1...64) holding several fields at once, the
+    /// last of them `lastField` bits wide: the bytes are those of writing the fields one by one.
+    @inline(__always)
+    mutating func write(_ value: UInt64, bits count: Int, lastField: Int) {
+        precondition(count >= 1 && count <= 64, "BUG: bit count \(count)")
+        var bits = count == 64 ? value : value & ((1 &<< UInt64(count)) &- 1)
         var remaining = count
-        if freeBits > 0 {
-            let take = min(freeBits, remaining)
-            let part = UInt8(truncatingIfNeeded: value >> UInt64(remaining &- take)) & UInt8(truncatingIfNeeded: (1 << take) &- 1)
-            bytes[bytes.count &- 1] |= part << UInt8(freeBits &- take)
-            freeBits &-= take
+        emptyByteFollows = false
+        if storedFreeBits > 0 {
+            // Only with an empty accumulator: fill the buffer's partial last byte first.
+            let free = Int(storedFreeBits)
+            let take = min(free, remaining)
+            let part = UInt8(truncatingIfNeeded: bits &>> UInt64(remaining &- take))
+            storage[storage.count &- 1] |= part &<< UInt8(free &- take)
+            storedFreeBits = UInt8(free &- take)
             remaining &-= take
+            if remaining == 0 {
+                if lastField & 7 == 0 && storedFreeBits == 0 { emptyByteFollows = true }
+                return
+            }
+            bits &= (1 &<< UInt64(remaining)) &- 1
         }
-        while remaining >= 8 {
-            bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(remaining &- 8)))
-            remaining &-= 8
+        let free = 64 &- Int(pendingBits)
+        if remaining < free {
+            pending |= bits &<< UInt64(free &- remaining)
+            pendingBits &+= UInt8(truncatingIfNeeded: remaining)
+        } else {
+            let rest = remaining &- free
+            pending |= bits &>> UInt64(rest)
+            withUnsafeBytes(of: pending.bigEndian) { storage.append(contentsOf: $0) }
+            pending = rest == 0 ? 0 : bits &<< UInt64(64 &- rest)
+            pendingBits = UInt8(truncatingIfNeeded: rest)
         }
-        if remaining > 0 {
-            // The low `remaining` bits of `value`, at the top of a new byte.
-            bytes.append(UInt8(truncatingIfNeeded: value << UInt64(8 &- remaining)))
-            freeBits = 8 &- remaining
-        }
-        if count & 7 == 0 && freeBits == 0 {
-            bytes.append(0)
-            freeBits = 8
-        }
+        if lastField & 7 == 0 && pendingBits & 7 == 0 { emptyByteFollows = true }
     }
 
-    /// Overwrites a byte already written (chunk headers).
+    /// Overwrites a byte already in the buffer (chunk headers; `index` below its length).
     mutating func setByte(_ byte: UInt8, at index: Int) {
-        bytes[index] = byte
+        storage[index] = byte
     }
 
-    /// Shrinks the buffer's capacity to its size once nothing more will be written.
-    mutating func compact() {
-        if bytes.capacity > bytes.count + 32 { bytes = Array(bytes) }
+    /// Moves the accumulator into the buffer and shrinks its capacity to its size, once
+    /// nothing more is likely to be written (writing afterwards still works).
+    mutating func materialize() {
+        if pendingBits > 0 || emptyByteFollows {
+            appendPending(to: &storage)
+            storedFreeBits = emptyByteFollows ? 8 : (8 &- pendingBits & 7) & 7
+            pending = 0
+            pendingBits = 0
+            emptyByteFollows = false
+        }
+        if storage.capacity > storage.count + 32 { storage = Array(storage) }
+    }
+
+    /// The accumulator's bytes (the last one partial) and the empty byte if one follows.
+    private func appendPending(to out: inout [UInt8]) {
+        var word = pending
+        for _ in 0..<((Int(pendingBits) &+ 7) &>> 3) {
+            out.append(UInt8(truncatingIfNeeded: word &>> 56))
+            word &<<= 8
+        }
+        if emptyByteFollows { out.append(0) }
     }
 }
 

@@ -14,6 +14,7 @@ package struct XORChunk: Sendable {
     /// 0xFF until a value window has been written, as upstream's appender.
     private var leading: UInt8 = 0xFF
     private var trailing: UInt8 = 0
+    private var storedCount: UInt16 = 0
 
     /// The most samples a chunk can count in its 2-byte header.
     package static let maxSamples = Int(UInt16.max)
@@ -37,6 +38,7 @@ package struct XORChunk: Sendable {
         let usedBits = iterator.bitPosition
         let usedBytes = (usedBits + 7) / 8
         writer = BitWriter(bytes: Array(bytes[..<usedBytes]), freeBits: usedBytes * 8 - usedBits)
+        storedCount = UInt16(iterator.count)
         let state = iterator.appendState
         lastTimestamp = iterator.timestamp
         lastValueBits = iterator.value.bitPattern
@@ -49,11 +51,19 @@ package struct XORChunk: Sendable {
         }
     }
 
-    /// The encoded chunk, header included: what a chunk file stores after the encoding byte.
-    package var bytes: [UInt8] { writer.bytes }
+    /// The number of samples; the header bytes are set from it when `bytes` is read.
+    package var count: Int { Int(storedCount) }
 
-    /// The number of samples.
-    package var count: Int { Int(writer.bytes[0]) << 8 | Int(writer.bytes[1]) }
+    /// The encoded chunk, header included: what a chunk file stores after the encoding byte.
+    package var bytes: [UInt8] {
+        var out = writer.bytes
+        let high = UInt8(truncatingIfNeeded: count >> 8), low = UInt8(truncatingIfNeeded: count)
+        if out[0] != high || out[1] != low {
+            out[0] = high
+            out[1] = low
+        }
+        return out
+    }
 
     /// Appends a sample. The caller keeps timestamps increasing (the head checks this);
     /// the encoding itself round-trips any sequence, as upstream's does.
@@ -74,17 +84,15 @@ package struct XORChunk: Sendable {
         default:
             delta = UInt64(bitPattern: t &- lastTimestamp)
             let dod = Int64(bitPattern: delta &- lastDelta)
+            // Control bits and delta-of-delta in one write where they fit a word.
             if dod == 0 {
                 writer.writeBit(false)
             } else if XORChunk.fits(dod, bits: 14) {
-                writer.write(0b10, bits: 2)
-                writer.write(UInt64(bitPattern: dod), bits: 14)
+                writer.write(0b10 << 14 | UInt64(bitPattern: dod) & 0x3FFF, bits: 16, lastField: 14)
             } else if XORChunk.fits(dod, bits: 17) {
-                writer.write(0b110, bits: 3)
-                writer.write(UInt64(bitPattern: dod), bits: 17)
+                writer.write(0b110 << 17 | UInt64(bitPattern: dod) & 0x1_FFFF, bits: 20, lastField: 17)
             } else if XORChunk.fits(dod, bits: 20) {
-                writer.write(0b1110, bits: 4)
-                writer.write(UInt64(bitPattern: dod), bits: 20)
+                writer.write(0b1110 << 20 | UInt64(bitPattern: dod) & 0xF_FFFF, bits: 24, lastField: 20)
             } else {
                 writer.write(0b1111, bits: 4)
                 writer.write(UInt64(bitPattern: dod), bits: 64)
@@ -94,12 +102,16 @@ package struct XORChunk: Sendable {
         lastTimestamp = t
         lastValueBits = v.bitPattern
         lastDelta = delta
-        writer.setByte(UInt8(truncatingIfNeeded: (n + 1) >> 8), at: 0)
-        writer.setByte(UInt8(truncatingIfNeeded: n + 1), at: 1)
+        storedCount = UInt16(truncatingIfNeeded: n + 1)
     }
 
-    /// Drops spare capacity once the chunk is complete.
-    package mutating func compact() { writer.compact() }
+    /// Drops spare capacity once the chunk is complete, and settles its bytes so that
+    /// `bytes` hands out the buffer itself rather than a copy.
+    package mutating func compact() {
+        writer.materialize()
+        writer.setByte(UInt8(truncatingIfNeeded: count >> 8), at: 0)
+        writer.setByte(UInt8(truncatingIfNeeded: count), at: 1)
+    }
 
     /// Whether `x` fits the `bits`-bit bucket. The range is asymmetric, as upstream's
     /// `bitRange`: `-(2^(n-1) - 1) ... 2^(n-1)`, because the reader maps only patterns
@@ -125,23 +137,27 @@ package struct XORChunk: Sendable {
             writer.writeBit(false)
             return
         }
-        writer.writeBit(true)
         // At most 31 leading zeros, so the count fits the 5-bit field.
         let newLeading = UInt8(min(xor.leadingZeroBitCount, 31))
         let newTrailing = UInt8(xor.trailingZeroBitCount)
         if leading != 0xFF && newLeading >= leading && newTrailing >= trailing {
-            writer.writeBit(false)
-            writer.write(xor >> UInt64(trailing), bits: 64 - Int(leading) - Int(trailing))
+            // `10` and the bits inside the previous window, in one write when they fit.
+            let significant = 64 - Int(leading) - Int(trailing)
+            if significant <= 62 {
+                writer.write(0b10 << UInt64(significant) | xor >> UInt64(trailing), bits: significant + 2, lastField: significant)
+            } else {
+                writer.write(0b10, bits: 2)
+                writer.write(xor >> UInt64(trailing), bits: significant)
+            }
             return
         }
         leading = newLeading
         trailing = newTrailing
-        writer.writeBit(true)
-        writer.write(UInt64(newLeading), bits: 5)
         // 64 significant bits do not fit 6 bits; they are written as 0 (0 never occurs,
         // since a zero XOR takes the branch above) and read back as 64.
         let significant = 64 - Int(newLeading) - Int(newTrailing)
-        writer.write(UInt64(significant & 63), bits: 6)
+        // `11`, 5 bits of leading zeros and 6 of significant-bit count: 13 bits.
+        writer.write(0b11 << 11 | UInt64(newLeading) << 6 | UInt64(significant & 63), bits: 13, lastField: 6)
         writer.write(xor >> UInt64(newTrailing), bits: significant)
     }
 }

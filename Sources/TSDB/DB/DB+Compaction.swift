@@ -117,34 +117,32 @@ extension DB {
             let plan = Set(planner.plan(current.map(\.meta)).map(\.ulid))
             guard !plan.isEmpty else { return }
             let parents = current.filter { plan.contains($0.ulid) }
-            var lists = [[Series]]()
-            for parent in parents { lists.append(try parent.querier().select([], mint: .min, maxt: .max)) }
             let timeRange = parents.map(\.minTime).min()!..<parents.map(\.maxTime).max()!
-            let writer = try BlockStreamWriter(directory: directory, ulid: ULID.make(milliseconds: DB.nowMilliseconds()))
-            do throws(TSDBError) {
-                try SeriesMerge.forEach(lists) { series throws(TSDBError) in try writer.add(series.labels, chunks: series.chunks) }
-            } catch {
-                writer.abandon()
-                throw error
-            }
-            try replace(parents, with: try finish(writer, timeRange: timeRange, parents: parents.map(\.meta)))
+            try replace(parents, with: try merge(parents, timeRange: timeRange))
         }
     }
 
-    /// Writes `series` as a new block in the data directory, their chunks as they are,
-    /// opened for serving; `nil` when there is no chunk to write. `level` overrides the level
-    /// (`BlockWriter.write`).
-    func writeBlock(_ series: [Series], timeRange: Range<Int64>, parents: [BlockMeta], level: Int? = nil)
-        throws(TSDBError) -> Block?
-    {
-        let writer = try BlockStreamWriter(directory: directory, ulid: ULID.make(milliseconds: DB.nowMilliseconds()))
+    /// Writes the series of `parents` merged (and without their deleted samples) as a new
+    /// block spanning `timeRange` with them as parents, opened for serving; `nil` when no
+    /// sample is left. Only labels and references of the parents' series are gathered first;
+    /// each merged series' chunks are read from the parents' segments when it is written.
+    func merge(_ parents: [Block], timeRange: Range<Int64>, level: Int? = nil) throws(TSDBError) -> Block? {
+        var lists = [[(labels: Labels, ref: SeriesRef, querier: BlockQuerier)]]()
+        for parent in parents {
+            let querier = parent.querier()
+            lists.append(try querier.seriesReferences().map { ($0.labels, $0.ref, querier) })
+        }
+        let writer = try BlockStreamWriter(directory: directory, ulid: ULID.make(milliseconds: DB.nowMilliseconds()),
+                                           symbols: parents.lazy.flatMap(\.index.symbols))
         do throws(TSDBError) {
-            for item in series { try writer.add(item.labels, chunks: item.chunks) }
+            try SeriesMerge.forEach(lists, labels: \.labels, load: { item throws(TSDBError) in
+                try item.querier.series(item.ref, mint: .min, maxt: .max)
+            }) { series throws(TSDBError) in try writer.add(series.labels, chunks: series.chunks) }
         } catch {
             writer.abandon()
             throw error
         }
-        return try finish(writer, timeRange: timeRange, parents: parents, level: level)
+        return try finish(writer, timeRange: timeRange, parents: parents.map(\.meta), level: level)
     }
 
     /// Finishes a block written with `writer` (abandoned if it holds nothing: `nil`) and
@@ -171,7 +169,8 @@ extension DB {
         return try opened(meta)
     }
 
-    /// Writes decoded series as a new block, as `writeBlock(_:timeRange:parents:level:)`.
+    /// Writes decoded series as a new block in the data directory (`BlockWriter.write`),
+    /// opened for serving; `nil` when there is none.
     func writeBlock(samples toWrite: [BlockWriter.SeriesSamples], timeRange: Range<Int64>, parents: [BlockMeta],
                     level: Int? = nil, hints: [String]) throws(TSDBError) -> Block? {
         guard !toWrite.isEmpty else { return nil }

@@ -37,10 +37,8 @@ extension DB {
         try maintenance.withLock { _ throws(TSDBError) in
             guard !isClosed else { throw .closed }
             for block in blocks where !block.tombstones.isEmpty {
-                let series = try block.querier().select([], mint: .min, maxt: .max)
-                let rewritten = try writeBlock(series, timeRange: block.minTime..<block.maxTime, parents: [block.meta],
-                                               level: block.meta.compactionLevel)
-                try replace([block], with: rewritten)
+                try replace([block], with: try merge([block], timeRange: block.minTime..<block.maxTime,
+                                                     level: block.meta.compactionLevel))
             }
         }
     }

@@ -54,17 +54,19 @@ enum Varint {
 
 /// A bounds-checked cursor over bytes with a sticky error, as Prometheus's
 /// `tsdb/encoding.Decbuf`: after the first short read every read returns 0 and `failed` is set,
-/// so a decoder checks once at the end.
-struct ByteCursor {
-    let bytes: [UInt8]
+/// so a decoder checks once at the end. Reads an array or a mapped file (`MappedBytes`).
+struct ByteCursor<Bytes: RandomAccessCollection<UInt8>> where Bytes.Index == Int {
+    let bytes: Bytes
     private(set) var offset: Int
     let end: Int
     private(set) var failed = false
 
-    init(_ bytes: [UInt8], range: Range<Int>? = nil) {
+    /// A cursor over `range` of `bytes` (all of them by default); the part of `range` outside
+    /// `bytes` reads as missing (`failed`), never out of bounds.
+    init(_ bytes: Bytes, range: Range<Int>? = nil) {
         self.bytes = bytes
-        offset = range?.lowerBound ?? 0
-        end = range?.upperBound ?? bytes.count
+        offset = max(range?.lowerBound ?? bytes.startIndex, bytes.startIndex)
+        end = max(offset, min(range?.upperBound ?? bytes.endIndex, bytes.endIndex))
     }
 
     var remaining: Int { failed ? 0 : end - offset }

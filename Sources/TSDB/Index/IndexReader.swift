@@ -1,15 +1,15 @@
-internal import Exposition
 package import Model
 
 /// Reads a block's `index` file (format v2, see `IndexFormat`).
 ///
-/// Opening checks the header, the TOC and its checksum, and loads the symbol table and the
-/// postings offset table (both checksummed). Series entries and postings lists are decoded on
-/// demand, each checked against its CRC32C. Any malformed byte is reported as
+/// The file is memory-mapped (`MappedBytes`), not read. Opening checks the header, the TOC
+/// and its checksum, and loads the symbol table and the postings offset table (both
+/// checksummed). Series entries and postings lists are decoded on demand from the mapping,
+/// each checked against its CRC32C. Any malformed byte is reported as
 /// `TSDBError.corruptIndex` naming the file and the offset of the damaged structure.
 package struct IndexReader: Sendable {
     /// The file's bytes.
-    let bytes: [UInt8]
+    let bytes: MappedBytes
     /// Named in errors.
     package let path: String
     /// Where the sections start.
@@ -21,8 +21,12 @@ package struct IndexReader: Sendable {
     /// The offset of the all-series postings list.
     let allPostingsOffset: Int
 
-    /// Parses `bytes` read from `path`.
-    package init(bytes: [UInt8], path: String) throws(TSDBError) {
+    /// Maps and parses the index file at `path`.
+    ///
+    /// - Throws: `TSDBError.corruptIndex` for a damaged header, TOC or table; `.io` when the
+    ///   file cannot be mapped.
+    package init(path: String) throws(TSDBError) {
+        let bytes = try MappedBytes(path: path)
         self.bytes = bytes
         self.path = path
         guard bytes.count >= IndexFormat.headerSize + IndexFormat.tocSize else {
@@ -46,7 +50,7 @@ package struct IndexReader: Sendable {
         toc.labelIndicesTable = cursor.bigEndian64()
         toc.postings = cursor.bigEndian64()
         toc.postingsTable = cursor.bigEndian64()
-        guard cursor.bigEndian32() == CRC32C.checksum(bytes[tocStart..<(bytes.count - 4)]) else {
+        guard cursor.bigEndian32() == bytes.checksum(tocStart..<(bytes.count - 4)) else {
             throw .corruptIndex(path: path, offset: tocStart, reason: "TOC checksum mismatch")
         }
         for offset in toc.all where offset > UInt64(tocStart) {
@@ -119,6 +123,20 @@ package struct IndexReader: Sendable {
         try postings(at: allPostingsOffset)
     }
 
+    /// The last series reference of the all-series list, read without checking the list's
+    /// checksum (which would read the whole list); `nil` for an empty list.
+    func lastSeriesReference() throws(TSDBError) -> UInt64? {
+        let offset = allPostingsOffset, limit = bytes.count - IndexFormat.tocSize
+        var header = ByteCursor(bytes, range: offset..<min(offset + 8, limit))
+        let length = Int(header.bigEndian32()), count = Int(header.bigEndian32())
+        guard !header.failed, length >= 4, length <= limit - offset - 8, count * 4 == length - 4 else {
+            throw .corruptIndex(path: path, offset: offset, reason: "malformed all-series postings list")
+        }
+        guard count > 0 else { return nil }
+        var last = ByteCursor(bytes, range: (offset + length)..<(offset + length + 4))
+        return UInt64(last.bigEndian32())
+    }
+
     /// The series references carrying `name="value"`, ascending.
     package func postings(name: String, value: String) throws(TSDBError) -> [UInt64] {
         guard let entries = postingsTable[name] else { return [] }
@@ -169,7 +187,7 @@ package struct IndexReader: Sendable {
         }
         let body = cursor.offset..<cursor.offset + Int(length)
         var crc = ByteCursor(bytes, range: body.upperBound..<body.upperBound + 4)
-        guard crc.bigEndian32() == CRC32C.checksum(bytes[body]) else {
+        guard crc.bigEndian32() == bytes.checksum(body) else {
             throw .corruptIndex(path: path, offset: offset, reason: "series entry checksum mismatch")
         }
         var entry = ByteCursor(bytes, range: body)
@@ -213,7 +231,7 @@ package struct IndexReader: Sendable {
     }
 
     /// Checks `length (BE32) | body | CRC32C` at `offset` and returns the body's range.
-    static func section(_ bytes: [UInt8], at offset: Int, path: String, what: String) throws(TSDBError) -> Range<Int> {
+    static func section(_ bytes: MappedBytes, at offset: Int, path: String, what: String) throws(TSDBError) -> Range<Int> {
         let limit = bytes.count - IndexFormat.tocSize
         guard offset >= 0, offset <= limit - 4 else {
             throw .corruptIndex(path: path, offset: offset, reason: "\(what) starts past the end of the index")
@@ -225,7 +243,7 @@ package struct IndexReader: Sendable {
         }
         let body = (offset + 4)..<(offset + 4 + length)
         var crc = ByteCursor(bytes, range: body.upperBound..<body.upperBound + 4)
-        guard crc.bigEndian32() == CRC32C.checksum(bytes[body]) else {
+        guard crc.bigEndian32() == bytes.checksum(body) else {
             throw .corruptIndex(path: path, offset: offset, reason: "\(what) checksum mismatch")
         }
         return body

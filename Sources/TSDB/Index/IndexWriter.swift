@@ -1,158 +1,178 @@
 internal import Exposition
 package import Model
 
-/// Encodes a block's `index` file (format v2) from series and their chunk metas.
+/// Writes a block's `index` file (format v2, see `IndexFormat`) series by series, as
+/// upstream's `index.Writer`: the symbol table first (every label name and value the series
+/// will use, given up front), then each series entry as it is added, then the label indices,
+/// postings, tables and TOC on `finish`.
 ///
-/// The whole file is built in memory: fine for blocks written from test data, `promtool`-sized
-/// imports and head compaction of modest heads; a streaming writer can replace it without
-/// changing the format. Every section carries a CRC32C as upstream, series entries are
-/// 16-byte aligned and postings lists 4-byte aligned.
-package enum IndexWriter {
-    /// One series to index: its labels and its chunks in time order.
-    package struct Entry: Sendable {
-        package var labels: Labels
-        package var chunks: [IndexFormat.ChunkMeta]
+/// What stays in memory is the symbol lookup and the postings (4 bytes per series and label,
+/// grouped by label pair): never the series entries, their chunk metas or the file. Every
+/// section carries a CRC32C as upstream, series entries are 16-byte aligned and postings
+/// lists 4-byte aligned.
+package final class IndexWriter {
+    /// The file being written, named in errors.
+    package let path: String
+    private var fd: Int32
+    /// Bytes gathered before a write; `written` bytes are in the file before them.
+    private var pending: [UInt8] = []
+    private var written = 0
+    private var toc = IndexFormat.TOC()
+    private let symbols: [String]
+    private var symbolRefs: [String: UInt32] = [:]
+    /// Series references per label pair, keyed by `name symbol << 32 | value symbol` (in
+    /// symbol order, which is byte order, so sorting the keys sorts the pairs).
+    private var postings: [UInt64: [UInt32]] = [:]
+    private var allRefs: [UInt32] = []
+    private var previous: Labels?
+    private var body: [UInt8] = []
 
-        /// Creates an entry.
-        package init(labels: Labels, chunks: [IndexFormat.ChunkMeta]) {
-            self.labels = labels
-            self.chunks = chunks
+    /// Bytes gathered before a write to the file.
+    private static let flushSize = 1 << 20
+
+    /// Creates the index file at `path` and writes its header and symbol table.
+    ///
+    /// - Parameter symbols: every label name and value of the series to come (more is
+    ///   harmless: a compaction passes its parents' symbols); `""` is always added, as
+    ///   upstream's head adds the all-postings key.
+    /// - Throws: `TSDBError.io` on file errors.
+    package init(path: String, symbols: some Sequence<String>) throws(TSDBError) {
+        self.path = path
+        var set = Set(symbols)
+        set.insert("")
+        self.symbols = set.sorted(by: utf8Less)
+        symbolRefs.reserveCapacity(self.symbols.count)
+        for (index, symbol) in self.symbols.enumerated() { symbolRefs[symbol] = UInt32(index) }
+        fd = try FileIO.openForAppend(path)
+        pending.appendBigEndian(IndexFormat.magic)
+        pending.append(IndexFormat.version)
+        toc.symbols = UInt64(position)
+        let all = self.symbols
+        writeSection { body in
+            body.appendBigEndian(UInt32(all.count))
+            for symbol in all { body.appendUvarintString(symbol) }
         }
+        toc.series = UInt64(position)  // before the first entry's padding, as upstream
     }
 
-    /// The index bytes for `entries` (sorted here by labels).
+    deinit {
+        if fd >= 0 { try? FileIO.closeFile(fd, path: path) }
+    }
+
+    /// The offset the next byte goes to.
+    private var position: Int { written + pending.count }
+
+    /// Adds a series with its chunks in time order. Series come in label order.
     ///
-    /// - Throws: `TSDBError.invalidBlock` for duplicate or empty label sets, chunks out of
-    ///   time order, or an index too large for 32-bit series references.
-    package static func encode(_ entries: [Entry]) throws(TSDBError) -> [UInt8] {
-        let sorted = entries.sorted { $0.labels < $1.labels }
-        // Symbols: every label name and value, in byte order; a reference is the position.
-        // The empty string is always a symbol: upstream's head adds the all-postings key ("", "").
-        var symbolSet: Set<String> = [""]
-        for (index, entry) in sorted.enumerated() {
-            guard !entry.labels.isEmpty else { throw .invalidBlock(reason: "series without labels") }
-            if index > 0, sorted[index - 1].labels == entry.labels {
-                throw .invalidBlock(reason: "duplicate series \(entry.labels)")
-            }
-            for label in entry.labels {
-                symbolSet.insert(label.name)
-                symbolSet.insert(label.value)
-            }
+    /// - Throws: `TSDBError.invalidBlock` for an empty label set, a series not after the
+    ///   previous one (duplicate or unsorted), a label missing from the symbols, chunks out of
+    ///   time order, or an index too large for 32-bit series references; `.io` on file errors.
+    package func add(_ labels: Labels, chunks: [IndexFormat.ChunkMeta]) throws(TSDBError) {
+        guard !labels.isEmpty else { throw .invalidBlock(reason: "series without labels") }
+        if let previous {
+            guard previous != labels else { throw .invalidBlock(reason: "duplicate series \(labels)") }
+            guard previous < labels else { throw .invalidBlock(reason: "series \(labels) added after \(previous)") }
         }
-        let symbols = symbolSet.sorted(by: utf8Less)
-        var symbolRef = [String: UInt32]()
-        symbolRef.reserveCapacity(symbols.count)
-        for (index, symbol) in symbols.enumerated() { symbolRef[symbol] = UInt32(index) }
-
-        var out = [UInt8]()
-        out.appendBigEndian(IndexFormat.magic)
-        out.append(IndexFormat.version)
-        var toc = IndexFormat.TOC()
-
-        // Symbol table.
-        toc.symbols = UInt64(out.count)
-        writeSection(&out) { body in
-            body.appendBigEndian(UInt32(symbols.count))
-            for symbol in symbols { body.appendUvarintString(symbol) }
-        }
-
-        // Series, remembering postings per label pair as we go.
-        var postings = [String: [String: [UInt32]]]()
-        var allRefs = [UInt32]()
-        allRefs.reserveCapacity(sorted.count)
-        toc.series = UInt64(out.count)  // before the first entry's padding, as upstream
-        var body = [UInt8]()
-        for entry in sorted {
-            pad(&out, to: IndexFormat.seriesAlignment)
-            let ref = out.count / IndexFormat.seriesAlignment
-            guard ref <= Int(UInt32.max) else { throw .invalidBlock(reason: "index exceeds 64 GiB of series") }
-            allRefs.append(UInt32(ref))
-            body.removeAll(keepingCapacity: true)
-            Varint.appendUnsigned(UInt64(entry.labels.count), to: &body)
-            for label in entry.labels {
-                Varint.appendUnsigned(UInt64(symbolRef[label.name] ?? 0), to: &body)
-                Varint.appendUnsigned(UInt64(symbolRef[label.value] ?? 0), to: &body)
-                postings[label.name, default: [:]][label.value, default: []].append(UInt32(ref))
+        pad(to: IndexFormat.seriesAlignment)
+        let ref = position / IndexFormat.seriesAlignment
+        guard ref <= Int(UInt32.max) else { throw .invalidBlock(reason: "index exceeds 64 GiB of series") }
+        body.removeAll(keepingCapacity: true)
+        Varint.appendUnsigned(UInt64(labels.count), to: &body)
+        for label in labels {
+            guard let name = symbolRefs[label.name], let value = symbolRefs[label.value] else {
+                throw .invalidBlock(reason: "label \(label.name)=\"\(label.value)\" of \(labels) is not among the index's symbols")
             }
-            try appendChunks(entry, to: &body)
-            Varint.appendUnsigned(UInt64(body.count), to: &out)
-            out.append(contentsOf: body)
-            out.appendBigEndian(CRC32C.checksum(body))
+            Varint.appendUnsigned(UInt64(name), to: &body)
+            Varint.appendUnsigned(UInt64(value), to: &body)
+            postings[UInt64(name) << 32 | UInt64(value), default: []].append(UInt32(ref))
         }
+        try Self.appendChunks(chunks, of: labels, to: &body)
+        Varint.appendUnsigned(UInt64(body.count), to: &pending)
+        pending.append(contentsOf: body)
+        pending.appendBigEndian(CRC32C.checksum(body))
+        allRefs.append(UInt32(ref))
+        previous = labels
+        if pending.count >= Self.flushSize { try flush() }
+    }
 
+    /// Writes the label indices, postings, offset tables and TOC, fsyncs and closes the file.
+    ///
+    /// - Throws: `TSDBError.io` on file errors.
+    package func finish() throws(TSDBError) {
+        let pairs = postings.keys.sorted()
         // Label indices: per name, the symbol references of its values.
-        let names = postings.keys.sorted(by: utf8Less)
-        var labelIndexOffsets = [(String, UInt64)]()
-        toc.labelIndices = UInt64(out.count)
-        for name in names {
-            pad(&out, to: 4)
-            labelIndexOffsets.append((name, UInt64(out.count)))
-            let values = (postings[name] ?? [:]).keys.sorted(by: utf8Less)
-            writeSection(&out) { body in
+        var labelIndexOffsets = [(name: UInt32, offset: UInt64)]()
+        toc.labelIndices = UInt64(position)
+        var start = 0
+        while start < pairs.count {
+            let name = UInt32(pairs[start] >> 32)
+            var end = start
+            while end < pairs.count, UInt32(pairs[end] >> 32) == name { end += 1 }
+            pad(to: 4)
+            labelIndexOffsets.append((name, UInt64(position)))
+            let values = pairs[start..<end]
+            writeSection { body in
                 body.appendBigEndian(UInt32(1))
                 body.appendBigEndian(UInt32(values.count))
-                for value in values { body.appendBigEndian(symbolRef[value] ?? 0) }
+                for pair in values { body.appendBigEndian(UInt32(truncatingIfNeeded: pair)) }
             }
+            try flushIfFull()
+            start = end
         }
 
         // Postings: the all-series list under ("", ""), then every pair in order.
-        var postingOffsets = [(String, String, UInt64)]()
-        toc.postings = UInt64(out.count)
-        func writePostings(_ refs: [UInt32]) {
-            writeSection(&out) { body in
-                body.appendBigEndian(UInt32(refs.count))
-                for ref in refs { body.appendBigEndian(ref) }
-            }
-        }
-        pad(&out, to: 4)
-        postingOffsets.append(("", "", UInt64(out.count)))
+        var postingOffsets = [(pair: UInt64?, offset: UInt64)]()
+        toc.postings = UInt64(position)
+        pad(to: 4)
+        postingOffsets.append((nil, UInt64(position)))
         writePostings(allRefs)
-        for name in names {
-            let byValue = postings[name] ?? [:]
-            for value in byValue.keys.sorted(by: utf8Less) {
-                pad(&out, to: 4)
-                postingOffsets.append((name, value, UInt64(out.count)))
-                writePostings(byValue[value] ?? [])
-            }
+        for pair in pairs {
+            pad(to: 4)
+            postingOffsets.append((pair, UInt64(position)))
+            writePostings(postings[pair] ?? [])
+            try flushIfFull()
         }
 
-        toc.labelIndicesTable = UInt64(out.count)
-        writeSection(&out) { body in
+        let symbols = self.symbols
+        toc.labelIndicesTable = UInt64(position)
+        writeSection { body in
             body.appendBigEndian(UInt32(labelIndexOffsets.count))
             for (name, offset) in labelIndexOffsets {
                 Varint.appendUnsigned(1, to: &body)
-                body.appendUvarintString(name)
+                body.appendUvarintString(symbols[Int(name)])
                 Varint.appendUnsigned(offset, to: &body)
             }
         }
-        toc.postingsTable = UInt64(out.count)
-        writeSection(&out) { body in
+        toc.postingsTable = UInt64(position)
+        writeSection { body in
             body.appendBigEndian(UInt32(postingOffsets.count))
-            for (name, value, offset) in postingOffsets {
+            for (pair, offset) in postingOffsets {
                 Varint.appendUnsigned(2, to: &body)
-                body.appendUvarintString(name)
-                body.appendUvarintString(value)
+                body.appendUvarintString(pair.map { symbols[Int($0 >> 32)] } ?? "")
+                body.appendUvarintString(pair.map { symbols[Int(UInt32(truncatingIfNeeded: $0))] } ?? "")
                 Varint.appendUnsigned(offset, to: &body)
             }
         }
-
-        let tocStart = out.count
-        for offset in toc.all { out.appendBigEndian(offset) }
-        out.appendBigEndian(CRC32C.checksum(out[tocStart...]))
-        return out
+        let tocStart = pending.count
+        for offset in toc.all { pending.appendBigEndian(offset) }
+        pending.appendBigEndian(CRC32C.checksum(pending[tocStart...]))
+        try flush()
+        try FileIO.sync(fd, path: path)
+        try FileIO.closeFile(fd, path: path)
+        fd = -1
     }
 
     /// Chunk count, then the first chunk absolutely and later ones as deltas.
-    private static func appendChunks(_ entry: Entry, to body: inout [UInt8]) throws(TSDBError) {
-        Varint.appendUnsigned(UInt64(entry.chunks.count), to: &body)
+    private static func appendChunks(_ chunks: [IndexFormat.ChunkMeta], of labels: Labels, to body: inout [UInt8]) throws(TSDBError) {
+        Varint.appendUnsigned(UInt64(chunks.count), to: &body)
         var previous: IndexFormat.ChunkMeta?
-        for chunk in entry.chunks {
+        for chunk in chunks {
             guard chunk.maxTime >= chunk.minTime else {
-                throw .invalidBlock(reason: "chunk of \(entry.labels) ends (\(chunk.maxTime)) before it starts (\(chunk.minTime))")
+                throw .invalidBlock(reason: "chunk of \(labels) ends (\(chunk.maxTime)) before it starts (\(chunk.minTime))")
             }
             if let previous {
                 guard chunk.minTime > previous.maxTime else {
-                    throw .invalidBlock(reason: "chunks of \(entry.labels) overlap at \(chunk.minTime)")
+                    throw .invalidBlock(reason: "chunks of \(labels) overlap at \(chunk.minTime)")
                 }
                 Varint.appendUnsigned(UInt64(bitPattern: chunk.minTime &- previous.maxTime), to: &body)
                 Varint.appendUnsigned(UInt64(bitPattern: chunk.maxTime &- chunk.minTime), to: &body)
@@ -166,17 +186,34 @@ package enum IndexWriter {
         }
     }
 
-    /// Appends `length (4 bytes BE) | body | CRC32C(body)`.
-    private static func writeSection(_ out: inout [UInt8], _ fill: (inout [UInt8]) -> Void) {
-        var body = [UInt8]()
-        fill(&body)
-        out.appendBigEndian(UInt32(truncatingIfNeeded: body.count))
-        out.append(contentsOf: body)
-        out.appendBigEndian(CRC32C.checksum(body))
+    private func writePostings(_ refs: [UInt32]) {
+        writeSection { body in
+            body.appendBigEndian(UInt32(refs.count))
+            for ref in refs { body.appendBigEndian(ref) }
+        }
     }
 
-    private static func pad(_ out: inout [UInt8], to alignment: Int) {
-        let remainder = out.count % alignment
-        if remainder != 0 { out.append(contentsOf: repeatElement(0, count: alignment - remainder)) }
+    /// Appends `length (4 bytes BE) | body | CRC32C(body)`.
+    private func writeSection(_ fill: (inout [UInt8]) -> Void) {
+        body.removeAll(keepingCapacity: true)
+        fill(&body)
+        pending.appendBigEndian(UInt32(truncatingIfNeeded: body.count))
+        pending.append(contentsOf: body)
+        pending.appendBigEndian(CRC32C.checksum(body))
+    }
+
+    private func pad(to alignment: Int) {
+        let remainder = position % alignment
+        if remainder != 0 { pending.append(contentsOf: repeatElement(0, count: alignment - remainder)) }
+    }
+
+    private func flushIfFull() throws(TSDBError) {
+        if pending.count >= Self.flushSize { try flush() }
+    }
+
+    private func flush() throws(TSDBError) {
+        try FileIO.writeAll(fd, pending[...], path: path)
+        written += pending.count
+        pending.removeAll(keepingCapacity: true)
     }
 }

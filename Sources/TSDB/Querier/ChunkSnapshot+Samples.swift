@@ -22,7 +22,8 @@ extension ChunkSnapshot {
             let end = min(start + BlockWriter.samplesPerChunk, samples.count)
             var chunk = XORChunk()
             for sample in samples[start..<end] { chunk.append(timestamp: sample.t, value: sample.v) }
-            out.append(ChunkSnapshot(encoding: .xor, bytes: chunk.bytes, range: chunk.bytes.indices,
+            let bytes = chunk.bytes
+            out.append(ChunkSnapshot(encoding: .xor, bytes: bytes, range: bytes.indices,
                                      minTime: samples[start].t, maxTime: samples[end - 1].t))
             start = end
         }

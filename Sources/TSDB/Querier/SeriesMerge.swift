@@ -28,23 +28,33 @@ enum SeriesMerge {
     /// - Throws: `TSDBError.corruptChunk` when an overlapping chunk does not decode; what
     ///   `body` throws.
     static func forEach(_ lists: [[Series]], _ body: (Series) throws(TSDBError) -> Void) throws(TSDBError) {
+        try forEach(lists, labels: \.labels, load: { $0 }, body)
+    }
+
+    /// As `forEach(_:_:)` over lists of items sorted by `labels` whose series `load` reads
+    /// only when they are merged (compaction: one series' chunks in memory at a time); an
+    /// item that loads as `nil` (nothing left) is skipped.
+    static func forEach<Item>(_ lists: [[Item]], labels: (Item) -> Labels, load: (Item) throws(TSDBError) -> Series?,
+                              _ body: (Series) throws(TSDBError) -> Void) throws(TSDBError)
+    {
         var positions = [Int](repeating: 0, count: lists.count)
         while true {
             // The smallest label set among the lists' next series.
             var smallest: Labels?
             for (list, position) in zip(lists, positions) where position < list.count {
-                if smallest.map({ list[position].labels < $0 }) ?? true { smallest = list[position].labels }
+                let candidate = labels(list[position])
+                if smallest.map({ candidate < $0 }) ?? true { smallest = candidate }
             }
-            guard let labels = smallest else { return }
+            guard let next = smallest else { return }
             var same = [Series]()
-            for index in lists.indices where positions[index] < lists[index].count && lists[index][positions[index]].labels == labels {
-                same.append(lists[index][positions[index]])
+            for index in lists.indices where positions[index] < lists[index].count && labels(lists[index][positions[index]]) == next {
+                if let series = try load(lists[index][positions[index]]) { same.append(series) }
                 positions[index] += 1
             }
             if same.count == 1 {
                 try body(same[0])
-            } else {
-                try body(Series(labels: labels, chunks: try mergeChunks(same.flatMap(\.chunks)),
+            } else if same.count > 1 {
+                try body(Series(labels: next, chunks: try mergeChunks(same.flatMap(\.chunks)),
                                 mint: same.map(\.mint).min()!, maxt: same.map(\.maxt).max()!))
             }
         }
