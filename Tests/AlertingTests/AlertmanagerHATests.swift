@@ -129,7 +129,8 @@ import Testing
         let (first, second) = try await Self.startPair(directory, url: recorder.url)
         defer { first.daemon?.stop(); second.daemon?.stop() }
         let body = Self.alerts(["G1", "G2", "G3"])
-        for peer in [first, second] { try await AlertmanagerDifferentialTests.post(peer.api, "/alerts", body) }
+        // The second peer first: without its wait it would flush, find no log entry and notify too.
+        for peer in [second, first] { try await AlertmanagerDifferentialTests.post(peer.api, "/alerts", body) }
         let seen = await Self.collect(recorder, expecting: 3, quiet: Self.peerTimeout * 2)
         #expect(seen.count == 3, "\(seen)")
         #expect(Set(seen.map(\.1)) == [#"{}:{alertname="G1"}"#, #"{}:{alertname="G2"}"#, #"{}:{alertname="G3"}"#])
@@ -143,6 +144,10 @@ import Testing
         #expect(cluster["name"] as? String == second.clusterAddress)
         #expect(Set(((cluster["peers"] as? [[String: Any]]) ?? []).compactMap { $0["address"] as? String })
                 == [first.clusterAddress, second.clusterAddress])
+        if let amtool = Support.amtool {
+            let show = try Support.run(amtool, ["--alertmanager.url=http://127.0.0.1:\(second.webPort)", "cluster", "show"])
+            #expect(show.output.contains("Cluster Status:  ready") && show.output.contains("Node Name:       \(second.clusterAddress)"), "\(show)")
+        }
     }
 
     /// A silence created on one peer shows on the other (API v2 and amtool) and mutes its
