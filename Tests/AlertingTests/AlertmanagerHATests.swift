@@ -55,6 +55,19 @@ import Testing
         return a.clusterAddress < b.clusterAddress ? (a, b) : (b, a)
     }
 
+    /// Runs `body` with two started peers (position 0 first) sending to one recorder whose
+    /// requests end after `guard`; stops both and removes their directory after.
+    static func withPair(guard timeout: Duration, _ body: (Peer, Peer, WebhookRecorder) async throws -> Void) async throws {
+        let directory = try Support.scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let recorder = try await WebhookRecorder()
+        let guardTask = recorder.finish(after: timeout)
+        defer { guardTask.cancel() }
+        let (first, second) = try await startPair(directory, url: recorder.url)
+        defer { first.daemon?.stop(); second.daemon?.stop() }
+        try await body(first, second, recorder)
+    }
+
     static func waitForMembers(_ peer: Peer, _ count: Int) async throws {
         for _ in 0..<200 {
             if let status = try? await json(peer.api + "/status") as? [String: Any],
@@ -121,87 +134,72 @@ import Testing
     /// Both peers get the same alerts of three groups: each group is notified once, by the
     /// peer at position 0; the other read the shared log after its wait and stayed quiet.
     @Test func onlyTheFirstPeerNotifies() async throws {
-        let directory = try Support.scratchDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let recorder = try await WebhookRecorder()
-        let guardTask = recorder.finish(after: .seconds(60))
-        defer { guardTask.cancel() }
-        let (first, second) = try await Self.startPair(directory, url: recorder.url)
-        defer { first.daemon?.stop(); second.daemon?.stop() }
-        let body = Self.alerts(["G1", "G2", "G3"])
-        // The second peer first: without its wait it would flush, find no log entry and notify too.
-        for peer in [second, first] { try await AlertmanagerDifferentialTests.post(peer.api, "/alerts", body) }
-        let seen = await Self.collect(recorder, expecting: 3, quiet: Self.peerTimeout * 2)
-        #expect(seen.count == 3, "\(seen)")
-        #expect(Set(seen.map(\.1)) == [#"{}:{alertname="G1"}"#, #"{}:{alertname="G2"}"#, #"{}:{alertname="G3"}"#])
-        #expect(seen.allSatisfy { $0.0 == "http://\(first.name)" }, "\(seen)")
-        let metrics = try await Self.text("http://127.0.0.1:\(second.webPort)/metrics")
-        for line in ["alertmanager_cluster_enabled 1", "alertmanager_cluster_members 2", "alertmanager_peer_position 1"] {
-            #expect(metrics.contains(line), "\(line)")
-        }
-        let status = try #require(try await Self.json(second.api + "/status") as? [String: Any])
-        let cluster = try #require(status["cluster"] as? [String: Any])
-        #expect(cluster["name"] as? String == second.clusterAddress)
-        #expect(Set(((cluster["peers"] as? [[String: Any]]) ?? []).compactMap { $0["address"] as? String })
-                == [first.clusterAddress, second.clusterAddress])
-        if let amtool = Support.amtool {
-            let show = try Support.run(amtool, ["--alertmanager.url=http://127.0.0.1:\(second.webPort)", "cluster", "show"])
-            #expect(show.output.contains("Cluster Status:  ready") && show.output.contains("Node Name:       \(second.clusterAddress)"), "\(show)")
+        try await Self.withPair(guard: .seconds(60)) { first, second, recorder in
+            let body = Self.alerts(["G1", "G2", "G3"])
+            // The second peer first: without its wait it would flush, find no log entry and notify too.
+            for peer in [second, first] { try await AlertmanagerDifferentialTests.post(peer.api, "/alerts", body) }
+            let seen = await Self.collect(recorder, expecting: 3, quiet: Self.peerTimeout * 2)
+            #expect(seen.count == 3, "\(seen)")
+            #expect(Set(seen.map(\.1)) == [#"{}:{alertname="G1"}"#, #"{}:{alertname="G2"}"#, #"{}:{alertname="G3"}"#])
+            #expect(seen.allSatisfy { $0.0 == "http://\(first.name)" }, "\(seen)")
+            let metrics = try await Self.text("http://127.0.0.1:\(second.webPort)/metrics")
+            for line in ["alertmanager_cluster_enabled 1", "alertmanager_cluster_members 2", "alertmanager_peer_position 1"] {
+                #expect(metrics.contains(line), "\(line)")
+            }
+            let status = try #require(try await Self.json(second.api + "/status") as? [String: Any])
+            let cluster = try #require(status["cluster"] as? [String: Any])
+            #expect(cluster["name"] as? String == second.clusterAddress)
+            #expect(Set(((cluster["peers"] as? [[String: Any]]) ?? []).compactMap { $0["address"] as? String })
+                    == [first.clusterAddress, second.clusterAddress])
+            if let amtool = Support.amtool {
+                let show = try Support.run(amtool, ["--alertmanager.url=http://127.0.0.1:\(second.webPort)", "cluster", "show"])
+                #expect(show.output.contains("Cluster Status:  ready") && show.output.contains("Node Name:       \(second.clusterAddress)"), "\(show)")
+            }
         }
     }
 
     /// A silence created on one peer shows on the other (API v2 and amtool) and mutes its
     /// alerts there; an alert not silenced, posted beside it, is notified.
     @Test func silenceOnOnePeerMutesOnTheOther() async throws {
-        let directory = try Support.scratchDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let recorder = try await WebhookRecorder()
-        let guardTask = recorder.finish(after: .seconds(60))
-        defer { guardTask.cancel() }
-        let (first, second) = try await Self.startPair(directory, url: recorder.url)
-        defer { first.daemon?.stop(); second.daemon?.stop() }
-        let id = try await Self.postSilence(first, alertname: "Muted")
-        #expect(try await Self.waitForSilence(id, on: second))
-        if let amtool = Support.amtool {
-            let query = try Support.run(amtool, ["--alertmanager.url=http://127.0.0.1:\(second.webPort)", "silence", "query", "-q"])
-            #expect(query.output.split(separator: "\n").map(String.init) == [id], "\(query)")
+        try await Self.withPair(guard: .seconds(60)) { first, second, recorder in
+            let id = try await Self.postSilence(first, alertname: "Muted")
+            #expect(try await Self.waitForSilence(id, on: second))
+            if let amtool = Support.amtool {
+                let query = try Support.run(amtool, ["--alertmanager.url=http://127.0.0.1:\(second.webPort)", "silence", "query", "-q"])
+                #expect(query.output.split(separator: "\n").map(String.init) == [id], "\(query)")
+            }
+            try await AlertmanagerDifferentialTests.post(second.api, "/alerts", Self.alerts(["Muted", "Loud"]))
+            let seen = await Self.collect(recorder, expecting: 1, quiet: Self.peerTimeout * 2)
+            #expect(seen.map(\.1) == [#"{}:{alertname="Loud"}"#], "\(seen)")
         }
-        try await AlertmanagerDifferentialTests.post(second.api, "/alerts", Self.alerts(["Muted", "Loud"]))
-        let seen = await Self.collect(recorder, expecting: 1, quiet: Self.peerTimeout * 2)
-        #expect(seen.map(\.1) == [#"{}:{alertname="Loud"}"#], "\(seen)")
     }
 
     /// kill -9 of the peer at position 0: the other notifies after its wait. The killed peer
     /// comes back with its old directory and catches up with what happened meanwhile (a silence,
     /// the notification log) in one full exchange, then takes changes as they happen.
     @Test func secondPeerTakesOverAndFirstCatchesUp() async throws {
-        let directory = try Support.scratchDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let recorder = try await WebhookRecorder()
-        let guardTask = recorder.finish(after: .seconds(90))
-        defer { guardTask.cancel() }
-        let (first, second) = try await Self.startPair(directory, url: recorder.url)
-        defer { first.daemon?.stop(); second.daemon?.stop() }
-        await first.daemon?.kill9()
-        let body = Self.alerts(["Down"])
-        try await AlertmanagerDifferentialTests.post(second.api, "/alerts", body)
-        var requests = recorder.requests.makeAsyncIterator()
-        let notified = try #require(await requests.next())
-        #expect(notified.json["externalURL"] as? String == "http://\(second.name)")
-        #expect(notified.json["groupKey"] as? String == #"{}:{alertname="Down"}"#)
-        let silence = try await Self.postSilence(second, alertname: "Later")
+        try await Self.withPair(guard: .seconds(90)) { first, second, recorder in
+            await first.daemon?.kill9()
+            let body = Self.alerts(["Down"])
+            try await AlertmanagerDifferentialTests.post(second.api, "/alerts", body)
+            var requests = recorder.requests.makeAsyncIterator()
+            let notified = try #require(await requests.next())
+            #expect(notified.json["externalURL"] as? String == "http://\(second.name)")
+            #expect(notified.json["groupKey"] as? String == #"{}:{alertname="Down"}"#)
+            let silence = try await Self.postSilence(second, alertname: "Later")
 
-        try await first.start(peers: [second])
-        try await Self.waitForMembers(first, 2)
-        #expect(try await Self.waitForSilence(silence, on: first), "the silence made while it was down")
-        // The log came along: the same alert posted to it is not notified again.
-        try await AlertmanagerDifferentialTests.post(first.api, "/alerts", body)
-        let again = try await Self.postSilence(first, alertname: "AfterJoin")
-        #expect(try await Self.waitForSilence(again, on: second), "a change after the join")
-        let stopper = recorder.finish(after: Self.peerTimeout)
-        let duplicate = await requests.next()
-        stopper.cancel()
-        #expect(duplicate == nil, "notified again: \(duplicate.map { String(decoding: $0.body, as: UTF8.self) } ?? "")")
+            try await first.start(peers: [second])
+            try await Self.waitForMembers(first, 2)
+            #expect(try await Self.waitForSilence(silence, on: first), "the silence made while it was down")
+            // The log came along: the same alert posted to it is not notified again.
+            try await AlertmanagerDifferentialTests.post(first.api, "/alerts", body)
+            let again = try await Self.postSilence(first, alertname: "AfterJoin")
+            #expect(try await Self.waitForSilence(again, on: second), "a change after the join")
+            let stopper = recorder.finish(after: Self.peerTimeout)
+            let duplicate = await requests.next()
+            stopper.cancel()
+            #expect(duplicate == nil, "notified again: \(duplicate.map { String(decoding: $0.body, as: UTF8.self) } ?? "")")
+        }
     }
 
     /// Memberlist settings Pharos cannot honour, and peers without the alertmanager role, are refused by name.
