@@ -3,7 +3,8 @@
 Debian's Alertmanager 0.25 get the same config (20 inhibit rules, grouping by `group`,
 group_wait 0s) and, one after the other, the same 10,000 alerts in 500 groups with 50
 silences, posted in batches of 100 over loopback. Reports dispatch latency (first alert of a
-group posted -> that group's first webhook received, p50/p99 over the groups) and RSS.
+group posted -> that group's first webhook received, p50/p99 over the groups), RSS and its
+anonymous part (RssAnon: heap and stacks, without the pages of the binary and shared libraries).
 
     python3 bench/alertmanager_compare.py --pharos .build/release/pharos
 
@@ -21,7 +22,7 @@ import threading
 import time
 import urllib.request
 
-from peers import rss_bytes, stop, wait_http
+from peers import rss_bytes, status_bytes, stop, wait_http
 
 
 def free_port():
@@ -89,6 +90,7 @@ def run(name, command, args, hook_port):
                                        "startsAt": "2026-01-01T00:00:00Z", "endsAt": "2099-01-01T00:00:00Z",
                                        "createdBy": "bench", "comment": "bench"})
         idle = rss_bytes(process.pid)
+        idle_anon = status_bytes(process.pid, "RssAnon")
         print("  silences posted", file=sys.stderr, flush=True)
         posted = {}
         alerts = []
@@ -109,11 +111,12 @@ def run(name, command, args, hook_port):
         print("  notified groups:", len(Recorder.first), file=sys.stderr, flush=True)
         latencies = sorted(Recorder.first[g] - posted[g] for g in Recorder.first)
         loaded = rss_bytes(process.pid)
+        loaded_anon = status_bytes(process.pid, "RssAnon")
         count = len(json.load(urllib.request.urlopen(base + "/alerts", timeout=60)))
         def pct(p):
             return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else float("nan")
         return {"name": name, "groups": len(latencies), "alerts": count, "p50": pct(0.5), "p99": pct(0.99),
-                "idle": idle, "rss": loaded}
+                "idle": idle, "rss": loaded, "idle_anon": idle_anon, "anon": loaded_anon}
     finally:
         stop(process, grace=20)
         shutil.rmtree(work, ignore_errors=True)
@@ -139,11 +142,12 @@ def main():
                        "--web.listen-address=127.0.0.1:{port}"], args, hook_port),
     ]
     hook.shutdown()
-    print("| server | groups notified | active alerts | dispatch p50 | dispatch p99 | RSS idle | RSS loaded |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+    print("| server | groups notified | active alerts | dispatch p50 | dispatch p99 | RSS idle | RSS loaded | anon idle | anon loaded |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for r in results:
         print(f"| {r['name']} | {r['groups']} | {r['alerts']} | {r['p50']:.1f} ms | {r['p99']:.1f} ms | "
-              f"{r['idle'] / 2**20:.1f} MiB | {r['rss'] / 2**20:.1f} MiB |")
+              f"{r['idle'] / 2**20:.1f} MiB | {r['rss'] / 2**20:.1f} MiB | "
+              f"{r['idle_anon'] / 2**20:.1f} MiB | {r['anon'] / 2**20:.1f} MiB |")
 
 
 if __name__ == "__main__":

@@ -24,6 +24,8 @@ package enum AlertingError: Error, Equatable, Sendable {
     case integration(receiver: String, reason: String)
     /// A `templates:` file does not parse.
     case template(path: String, reason: String)
+    /// What an HA peer sent is not a state Pharos can merge.
+    case peerState(String)
 }
 
 extension AlertingError: CustomStringConvertible {
@@ -50,6 +52,8 @@ extension AlertingError: CustomStringConvertible {
             "receiver \"\(receiver)\": \(reason)"
         case .template(let path, let reason):
             "failed to parse templates: \(path): \(reason)"
+        case .peerState(let reason):
+            "peer state refused: \(reason)"
         }
     }
 }

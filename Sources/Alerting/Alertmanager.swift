@@ -20,6 +20,8 @@ package final class Alertmanager: Sendable {
         package var externalURL = ""
         /// The `User-Agent` of notifications.
         package var userAgent = "Alertmanager/0.25.0"
+        /// `--cluster.*` with peers: HA with them; nil runs alone.
+        package var cluster: AlertmanagerCluster.Options?
         /// The wall clock, Unix milliseconds (a test may pass its own).
         package var now: @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
 
@@ -55,6 +57,8 @@ package final class Alertmanager: Sendable {
 
     /// The options it runs with.
     package let options: Options
+    /// The HA peers, when it has any.
+    package let cluster: AlertmanagerCluster?
     private let core: Mutex<Core>
     private let wake = Mutex<(pending: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
     private let persisting = Mutex(())
@@ -74,8 +78,10 @@ package final class Alertmanager: Sendable {
         self.options = options
         self.httpClient = httpClient
         self.logger = logger
+        cluster = options.cluster.map { AlertmanagerCluster(options: $0, httpClient: httpClient, logger: logger) }
         var silences = Silences(retention: options.retention)
         var nflog = NotificationLog(retention: options.retention)
+        var history = AlertHistory(retention: options.retention, saves: !options.storagePath.isEmpty)
         if !options.storagePath.isEmpty {
             do {
                 try FileManager.default.createDirectory(atPath: options.storagePath, withIntermediateDirectories: true)
@@ -85,11 +91,13 @@ package final class Alertmanager: Sendable {
             let silencesPath = options.storagePath + "/silences.json", nflogPath = options.storagePath + "/nflog.json"
             if let data = try StateFile.read(silencesPath) { silences.restore(try StateSnapshots.decodeSilences(data, path: silencesPath)) }
             if let data = try StateFile.read(nflogPath) { try StateSnapshots.decodeLog(data, path: nflogPath, into: &nflog) }
+            for (fingerprint, event) in try HistoryFile.read(options.storagePath + "/history.jsonl") { history.replay(fingerprint, event) }
+            history.collectGarbage(nowMs: options.now())
         }
         let integrations = try ReceiverIntegrations.build(config, httpClient: httpClient, userAgent: options.userAgent, now: options.now)
         core = Mutex(Core(config: config, dispatch: DispatchState(route: config.routingTree, inhibitRules: config.inhibitRules),
                           silences: silences, nflog: nflog, integrations: integrations,
-                          history: AlertHistory(retention: options.retention)))
+                          history: history))
         for name in Self.integrationNames {
             for label in ["alertmanager_notifications_total", "alertmanager_notification_requests_total",
                           "alertmanager_notification_requests_failed_total"] {
@@ -139,6 +147,7 @@ package final class Alertmanager: Sendable {
                 core.history.observe(alert.fingerprint, firing: !alert.isResolved(at: now), atMs: now)
             }
         }
+        persistHistory()
         wakeUp()
     }
 
@@ -149,8 +158,12 @@ package final class Alertmanager: Sendable {
     /// - Returns: its ID.
     package func setSilence(_ silence: Silence) throws(AlertingError) -> String {
         let now = nowMs
-        let id = try core.withLock { core throws(AlertingError) in try core.silences.set(silence, nowMs: now) }
+        let (id, changed) = try core.withLock { core throws(AlertingError) in
+            let id = try core.silences.set(silence, nowMs: now)
+            return (id, [id, silence.id].compactMap { core.silences.byID[$0] })
+        }
         try persistSilences()
+        cluster?.broadcast(PeerState(silences: changed.map(StateSnapshots.SilenceRecord.init)).bytes)
         wakeUp()
         return id
     }
@@ -158,8 +171,12 @@ package final class Alertmanager: Sendable {
     /// Expires a silence and writes the silences file.
     package func expireSilence(id: String) throws(AlertingError) {
         let now = nowMs
-        try core.withLock { core throws(AlertingError) in try core.silences.expire(id: id, nowMs: now) }
+        let expired = try core.withLock { core throws(AlertingError) in
+            try core.silences.expire(id: id, nowMs: now)
+            return core.silences.byID[id]
+        }
         try persistSilences()
+        cluster?.broadcast(PeerState(silences: expired.map { [StateSnapshots.SilenceRecord($0)] } ?? []).bytes)
         wakeUp()
     }
 
@@ -172,6 +189,32 @@ package final class Alertmanager: Sendable {
     package func silences() -> [Silence] {
         let now = nowMs
         return core.withLock { $0.silences.listed(nowMs: now) }
+    }
+
+    // MARK: - HA
+
+    /// Every silence and notification log entry, as HA peers exchange them on a join.
+    package func peerState() -> [UInt8] {
+        core.withLock { core in
+            PeerState(silences: core.silences.byID.values.sorted { $0.id < $1.id }.map(StateSnapshots.SilenceRecord.init),
+                      nflog: StateSnapshots.LogRecord.sorted(core.nflog.entries.map(StateSnapshots.LogRecord.init)))
+        }.bytes
+    }
+
+    /// Merges what a peer sent (last write wins) and writes the files when something was taken.
+    /// - Throws: `AlertingError.peerState` for a message that does not decode; nothing is taken then.
+    package func mergePeerState(_ bytes: some Collection<UInt8>) throws(AlertingError) {
+        let (silences, entries) = try PeerState.decode(bytes)
+        let now = nowMs
+        let (silencesTaken, entriesTaken) = core.withLock { core in
+            (silences.reduce(0) { $0 + (core.silences.merge($1, nowMs: now) ? 1 : 0) },
+             entries.reduce(0) { $0 + (core.nflog.merge($1.0, $1.1, nowMs: now) ? 1 : 0) })
+        }
+        if silencesTaken > 0 {
+            try persistSilences()
+            wakeUp()
+        }
+        if entriesTaken > 0 { try persistLog() }
     }
 
     // MARK: - Views
@@ -215,6 +258,10 @@ package final class Alertmanager: Sendable {
     package func run() async {
         var lastGC = nowMs, lastMaintenance = nowMs, lastGauges = Int64.min / 2
         await withDiscardingTaskGroup { group in
+            if let cluster {
+                group.addTask { await cluster.run(state: { self.peerState() }, merge: { bytes throws(AlertingError) in try self.mergePeerState(bytes) }) }
+                await cluster.settle()
+            }
             while !Task.isCancelled {
                 let now = nowMs
                 let due = core.withLock { $0.dispatch.dueFlushes(nowMs: now) }
@@ -246,6 +293,11 @@ package final class Alertmanager: Sendable {
             let muted = alerts.filter { !$0.silencedBy.isEmpty || !$0.inhibitedBy.isEmpty }.count
             return (alerts.count - muted, muted, core.silences.byID.values.map { $0.state(at: nowMs) })
         }
+        Gauge(label: "alertmanager_cluster_enabled").record(cluster == nil ? 0 : 1)
+        if let cluster {
+            Gauge(label: "alertmanager_cluster_members").record(cluster.members.count)
+            Gauge(label: "alertmanager_peer_position").record(cluster.position)
+        }
         Gauge(label: "alertmanager_alerts", dimensions: [("state", "active")]).record(active)
         Gauge(label: "alertmanager_alerts", dimensions: [("state", "suppressed")]).record(suppressed)
         for state in [SilenceState.active, .pending, .expired] {
@@ -264,6 +316,7 @@ package final class Alertmanager: Sendable {
         do {
             try persistSilences()
             try persistLog()
+            try compactHistory()
         } catch {
             logger.error("Writing the Alertmanager state failed", metadata: ["err": "\(error)"])
         }
@@ -294,6 +347,7 @@ package final class Alertmanager: Sendable {
             let mutedResolved = receiver?.sendResolvedWhenMuted == true ? mutedAlerts.filter { $0.isResolved(at: now) } : []
             return (kept, mutedResolved, core.integrations[route.receiver] ?? [], muted)
         }
+        persistHistory()
         var delivered = true
         if !isMuted && !(alerts.isEmpty && mutedResolved.isEmpty) {
             delivered = await withTaskGroup(of: Bool.self) { group in
@@ -321,6 +375,10 @@ package final class Alertmanager: Sendable {
             alerts.sort(by: AlertmanagerAlert.precedes)
         }
         guard !alerts.isEmpty else { return true }
+        // HA: peer i waits i × the peer timeout, then reads the shared log (upstream's WaitStage).
+        if let wait = cluster?.notifyWait, wait > .zero {
+            do { try await Task.sleep(for: wait) } catch { return false }
+        }
         let firing = Set(alerts.filter { !$0.isResolved(at: flush.nowMs) }.map(\.fingerprint))
         let resolved = Set(alerts.filter { $0.isResolved(at: flush.nowMs) }.map(\.fingerprint))
         let needed = core.withLock {
@@ -338,16 +396,19 @@ package final class Alertmanager: Sendable {
             guard await send(notification, through: integration) else { return false }
         }
         let loggedAt = nowMs
-        core.withLock { core in
+        let entry = core.withLock { core in
             core.nflog.log(key, firing: firing, resolved: resolved, nowMs: loggedAt)
             for alert in sent {
                 core.history.notified(alert.fingerprint, receiver: route.receiver, integration: "\(integration.name)[\(integration.index)]",
                                       status: alert.isResolved(at: flush.nowMs) ? "resolved" : "firing", atMs: loggedAt)
             }
+            return core.nflog.entries[key]
         }
+        if let entry { cluster?.broadcast(PeerState(nflog: [StateSnapshots.LogRecord(key, entry)]).bytes) }
         do { try persistLog() } catch {
             logger.error("Writing the notification log failed", metadata: ["err": "\(error)"])
         }
+        persistHistory()
         return true
     }
 
@@ -401,6 +462,31 @@ package final class Alertmanager: Sendable {
         guard !options.storagePath.isEmpty else { return }
         try persisting.withLock { _ throws(AlertingError) in
             try StateFile.write(core.withLock { StateSnapshots.encode($0.nflog) }, to: options.storagePath + "/nflog.json")
+        }
+    }
+
+    /// Appends the new history events to `history.jsonl`; a failure is logged (the history is
+    /// not worth refusing alerts over).
+    private func persistHistory() {
+        guard !options.storagePath.isEmpty else { return }
+        do {
+            try persisting.withLock { _ throws(AlertingError) in
+                try HistoryFile.append(core.withLock { $0.history.takeUnsaved() }, to: options.storagePath + "/history.jsonl")
+            }
+        } catch {
+            logger.error("Writing the alert history failed", metadata: ["err": "\(error)"])
+        }
+    }
+
+    /// Rewrites `history.jsonl` with only the events kept.
+    private func compactHistory() throws(AlertingError) {
+        guard !options.storagePath.isEmpty else { return }
+        try persisting.withLock { _ throws(AlertingError) in
+            let events = core.withLock { core in
+                _ = core.history.takeUnsaved()
+                return core.history.all
+            }
+            try StateFile.write(HistoryFile.encode(events), to: options.storagePath + "/history.jsonl")
         }
     }
 

@@ -90,7 +90,23 @@ package struct AlertmanagerAPI: Sendable {
         }
         router.get("api/v2/status") { _, _ in
             var json = JSONWriter()
-            json.raw(#"{"cluster":{"peers":[],"status":"disabled"},"config":{"original":"#)
+            if let cluster = alertmanager.cluster {
+                json.raw(#"{"cluster":{"name":"#)
+                json.string(cluster.options.name)
+                json.raw(#","peers":"#)
+                json.array(cluster.members) { json, member in
+                    json.raw(#"{"address":"#)
+                    json.string(member.address)
+                    json.raw(#","name":"#)
+                    json.string(member.name)
+                    json.byte("}")
+                }
+                json.raw(#","status":"#)
+                json.string(cluster.status)
+                json.raw(#"},"config":{"original":"#)
+            } else {
+                json.raw(#"{"cluster":{"peers":[],"status":"disabled"},"config":{"original":"#)
+            }
             json.string(alertmanager.config.redactedYAML)
             json.raw(#"},"uptime":"#)
             json.string(Self.time(startTimeMs))

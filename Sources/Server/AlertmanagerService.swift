@@ -119,8 +119,8 @@ package final class AlertmanagerServer: Sendable {
         }
     }
 
-    /// Serves until a graceful shutdown.
-    package func run() async throws {
+    /// Serves until a graceful shutdown; with HA peers, also the peers' endpoints on `clusterListenAddress`.
+    package func run(clusterListenAddress: String = "") async throws {
         let application = Application(
             router: service.router(startTimeMs: startTime, bodyLimit: bodyLimit),
             configuration: .init(address: .hostname(host, port: port)),
@@ -128,9 +128,19 @@ package final class AlertmanagerServer: Sendable {
                 logger.info("Listening", metadata: ["address": "\(host):\(channel.localAddress?.port ?? port)"])
             },
             logger: logger)
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: application), .init(service: Loop(service: service))],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: application), .init(service: Loop(service: service))]
+        if let cluster = service.alertmanager.cluster {
+            let (clusterHost, clusterPort) = try ServerOptions.hostAndPort(clusterListenAddress, flag: "cluster.listen-address")
+            let api = AlertmanagerClusterAPI(alertmanager: service.alertmanager, cluster: cluster, bodyLimit: 256 << 20)
+            services.append(.init(service: Application(
+                router: api.router(), configuration: .init(address: .hostname(clusterHost, port: clusterPort)),
+                onServerRunning: { [logger] channel in
+                    logger.info("Listening for cluster peers", metadata: ["address": "\(clusterHost):\(channel.localAddress?.port ?? clusterPort)",
+                                                                          "name": "\(cluster.options.name)"])
+                },
+                logger: logger)))
+        }
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         try? await httpClient.shutdown()
     }

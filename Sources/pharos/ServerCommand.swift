@@ -105,49 +105,50 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("data.retention"), help: "How long to keep expired silences and notification log entries.")
     var alertmanagerRetention = "120h"
 
-    @Option(name: .customLong("cluster.peer"), help: "Initial peers (HA clustering is not supported yet).")
+    @Option(name: .customLong("cluster.peer"), help: "Initial peers, host:port of their --cluster.listen-address (may be repeated; HA over HTTP, docs/alertmanager.md).")
     var clusterPeers: [String] = []
 
-    @Option(name: .customLong("cluster.listen-address"), help: "Listen address for cluster (accepted; HA is not supported yet).")
+    @Option(name: .customLong("cluster.listen-address"), help: "Listen address for the HA peers' HTTP requests (used when --cluster.peer is given).")
     var clusterListenAddress = "0.0.0.0:9094"
 
-    @Option(name: .customLong("cluster.advertise-address"), help: "Accepted for compatibility; HA is not supported yet.")
+    @Option(name: .customLong("cluster.advertise-address"), help: "This peer's host:port for the others and its name in the cluster (default: the listen address, or <hostname>:<port> when it has no host).")
     var clusterAdvertiseAddress = ""
 
-    @Option(name: .customLong("cluster.label"), help: "Accepted for compatibility; HA is not supported yet.")
+    @Option(name: .customLong("cluster.label"), help: "Peers refuse requests from peers with another label.")
     var clusterLabel = ""
 
-    @Option(name: .customLong("cluster.peer-timeout"), help: "Accepted for compatibility; HA is not supported yet.")
+    @Option(name: .customLong("cluster.peer-timeout"), help: "Time to wait between peers to send notifications.")
     var clusterPeerTimeout = "15s"
 
-    @Option(name: .customLong("cluster.gossip-interval"), help: "Accepted for compatibility; HA is not supported yet.")
-    var clusterGossipInterval = "200ms"
-
-    @Option(name: .customLong("cluster.pushpull-interval"), help: "Accepted for compatibility; HA is not supported yet.")
-    var clusterPushPullInterval = "1m0s"
-
-    @Option(name: .customLong("cluster.settle-timeout"), help: "Accepted for compatibility; HA is not supported yet.")
-    var clusterSettleTimeout = "1m0s"
-
-    @Option(name: .customLong("cluster.reconnect-interval"), help: "Accepted for compatibility; HA is not supported yet.")
-    var clusterReconnectInterval = "10s"
-
-    @Option(name: .customLong("cluster.reconnect-timeout"), help: "Accepted for compatibility; HA is not supported yet.")
-    var clusterReconnectTimeout = "6h0m0s"
-
-    @Option(name: .customLong("cluster.tcp-timeout"), help: "Accepted for compatibility; HA is not supported yet.")
-    var clusterTCPTimeout = "10s"
-
-    @Option(name: .customLong("cluster.probe-timeout"), help: "Accepted for compatibility; HA is not supported yet.")
-    var clusterProbeTimeout = "500ms"
-
-    @Option(name: .customLong("cluster.probe-interval"), help: "Accepted for compatibility; HA is not supported yet.")
+    @Option(name: .customLong("cluster.probe-interval"), help: "Interval between probes of each peer.")
     var clusterProbeInterval = "1s"
 
-    @Option(name: .customLong("cluster.tls-config"), help: "Accepted for compatibility; HA is not supported yet.")
-    var clusterTLSConfig = ""
+    @Option(name: .customLong("cluster.probe-timeout"), help: "Timeout of a probe of a peer.")
+    var clusterProbeTimeout = "500ms"
 
-    @Flag(name: .customLong("cluster.allow-insecure-public-advertise-address-discovery"), help: "Accepted for compatibility; HA is not supported yet.")
+    @Option(name: .customLong("cluster.pushpull-interval"), help: "Interval of the full state exchange with each peer.")
+    var clusterPushPullInterval = "1m0s"
+
+    @Option(name: .customLong("cluster.tcp-timeout"), help: "Timeout of a state exchange with a peer.")
+    var clusterTCPTimeout = "10s"
+
+    @Option(name: .customLong("cluster.settle-timeout"), help: "Maximum time to wait for the first state exchange before notifying.")
+    var clusterSettleTimeout = "1m0s"
+
+    // Memberlist settings Pharos's HTTP exchange has no use for: refused when given (see alertmanagerCluster()).
+    @Option(name: .customLong("cluster.gossip-interval"), help: "Not supported (changes go to the peers at once over HTTP).")
+    var clusterGossipInterval: String?
+
+    @Option(name: .customLong("cluster.reconnect-interval"), help: "Not supported (peers are probed every --cluster.probe-interval).")
+    var clusterReconnectInterval: String?
+
+    @Option(name: .customLong("cluster.reconnect-timeout"), help: "Not supported (peers given with --cluster.peer are probed for ever).")
+    var clusterReconnectTimeout: String?
+
+    @Option(name: .customLong("cluster.tls-config"), help: "Not supported (the peers' HTTP is plain).")
+    var clusterTLSConfig: String?
+
+    @Flag(name: .customLong("cluster.allow-insecure-public-advertise-address-discovery"), help: "Not supported (no address discovery: set --cluster.advertise-address).")
     var clusterAllowInsecurePublicAdvertise = false
 
     @Option(name: .customLong("query.lookback-delta"), help: "The maximum lookback duration for retrieving metrics during expression evaluations.")
@@ -188,8 +189,8 @@ struct ServerCommand: AsyncParsableCommand {
             throw ValidationError("invalid value for --role: \"\(role)\" (all, distributor, ingester, querier, ruler, alertmanager)")
         }
         guard serverRole != .ruler else { throw ValidationError("role ruler not implemented yet: rules run with --role=all") }
-        guard clusterPeers.isEmpty else {
-            throw ValidationError("HA clustering (--cluster.peer) not supported yet: run a single Alertmanager without peers")
+        guard clusterPeers.isEmpty || role == "alertmanager" else {
+            throw ValidationError("HA (--cluster.peer) needs --role=alertmanager: the Alertmanager inside --role=all runs alone")
         }
         let options = try serverOptions()
         if role == "alertmanager" { return try await runAlertmanager(options) }
@@ -318,6 +319,7 @@ struct ServerCommand: AsyncParsableCommand {
         var amOptions = Alertmanager.Options()
         amOptions.storagePath = alertmanagerStoragePath.isEmpty ? "data/" : alertmanagerStoragePath
         amOptions.retention = options.alertmanagerRetention
+        amOptions.cluster = try alertmanagerCluster()
         amOptions.externalURL = externalURL.isEmpty ? "http://\(ProcessInfo.processInfo.hostName)\(listenAddress.hasPrefix(":") ? "" : ":")\(listenAddress)" : externalURL
         let server: AlertmanagerServer
         do {
@@ -327,7 +329,42 @@ struct ServerCommand: AsyncParsableCommand {
             logger.error("\(error)")
             throw ExitCode(1)
         }
-        try await server.run()
+        try await server.run(clusterListenAddress: clusterListenAddress)
+    }
+
+    /// The HA settings of `--cluster.*`, nil without `--cluster.peer` or with an empty
+    /// `--cluster.listen-address` (as upstream, which disables HA then).
+    private func alertmanagerCluster() throws -> AlertmanagerCluster.Options? {
+        let refused: [(String, Bool, String)] = [
+            ("gossip-interval", clusterGossipInterval != nil, "changes are sent to the peers at once over HTTP"),
+            ("reconnect-interval", clusterReconnectInterval != nil, "peers are probed every --cluster.probe-interval"),
+            ("reconnect-timeout", clusterReconnectTimeout != nil, "peers given with --cluster.peer are probed for ever"),
+            ("tls-config", clusterTLSConfig != nil, "the peers' HTTP is plain"),
+            ("allow-insecure-public-advertise-address-discovery", clusterAllowInsecurePublicAdvertise,
+             "there is no address discovery; set --cluster.advertise-address"),
+        ]
+        for (flag, given, why) in refused where given {
+            throw ValidationError("--cluster.\(flag) is a memberlist setting Pharos cannot honour (its peers use HTTP: \(why)); remove it")
+        }
+        guard !clusterPeers.isEmpty, !clusterListenAddress.isEmpty else { return nil }
+        let listen: (host: String, port: Int)
+        do { listen = try ServerOptions.hostAndPort(clusterListenAddress, flag: "cluster.listen-address") } catch { throw ValidationError("\(error)") }
+        for peer in clusterPeers + (clusterAdvertiseAddress.isEmpty ? [] : [clusterAdvertiseAddress]) {
+            do { _ = try ServerOptions.hostAndPort(peer, flag: "cluster.peer") } catch { throw ValidationError("\(error)") }
+        }
+        let unspecified = ["0.0.0.0", "::"].contains(listen.host) || clusterListenAddress.hasPrefix(":")
+        var options = AlertmanagerCluster.Options(
+            name: !clusterAdvertiseAddress.isEmpty ? clusterAdvertiseAddress
+                : unspecified ? "\(ProcessInfo.processInfo.hostName):\(listen.port)" : clusterListenAddress,
+            peers: clusterPeers)
+        options.label = clusterLabel
+        options.peerTimeout = .milliseconds(try milliseconds(clusterPeerTimeout, flag: "cluster.peer-timeout"))
+        options.probeInterval = .milliseconds(try milliseconds(clusterProbeInterval, flag: "cluster.probe-interval"))
+        options.probeTimeout = .milliseconds(try milliseconds(clusterProbeTimeout, flag: "cluster.probe-timeout"))
+        options.pushPullInterval = .milliseconds(try milliseconds(clusterPushPullInterval, flag: "cluster.pushpull-interval"))
+        options.tcpTimeout = .milliseconds(try milliseconds(clusterTCPTimeout, flag: "cluster.tcp-timeout"))
+        options.settleTimeout = .milliseconds(try milliseconds(clusterSettleTimeout, flag: "cluster.settle-timeout"))
+        return options
     }
 
     private static let logLevels: [String: Logger.Level] = ["debug": .debug, "info": .info, "warn": .warning, "error": .error]

@@ -149,4 +149,71 @@ import Testing
         }
         for line in expected { #expect(text.contains(line), "\(line)") }
     }
+
+    /// The history is kept in `history.jsonl`: an alert notified then silenced shows the same
+    /// events after a restart, and the restarted Alertmanager goes on recording onto them.
+    @Test func historySurvivesARestart() async throws {
+        let directory = try Support.scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let recorder = try await WebhookRecorder()
+        let guardTask = recorder.finish(after: .seconds(20))
+        defer { guardTask.cancel() }
+        var requests = recorder.requests.makeAsyncIterator()
+        let config = try AlertmanagerEndToEndTests.config(url: recorder.url)
+        let labels = ["alertname": "Disk", "instance": "a"], fingerprint = Fingerprint(labels)
+        let (first, loop) = try AlertmanagerEndToEndTests.start(config, storagePath: directory)
+        first.receive([try AlertmanagerEndToEndTests.alert(labels, now: first.nowMs)])
+        _ = try #require(await requests.next())
+        let now = first.nowMs
+        _ = try first.setSilence(Silence(matchers: [try .init(.equal, "alertname", "Disk")], startsAtMs: now,
+                                         endsAtMs: now + 3_600_000, createdBy: "t", comment: "c"))
+        for _ in 0..<100 where first.history(of: fingerprint).count < 3 { try await Task.sleep(for: .milliseconds(100)) }
+        loop.cancel()
+        await loop.value
+        let before = first.history(of: fingerprint)
+        #expect(before.map(\.kind) == [.firing, .notified, .silenced], "\(before)")
+
+        let (second, secondLoop) = try AlertmanagerEndToEndTests.start(config, storagePath: directory)
+        defer { secondLoop.cancel() }
+        #expect(second.history(of: fingerprint) == before)
+        // The state came back too: the same firing alert adds no event; its resolution does.
+        second.receive([try AlertmanagerEndToEndTests.alert(labels, now: second.nowMs)])
+        second.receive([try AlertmanagerEndToEndTests.alert(labels, ends: second.nowMs, now: second.nowMs)])
+        #expect(second.history(of: fingerprint).map(\.kind) == [.firing, .notified, .silenced, .resolved])
+        second.maintain()  // rewrites the file whole
+        let (third, thirdLoop) = try AlertmanagerEndToEndTests.start(config, storagePath: directory)
+        thirdLoop.cancel()
+        #expect(third.history(of: fingerprint) == second.history(of: fingerprint))
+    }
+
+    /// A line cut short by a crash is skipped; any other line that does not decode stops the
+    /// start with the file's path; mutated files never crash the reader.
+    @Test func historyFileDamage() throws {
+        let directory = try Support.scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/history.jsonl"
+        let good = HistoryFile.encode([
+            (Fingerprint(value: 1), .init(kind: .firing, atMs: 5)),
+            (Fingerprint(value: 1), .init(kind: .notified, atMs: 6, receiver: "r", integration: "webhook[0]", status: "firing")),
+            (Fingerprint(value: 2), .init(kind: .silenced, atMs: 7, by: ["id"])),
+        ])
+        try Data(good + Array(#"{"fingerprint":1,"ty"#.utf8)).write(to: URL(fileURLWithPath: path))
+        #expect(try HistoryFile.read(path).count == 3)
+        try Data(Array(#"{"fingerprint":1}"#.utf8) + [10] + good).write(to: URL(fileURLWithPath: path))
+        #expect(throws: AlertingError.self) { try HistoryFile.read(path) }
+        var options = Alertmanager.Options()
+        options.storagePath = directory
+        #expect(throws: AlertingError.self) {
+            try Alertmanager(config: try AlertmanagerConfig.parse("route: {receiver: r}\nreceivers: [{name: r}]"), options: options,
+                             httpClient: HTTPClient.shared, logger: Logger(label: "test"))
+        }
+        var random = SeededGenerator(seed: 9)
+        for _ in 0..<300 {
+            try Data(random.mutate(good, alphabet: Array(#"{}[]":,0123456789abcfinrgtyp\"#.utf8) + [10, 0, 0xFF])).write(to: URL(fileURLWithPath: path))
+            do { _ = try HistoryFile.read(path) } catch {
+                guard case .stateFile(let failing, _) = error else { Issue.record("\(error)"); continue }
+                #expect(failing == path)
+            }
+        }
+    }
 }

@@ -4,6 +4,7 @@ internal import Model
 /// /api/v2/alerts/history`): it started firing or resolved, was silenced or inhibited and
 /// unmuted again, was notified to an integration. Events are recorded on transitions only
 /// (a re-sent firing alert adds nothing), kept for the retention, at most 1000 per alert.
+/// New events also wait in `unsaved` until `Alertmanager` appends them to `history.jsonl`.
 package struct AlertHistory: Sendable {
     /// One event.
     package struct Event: Sendable, Equatable {
@@ -30,13 +31,19 @@ package struct AlertHistory: Sendable {
 
     /// The events of each alert, oldest first.
     package private(set) var events: [Fingerprint: [Event]] = [:]
+    /// Events recorded since the last `takeUnsaved()`, in order (when `saves`).
+    private var unsaved: [(Fingerprint, Event)] = []
+    /// Whether new events are kept for `takeUnsaved()` (the history has a file).
+    private let saves: Bool
     private var states: [Fingerprint: State] = [:]
     /// How long an alert's events are kept after its last one.
     package var retention: Duration
     static let maxEventsPerAlert = 1000
 
-    package init(retention: Duration) {
+    /// An empty history keeping events for `retention`; `saves`: new events wait for `takeUnsaved()`.
+    package init(retention: Duration, saves: Bool = false) {
         self.retention = retention
+        self.saves = saves
     }
 
     /// Records `firing`/`resolved` when the alert's state changed.
@@ -75,7 +82,32 @@ package struct AlertHistory: Sendable {
         }
     }
 
-    private mutating func append(_ event: Event, to fingerprint: Fingerprint) {
+    /// Hands over the events recorded since the last call, oldest first.
+    mutating func takeUnsaved() -> [(Fingerprint, Event)] {
+        defer { unsaved = [] }
+        return unsaved
+    }
+
+    /// Every event kept, alert by alert (the compacted file).
+    var all: [(Fingerprint, Event)] {
+        events.sorted { $0.key < $1.key }.flatMap { fingerprint, list in list.map { (fingerprint, $0) } }
+    }
+
+    /// Takes back an event read from the file: appended, and the alert's state follows it.
+    mutating func replay(_ fingerprint: Fingerprint, _ event: Event) {
+        var state = states[fingerprint, default: State()]
+        switch event.kind {
+        case .firing, .resolved: state.firing = event.kind == .firing
+        case .silenced, .unsilenced: state.silencedBy = event.by
+        case .inhibited, .uninhibited: state.inhibitedBy = event.by
+        case .notified: break
+        }
+        states[fingerprint] = state
+        append(event, to: fingerprint, saved: true)
+    }
+
+    private mutating func append(_ event: Event, to fingerprint: Fingerprint, saved: Bool = false) {
+        if saves && !saved { unsaved.append((fingerprint, event)) }
         var list = events[fingerprint, default: []]
         list.append(event)
         if list.count > Self.maxEventsPerAlert { list.removeFirst(list.count - Self.maxEventsPerAlert) }

@@ -83,12 +83,12 @@ package struct DispatchState: Sendable {
             let labels = tree.groupLabels(alert.labels, node: node)
             let key = tree.nodes[node].key + ":" + LabelSetText.format(labels)
             let id = GroupID(node: node, key: key)
-            var group = groups[id] ?? Group(key: key, labels: labels, node: node, nextFlushMs: nowMs + route.groupWait.wholeMilliseconds)
-            group.alerts[alert.fingerprint] = alert
-            if !group.hasFlushed && alert.startsAtMs + route.groupWait.wholeMilliseconds < nowMs {
-                group.nextFlushMs = min(group.nextFlushMs, nowMs)
+            // Changed in place: a copy of the group would copy its alerts at each insertion.
+            groups[id, default: Group(key: key, labels: labels, node: node, nextFlushMs: nowMs + route.groupWait.wholeMilliseconds)]
+                .alerts[alert.fingerprint] = alert
+            if let group = groups[id], !group.hasFlushed && alert.startsAtMs + route.groupWait.wholeMilliseconds < nowMs {
+                groups[id]?.nextFlushMs = min(group.nextFlushMs, nowMs)
             }
-            groups[id] = group
         }
         return alert
     }

@@ -70,6 +70,16 @@ package struct NotificationLog: Sendable, Equatable {
         return expired.count
     }
 
+    /// Takes a peer's entry when it is newer than the one kept (upstream's nflog merge: the later
+    /// notification wins); an expired one is dropped.
+    /// - Returns: whether it was taken.
+    package mutating func merge(_ key: Key, _ entry: Entry, nowMs: Int64) -> Bool {
+        guard entry.expiresAtMs >= nowMs else { return false }
+        if let kept = entries[key], kept.timestampMs >= entry.timestampMs { return false }
+        entries[key] = entry
+        return true
+    }
+
     /// Restores an entry read back from disk.
     package mutating func restore(_ key: Key, _ entry: Entry) {
         entries[key] = entry

@@ -118,6 +118,16 @@ package struct Silences: Sendable, Equatable {
         }
     }
 
+    /// Takes a peer's copy of a silence when it is newer than the one kept (upstream's gossip
+    /// merge: last write wins on `updatedAt`); one past the retention is dropped.
+    /// - Returns: whether it was taken.
+    package mutating func merge(_ silence: Silence, nowMs: Int64) -> Bool {
+        guard silence.endsAtMs >= nowMs - retention.wholeMilliseconds else { return false }
+        if let kept = byID[silence.id], kept.updatedAtMs >= silence.updatedAtMs { return false }
+        byID[silence.id] = silence
+        return true
+    }
+
     /// Restores silences read back from disk.
     package mutating func restore(_ silences: [Silence]) {
         for silence in silences { byID[silence.id] = silence }

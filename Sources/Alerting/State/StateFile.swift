@@ -9,15 +9,9 @@ enum StateFile {
         let temporary = path + ".tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw failure(path, "cannot create \(temporary)") }
-        var written = 0
-        while written < bytes.count {
-            let n = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + written, bytes.count - written) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else {
-                close(fd)
-                throw failure(path, "cannot write \(temporary)")
-            }
-            written += n
+        guard writeAll(bytes, to: fd) else {
+            close(fd)
+            throw failure(path, "cannot write \(temporary)")
         }
         guard fsync(fd) == 0 else {
             close(fd)
@@ -31,6 +25,18 @@ enum StateFile {
             _ = fsync(dirFD)
             close(dirFD)
         }
+    }
+
+    /// Writes every byte to `fd` (retrying short writes and `EINTR`); false on an error, with `errno` set.
+    static func writeAll(_ bytes: [UInt8], to fd: Int32) -> Bool {
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + written, bytes.count - written) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return false }
+            written += n
+        }
+        return true
     }
 
     /// The file's bytes, `nil` when it does not exist.

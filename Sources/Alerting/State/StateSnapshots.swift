@@ -2,9 +2,9 @@ internal import Foundation
 internal import Model
 
 /// The JSON forms of the silences and notification log files (`silences.json`, `nflog.json`
-/// under `--storage.path`), described in docs/alertmanager.md.
+/// under `--storage.path`) and of the state HA peers exchange, described in docs/alertmanager.md.
 enum StateSnapshots {
-    private struct SilenceRecord: Codable {
+    struct SilenceRecord: Codable {
         struct MatcherRecord: Codable {
             var name: String
             var value: String
@@ -19,7 +19,7 @@ enum StateSnapshots {
         var comment: String
     }
 
-    private struct LogRecord: Codable {
+    struct LogRecord: Codable {
         var receiver: String
         var integration: String
         var index: Int
@@ -31,69 +31,89 @@ enum StateSnapshots {
     }
 
     /// The file's version; another one is refused.
-    private struct Document<Item: Codable>: Codable {
+    struct Document<Item: Codable>: Codable {
         var version: Int
         var items: [Item]
     }
 
     static func encode(_ silences: Silences) -> [UInt8] {
-        let records = silences.byID.values.sorted { $0.id < $1.id }.map { silence in
-            SilenceRecord(
-                id: silence.id, matchers: silence.matchers.map { .init(name: $0.name, value: $0.value, type: $0.type.rawValue) },
-                startsAtMs: silence.startsAtMs, endsAtMs: silence.endsAtMs, updatedAtMs: silence.updatedAtMs,
-                createdBy: silence.createdBy, comment: silence.comment)
-        }
-        return encode(Document(version: 1, items: records))
+        encode(Document(version: 1, items: silences.byID.values.sorted { $0.id < $1.id }.map(SilenceRecord.init)))
     }
 
     static func decodeSilences(_ data: Data, path: String) throws(AlertingError) -> [Silence] {
         let document: Document<SilenceRecord> = try decode(data, path: path)
         var result: [Silence] = []
         for record in document.items {
-            var matchers: [Matcher] = []
-            for matcher in record.matchers {
-                guard let type = MatchType(rawValue: matcher.type), let built = try? Matcher(type, matcher.name, matcher.value) else {
-                    throw .stateFile(path: path, reason: "silence \(record.id) has an invalid matcher \(matcher.name)\(matcher.type)\(matcher.value)")
-                }
-                matchers.append(built)
-            }
-            result.append(Silence(id: record.id, matchers: matchers, startsAtMs: record.startsAtMs, endsAtMs: record.endsAtMs,
-                                  updatedAtMs: record.updatedAtMs, createdBy: record.createdBy, comment: record.comment))
+            do { result.append(try record.silence()) } catch { throw .stateFile(path: path, reason: "\(error)") }
         }
         return result
     }
 
     static func encode(_ log: NotificationLog) -> [UInt8] {
-        let records = log.entries.map { key, entry in
-            LogRecord(receiver: key.receiver, integration: key.integration, index: key.index, groupKey: key.groupKey,
-                      firing: entry.firing.map(\.value).sorted(), resolved: entry.resolved.map(\.value).sorted(),
-                      timestampMs: entry.timestampMs, expiresAtMs: entry.expiresAtMs)
-        }.sorted { ($0.receiver, $0.groupKey, $0.integration, $0.index) < ($1.receiver, $1.groupKey, $1.integration, $1.index) }
-        return encode(Document(version: 1, items: records))
+        encode(Document(version: 1, items: LogRecord.sorted(log.entries.map(LogRecord.init))))
     }
 
     static func decodeLog(_ data: Data, path: String, into log: inout NotificationLog) throws(AlertingError) {
         let document: Document<LogRecord> = try decode(data, path: path)
         for record in document.items {
-            log.restore(
-                .init(receiver: record.receiver, integration: record.integration, index: record.index, groupKey: record.groupKey),
-                .init(firing: Set(record.firing.map(Fingerprint.init(value:))), resolved: Set(record.resolved.map(Fingerprint.init(value:))),
-                      timestampMs: record.timestampMs, expiresAtMs: record.expiresAtMs))
+            let (key, entry) = record.keyAndEntry
+            log.restore(key, entry)
         }
     }
 
-    private static func encode<Item: Codable>(_ document: Document<Item>) -> [UInt8] {
+    static func encode<Value: Encodable>(_ value: Value) -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        do { return Array(try encoder.encode(document)) } catch { preconditionFailure("BUG: state records do not encode: \(error)") }
+        do { return Array(try encoder.encode(value)) } catch { preconditionFailure("BUG: state records do not encode: \(error)") }
     }
 
-    private static func decode<Item: Codable>(_ data: Data, path: String) throws(AlertingError) -> Document<Item> {
+    static func decode<Item: Codable>(_ data: Data, path: String) throws(AlertingError) -> Document<Item> {
         let document: Document<Item>
         do { document = try JSONDecoder().decode(Document<Item>.self, from: data) } catch {
             throw .stateFile(path: path, reason: "corrupt: \(error)")
         }
         guard document.version == 1 else { throw .stateFile(path: path, reason: "unknown version \(document.version)") }
         return document
+    }
+}
+
+extension StateSnapshots.SilenceRecord {
+    init(_ silence: Silence) {
+        self.init(id: silence.id, matchers: silence.matchers.map { .init(name: $0.name, value: $0.value, type: $0.type.rawValue) },
+                  startsAtMs: silence.startsAtMs, endsAtMs: silence.endsAtMs, updatedAtMs: silence.updatedAtMs,
+                  createdBy: silence.createdBy, comment: silence.comment)
+    }
+
+    /// The silence.
+    /// - Throws: `AlertingError.invalidSilence` for a matcher that does not build.
+    func silence() throws(AlertingError) -> Silence {
+        var matchers: [Matcher] = []
+        for matcher in self.matchers {
+            guard let type = MatchType(rawValue: matcher.type), let built = try? Matcher(type, matcher.name, matcher.value) else {
+                throw .invalidSilence("silence \(id) has an invalid matcher \(matcher.name)\(matcher.type)\(matcher.value)")
+            }
+            matchers.append(built)
+        }
+        return Silence(id: id, matchers: matchers, startsAtMs: startsAtMs, endsAtMs: endsAtMs, updatedAtMs: updatedAtMs,
+                       createdBy: createdBy, comment: comment)
+    }
+}
+
+extension StateSnapshots.LogRecord {
+    init(_ key: NotificationLog.Key, _ entry: NotificationLog.Entry) {
+        self.init(receiver: key.receiver, integration: key.integration, index: key.index, groupKey: key.groupKey,
+                  firing: entry.firing.map(\.value).sorted(), resolved: entry.resolved.map(\.value).sorted(),
+                  timestampMs: entry.timestampMs, expiresAtMs: entry.expiresAtMs)
+    }
+
+    var keyAndEntry: (NotificationLog.Key, NotificationLog.Entry) {
+        (.init(receiver: receiver, integration: integration, index: index, groupKey: groupKey),
+         .init(firing: Set(firing.map(Fingerprint.init(value:))), resolved: Set(resolved.map(Fingerprint.init(value:))),
+               timestampMs: timestampMs, expiresAtMs: expiresAtMs))
+    }
+
+    /// In the files' order: by receiver, group key, integration, index.
+    static func sorted(_ records: [Self]) -> [Self] {
+        records.sorted { ($0.receiver, $0.groupKey, $0.integration, $0.index) < ($1.receiver, $1.groupKey, $1.integration, $1.index) }
     }
 }
