@@ -45,11 +45,11 @@ import TSDB
 
     /// The straightforward answer of `function` for the window `(end - range, end]`.
     static func reference(_ function: String, _ samples: [(Int64, Double)], end: Int64, range: Int64) -> Double? {
-        let inWindow = samples.filter { $0.0 > end - range && $0.0 <= end && !$0.1.isStaleMarker }
+        let inWindow = samples.filter { $0.0 > end - range && $0.0 <= end && $0.1.bitPattern != Self.stale.bitPattern }
         guard !inWindow.isEmpty else { return nil }
-        let w = Window(ts: ArraySlice(inWindow.map(\.0)), vs: ArraySlice(inWindow.map(\.1)),
+        let w = Window(ts: ArraySlice(inWindow.map { $0.0 }), vs: ArraySlice(inWindow.map { $0.1 }),
                        start: end - range, end: end, evalTime: end)
-        let values = inWindow.map(\.1)
+        let values = inWindow.map { $0.1 }
         func transitions(_ counts: (Double, Double) -> Bool) -> Double {
             Double(zip(values, values.dropFirst()).filter { counts($0, $1) }.count)
         }

@@ -460,17 +460,25 @@ final class Evaluator {
         var slotOfID = LabelMemo<Int>(), slotOfNamedID = LabelMemo<Int>()
         var slotOfFinal: [LabelID: Int] = [:]
         var out: [MatrixSeries] = []
-        func slot(_ id: LabelID) -> Int {
+        // Points per label ID, so each series' points are allocated once.
+        var pointCount = LabelMemo<Int>()
+        for samples in steps {
+            for sample in samples { pointCount.remember((pointCount[sample.id] ?? 0) + 1, for: sample.id) }
+        }
+        func slot(_ id: LabelID, capacity: Int) -> Int {
             if let at = slotOfFinal[id] { return at }
             slotOfFinal[id] = out.count
-            out.append(MatrixSeries(labels: table[id], points: []))
+            var points: [FloatPoint] = []
+            points.reserveCapacity(capacity)
+            out.append(MatrixSeries(labels: table[id], points: points))
             return out.count - 1
         }
         for (step, samples) in steps.enumerated() {
             for sample in samples {
+                let capacity = pointCount[sample.id] ?? 0
                 let at = sample.dropName
-                    ? slotOfNamedID.value(for: sample.id) { slot(table.id(of: Evaluator.dropNameLabels(table[$0]))) }
-                    : slotOfID.value(for: sample.id) { slot($0) }
+                    ? slotOfNamedID.value(for: sample.id) { slot(table.id(of: Evaluator.dropNameLabels(table[$0])), capacity: capacity) }
+                    : slotOfID.value(for: sample.id) { slot($0, capacity: capacity) }
                 if out[at].points.last?.t == times[step] {
                     throw .execution("vector cannot contain metrics with the same labelset")
                 }

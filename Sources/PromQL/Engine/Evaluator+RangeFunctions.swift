@@ -127,8 +127,9 @@ extension Evaluator {
                 Evaluator.extrapolatedRate(w, isCounter: isCounter, isRate: isRate)
             }
         }
-        return try slidingWindows(data, metricNameCheck: isCounter, prepare: { isCounter ? SampleMarks(decreasesOf: $0.vs) : SampleMarks() }) {
-            resets, series, range, step in
+        let prepare = { (series: SeriesData) -> SampleMarks in isCounter ? SampleMarks(decreasesOf: series.vs) : SampleMarks() }
+        return try slidingWindows(data, metricNameCheck: isCounter, prepare: prepare) {
+            (resets: inout SampleMarks, series: SeriesData, range: Range<Int>, step: Int) throws(PromQLError) -> Double? in
             guard range.count >= 2 else { return nil }
             let (first, last) = (range.lowerBound, range.upperBound - 1)
             let firstV = series.vs[first]
@@ -146,7 +147,9 @@ extension Evaluator {
     /// `changes` / `resets` at every step from a running count of the series' changes or
     /// resets (integers, so the window's count is exactly a difference of two totals).
     func countedTransitions(_ data: RangeData, _ counts: @escaping (Double, Double) -> Bool) throws(PromQLError) -> [[EvalSample]] {
-        try slidingWindows(data, prepare: { RunningCount(of: $0.vs, counting: counts) }) { running, _, range, _ in
+        let prepare = { (series: SeriesData) -> RunningCount in RunningCount(of: series.vs, counting: counts) }
+        return try slidingWindows(data, prepare: prepare) {
+            (running: inout RunningCount, _: SeriesData, range: Range<Int>, _: Int) throws(PromQLError) -> Double? in
             Double(running.count(in: range))
         }
     }
