@@ -44,9 +44,20 @@ import TSDB
     }
 
     /// The straightforward answer of `function` for the window `(end - range, end]`.
+    /// `samples` are the series' samples without staleness markers.
     static func reference(_ function: String, _ samples: [(Int64, Double)], end: Int64, range: Int64) -> Double? {
-        let inWindow = samples.filter { $0.0 > end - range && $0.0 <= end && $0.1.bitPattern != Self.stale.bitPattern }
-        guard !inWindow.isEmpty else { return nil }
+        // Binary searches for the window's bounds (the test's own, not the engine's cursors).
+        func firstIndex(after t: Int64) -> Int {
+            var low = 0, high = samples.count
+            while low < high {
+                let mid = (low + high) / 2
+                if samples[mid].0 <= t { low = mid + 1 } else { high = mid }
+            }
+            return low
+        }
+        let lower = firstIndex(after: end - range), upper = firstIndex(after: end)
+        guard lower < upper else { return nil }
+        let inWindow = samples[lower..<upper]
         let w = Window(ts: ArraySlice(inWindow.map { $0.0 }), vs: ArraySlice(inWindow.map { $0.1 }),
                        start: end - range, end: end, evalTime: end)
         let values = inWindow.map { $0.1 }
@@ -63,8 +74,8 @@ import TSDB
         case "present_over_time": return 1
         case "last_over_time": return values.last
         case "first_over_time": return values.first
-        case "ts_of_last_over_time": return Double(inWindow.last!.0) / 1000
-        case "ts_of_first_over_time": return Double(inWindow.first!.0) / 1000
+        case "ts_of_last_over_time": return Double(samples[upper - 1].0) / 1000
+        case "ts_of_first_over_time": return Double(samples[lower].0) / 1000
         default: preconditionFailure("no reference for \(function)")
         }
     }
@@ -77,15 +88,16 @@ import TSDB
         let head = try Self.head()
         // Steps on the sample grid (windows start and end exactly on samples) and off it.
         for (start, step) in [(Int64(0), Int64(15_000)), (Int64(7_000), Int64(60_000)), (Int64(30 * 60_000), Int64(45_000))] {
-            for (rangeText, range) in [("1m", Int64(60_000)), ("5m", Int64(300_000)), ("1h", Self.hour), ("15s", Int64(15_000))] {
+            for (rangeText, range) in [("1m", Int64(60_000)), ("5m", Int64(300_000)), ("1h", Self.hour)] {
                 let query = "\(function)(x_total[\(rangeText)])"
                 let end = 3 * Self.hour
-                let result = try Engine().rangeQuery(try PromQLParser.parse(query), start: start, end: end, step: step,
+                let result = try Engine().rangeQuery(try PromQLParser.parse(query, options: .all), start: start, end: end, step: step,
                                                      querier: head.querier())
                 guard case .matrix(let got) = result.value else { Issue.record("\(query): not a matrix"); return }
                 var byID: [String: [FloatPoint]] = [:]
                 for one in got { byID[one.labels["id"] ?? ""] = one.points }
-                for (id, samples) in Self.series {
+                for (id, raw) in Self.series {
+                    let samples = raw.filter { $0.1.bitPattern != Self.stale.bitPattern }
                     var expected: [FloatPoint] = []
                     var t = start
                     while t <= end {
