@@ -115,11 +115,11 @@ import TSDB
               - name: shared
                 rules:
                   - record: before
-                    expr: count(job:up:double or up)
+                    expr: count(job:up:double or vector(0))
                   - record: job:up:double
                     expr: up * 2
                   - record: after
-                    expr: count(job:up:double or up)
+                    expr: count(job:up:double or vector(0))
             """)
         _ = group.evaluate(atMs: Self.t0, environment: fixture.environment)
         #expect(try fixture.samples("before").values.flatMap { $0.map(\.v) } == [1])
