@@ -52,19 +52,9 @@ extension JSONWriter {
                 ("type", { $0.string("call") }),
             ])
         case .matrixSelector(let node):
-            let selector = node.vectorSelector
-            object([
-                ("anchored", { $0.bool(selector.anchored) }),
-                ("matchers", { $0.astMatchers(selector) }),
-                ("name", { $0.string(selector.name) }),
-                ("offset", { $0.int(selector.originalOffset / 1_000_000) }),
-                ("offsetExpr", { $0.astDuration(selector.originalOffsetExpr) }),
+            astSelector(node.vectorSelector, type: "matrixSelector", range: [
                 ("range", { $0.int(node.rangeNanoseconds / 1_000_000) }),
                 ("rangeExpr", { $0.astDuration(node.rangeExpr) }),
-                ("smoothed", { $0.bool(selector.smoothed) }),
-                ("startOrEnd", { $0.astStartOrEnd(selector.startOrEnd) }),
-                ("timestamp", { $0.optionalInt(selector.timestamp) }),
-                ("type", { $0.string("matrixSelector") }),
             ])
         case .subquery(let node):
             object([
@@ -96,20 +86,26 @@ extension JSONWriter {
                 ("type", { $0.string("unaryExpr") }),
             ])
         case .vectorSelector(let selector):
-            object([
-                ("anchored", { $0.bool(selector.anchored) }),
-                ("matchers", { $0.astMatchers(selector) }),
-                ("name", { $0.string(selector.name) }),
-                ("offset", { $0.int(selector.originalOffset / 1_000_000) }),
-                ("offsetExpr", { $0.astDuration(selector.originalOffsetExpr) }),
-                ("smoothed", { $0.bool(selector.smoothed) }),
-                ("startOrEnd", { $0.astStartOrEnd(selector.startOrEnd) }),
-                ("timestamp", { $0.optionalInt(selector.timestamp) }),
-                ("type", { $0.string("vectorSelector") }),
-            ])
+            astSelector(selector, type: "vectorSelector", range: [])
         case .duration(let node):
             astDuration(node)
         }
+    }
+
+    /// A vector or matrix selector; `range` holds a matrix selector's members.
+    private mutating func astSelector(_ selector: VectorSelector, type: String, range: [(String, (inout JSONWriter) -> Void)]) {
+        object([
+            ("anchored", { $0.bool(selector.anchored) }),
+            ("matchers", { $0.astMatchers(selector) }),
+            ("name", { $0.string(selector.name) }),
+            ("offset", { $0.int(selector.originalOffset / 1_000_000) }),
+            ("offsetExpr", { $0.astDuration(selector.originalOffsetExpr) }),
+        ] + range + [
+            ("smoothed", { $0.bool(selector.smoothed) }),
+            ("startOrEnd", { $0.astStartOrEnd(selector.startOrEnd) }),
+            ("timestamp", { $0.optionalInt(selector.timestamp) }),
+            ("type", { $0.string(type) }),
+        ])
     }
 
     /// A duration expression node (`durationExpr`), or `null`.
