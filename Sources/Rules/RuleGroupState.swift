@@ -73,10 +73,13 @@ package struct RuleGroupState: Sendable {
         let started = ContinuousClock.now
         let evaluationMs = timestampMs - loaded.queryOffset.wholeMilliseconds
         var outcome = Outcome()
+        // Selectors several rules read are decoded once per evaluation.
+        let cache = SelectionCache(sharedBy: loaded.rules.map(\.expression))
         for index in rules.indices {
             let ruleStarted = ContinuousClock.now
             do {
-                try evaluate(rule: index, atMs: timestampMs, evaluationMs: evaluationMs, environment: environment, outcome: &outcome)
+                try evaluate(rule: index, atMs: timestampMs, evaluationMs: evaluationMs, environment: environment, cache: cache,
+                             outcome: &outcome)
                 rules[index].health = .ok
                 rules[index].lastError = ""
             } catch {
@@ -103,17 +106,18 @@ package struct RuleGroupState: Sendable {
     }
 
     private mutating func evaluate(
-        rule index: Int, atMs timestampMs: Int64, evaluationMs: Int64, environment: RuleEvaluationEnvironment, outcome: inout Outcome
+        rule index: Int, atMs timestampMs: Int64, evaluationMs: Int64, environment: RuleEvaluationEnvironment,
+        cache: SelectionCache, outcome: inout Outcome
     ) throws(RulesError) {
         let loadedRule = rules[index].rule
         let rule = loadedRule.rule
-        let result = try Self.query(loadedRule.expression, rule: rule.name, atMs: evaluationMs, environment: environment)
+        let result = try Self.query(loadedRule.expression, rule: rule.name, atMs: evaluationMs, environment: environment, cache: cache)
         var output: [(labels: Labels, value: Double)]
         if var alerting = rules[index].alerting {
             guard let templates = loadedRule.alertTemplates else { preconditionFailure("BUG: an alerting rule without its templates") }
             let context = PrometheusTemplateContext(
                 externalURL: environment.externalURL, timestampMs: timestampMs,
-                query: { text in try Self.templateQuery(text, atMs: evaluationMs, environment: environment) })
+                query: { text in try Self.templateQuery(text, atMs: evaluationMs, environment: environment, cache: cache) })
             let candidates = RuleOutput.alertCandidates(
                 result, alertName: rule.alert, templates: templates,
                 externalLabels: environment.externalLabels, context: context)
@@ -139,9 +143,15 @@ package struct RuleGroupState: Sendable {
             // Out-of-order and duplicate samples are skipped, as upstream logs and skips them.
             _ = try? appender.append(ref: 0, labels: sample.labels, timestamp: evaluationMs, value: sample.value)
         }
+        var writtenNames = Set<String>()
+        for labels in written { writtenNames.insert(labels[Labels.metricNameLabel] ?? "") }
         for gone in rules[index].writtenSeries where !written.contains(gone) {
+            writtenNames.insert(gone[Labels.metricNameLabel] ?? "")
             _ = try? appender.append(ref: 0, labels: gone, timestamp: evaluationMs, value: .staleMarker)
         }
+        // Later rules must see this output (or its staleness markers): drop cached selections
+        // that could include it, even if the commit fails part way.
+        defer { cache.invalidate(metricNames: writtenNames) }
         do {
             try appender.commitBatch()
         } catch {
@@ -170,11 +180,12 @@ package struct RuleGroupState: Sendable {
     /// The expression's instant vector at `evaluationMs`; a scalar becomes one element without
     /// labels, as upstream's `EngineQueryFunc`.
     private static func query(
-        _ expression: Expr, rule: String, atMs evaluationMs: Int64, environment: RuleEvaluationEnvironment
+        _ expression: Expr, rule: String, atMs evaluationMs: Int64, environment: RuleEvaluationEnvironment, cache: SelectionCache
     ) throws(RulesError) -> [RuleResultSample] {
         let result: QueryResult
         do {
-            result = try environment.engine.instantQuery(expression, at: evaluationMs, querier: environment.querier(Int64.min, evaluationMs))
+            result = try environment.engine.instantQuery(expression, at: evaluationMs, querier: environment.querier(Int64.min, evaluationMs),
+                                                         cache: cache)
         } catch {
             throw .evaluation(rule: rule, message: error.description)
         }
@@ -186,9 +197,11 @@ package struct RuleGroupState: Sendable {
     }
 
     /// The templates' `query` function: `text` parsed and evaluated at the rule's time.
-    private static func templateQuery(_ text: String, atMs evaluationMs: Int64, environment: RuleEvaluationEnvironment) throws -> [QueryResultSample] {
+    private static func templateQuery(
+        _ text: String, atMs evaluationMs: Int64, environment: RuleEvaluationEnvironment, cache: SelectionCache
+    ) throws -> [QueryResultSample] {
         let expression = try PromQLParser.parse(text)
-        return try query(expression, rule: "", atMs: evaluationMs, environment: environment).map { QueryResultSample(labels: $0.labels, value: $0.value) }
+        return try query(expression, rule: "", atMs: evaluationMs, environment: environment, cache: cache).map { QueryResultSample(labels: $0.labels, value: $0.value) }
     }
 
     /// Restores each alerting rule's `for` state from the newest `ALERTS_FOR_STATE` sample

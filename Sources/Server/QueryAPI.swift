@@ -5,7 +5,8 @@ import NIOPosix
 package import PromQL
 package import TSDB
 
-/// `/api/v1/query`, `/api/v1/query_range` and `/api/v1/format_query`, as Prometheus's API.
+/// `/api/v1/query`, `/api/v1/query_range`, `/api/v1/format_query`, `/api/v1/parse_query` and
+/// `/api/v1/query_exemplars`, as Prometheus's API.
 package struct QueryAPI: Sendable {
     /// The engine with the server's `--query.*` settings.
     package var engine: Engine
@@ -36,6 +37,8 @@ package struct QueryAPI: Sendable {
             router.on("api/v1/query", method: method) { request, _ in await self.respond(request, self.instant) }
             router.on("api/v1/query_range", method: method) { request, _ in await self.respond(request, self.range) }
             router.on("api/v1/format_query", method: method) { request, _ in await self.respond(request, self.format) }
+            router.on("api/v1/parse_query", method: method) { request, _ in await self.respond(request, self.parseTree) }
+            router.on("api/v1/query_exemplars", method: method) { request, _ in await self.respond(request, self.exemplars) }
         }
     }
 
@@ -51,11 +54,13 @@ package struct QueryAPI: Sendable {
     /// `GET /api/v1/query?query=…&time=…&timeout=…&lookback_delta=…`.
     func instant(_ p: RequestParameters) async throws(APIError) -> Response {
         let time = try p.time("time", default: now())
-        let (expr, engine) = try prepare(p)
-        let result = try await evaluate { () throws(PromQLError) in
+        var stats = QueryStats()
+        let (expr, engine) = try prepare(p, &stats)
+        let result = try await evaluate(&stats) { () throws(PromQLError) in
             try engine.instantQuery(expr, at: time, querier: querier(RequestParameters.minTime, RequestParameters.maxTime))
         }
-        return APIResponse.success(warnings: result.warnings, infos: result.infos) { $0.queryData(result.value) }
+        let shown = Self.wantsStats(p) ? stats : nil
+        return APIResponse.success(warnings: result.warnings, infos: result.infos) { $0.queryData(result.value, stats: shown) }
     }
 
     /// `GET /api/v1/query_range?query=…&start=…&end=…&step=…`.
@@ -73,18 +78,50 @@ package struct QueryAPI: Sendable {
         guard (end - start) / step <= 11_000 else {
             throw APIError(.badData, "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)")
         }
-        let (expr, engine) = try prepare(p)
-        let result = try await evaluate { () throws(PromQLError) in
+        var stats = QueryStats()
+        let (expr, engine) = try prepare(p, &stats)
+        let result = try await evaluate(&stats) { () throws(PromQLError) in
             try engine.rangeQuery(expr, start: start, end: end, step: step,
                                   querier: querier(RequestParameters.minTime, RequestParameters.maxTime))
         }
-        return APIResponse.success(warnings: result.warnings, infos: result.infos) { $0.queryData(result.value) }
+        let shown = Self.wantsStats(p) ? stats : nil
+        return APIResponse.success(warnings: result.warnings, infos: result.infos) { $0.queryData(result.value, stats: shown) }
     }
 
     /// `GET /api/v1/format_query?query=…`: the query pretty-printed.
     func format(_ p: RequestParameters) async throws(APIError) -> Response {
         let expr = try parse(p)
         return APIResponse.success { $0.string(expr.formatted()) }
+    }
+
+    /// `GET /api/v1/parse_query?query=…`: the query's syntax tree as JSON (Prometheus 3).
+    func parseTree(_ p: RequestParameters) async throws(APIError) -> Response {
+        let expr = try parse(p)
+        return APIResponse.success { $0.ast(expr) }
+    }
+
+    /// `GET /api/v1/query_exemplars?query=…&start=…&end=…`. Pharos stores no exemplars, so
+    /// a valid request gets what Prometheus without exemplar storage answers: `[]`, or no
+    /// content when the query has no selector. Parameters are checked as Prometheus checks them.
+    func exemplars(_ p: RequestParameters) async throws(APIError) -> Response {
+        func time(_ name: String, _ defaultValue: Int64) throws(APIError) -> Int64 {
+            do {
+                return try p.time(name, default: defaultValue)
+            } catch {
+                throw APIError(.badData, "invalid parameter \"\(name)\": Invalid time value for '\(name)': cannot parse \"\(p[name] ?? "")\" to a valid timestamp")
+            }
+        }
+        let start = try time("start", RequestParameters.minTime)
+        let end = try time("end", RequestParameters.maxTime)
+        guard end >= start else { throw APIError(.badData, "end timestamp must not be before start timestamp") }
+        let expr: Expr
+        do {
+            expr = try PromQLParser.parse(p["query"] ?? "", options: parserOptions)
+        } catch {
+            throw APIError(.badData, error.description)
+        }
+        if expr.selectorMatchers.isEmpty { return Response(status: .noContent) }
+        return APIResponse.success { $0.raw("[]") }
     }
 
     private func required(_ p: RequestParameters, _ name: String, _ read: () throws(APIError) -> Int64) throws(APIError) -> Int64 {
@@ -102,8 +139,12 @@ package struct QueryAPI: Sendable {
         }
     }
 
-    /// The parsed query and the engine with the request's `timeout` and `lookback_delta`.
-    private func prepare(_ p: RequestParameters) throws(APIError) -> (Expr, Engine) {
+    /// Whether the response carries `stats` (Prometheus: any non-empty `stats` value).
+    private static func wantsStats(_ p: RequestParameters) -> Bool { !(p["stats"] ?? "").isEmpty }
+
+    /// The parsed query and the engine with the request's `timeout` and `lookback_delta`;
+    /// the parse time goes to `stats`.
+    private func prepare(_ p: RequestParameters, _ stats: inout QueryStats) throws(APIError) -> (Expr, Engine) {
         var engine = self.engine
         if let timeout = try p.duration("timeout"), timeout > 0 {
             engine.options.timeout = min(engine.options.timeout, .milliseconds(timeout))
@@ -111,16 +152,24 @@ package struct QueryAPI: Sendable {
         if let lookback = try p.duration("lookback_delta"), lookback > 0 {
             engine.options.lookbackDelta = lookback
         }
-        return (try parse(p), engine)
+        let began = ContinuousClock.now
+        let expr = try parse(p)
+        stats.queryPreparation = ContinuousClock.now - began
+        return (expr, engine)
     }
 
     /// Runs `query` on the blocking thread pool once the gate lets it in, timing it as
     /// Prometheus's `prometheus_engine_query_duration_seconds{slice="inner_eval"}`.
-    private func evaluate(_ query: @escaping @Sendable () throws(PromQLError) -> QueryResult) async throws(APIError) -> QueryResult {
+    /// Queue and evaluation times and the result's sample counts go to `stats`.
+    private func evaluate(_ stats: inout QueryStats,
+                          _ query: @escaping @Sendable () throws(PromQLError) -> QueryResult) async throws(APIError) -> QueryResult {
         let outcome: Result<QueryResult, PromQLError>
+        let queued = ContinuousClock.now
+        let evaluated: Duration
         do {
-            outcome = try await gate.run {
-                try await NIOThreadPool.singleton.runIfActive { () -> Result<QueryResult, PromQLError> in
+            let measured = try await gate.run {
+                let began = ContinuousClock.now
+                let result = try await NIOThreadPool.singleton.runIfActive { () -> Result<QueryResult, PromQLError> in
                     let start = ContinuousClock.now
                     defer {
                         Metrics.Timer(label: "prometheus_engine_query_duration_seconds", dimensions: [("slice", "inner_eval")])
@@ -128,12 +177,18 @@ package struct QueryAPI: Sendable {
                     }
                     do throws(PromQLError) { return .success(try query()) } catch { return .failure(error) }
                 }
+                return (result, ContinuousClock.now - began)
             }
+            (outcome, evaluated) = (measured.0, measured.1)
         } catch {
             throw APIError(.canceled, "query was canceled: \(error)")
         }
+        stats.innerEval = evaluated
+        stats.execQueue = ContinuousClock.now - queued - evaluated
         switch outcome {
-        case .success(let result): return result
+        case .success(let result):
+            stats.samples = result.statistics
+            return result
         case .failure(let error): throw APIError(error)
         }
     }

@@ -4,7 +4,7 @@ package import PromQL
 extension JSONWriter {
     /// Appends a query result's `data` member: `{"resultType":…,"result":…}` as the
     /// Prometheus API writes it.
-    package mutating func queryData(_ value: QueryValue) {
+    package mutating func queryData(_ value: QueryValue, stats: QueryStats? = nil) {
         switch value {
         case .scalar(let t, let v):
             raw(#"{"resultType":"scalar","result":"#)
@@ -33,6 +33,10 @@ extension JSONWriter {
                 json.array(one.points) { $0.point($1.t, $1.v) }
                 json.byte("}")
             }
+        }
+        if let stats {
+            byte(",")
+            queryStats(stats)
         }
         byte("}")
     }

@@ -105,6 +105,27 @@ import TSDB
         #expect(written.values.flatMap { $0.map(\.t) } == [Self.t0])
     }
 
+    /// Selectors several rules share are decoded once per evaluation (`SelectionCache`), but a
+    /// rule writing a series they select makes the rules after it read storage again.
+    @Test func sharedSelectorsSeeWhatEarlierRulesWrote() throws {
+        let fixture = Fixture()
+        try fixture.append([(Labels(["__name__": "up", "job": "a"]), Self.t0 - Self.second, 1)])
+        var group = try Self.group("""
+            groups:
+              - name: shared
+                rules:
+                  - record: before
+                    expr: count(job:up:double or vector(0))
+                  - record: job:up:double
+                    expr: up * 2
+                  - record: after
+                    expr: count(job:up:double or vector(0))
+            """)
+        _ = group.evaluate(atMs: Self.t0, environment: fixture.environment)
+        #expect(try fixture.samples("before").values.flatMap { $0.map(\.v) } == [1])
+        #expect(try fixture.samples("after").values.flatMap { $0.map(\.v) } == [2])
+    }
+
     @Test func seriesThatDisappearGetStalenessMarkers() throws {
         let fixture = Fixture()
         try fixture.appendUp(jobs: ["a", "b"], atMs: Self.t0 - Self.second)

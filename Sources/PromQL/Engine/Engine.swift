@@ -28,10 +28,12 @@ package struct Engine: Sendable {
         self.options = options
     }
 
-    /// Evaluates `expr` at `time` (milliseconds).
+    /// Evaluates `expr` at `time` (milliseconds); selections `cache` keeps are shared with the
+    /// other queries using it (a rule group's evaluation).
     /// - Throws: `PromQLError.execution`, `.tooManySamples` or `.storage`.
-    package func instantQuery(_ expr: Expr, at time: Int64, querier: any Querier) throws(PromQLError) -> QueryResult {
-        let evaluator = Evaluator(querier: querier, start: time, end: time, interval: 1, options: options)
+    package func instantQuery(_ expr: Expr, at time: Int64, querier: any Querier,
+                              cache: SelectionCache? = nil) throws(PromQLError) -> QueryResult {
+        let evaluator = Evaluator(querier: querier, start: time, end: time, interval: 1, options: options, cache: cache)
         let value = try evaluator.evaluate(expr)
         let result: QueryValue
         switch value {
@@ -54,7 +56,8 @@ package struct Engine: Sendable {
             out.sort { $0.labels < $1.labels }
             result = .matrix(out)
         }
-        return QueryResult(value: result, warnings: evaluator.warnings.sorted(), infos: evaluator.infos.sorted())
+        return QueryResult(value: result, warnings: evaluator.warnings.sorted(), infos: evaluator.infos.sorted(),
+                           statistics: evaluator.statistics)
     }
 
     /// Evaluates `expr` at `start`, `start + step`, ... through `end` (milliseconds).
@@ -76,7 +79,8 @@ package struct Engine: Sendable {
         case .vector(let steps):
             result = .matrix(try evaluator.collectMatrix(steps))
         }
-        return QueryResult(value: result, warnings: evaluator.warnings.sorted(), infos: evaluator.infos.sorted())
+        return QueryResult(value: result, warnings: evaluator.warnings.sorted(), infos: evaluator.infos.sorted(),
+                           statistics: evaluator.statistics)
     }
 }
 
@@ -90,17 +94,22 @@ final class Evaluator {
     let times: [Int64]
     var warnings: Set<String> = []
     var infos: Set<String> = []
+    /// Samples read and the most held at once, for `stats`.
+    var statistics = QueryStatistics()
     /// The query's outer start/end, for `@ start()`/`@ end()` inside subqueries.
     var queryStart: Int64, queryEnd: Int64
     /// The outer query's step (for `step()` in duration expressions).
     var queryStep: Int64
     /// When the query must have finished.
     let deadline: ContinuousClock.Instant
+    /// Decoded selections shared with other queries, if any.
+    let cache: SelectionCache?
 
     init(querier: any Querier, start: Int64, end: Int64, interval: Int64, options: Engine.Options,
          queryStart: Int64? = nil, queryEnd: Int64? = nil, queryStep: Int64? = nil,
-         deadline: ContinuousClock.Instant? = nil, table: LabelTable = LabelTable()) {
+         deadline: ContinuousClock.Instant? = nil, table: LabelTable = LabelTable(), cache: SelectionCache? = nil) {
         self.querier = querier
+        self.cache = cache
         self.table = table
         self.start = start
         self.end = end
@@ -244,6 +253,21 @@ final class Evaluator {
 
     /// Loads the series matching `matchers` with their samples in `[mint, maxt]`.
     func load(_ matchers: [Matcher], mint: Int64, maxt: Int64, keepStale: Bool) throws(PromQLError) -> [SeriesData] {
+        guard let cache, cache.caches(matchers) else { return try decode(matchers, mint: mint, maxt: maxt, keepStale: keepStale) }
+        let key = SelectionCache.Key(matchers: matchers, mint: mint, maxt: maxt, keepStale: keepStale)
+        if let cached = cache.lookup(key) {
+            let total = cached.reduce(0) { $0 + $1.ts.count }
+            if total > options.maxSamples { throw .tooManySamples }
+            hold(total)
+            return cached
+        }
+        let result = try decode(matchers, mint: mint, maxt: maxt, keepStale: keepStale)
+        cache.store(result, for: key)
+        return result
+    }
+
+    /// Selects and decodes the series matching `matchers` with their samples in `[mint, maxt]`.
+    private func decode(_ matchers: [Matcher], mint: Int64, maxt: Int64, keepStale: Bool) throws(PromQLError) -> [SeriesData] {
         let selected: [Series]
         do throws(TSDBError) {
             selected = try querier.select(matchers, mint: mint, maxt: maxt)
@@ -268,6 +292,7 @@ final class Evaluator {
             if total > options.maxSamples { throw .tooManySamples }
             if !data.ts.isEmpty { result.append(data) }
         }
+        hold(total)
         return result
     }
 
@@ -297,7 +322,14 @@ final class Evaluator {
             }
             if count > options.maxSamples { throw .tooManySamples }
         }
+        statistics.totalQueryableSamples += Int64(count)
+        hold(count)
         return steps
+    }
+
+    /// Notes that `count` samples are held at once (for `peakSamples`).
+    func hold(_ count: Int) {
+        if count > statistics.peakSamples { statistics.peakSamples = count }
     }
 
     /// `metric smoothed`: the value at each step interpolated between the samples around it
@@ -360,10 +392,12 @@ final class Evaluator {
         guard innerStart <= innerEnd else { return RangeData(series: [], ends: ends, range: rangeMs) }
         let inner = Evaluator(querier: querier, start: innerStart, end: innerEnd, interval: stepMs, options: options,
                               queryStart: queryStart, queryEnd: queryEnd, queryStep: queryStep, deadline: deadline,
-                              table: table)
+                              table: table, cache: cache)
         let value = try inner.evaluate(subquery.expr)
         warnings.formUnion(inner.warnings)
         infos.formUnion(inner.infos)
+        statistics.totalQueryableSamples += inner.statistics.totalQueryableSamples
+        hold(inner.statistics.peakSamples)
         var series: [SeriesData] = []
         switch value {
         case .scalar(let values):
@@ -426,17 +460,25 @@ final class Evaluator {
         var slotOfID = LabelMemo<Int>(), slotOfNamedID = LabelMemo<Int>()
         var slotOfFinal: [LabelID: Int] = [:]
         var out: [MatrixSeries] = []
-        func slot(_ id: LabelID) -> Int {
+        // Points per label ID, so each series' points are allocated once.
+        var pointCount = LabelMemo<Int>()
+        for samples in steps {
+            for sample in samples { pointCount.remember((pointCount[sample.id] ?? 0) + 1, for: sample.id) }
+        }
+        func slot(_ id: LabelID, capacity: Int) -> Int {
             if let at = slotOfFinal[id] { return at }
             slotOfFinal[id] = out.count
-            out.append(MatrixSeries(labels: table[id], points: []))
+            var points: [FloatPoint] = []
+            points.reserveCapacity(capacity)
+            out.append(MatrixSeries(labels: table[id], points: points))
             return out.count - 1
         }
         for (step, samples) in steps.enumerated() {
             for sample in samples {
+                let capacity = pointCount[sample.id] ?? 0
                 let at = sample.dropName
-                    ? slotOfNamedID.value(for: sample.id) { slot(table.id(of: Evaluator.dropNameLabels(table[$0]))) }
-                    : slotOfID.value(for: sample.id) { slot($0) }
+                    ? slotOfNamedID.value(for: sample.id) { slot(table.id(of: Evaluator.dropNameLabels(table[$0])), capacity: capacity) }
+                    : slotOfID.value(for: sample.id) { slot($0, capacity: capacity) }
                 if out[at].points.last?.t == times[step] {
                     throw .execution("vector cannot contain metrics with the same labelset")
                 }

@@ -220,16 +220,37 @@ extension Evaluator {
                 out.append(contentsOf: group.prefix(k))
                 continue
             }
-            // topk: larger first, NaN last; bottomk: smaller first, NaN last.
-            let sorted = group.enumerated().sorted { a, b in
-                let x = a.element.v, y = b.element.v
-                if x.isNaN != y.isNaN { return !x.isNaN }
-                if x != y, !x.isNaN { return op == .topk ? x > y : x < y }
-                return a.offset < b.offset
-            }
-            out.append(contentsOf: sorted.prefix(k).map(\.element))
+            out.append(contentsOf: Evaluator.best(k, of: group, largest: op == .topk))
         }
         return out
+    }
+
+    /// The `k` best samples of `group`, best first (topk: larger first, bottomk: smaller
+    /// first, NaN last; equal values in input order), as a stable sort's first `k` would be.
+    /// For the usual small `k`, kept by insertion into a list of at most `k` in one pass.
+    static func best(_ k: Int, of group: [EvalSample], largest: Bool) -> [EvalSample] {
+        /// Whether `x` goes before `y` (which came earlier in the input).
+        func before(_ x: Double, _ y: Double) -> Bool {
+            if x.isNaN != y.isNaN { return !x.isNaN }
+            return x != y && !x.isNaN && (largest ? x > y : x < y)
+        }
+        if k > 32 {
+            // Insertion costs up to k moves per sample: sort instead, ties in input order.
+            let sorted = group.enumerated().sorted { a, b in
+                before(a.element.v, b.element.v) || (!before(b.element.v, a.element.v) && a.offset < b.offset)
+            }
+            return sorted.prefix(k).map(\.element)
+        }
+        var kept: [EvalSample] = []
+        kept.reserveCapacity(min(k, group.count))
+        for sample in group {
+            if kept.count == k, let last = kept.last, !before(sample.v, last.v) { continue }
+            var index = kept.count
+            while index > 0, before(sample.v, kept[index - 1].v) { index -= 1 }
+            if kept.count == k { kept.removeLast() }
+            kept.insert(sample, at: index)
+        }
+        return kept
     }
 
     /// Where a series falls in `[0, 1)` for `limit_ratio`, from its label hash.

@@ -77,9 +77,14 @@ extension Evaluator {
         return out
     }
 
-    /// What a bucket series' labels say, found once per label set: its group (the labels
-    /// without `le` and the name) and its upper bound; nil when `le` is missing or malformed.
-    typealias BucketGrouping = LabelMemo<(group: LabelID, upper: Double)?>
+    /// How bucket series group into histograms, worked out once per label set.
+    struct BucketGrouping {
+        /// What a bucket series' labels say: its group (the labels without `le` and the name)
+        /// and its upper bound; nil when `le` is missing or malformed.
+        var buckets = LabelMemo<(group: LabelID, upper: Double)?>()
+        /// Per group: its position in the step being grouped, -1 between steps.
+        var slots = LabelMemo<Int>()
+    }
 
     /// One step's buckets of one classic histogram, and the first of its series met.
     struct ClassicGroup {
@@ -89,10 +94,10 @@ extension Evaluator {
 
     /// Classic buckets grouped by labels without `le` (and the name), in first-seen order.
     func classicGroups(_ samples: [EvalSample], _ grouping: inout BucketGrouping) -> [(LabelID, ClassicGroup)] {
-        var slots: [LabelID: Int] = [:]
         var groups: [(LabelID, ClassicGroup)] = []
+        defer { for (key, _) in groups { grouping.slots.remember(-1, for: key) } }
         for sample in samples {
-            let bucket = grouping.value(for: sample.id) { id -> (group: LabelID, upper: Double)? in
+            let bucket = grouping.buckets.value(for: sample.id) { id -> (group: LabelID, upper: Double)? in
                 let labels = table[id]
                 guard let le = labels["le"], let upper = Evaluator.parseBound(le) else { return nil }
                 return (table.id(of: labels.dropping(["le", "__name__", "__type__", "__unit__"])), upper)
@@ -103,10 +108,10 @@ extension Evaluator {
                 warnings.insert("PromQL warning: bucket label \"le\" is missing or has a malformed value of \"\(labels["le"] ?? "")\" for metric name \"\(name)\"")
                 continue
             }
-            if let slot = slots[bucket.group] {
+            if let slot = grouping.slots[bucket.group], slot >= 0 {
                 groups[slot].1.buckets.append((bucket.upper, sample.v))
             } else {
-                slots[bucket.group] = groups.count
+                grouping.slots.remember(groups.count, for: bucket.group)
                 groups.append((bucket.group, ClassicGroup(buckets: [(bucket.upper, sample.v)], firstMember: sample.id)))
             }
         }

@@ -10,6 +10,8 @@ struct Window {
     var end: Int64
     /// The step's evaluation time (before offset), milliseconds.
     var evalTime: Int64
+    /// The step's index in the evaluator's `times`.
+    var step = 0
     /// Extended range selector modifiers of the argument.
     var anchored = false
     var smoothed = false
@@ -23,24 +25,45 @@ extension Evaluator {
     /// `load`), so a long range over many steps costs no more than its samples.
     func rangeFunction(_ data: RangeData, keepName: Bool = false, metricNameCheck: Bool = false,
                        _ body: (Window) throws(PromQLError) -> Double?) throws(PromQLError) -> [[EvalSample]] {
+        try slidingWindows(data, keepName: keepName, metricNameCheck: metricNameCheck, prepare: { _ in () }) {
+            (_: inout Void, series, range, step) throws(PromQLError) -> Double? in
+            let end = data.ends[step]
+            return try body(Window(ts: series.ts[range], vs: series.vs[range], start: end - data.range, end: end,
+                                   evalTime: times[step], step: step, anchored: data.anchored, smoothed: data.smoothed))
+        }
+    }
+
+    /// Applies `body` to the index range of every series' window at every step.
+    ///
+    /// `prepare` derives per-series state once (e.g. where a counter resets), so `body` can
+    /// answer a window from that state without walking it: with windows much longer than the
+    /// step, consecutive windows overlap almost entirely and walking each is the cost.
+    func slidingWindows<State>(_ data: RangeData, keepName: Bool = false, metricNameCheck: Bool = false,
+                               prepare: (SeriesData) -> State,
+                               _ body: (inout State, SeriesData, Range<Int>, _ step: Int) throws(PromQLError) -> Double?)
+        throws(PromQLError) -> [[EvalSample]] {
         var out = [[EvalSample]](repeating: [], count: stepCount)
+        for step in out.indices { out[step].reserveCapacity(data.series.count) }
         var produced = 0
         for series in data.series {
+            try checkDeadline()
             let id = table.id(of: series.labels)
+            let dropName = keepName ? series.dropName : true
             var checkedName = !metricNameCheck
+            var state = prepare(series)
             // Window ends never decrease, so both bounds move forward only.
             var lower = 0, upper = 0
+            let count = series.ts.count
             for step in 0..<stepCount {
                 let end = data.ends[step]
                 let (after, through) = (end - data.range - data.reach, end + (data.smoothed ? data.reach : 0))
-                while lower < series.ts.count, series.ts[lower] <= after { lower += 1 }
-                while upper < series.ts.count, series.ts[upper] <= through { upper += 1 }
+                while lower < count, series.ts[lower] <= after { lower += 1 }
+                if upper < lower { upper = lower }
+                while upper < count, series.ts[upper] <= through { upper += 1 }
                 if upper <= lower { continue }
-                let range = lower..<upper
-                if produced + range.count > options.maxSamples { throw .tooManySamples }
-                let window = Window(ts: series.ts[range], vs: series.vs[range], start: end - data.range, end: end,
-                                    evalTime: times[step], anchored: data.anchored, smoothed: data.smoothed)
-                guard let value = try body(window) else { continue }
+                if produced + (upper - lower) > options.maxSamples { throw .tooManySamples }
+                statistics.totalQueryableSamples += Int64(upper - lower)
+                guard let value = try body(&state, series, lower..<upper, step) else { continue }
                 if !checkedName {
                     checkedName = true
                     if let name = series.labels["__name__"],
@@ -48,9 +71,10 @@ extension Evaluator {
                         infos.insert("PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: \"\(name)\"")
                     }
                 }
-                out[step].append(EvalSample(id: id, v: value, t: times[step], dropName: keepName ? series.dropName : true))
+                out[step].append(EvalSample(id: id, v: value, t: times[step], dropName: dropName))
                 produced += 1
             }
+            hold(produced)
         }
         return out
     }
@@ -68,10 +92,18 @@ extension Evaluator {
                 previous = v
             }
         }
-        var durationToStart = Double(firstT - w.start) / 1000
-        var durationToEnd = Double(w.end - lastT) / 1000
+        return extrapolate(result, firstT: firstT, lastT: lastT, firstV: firstV, count: w.ts.count,
+                           start: w.start, end: w.end, isCounter: isCounter, isRate: isRate)
+    }
+
+    /// Upstream's extrapolation of a window's raw increase `result` (last minus first value,
+    /// plus counter resets) towards the window's edges.
+    static func extrapolate(_ result: Double, firstT: Int64, lastT: Int64, firstV: Double, count: Int,
+                            start: Int64, end: Int64, isCounter: Bool, isRate: Bool) -> Double {
+        var durationToStart = Double(firstT - start) / 1000
+        var durationToEnd = Double(end - lastT) / 1000
         let sampledInterval = Double(lastT - firstT) / 1000
-        let averageBetween = sampledInterval / Double(w.ts.count - 1)
+        let averageBetween = sampledInterval / Double(count - 1)
         let threshold = averageBetween * 1.1
         if durationToStart >= threshold { durationToStart = averageBetween / 2 }
         if isCounter {
@@ -81,8 +113,45 @@ extension Evaluator {
         }
         if durationToEnd >= threshold { durationToEnd = averageBetween / 2 }
         var factor = (sampledInterval + durationToStart + durationToEnd) / sampledInterval
-        if isRate { factor /= Double(w.end - w.start) / 1000 }
+        if isRate { factor /= Double(end - start) / 1000 }
         return result * factor
+    }
+
+    /// `rate`, `increase`, `delta` at every step without walking each window: the first and
+    /// last sample come from the window bounds, and counter resets from a list of where the
+    /// series resets, so a window costs the same whatever its length. Resets are added in
+    /// window order, as `extrapolatedRate` adds them, so results are bit for bit the same.
+    func extrapolatedRates(_ data: RangeData, isCounter: Bool, isRate: Bool) throws(PromQLError) -> [[EvalSample]] {
+        if data.anchored || data.smoothed {
+            return try rangeFunction(data, metricNameCheck: isCounter) { w in
+                Evaluator.extrapolatedRate(w, isCounter: isCounter, isRate: isRate)
+            }
+        }
+        let prepare = { (series: SeriesData) -> SampleMarks in isCounter ? SampleMarks(decreasesOf: series.vs) : SampleMarks() }
+        return try slidingWindows(data, metricNameCheck: isCounter, prepare: prepare) {
+            (resets: inout SampleMarks, series: SeriesData, range: Range<Int>, step: Int) throws(PromQLError) -> Double? in
+            guard range.count >= 2 else { return nil }
+            let (first, last) = (range.lowerBound, range.upperBound - 1)
+            let firstV = series.vs[first]
+            var result = series.vs[last] - firstV
+            if isCounter {
+                resets.forEach(after: first, before: range.upperBound) { result += series.vs[$0 - 1] }
+            }
+            let end = data.ends[step]
+            return Evaluator.extrapolate(result, firstT: series.ts[first], lastT: series.ts[last], firstV: firstV,
+                                         count: range.count, start: end - data.range, end: end,
+                                         isCounter: isCounter, isRate: isRate)
+        }
+    }
+
+    /// `changes` / `resets` at every step from a running count of the series' changes or
+    /// resets (integers, so the window's count is exactly a difference of two totals).
+    func countedTransitions(_ data: RangeData, _ counts: @escaping (Double, Double) -> Bool) throws(PromQLError) -> [[EvalSample]] {
+        let prepare = { (series: SeriesData) -> RunningCount in RunningCount(of: series.vs, counting: counts) }
+        return try slidingWindows(data, prepare: prepare) {
+            (running: inout RunningCount, _: SeriesData, range: Range<Int>, _: Int) throws(PromQLError) -> Double? in
+            Double(running.count(in: range))
+        }
     }
 
     /// `rate`, `increase`, `delta` over an `anchored`/`smoothed` selector: the values at the
@@ -182,12 +251,9 @@ extension Evaluator {
         func data() throws(PromQLError) -> RangeData { try evaluateMatrix(call.args[0]) }
         try checkExtendedSelector(name, call)
         switch name {
-        case "rate":
-            return try rangeFunction(data(), metricNameCheck: true) { w in Evaluator.extrapolatedRate(w, isCounter: true, isRate: true) }
-        case "increase":
-            return try rangeFunction(data(), metricNameCheck: true) { w in Evaluator.extrapolatedRate(w, isCounter: true, isRate: false) }
-        case "delta":
-            return try rangeFunction(data()) { w in Evaluator.extrapolatedRate(w, isCounter: false, isRate: false) }
+        case "rate": return try extrapolatedRates(data(), isCounter: true, isRate: true)
+        case "increase": return try extrapolatedRates(data(), isCounter: true, isRate: false)
+        case "delta": return try extrapolatedRates(data(), isCounter: false, isRate: false)
         case "irate": return try rangeFunction(data()) { w in Evaluator.instantRate(w, isRate: true) }
         case "idelta": return try rangeFunction(data()) { w in Evaluator.instantRate(w, isRate: false) }
         case "deriv":
@@ -198,12 +264,10 @@ extension Evaluator {
         case "predict_linear":
             let seconds = try evaluateScalar(call.args[1])
             let source = try data()
-            var step = 0
             return try rangeFunction(source) { w in
                 guard w.ts.count >= 2 else { return nil }
-                step = times.firstIndex(of: w.evalTime) ?? step
                 let (slope, intercept) = Evaluator.linearRegression(w, interceptTime: w.evalTime)
-                return slope * seconds[step] + intercept
+                return slope * seconds[w.step] + intercept
             }
         case "avg_over_time": return try rangeFunction(data()) { w in Evaluator.average(Array(w.vs)) }
         case "sum_over_time":
@@ -212,7 +276,7 @@ extension Evaluator {
                 for v in w.vs { sum.add(v) }
                 return sum.value
             }
-        case "count_over_time": return try rangeFunction(data()) { w in Double(w.vs.count) }
+        case "count_over_time": return try slidingWindows(data(), prepare: { _ in () }) { _, _, range, _ in Double(range.count) }
         case "min_over_time":
             return try rangeFunction(data()) { w in
                 var m = w.vs.first ?? .nan
@@ -225,10 +289,14 @@ extension Evaluator {
                 for v in w.vs.dropFirst() where v > m || m.isNaN { m = v }
                 return m
             }
-        case "last_over_time": return try rangeFunction(data(), keepName: true) { w in w.vs.last }
-        case "first_over_time": return try rangeFunction(data(), keepName: true) { w in w.vs.first }
-        case "ts_of_last_over_time": return try rangeFunction(data()) { w in w.ts.last.map { Double($0) / 1000 } }
-        case "ts_of_first_over_time": return try rangeFunction(data()) { w in w.ts.first.map { Double($0) / 1000 } }
+        case "last_over_time":
+            return try slidingWindows(data(), keepName: true, prepare: { _ in () }) { _, series, range, _ in series.vs[range.upperBound - 1] }
+        case "first_over_time":
+            return try slidingWindows(data(), keepName: true, prepare: { _ in () }) { _, series, range, _ in series.vs[range.lowerBound] }
+        case "ts_of_last_over_time":
+            return try slidingWindows(data(), prepare: { _ in () }) { _, series, range, _ in Double(series.ts[range.upperBound - 1]) / 1000 }
+        case "ts_of_first_over_time":
+            return try slidingWindows(data(), prepare: { _ in () }) { _, series, range, _ in Double(series.ts[range.lowerBound]) / 1000 }
         case "ts_of_max_over_time", "ts_of_min_over_time":
             let wantMax = name == "ts_of_max_over_time"
             return try rangeFunction(data()) { w in
@@ -239,7 +307,7 @@ extension Evaluator {
                 }
                 return Double(at) / 1000
             }
-        case "present_over_time": return try rangeFunction(data()) { _ in 1 }
+        case "present_over_time": return try slidingWindows(data(), prepare: { _ in () }) { _, _, _, _ in 1 }
         case "stddev_over_time": return try rangeFunction(data()) { w in Evaluator.variance(Array(w.vs)).squareRoot() }
         case "stdvar_over_time": return try rangeFunction(data()) { w in Evaluator.variance(Array(w.vs)) }
         case "mad_over_time":
@@ -256,10 +324,12 @@ extension Evaluator {
                 warnings.insert("PromQL warning: quantile value should be between 0 and 1, got \(Evaluator.formatValue(value))")
             }
             return try rangeFunction(source) { w in
-                Evaluator.quantile(q[times.firstIndex(of: w.evalTime) ?? 0], Array(w.vs))
+                Evaluator.quantile(q[w.step], Array(w.vs))
             }
         case "changes":
-            return try rangeFunction(data()) { w in
+            let source = try data()
+            if !source.anchored { return try countedTransitions(source) { $1 != $0 && !($1.isNaN && $0.isNaN) } }
+            return try rangeFunction(source) { w in
                 guard let values = Evaluator.anchoredValues(w) else { return nil }
                 let w = Window(ts: [], vs: values, start: w.start, end: w.end, evalTime: w.evalTime)
                 var changes = 0.0
@@ -271,7 +341,9 @@ extension Evaluator {
                 return changes
             }
         case "resets":
-            return try rangeFunction(data()) { w in
+            let source = try data()
+            if !source.anchored { return try countedTransitions(source) { $1 < $0 } }
+            return try rangeFunction(source) { w in
                 guard let values = Evaluator.anchoredValues(w) else { return nil }
                 let w = Window(ts: [], vs: values, start: w.start, end: w.end, evalTime: w.evalTime)
                 var resets = 0.0
@@ -287,8 +359,7 @@ extension Evaluator {
             let tf = try evaluateScalar(call.args[2])
             let source = try data()
             return try rangeFunction(source) { w throws(PromQLError) in
-                let step = times.firstIndex(of: w.evalTime) ?? 0
-                let s = sf[step], t = tf[step]
+                let s = sf[w.step], t = tf[w.step]
                 guard s > 0, s < 1 else { throw .execution("invalid smoothing factor. Expected: 0 < sf < 1, got: \(Evaluator.formatValue(s))") }
                 guard t > 0, t < 1 else { throw .execution("invalid trend factor. Expected: 0 < tf < 1, got: \(Evaluator.formatValue(t))") }
                 let values = Array(w.vs)

@@ -52,6 +52,20 @@ package struct QueryResult: Sendable {
     package var warnings: [String]
     /// Info annotations (`PromQL info: ...`), without duplicates, sorted.
     package var infos: [String]
+    /// What the evaluation read and held (the `samples` part of `stats`).
+    package var statistics = QueryStatistics()
+}
+
+/// Sample counts of one query, as Prometheus reports them with `stats=all`.
+package struct QueryStatistics: Sendable, Equatable {
+    /// Samples read summed over the steps: one per series and step of an instant selector,
+    /// the window's samples per series and step of a range selector (`totalQueryableSamples`).
+    package var totalQueryableSamples: Int64 = 0
+    /// The most samples held at once (`peakSamples`).
+    package var peakSamples = 0
+
+    /// No samples.
+    package init() {}
 }
 
 /// A sample flowing between evaluation steps: its labels' ID in the query's `LabelTable`,
@@ -73,7 +87,7 @@ struct EvalSample {
 }
 
 /// The decoded samples of one series, for range windows.
-struct SeriesData {
+struct SeriesData: Sendable {
     var labels: Labels
     var ts: [Int64]
     var vs: [Double]

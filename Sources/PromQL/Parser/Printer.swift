@@ -248,3 +248,8 @@ extension Expr: CustomStringConvertible {
         }
     }
 }
+
+extension NumberLiteral {
+    /// The value as Go's `strconv.FormatFloat(v, 'f', -1, 64)` writes it (`/api/v1/parse_query`).
+    package var goText: String { Printer.goFloat(value) }
+}

@@ -31,13 +31,19 @@ package struct HeadQuerier: Querier {
             }
             return out
         }
+        // Postings are in creation order: sort positions (cheap to move), not the series, and
+        // skip the sort when creation order already is label order.
+        var order = Array(found.indices)
+        if !found.indices.dropFirst().allSatisfy({ found[$0 - 1].0 < found[$0].0 }) {
+            order.sort { found[$0].0 < found[$1].0 }
+        }
         var selected = [Series]()
         selected.reserveCapacity(found.count)
-        for (labels, inOrder, others) in found {
+        for index in order {
+            let (labels, inOrder, others) = found[index]
             let chunks = others.isEmpty ? inOrder : try SeriesMerge.mergeChunks(inOrder + others)
             selected.append(Series(labels: labels, chunks: chunks, mint: mint, maxt: maxt))
         }
-        selected.sort { $0.labels < $1.labels }
         return selected
     }
 
