@@ -69,4 +69,5 @@ let benchmarks: @Sendable () -> Void = {
             await log.close()
         }
     }
+    ingestThroughputBenchmarks(logger: logger)
 }

@@ -30,6 +30,11 @@ package final class IngestProgress: Sendable {
         state.withLock { $0[partition]?.position = position }
     }
 
+    /// The next offset to consume of `partition`, once consuming it started.
+    package func position(of partition: Int) -> Int64? {
+        state.withLock { $0[partition]?.position }
+    }
+
     /// Whether every owned partition has started and reached its target.
     package var isCaughtUp: Bool {
         state.withLock { partitions in

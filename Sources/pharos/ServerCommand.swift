@@ -80,7 +80,7 @@ struct ServerCommand: AsyncParsableCommand {
     var pushDefaultTTL = "0s"
 
     // Alertmanager (issue 9)
-    @Option(name: .customLong("role"), help: "What this process runs: all (default), distributor, ingester, querier (a cluster on Kafka, docs/cluster.md) or alertmanager.")
+    @Option(name: .customLong("role"), help: "What this process runs: all (default), distributor, ingester, querier, ruler (a cluster on Kafka, docs/cluster.md) or alertmanager.")
     var role = "all"
 
     // Cluster roles (issue 7)
@@ -181,10 +181,9 @@ struct ServerCommand: AsyncParsableCommand {
     var features: [String] = []
 
     func run() async throws {
-        guard let serverRole = ServerRole(rawValue: role) else {
+        guard ServerRole(rawValue: role) != nil else {
             throw ValidationError("invalid value for --role: \"\(role)\" (all, distributor, ingester, querier, ruler, alertmanager)")
         }
-        guard serverRole != .ruler else { throw ValidationError("role ruler not implemented yet: rules run with --role=all") }
         guard clusterPeers.isEmpty else {
             throw ValidationError("HA clustering (--cluster.peer) not supported yet: run a single Alertmanager without peers")
         }
