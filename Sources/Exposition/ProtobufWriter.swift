@@ -107,8 +107,14 @@ struct ProtobufWriter {
             bytes[lengthAt] = UInt8(truncatingIfNeeded: length)
             return
         }
-        var prefix = ProtobufWriter()
-        prefix.varint(UInt64(length))
-        bytes.replaceSubrange(lengthAt..<(lengthAt + 1), with: prefix.bytes)
+        // Widen the one reserved byte to the varint's size in place (no temporary buffer).
+        var width = 1
+        while length >> (7 * width) != 0 { width += 1 }
+        bytes.insert(contentsOf: repeatElement(0, count: width - 1), at: lengthAt + 1)
+        var value = length
+        for index in lengthAt..<(lengthAt + width) {
+            bytes[index] = UInt8(truncatingIfNeeded: value & 0x7F) | (value >= 0x80 ? 0x80 : 0)
+            value >>= 7
+        }
     }
 }

@@ -13,7 +13,7 @@ import Synchronization
 /// one fills up it becomes the previous one, and entries found there move back.
 package final class RemoteWriteLabelsCache: Sendable {
     /// The 128-bit hash of a series' label fields.
-    package struct Key: Hashable, Sendable {
+    package struct Key: Equatable, Sendable {
         let low: UInt64
         let high: UInt64
     }
@@ -25,8 +25,8 @@ package final class RemoteWriteLabelsCache: Sendable {
     package let capacity: Int
 
     private struct Generations {
-        var current: [Key: Labels] = [:]
-        var previous: [Key: Labels] = [:]
+        var current = KeyTable()
+        var previous = KeyTable()
     }
 
     private let generations = Mutex(Generations())
@@ -59,8 +59,8 @@ package final class RemoteWriteLabelsCache: Sendable {
     /// The label set stored under `key`, if any.
     func labels(for key: Key) -> Labels? {
         generations.withLock { state in
-            if let labels = state.current[key] { return labels }
-            guard let labels = state.previous.removeValue(forKey: key) else { return nil }
+            if let labels = state.current.find(key) { return labels }
+            guard let labels = state.previous.find(key) else { return nil }
             Self.insert(labels, for: key, into: &state, capacity: capacity)
             return labels
         }
@@ -71,16 +71,67 @@ package final class RemoteWriteLabelsCache: Sendable {
         generations.withLock { Self.insert(labels, for: key, into: &$0, capacity: capacity) }
     }
 
+    /// Puts `labels` in the current generation; a full one becomes the previous generation
+    /// (dropping the one before). An entry moved back from the previous generation stays
+    /// there too until that generation is dropped.
     private static func insert(_ labels: Labels, for key: Key, into state: inout Generations, capacity: Int) {
         if state.current.count >= capacity {
             state.previous = state.current
-            state.current = [:]
+            state.current = KeyTable()
         }
-        state.current[key] = labels
+        state.current.insert(labels, for: key)
     }
 
     /// How many label sets are stored (both generations).
     package var count: Int {
         generations.withLock { $0.current.count + $0.previous.count }
+    }
+}
+
+/// An open-addressing hash table from `RemoteWriteLabelsCache.Key` to `Labels` with linear
+/// probing. The keys are already uniform hashes, so a key's low bits pick its slot: no
+/// `Hasher` rounds per lookup. Grows by doubling at half full; has no removal (the cache drops
+/// whole generations).
+private struct KeyTable {
+    private var keys: [RemoteWriteLabelsCache.Key] = []
+    private var values: [Labels?] = []
+    private(set) var count = 0
+
+    func find(_ key: RemoteWriteLabelsCache.Key) -> Labels? {
+        guard !keys.isEmpty else { return nil }
+        let mask = keys.count - 1
+        var slot = Int(truncatingIfNeeded: key.low) & mask
+        while let labels = values[slot] {
+            if keys[slot] == key { return labels }
+            slot = (slot + 1) & mask
+        }
+        return nil
+    }
+
+    mutating func insert(_ labels: Labels, for key: RemoteWriteLabelsCache.Key) {
+        if (count + 1) * 2 > keys.count { grow() }
+        let mask = keys.count - 1
+        var slot = Int(truncatingIfNeeded: key.low) & mask
+        while values[slot] != nil {
+            if keys[slot] == key {
+                values[slot] = labels
+                return
+            }
+            slot = (slot + 1) & mask
+        }
+        keys[slot] = key
+        values[slot] = labels
+        count += 1
+    }
+
+    private mutating func grow() {
+        let oldKeys = keys, oldValues = values
+        let slots = Swift.max(1024, keys.count * 2)
+        keys = Array(repeating: RemoteWriteLabelsCache.Key(low: 0, high: 0), count: slots)
+        values = Array(repeating: nil, count: slots)
+        count = 0
+        for index in oldKeys.indices {
+            if let labels = oldValues[index] { insert(labels, for: oldKeys[index]) }
+        }
     }
 }

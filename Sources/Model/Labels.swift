@@ -233,25 +233,6 @@ extension String {
         utf8.count == other.utf8.count && utf8.elementsEqual(other.utf8)
     }
 
-    /// The string in double quotes with `\`, `"` and control characters escaped, as Go's
-    /// `strconv.Quote` writes label values in Prometheus's output.
-    package var quotedForPromQL: String {
-        var out = "\""
-        for scalar in unicodeScalars {
-            switch scalar {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += "\\x" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
+    /// The string quoted as Go's `strconv.Quote` writes label values in Prometheus's output.
+    package var quotedForPromQL: String { GoQuote.quote(self) }
 }

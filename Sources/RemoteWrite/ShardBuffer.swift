@@ -34,18 +34,31 @@ final class ShardBuffer<Element: Sendable>: Sendable {
     /// Appends `element`, waiting while the buffer is full.
     /// - Returns: `false` if the buffer was closed (before or while waiting); the element is not added.
     func append(_ element: Element) async -> Bool {
-        while true {
+        await append(contentsOf: CollectionOfOne(element))
+    }
+
+    /// Appends `elements` in order under one lock per run that fits, waiting whenever the
+    /// buffer is full.
+    /// - Returns: `false` if the buffer was closed first (before or while waiting); the
+    ///   elements not yet added are not added.
+    func append(contentsOf elements: some Collection<Element>) async -> Bool {
+        var rest = elements[...]
+        while !rest.isEmpty {
             let outcome: Bool? = state.withLock { state in
                 if state.closed { return false }
-                guard state.count < capacity else { return nil }
-                state.elements.append(element)
+                let room = capacity - state.count
+                guard room > 0 else { return nil }
+                let run = rest.prefix(room)
+                state.elements.append(contentsOf: run)
+                rest = rest[run.endIndex...]
                 if let consumer = state.consumer, state.count >= consumer.batchSize {
                     state.consumer = nil
                     consumer.continuation.resume()
                 }
                 return true
             }
-            if let outcome { return outcome }
+            if outcome == false { return false }
+            if outcome == true { continue }
             await withCheckedContinuation { continuation in
                 let resumeNow = state.withLock { state -> Bool in
                     guard !state.closed, state.count >= capacity else { return true }
@@ -55,6 +68,7 @@ final class ShardBuffer<Element: Sendable>: Sendable {
                 if resumeNow { continuation.resume() }
             }
         }
+        return true
     }
 
     /// Up to `maxCount` elements, oldest first: at once if that many are waiting, else once

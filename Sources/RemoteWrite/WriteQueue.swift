@@ -219,9 +219,8 @@ final class WriteQueue: Sendable {
                     _ = tracker.withLock { $0.add(end: end, samples: 0) }
                     continue
                 }
-                var batch = [(shard: Int, sample: PendingSample)]()
-                batch.reserveCapacity(entries.count)
-                var unknown = 0, relabeledAway = 0
+                var perShard = [[PendingSample]](repeating: [], count: shards.buffers.count)
+                var unknown = 0, relabeledAway = 0, queued = 0
                 var newest = Int64.min
                 let count = UInt64(shards.buffers.count)
                 for entry in entries {
@@ -230,8 +229,9 @@ final class WriteQueue: Sendable {
                         if dropped.contains(entry.ref) { relabeledAway += 1 } else { unknown += 1 }
                         continue
                     }
-                    batch.append((Int(entry.ref.rawValue % count),
-                                  PendingSample(labels: labels, timestampMs: entry.timestamp, value: entry.value, ticket: 0)))
+                    perShard[Int(entry.ref.rawValue % count)].append(
+                        PendingSample(labels: labels, timestampMs: entry.timestamp, value: entry.value, ticket: 0))
+                    queued += 1
                 }
                 metrics.samplesIn.increment(by: entries.count)
                 if relabeledAway + unknown > 0 { metrics.samplesDropped.increment(by: relabeledAway + unknown) }
@@ -246,10 +246,10 @@ final class WriteQueue: Sendable {
                     $0.samplesIn.add(Double(entries.count))
                     $0.samplesDropped.add(Double(relabeledAway))
                 }
-                let ticket = tracker.withLock { $0.add(end: end, samples: batch.count) }
-                for var item in batch {
-                    item.sample.ticket = ticket
-                    guard await shards.buffers[item.shard].append(item.sample) else {
+                let ticket = tracker.withLock { $0.add(end: end, samples: queued) }
+                for shard in perShard.indices where !perShard[shard].isEmpty {
+                    for index in perShard[shard].indices { perShard[shard][index].ticket = ticket }
+                    guard await shards.buffers[shard].append(contentsOf: perShard[shard]) else {
                         // Closed: the queue stops, or the backlog check wants a skip.
                         if skipRequest.withLock({ $0 }) != nil { continue reading }
                         break reading

@@ -22,7 +22,7 @@ extension RuleFile {
                 errors.append(.group(message: "Groupname must not be empty", position: group.position))
             }
             if !seen.insert(group.name).inserted {
-                errors.append(.group(message: "groupname: \(goQuoted(group.name)) is repeated in the same file", position: group.position))
+                errors.append(.group(message: "groupname: \(GoQuote.quote(group.name)) is repeated in the same file", position: group.position))
             }
             for name in group.labels.keys.sorted() where !scheme.isValidLabelName(name) || name == Labels.metricNameLabel {
                 errors.append(.group(message: "invalid label name: \(name)", position: nil))
@@ -88,7 +88,7 @@ extension Rule {
             for (kind, map) in [("label", labels), ("annotation", annotations)] {
                 for name in map.keys.sorted() {
                     if let error = templateParseError(map[name] ?? "", functions: templateFunctions) {
-                        problems.append(("\(kind) \(goQuoted(name)): \(error)", nil, nil))
+                        problems.append(("\(kind) \(GoQuote.quote(name)): \(error)", nil, nil))
                     }
                 }
             }

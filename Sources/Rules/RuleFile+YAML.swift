@@ -1,5 +1,6 @@
 internal import Config
 internal import Yams
+import Model
 
 extension RuleFile {
     /// Reads a rule file strictly, as Prometheus's `rulefmt.Parse` does with yaml.v3 and known
@@ -31,7 +32,7 @@ private struct RuleFileReader {
 
     init(ignoreUnknownFields: Bool) {
         yaml = StrictYAMLCollector(ignoreUnknownFields: ignoreUnknownFields, repeatedKey: { key, firstLine in
-            "mapping key \(goQuoted(key)) already defined at line \(firstLine)"
+            "mapping key \(GoQuote.quote(key)) already defined at line \(firstLine)"
         })
     }
 

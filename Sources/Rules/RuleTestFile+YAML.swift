@@ -1,5 +1,6 @@
 internal import Config
 internal import Yams
+import Model
 
 extension RuleTestFile {
     /// Reads a rule-test file strictly, as promtool's `yaml.UnmarshalStrict` does: unknown keys,
@@ -24,7 +25,7 @@ extension RuleTestFile {
 
 /// Walks a rule-test file's node tree with the schema of promtool's `unittest.go`.
 private struct RuleTestFileReader {
-    var yaml = StrictYAMLCollector(ignoreUnknownFields: false, repeatedKey: { key, _ in "key \(goQuoted(key)) already set in map" })
+    var yaml = StrictYAMLCollector(ignoreUnknownFields: false, repeatedKey: { key, _ in "key \(GoQuote.quote(key)) already set in map" })
 
     mutating func file(_ node: Node) throws(RulesError) -> RuleTestFile {
         var file = RuleTestFile()

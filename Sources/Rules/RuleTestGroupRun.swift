@@ -166,7 +166,7 @@ struct RuleTestGroupRun {
 
     /// Queries `test.expr` at its time and compares the result with the expected samples.
     private func checkExpression(_ test: RuleTestFile.ExprTest) -> String? {
-        let prefix = "    expr: \(goQuoted(test.expr)), time: \(test.evalTime.prometheusString)"
+        let prefix = "    expr: \(GoQuote.quote(test.expr)), time: \(test.evalTime.prometheusString)"
         var got: [RuleTestSample] = []
         do {
             let expression = try PromQLParser.parse(test.expr)
@@ -184,7 +184,7 @@ struct RuleTestGroupRun {
             do {
                 expected.append(RuleTestSample(labels: try PromQLParser.parseMetric(sample.labels), value: sample.value))
             } catch {
-                return "\(prefix), err: labels \(goQuoted(sample.labels)): \(error.description)"
+                return "\(prefix), err: labels \(GoQuote.quote(sample.labels)): \(error.description)"
             }
         }
         expected.sort { $0.labels < $1.labels }

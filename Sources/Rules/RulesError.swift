@@ -1,4 +1,5 @@
 package import Config
+import Model
 
 /// Where a node sits in a rule file: 1-based line and column, as yaml.v3's `Node.Line`/`Column`.
 /// `(0, 0)` for a key that is absent, as Prometheus prints it.
@@ -62,11 +63,11 @@ extension RulesError: CustomStringConvertible {
         case .group(let message, let position):
             position.map { "\($0): \(message)" } ?? message
         case .rule(let group, let index, let name, let position, let alternate, let message):
-            RulesError.positionPrefix(position, alternate) + "group \(goQuoted(group)), rule \(index), \(goQuoted(name)): \(message)"
+            RulesError.positionPrefix(position, alternate) + "group \(GoQuote.quote(group)), rule \(index), \(GoQuote.quote(name)): \(message)"
         case .evaluation(_, let message):
             message
         case .unknownLintOption(let option):
-            "unknown lint option \(goQuoted(option)); valid options are all, duplicate-rules, none"
+            "unknown lint option \(GoQuote.quote(option)); valid options are all, duplicate-rules, none"
         case .several(let errors):
             errors.map(\.description).joined(separator: "\n")
         case .inFile(let path, let inner):
@@ -88,25 +89,4 @@ extension ConfigError {
         if case .invalid(let message, _) = self { return message }
         return description
     }
-}
-
-/// A string quoted as Go's `%q` does for the printable ASCII and UTF-8 that rule names hold.
-func goQuoted(_ text: String) -> String {
-    var result = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": result += "\\\""
-        case "\\": result += "\\\\"
-        case "\n": result += "\\n"
-        case "\t": result += "\\t"
-        case "\r": result += "\\r"
-        default:
-            if scalar.value < 0x20 || scalar.value == 0x7F {
-                result += "\\x" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
-            } else {
-                result.unicodeScalars.append(scalar)
-            }
-        }
-    }
-    return result + "\""
 }

@@ -1,3 +1,5 @@
+import Model
+
 /// Go's `fmt.Sprintf` over template values: the verbs templates use (`%v %s %d %q %f %e %g
 /// %x %X %o %b %c %t %T %%`), flags `+ - # space 0`, width and precision (numbers or `*`),
 /// and Go's in-band errors (`%!d(string=x)`, `%!s(MISSING)`, `%!(EXTRA …)`).

@@ -1,3 +1,5 @@
+import Model
+
 /// Why a template could not be parsed or executed. `description` renders Go's wording
 /// (`template: NAME:LINE: …`, `template: NAME:LINE:COL: executing "NAME" at <…>: …`) so
 /// messages match what Prometheus and Alertmanager users see.

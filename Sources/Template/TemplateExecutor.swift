@@ -1,3 +1,5 @@
+import Model
+
 /// Walks a parsed template, following `text/template/exec.go`: variable scoping, pipelines with
 /// the previous result as the final argument, field lookup on maps and structs, `missingkey`,
 /// `range`/`break`/`continue`, nested `{{template}}` calls, and Go's error locations.

@@ -1,3 +1,5 @@
+import Model
+
 /// A token of Go's template syntax, as `text/template/parse`'s lexer produces it.
 struct TemplateToken: Sendable {
     enum Kind: Sendable, Equatable {
@@ -298,9 +300,7 @@ struct TemplateLexer {
     /// Go's `%#U`: `U+0041 'A'` (the quoted form only for printable characters).
     private static func describe(scalarAt index: Int, in input: [UInt8]) -> String {
         let scalar = String(decoding: input[index...].prefix(4), as: UTF8.self).unicodeScalars.first ?? "\u{FFFD}"
-        let hex = String(scalar.value, radix: 16, uppercase: true)
-        let code = "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
-        return GoQuote.isPrint(scalar) ? code + " '" + String(scalar) + "'" : code
+        return GoQuote.unicodeDescription(scalar)
     }
 
     /// A field (`.Name`, or `.` alone) or variable (`$name`, or `$` alone); `pos` is past the sigil.

@@ -1,3 +1,5 @@
+import Model
+
 /// A number literal with every interpretation Go's parser records for it.
 struct NumberConstant: Sendable {
     var text: String

@@ -1,3 +1,5 @@
+import Model
+
 /// Recursive-descent parser for Go's template language, following `text/template/parse/parse.go`:
 /// the same grammar, scoping of variables and error wording (`template: NAME:LINE: …`).
 struct TemplateParser {
@@ -384,10 +386,8 @@ struct TemplateParser {
     }
 
     private func unquote(_ token: TemplateToken) throws(TemplateError) -> String {
-        switch GoQuote.unquote(token.text) {
-        case .success(let text): return text
-        case .failure: throw error("invalid syntax", line: token.line)
-        }
+        guard let text = GoQuote.unquote(token.text.utf8) else { throw error("invalid syntax", line: token.line) }
+        return text
     }
 
     private func number(_ token: TemplateToken) throws(TemplateError) -> NumberConstant {
@@ -396,7 +396,7 @@ struct TemplateParser {
             // Go: a bad escape or `''` is `invalid syntax`; more than one character is malformed.
             let body = token.text.dropFirst().dropLast()
             if body.isEmpty { throw error("invalid syntax") }
-            guard case .success(let text) = GoQuote.unquote(token.text), let scalar = text.unicodeScalars.first else {
+            guard let text = GoQuote.unquote(token.text.utf8), text.unicodeScalars.count == 1, let scalar = text.unicodeScalars.first else {
                 if body.hasPrefix("\\") && body.count == 2 || body.count == 1 { throw error("invalid syntax") }
                 throw error("malformed character constant: \(token.text)")
             }

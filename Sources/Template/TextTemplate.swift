@@ -1,3 +1,5 @@
+import Model
+
 /// What a template reads for a missing map key (Go's `Option("missingkey=…")`).
 package enum MissingKeyOption: Sendable {
     /// `missingkey=default`/`invalid`: a missing key reads as no value (prints `<no value>`).

@@ -43,6 +43,24 @@ import PharosTestSupport
         #expect(ExpectedBatch.of(reparsed) == batch)
     }
 
+    /// Nested messages whose length needs one to four varint bytes are framed as swift-protobuf
+    /// frames them (the writer widens the reserved length byte in place).
+    @Test(arguments: [1, 100, 115, 116, 127, 128, 16_360, 16_384, 2_097_152])
+    func nestedLengthsOfEveryVarintWidth(valueLength: Int) throws {
+        var request = Prometheus_WriteRequest()
+        var series = Prometheus_TimeSeries()
+        series.labels = [Prometheus_Label.with { $0.name = "__name__"; $0.value = "m" },
+                         Prometheus_Label.with { $0.name = "v"; $0.value = String(repeating: "x", count: valueLength) }]
+        series.samples = [Prometheus_Sample.with { $0.value = 1; $0.timestamp = 1_000 }]
+        request.timeseries = [series]
+        let bytes: [UInt8] = try request.serializedBytes()
+        var batch = RemoteWriteBatch()
+        var decoder = RemoteWriteDecoder()
+        try decoder.decode(bytes, version: .v1, into: &batch)
+        var encoder = RemoteWriteEncoder()
+        #expect(encoder.encode(batch, version: .v1) == bytes)
+    }
+
     /// A decoder and batch reused across requests give the same answers as fresh ones.
     @Test func reusedDecoderAgreesWithFreshOne() throws {
         var decoder = RemoteWriteDecoder()

@@ -73,6 +73,17 @@ import PharosTestSupport
         #expect(strict.count == 1, "a refused label set is not stored")
     }
 
+    /// Keys whose low bits collide (they pick the slot) are still told apart by the rest, across
+    /// table growth and generation changes; keys never stored are not found.
+    @Test func collidingKeysAreToldApart() {
+        let cache = RemoteWriteLabelsCache(options: RemoteWriteDecoder.Options(), capacity: 300)
+        func key(_ i: Int) -> RemoteWriteLabelsCache.Key { .init(low: UInt64(i % 16), high: UInt64(i)) }
+        for i in 0..<500 { cache.insert(Labels(["__name__": "m\(i)"]), for: key(i)) }
+        for i in 200..<500 { #expect(cache.labels(for: key(i)) == Labels(["__name__": "m\(i)"])) }
+        for i in 500..<600 { #expect(cache.labels(for: key(i)) == nil) }
+        #expect(cache.labels(for: .init(low: 3, high: 1 << 40)) == nil)
+    }
+
     @Test func holdsAtMostTwoGenerations() throws {
         let cache = RemoteWriteLabelsCache(options: RemoteWriteDecoder.Options(), capacity: 4)
         var decoder = RemoteWriteDecoder(labelsCache: cache)

@@ -30,6 +30,37 @@ import Testing
         #expect(received == Array(0..<100))
     }
 
+    /// A run longer than the capacity goes in as room frees up, in order, nothing dropped.
+    @Test func appendContentsOfWaitsForRoomBetweenRuns() async {
+        let buffer = ShardBuffer<Int>(capacity: 7)
+        let producer = Task {
+            defer { buffer.close() }
+            for start in stride(from: 0, to: 300, by: 50) {
+                guard await buffer.append(contentsOf: start..<(start + 50)) else { return false }
+            }
+            return true
+        }
+        var received = [Int]()
+        while let batch = await buffer.next(maxCount: 5, deadline: .now + .seconds(600)) {
+            received += batch
+            #expect(buffer.count <= 7)
+        }
+        #expect(await producer.value)
+        #expect(received == Array(0..<300))
+    }
+
+    /// Closing while a long run waits for room refuses the rest of the run.
+    @Test func closeRefusesTheRestOfARun() async {
+        let buffer = ShardBuffer<Int>(capacity: 3)
+        let blocked = Task { await buffer.append(contentsOf: 0..<10) }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while buffer.count < 3, ContinuousClock.now < deadline { await Task.yield() }
+        buffer.close()
+        #expect(await blocked.value == false)
+        #expect(await buffer.next(maxCount: 10, deadline: .now + .seconds(600)) == [0, 1, 2])
+        #expect(await buffer.next(maxCount: 10, deadline: .now + .seconds(600)) == nil)
+    }
+
     /// Closing wakes a waiting consumer and producer; the rest is drained, then `nil`.
     @Test func closeDrainsThenEnds() async {
         let buffer = ShardBuffer<Int>(capacity: 2)

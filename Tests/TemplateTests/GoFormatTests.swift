@@ -67,15 +67,6 @@ import Testing
     func timeString(time: TemplateTime, expected: String) {
         #expect(GoTimeFormat.string(time) == expected)
     }
-
-    @Test func quoting() throws {
-        #expect(GoQuote.quote("a\tb\u{0}\u{FEFF}") == "\"a\\tb\\x00\\ufeff\"")
-        #expect(GoQuote.quoteRune("'") == "'\\''")
-        #expect(try GoQuote.unquote("\"a\\x41\\101\\u00e9\\U0001F600\\n\"").get() == "aAAé\u{1F600}\n")
-        #expect(try GoQuote.unquote("`raw\\n`").get() == "raw\\n")
-        #expect((try? GoQuote.unquote("\"bad\\q\"").get()) == nil)
-        #expect((try? GoQuote.unquote("'ab'").get()) == nil)
-    }
 }
 
 /// Methods on time and duration values, and `time.Format` layouts.

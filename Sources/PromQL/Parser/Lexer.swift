@@ -1,3 +1,5 @@
+import Model
+
 /// The PromQL lexer: a hand-written port of the state machine in upstream's
 /// `promql/parser/lex.go` (expression mode only; series descriptions are not lexed here).
 ///

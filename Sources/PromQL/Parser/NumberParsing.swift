@@ -1,3 +1,5 @@
+import Model
+
 /// Numbers and durations as upstream converts lexed text: Go's `strconv.ParseInt(s, 0, 64)`
 /// then `ParseFloat`, and `model.ParseDuration`.
 enum NumberParsing {

@@ -1,3 +1,5 @@
+import Model
+
 /// The kinds of token the PromQL lexer produces (upstream's `ItemType`, expression subset).
 package enum TokenKind: UInt8, Sendable {
     case eof, error, comment, identifier, metricIdentifier, number, string, duration

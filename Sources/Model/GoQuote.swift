@@ -1,32 +1,35 @@
-/// Go's string and rune quoting, which PromQL inherits: `strconv.Quote`/`QuoteRune` for
-/// messages and printed literals, and Prometheus's `strutil.Unquote` for string literals
-/// (Go escape rules, single quotes treated like double quotes).
-enum GoQuote {
-    /// `strconv.Quote`: double-quoted, printable characters kept, others escaped.
-    static func quote(_ string: String) -> String {
+/// Go's string quoting as Prometheus's output and messages show it: `strconv.Quote`,
+/// `QuoteToASCII`, `QuoteRune`, `%#U`, and the unquoting of string literals shared by PromQL
+/// (Prometheus's `strutil.Unquote`) and Go templates (`strconv.Unquote`).
+package enum GoQuote {
+    /// `strconv.Quote` (or `QuoteToASCII` with `asciiOnly`): double-quoted, printable
+    /// characters kept, the others escaped.
+    package static func quote(_ string: String, asciiOnly: Bool = false) -> String {
+        if string.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            return "\"" + string + "\""
+        }
         var out = "\""
-        appendQuoted(string.unicodeScalars, quote: "\"", to: &out)
+        appendQuoted(string.unicodeScalars, quote: "\"", asciiOnly: asciiOnly, to: &out)
         return out + "\""
     }
 
     /// `strconv.QuoteRune`: `'x'`.
-    static func quoteRune(_ scalar: Unicode.Scalar) -> String {
+    package static func quoteRune(_ scalar: Unicode.Scalar) -> String {
         var out = "'"
-        appendQuoted(CollectionOfOne(scalar), quote: "'", to: &out)
+        appendQuoted(CollectionOfOne(scalar), quote: "'", asciiOnly: false, to: &out)
         return out + "'"
     }
 
     /// Go's `%#U`: `U+0063 'c'` (the quoted form only for printable runes).
-    static func unicodeDescription(_ scalar: Unicode.Scalar) -> String {
-        var hex = String(scalar.value, radix: 16, uppercase: true)
-        while hex.count < 4 { hex = "0" + hex }
-        return isPrint(scalar) ? "U+\(hex) '\(Character(scalar))'" : "U+\(hex)"
+    package static func unicodeDescription(_ scalar: Unicode.Scalar) -> String {
+        let code = "U+" + hex(scalar.value, width: 4, uppercase: true)
+        return isPrint(scalar) ? code + " '" + String(Character(scalar)) + "'" : code
     }
 
-    /// Approximates Go's `strconv.IsPrint`: letters, marks, numbers, punctuation, symbols and
-    /// the ASCII space.
-    static func isPrint(_ scalar: Unicode.Scalar) -> Bool {
-        if scalar.value < 0x80 { return scalar.value >= 0x20 && scalar.value < 0x7F }
+    /// Go's `strconv.IsPrint`, approximated by Unicode general category: letters, marks,
+    /// numbers, punctuation, symbols and the ASCII space.
+    package static func isPrint(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.isASCII { return scalar.value >= 0x20 && scalar.value < 0x7F }
         switch scalar.properties.generalCategory {
         case .control, .format, .surrogate, .privateUse, .unassigned, .lineSeparator,
              .paragraphSeparator, .spaceSeparator:
@@ -37,7 +40,7 @@ enum GoQuote {
     }
 
     private static func appendQuoted(_ scalars: some Sequence<Unicode.Scalar>, quote: Unicode.Scalar,
-                                     to out: inout String) {
+                                     asciiOnly: Bool, to out: inout String) {
         for scalar in scalars {
             switch scalar {
             case quote, "\\": out += "\\"; out.unicodeScalars.append(scalar)
@@ -49,7 +52,7 @@ enum GoQuote {
             case "\t": out += "\\t"
             case "\u{0B}": out += "\\v"
             default:
-                if isPrint(scalar) {
+                if isPrint(scalar), !asciiOnly || scalar.isASCII {
                     out.unicodeScalars.append(scalar)
                 } else if scalar.value < 0x20 || scalar.value == 0x7F {
                     out += "\\x" + hex(scalar.value, width: 2)
@@ -62,15 +65,18 @@ enum GoQuote {
         }
     }
 
-    private static func hex(_ value: UInt32, width: Int) -> String {
-        var text = String(value, radix: 16)
-        while text.count < width { text = "0" + text }
-        return text
+    private static func hex(_ value: UInt32, width: Int, uppercase: Bool = false) -> String {
+        let digits = String(value, radix: 16, uppercase: uppercase)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
     }
 
-    /// Prometheus's `strutil.Unquote` over a literal the lexer accepted (quotes included).
+    /// The text of a quoted literal (quotes included): back-quoted raw text (carriage returns
+    /// dropped), or a double- or single-quoted string with Go's escapes, where the literal's
+    /// own quote is the only quote that may be escaped. Single quotes are treated like double
+    /// ones, as Prometheus's `strutil.Unquote` does; `strconv.Unquote` also requires a
+    /// single-quoted literal to hold one character, which is the caller's check.
     /// Returns `nil` for a malformed literal.
-    static func unquote(_ literal: Substring.UTF8View) -> String? {
+    package static func unquote(_ literal: some Collection<UInt8>) -> String? {
         let bytes = Array(literal)
         guard bytes.count >= 2, let quote = bytes.first, bytes.last == quote else { return nil }
         let body = bytes[1..<(bytes.count - 1)]
@@ -85,14 +91,6 @@ enum GoQuote {
         var out: [UInt8] = []
         out.reserveCapacity(body.count)
         var index = body.startIndex
-        func hexValue(_ byte: UInt8) -> UInt32? {
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt32(byte - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): UInt32(byte - UInt8(ascii: "a") + 10)
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): UInt32(byte - UInt8(ascii: "A") + 10)
-            default: nil
-            }
-        }
         while index < body.endIndex {
             let byte = body[index]
             if byte == quote || byte == UInt8(ascii: "\n") { return nil }
@@ -113,8 +111,7 @@ enum GoQuote {
             case UInt8(ascii: "r"): out.append(0x0D)
             case UInt8(ascii: "t"): out.append(0x09)
             case UInt8(ascii: "v"): out.append(0x0B)
-            case UInt8(ascii: "\\"): out.append(escape)
-            case quote: out.append(escape)
+            case UInt8(ascii: "\\"), quote: out.append(escape)
             case UInt8(ascii: "0")...UInt8(ascii: "7"):
                 guard index + 1 < body.endIndex else { return nil }
                 var value = UInt32(escape - UInt8(ascii: "0"))
@@ -130,7 +127,7 @@ enum GoQuote {
                 guard index + count <= body.endIndex else { return nil }
                 var value: UInt32 = 0
                 for digit in body[index..<(index + count)] {
-                    guard let digitValue = hexValue(digit) else { return nil }
+                    guard let digitValue = hexDigitValue(digit) else { return nil }
                     value = value &* 16 &+ digitValue   // at most 8 hex digits: fits in UInt32
                 }
                 index += count
@@ -145,5 +142,14 @@ enum GoQuote {
             }
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func hexDigitValue(_ byte: UInt8) -> UInt32? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt32(byte - UInt8(ascii: "0"))
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): UInt32(byte - UInt8(ascii: "a") + 10)
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): UInt32(byte - UInt8(ascii: "A") + 10)
+        default: nil
+        }
     }
 }
