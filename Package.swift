@@ -425,7 +425,7 @@ if ProcessInfo.processInfo.environment["PHAROS_BENCHMARKS"] == "1" {
     package.targets.append(
         .executableTarget(
             name: "StreamBenchmarks",
-            dependencies: ["Stream", "Ingest", "TSDB", "Exposition", "Model", .product(name: "Logging", package: "swift-log"),
+            dependencies: ["Stream", "Exposition", "Model", .product(name: "Logging", package: "swift-log"),
                            .product(name: "Benchmark", package: "benchmark")],
             path: "Benchmarks/StreamBenchmarks",
             swiftSettings: swiftSettings,

@@ -69,5 +69,4 @@ let benchmarks: @Sendable () -> Void = {
             await log.close()
         }
     }
-    ingestThroughputBenchmarks(logger: logger)
 }
