@@ -84,7 +84,7 @@ def samples_sent(port):
 def command(name, config, data, port, pharos):
     if name == "pharos":
         return [pharos, "server", f"--config.file={config}", f"--storage.tsdb.path={data}",
-                f"--web.listen-address=127.0.0.1:{port}"]
+                f"--web.listen-address=127.0.0.1:{port}", "--pushgateway.listen-address", ""]
     return ["prometheus", f"--config.file={config}", f"--storage.tsdb.path={data}",
             f"--web.listen-address=127.0.0.1:{port}"]
 

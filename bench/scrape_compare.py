@@ -74,7 +74,7 @@ def main():
             log = open(os.path.join(work, name + ".log"), "w")
             if name == "pharos":
                 cmd = [args.pharos, "server", f"--config.file={config}", f"--storage.tsdb.path={data}",
-                       "--web.listen-address=127.0.0.1:19090"]
+                       "--web.listen-address=127.0.0.1:19090", "--pushgateway.listen-address", ""]
                 ready = "http://127.0.0.1:19090/-/ready"
             elif name == "prometheus":
                 cmd = ["prometheus", f"--config.file={config}", f"--storage.tsdb.path={data}",

@@ -52,12 +52,7 @@ package struct RemoteWriteEncoder: Sendable {
     /// The fields of a 1.0 `TimeSeries` (also remote read's `QueryResult.timeseries`).
     static func writeSeriesV1(_ batch: RemoteWriteBatch, _ series: Int, into w: inout ProtobufWriter) {
         for label in batch.labels[series] { writeLabel(label, field: 1, into: &w) }
-        for i in batch.sampleRanges[series] {
-            w.message(2) { s in
-                s.doubleField(1, batch.values[i])
-                s.int64Field(2, batch.timestampsMs[i])
-            }
-        }
+        for i in batch.sampleRanges[series] { writeSampleV1(value: batch.values[i], timestampMs: batch.timestampsMs[i], into: &w) }
         for i in batch.exemplarRanges[series] {
             w.message(3) { e in
                 for label in batch.exemplarLabels[i] { writeLabel(label, field: 1, into: &e) }
@@ -67,6 +62,14 @@ package struct RemoteWriteEncoder: Sendable {
         }
         for i in batch.histogramRanges[series] {
             w.message(4) { h in writeHistogram(batch.histograms[i], batch: batch, v2: false, into: &h) }
+        }
+    }
+
+    /// A 1.0 `Sample` field of a `TimeSeries`.
+    static func writeSampleV1(value: Double, timestampMs: Int64, into w: inout ProtobufWriter) {
+        w.message(2) { s in
+            s.doubleField(1, value)
+            s.int64Field(2, timestampMs)
         }
     }
 

@@ -8,9 +8,21 @@ import Synchronization
 import TSDB
 
 /// A sample read from the WAL, waiting in a shard.
+/// A series as a queue sends it: its labels after external labels and `write_relabel_configs`,
+/// and those labels already encoded for remote write 1.0 requests.
+final class SentSeries: Sendable {
+    let labels: Labels
+    let v1Labels: EncodedSeriesLabelsV1
+
+    init(_ labels: Labels) {
+        self.labels = labels
+        v1Labels = EncodedSeriesLabelsV1(labels)
+    }
+}
+
 struct PendingSample: Sendable {
-    /// The series' labels as sent (external labels and `write_relabel_configs` applied).
-    var labels: Labels
+    /// The series it belongs to.
+    var series: SentSeries
     var timestampMs: Int64
     var value: Double
     /// The WAL record it came from (`DeliveryTracker`).
@@ -173,7 +185,7 @@ final class WriteQueue: Sendable {
 
     /// The WAL reader and producer: runs until `stop`, then drains the shards.
     private func drive(from start: WALPosition) async {
-        var series = [SeriesRef: Labels]()
+        var series = [SeriesRef: SentSeries]()
         var dropped = Set<SeriesRef>()
         primeSeries(before: start, into: &series, dropped: &dropped)
         db.holdWAL(from: start.segment, for: key)
@@ -225,12 +237,12 @@ final class WriteQueue: Sendable {
                 let count = UInt64(shards.buffers.count)
                 for entry in entries {
                     newest = max(newest, entry.timestamp)
-                    guard let labels = series[entry.ref] else {
+                    guard let sent = series[entry.ref] else {
                         if dropped.contains(entry.ref) { relabeledAway += 1 } else { unknown += 1 }
                         continue
                     }
                     perShard[Int(entry.ref.rawValue % count)].append(
-                        PendingSample(labels: labels, timestampMs: entry.timestamp, value: entry.value, ticket: 0))
+                        PendingSample(series: sent, timestampMs: entry.timestamp, value: entry.value, ticket: 0))
                     queued += 1
                 }
                 metrics.samplesIn.increment(by: entries.count)
@@ -304,7 +316,7 @@ final class WriteQueue: Sendable {
     /// position moves to `target` and the hold with it, so checkpoints can delete the rest.
     /// Returns the reader for `target`.
     private func skip(
-        from position: WALPosition, to target: Int, series: inout [SeriesRef: Labels], dropped: inout Set<SeriesRef>
+        from position: WALPosition, to target: Int, series: inout [SeriesRef: SentSeries], dropped: inout Set<SeriesRef>
     ) -> WALTailReader {
         let start = WALPosition(segment: target, offset: 0)
         var skipped = tracker.withLock { $0.pendingSamples }
@@ -329,7 +341,7 @@ final class WriteQueue: Sendable {
 
     /// Learns the series created before `start`: from the newest checkpoint, then from the
     /// segments before `start` (series records only; their samples were sent already).
-    private func primeSeries(before start: WALPosition, into series: inout [SeriesRef: Labels], dropped: inout Set<SeriesRef>) {
+    private func primeSeries(before start: WALPosition, into series: inout [SeriesRef: SentSeries], dropped: inout Set<SeriesRef>) {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: db.walDirectory)) ?? []
         if let checkpoint = names.filter({ $0.hasPrefix("checkpoint.") && !$0.hasSuffix(".tmp") }).sorted().last {
             var reader = WALTailReader(walDirectory: db.walDirectory + "/" + checkpoint, position: WALPosition(segment: 0, offset: 0))
@@ -348,12 +360,12 @@ final class WriteQueue: Sendable {
 
     /// The labels to send for new series: external labels added (the series' own win), then
     /// `write_relabel_configs` (upstream's order).
-    private func addSeries(_ entries: [WALRecord.SeriesEntry], to series: inout [SeriesRef: Labels], dropped: inout Set<SeriesRef>) {
+    private func addSeries(_ entries: [WALRecord.SeriesEntry], to series: inout [SeriesRef: SentSeries], dropped: inout Set<SeriesRef>) {
         for entry in entries {
             var builder = LabelsBuilder(entry.labels)
             for label in settings.externalLabels where entry.labels[label.name] == nil { builder.set(label.name, label.value) }
             if relabeler.process(&builder) {
-                series[entry.ref] = builder.labels()
+                series[entry.ref] = SentSeries(builder.labels())
                 dropped.remove(entry.ref)
             } else {
                 series.removeValue(forKey: entry.ref)
@@ -433,17 +445,22 @@ final class WriteQueue: Sendable {
             // 2.0 carries metadata on every series (type unspecified where none is known).
             let metadata = version == .v2 && settings.config.metadataConfig.send ? seriesMetadata() : nil
             batch.removeAll()
+            var v1Body = RemoteWriteV1Body()
             var start = 0
             while start < samples.count {
                 var end = start + 1
-                while end < samples.count, samples[end].labels == samples[start].labels { end += 1 }
-                let labels = samples[start].labels
-                batch.appendSeries(labels,
-                                   samples: samples[start..<end].lazy.map { Sample(timestampMs: $0.timestampMs, value: $0.value) },
-                                   metadata: metadata.map { $0.metadata(forSeries: labels.metricName ?? "") ?? MetricMetadata() })
+                while end < samples.count, samples[end].series === samples[start].series { end += 1 }
+                let series = samples[start].series
+                let run = samples[start..<end].lazy.map { Sample(timestampMs: $0.timestampMs, value: $0.value) }
+                if version == .v1 {
+                    v1Body.appendSeries(series.v1Labels, samples: run)
+                } else {
+                    batch.appendSeries(series.labels, samples: run,
+                                       metadata: metadata.map { $0.metadata(forSeries: series.labels.metricName ?? "") ?? MetricMetadata() })
+                }
                 start = end
             }
-            encoder.encode(batch, version: version, into: &body)
+            if version == .v1 { body = v1Body.bytes } else { encoder.encode(batch, version: version, into: &body) }
             let compressed = Snappy.compress(body)
             let began = ContinuousClock.now
             let outcome = await client.send(compressed, version: version)
