@@ -7,9 +7,10 @@ Kafka protocol on loopback, since no Kafka broker can run here), one distributor
 per partition and one querier, each a `pharos server` process. A load thread sends
 `--series` series per request at `--rate` requests/s; a probe thread writes the series
 `lag_probe` with an increasing value, and after each acknowledgement polls the querier every
-2 ms until the value shows. Reports p50/p90/p99/max of the lag, the load achieved and each
-process's CPU; then the same against a single `--role=all` process (acknowledged means
-already queryable there: its lag is the query round trip, the floor of the method).
+2 ms until the value shows. Reports p50/p90/p99/max of the lag, the load achieved, each
+process's CPU and the bytes per sample of the records in the topic (read back with Debian's
+kcat); then the same against a single `--role=all` process (acknowledged means already
+queryable there: its lag is the query round trip, the floor of the method).
 
     python3 bench/cluster_lag.py --probes 200 --series 1000 --rate 20
 
@@ -113,6 +114,17 @@ def measure(args, write_port, read_port, roles):
     return sorted(lags), load_sent[0], elapsed, cpu
 
 
+def record_bytes(bootstraps):
+    """The number of records in the topic and the sum of their payload sizes, read with kcat."""
+    kcat = shutil.which("kcat")
+    if kcat is None:
+        return None
+    out = subprocess.run([kcat, "-C", "-b", bootstraps, "-t", "pharos", "-e", "-q", "-f", "%S\n"],
+                         capture_output=True, text=True, timeout=120, check=True).stdout
+    sizes = [int(line) for line in out.split()]
+    return len(sizes), sum(sizes)
+
+
 def report(title, args, lags, sent, elapsed, cpu):
     q = statistics.quantiles(lags, n=100)
     print(f"{title}: probes={len(lags)} load={sent / elapsed:.1f} req/s x {args.series} series = {sent * args.series / elapsed:.0f} samples/s")
@@ -168,6 +180,10 @@ def main():
 
         cluster = measure(args, ports["distributor"], ports["querier"], roles)
         report(f"cluster (fetch.wait.max.ms={args.fetch_wait_ms or 'default 500'})", args, *cluster)
+        counted = record_bytes(bootstraps)
+        if counted:
+            samples = cluster[1] * args.series + len(cluster[0])
+            print(f"  topic: {counted[0]} records, {counted[1]} payload bytes for {samples} samples = {counted[1] / samples:.2f} B/sample")
         single_port = free_port()
         with open(os.path.join(work, "single.yml"), "w") as f:
             f.write("global: {}\n")

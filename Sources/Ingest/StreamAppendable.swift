@@ -78,21 +78,27 @@ struct StreamAppender<Log: Stream>: SampleAppender {
         filling[partition].sampleRanges[series] = filling[partition].sampleRanges[series].lowerBound..<filling[partition].timestampsMs.count
     }
 
-    /// A stream's acknowledgement is asynchronous: callers in async code use `commitBatchAsync`.
+    /// Waits for the stream's acknowledgement by blocking the thread: for synchronous producers
+    /// (the rule evaluator) on a stream that supports it (`KafkaLog`); async code calls
+    /// `commitBatchAsync`.
     mutating func commitBatch() throws(AppendError) -> Int {
-        rollback()
-        throw AppendError(.storage, "BUG: the stream sink commits asynchronously; call commitBatchAsync()")
+        guard let blocking = stream as? any BlockingAppendStream else {
+            rollback()
+            throw AppendError(.storage, "BUG: this stream commits only asynchronously; call commitBatchAsync()")
+        }
+        let (count, payloads) = takePayloads()
+        guard count > 0 else { return 0 }
+        do throws(StreamError) {
+            _ = try blocking.appendBlocking(payloads)
+        } catch {
+            throw AppendError(.storage, "stream append failed: \(error)")
+        }
+        return count
     }
 
     mutating func commitBatchAsync() async throws(AppendError) -> Int {
-        var records = full
-        for (partition, batch) in filling.enumerated() where !batch.labels.isEmpty { records.append((partition, batch)) }
-        let count = sampleCount
-        rollback()
-        guard !records.isEmpty else { return 0 }
-        var codec = StreamRecordCodec()
-        var payloads = [[[UInt8]]](repeating: [], count: partitioner.partitionCount)
-        for record in records { payloads[record.partition].append(codec.encode(record.batch)) }
+        let (count, payloads) = takePayloads()
+        guard count > 0 else { return 0 }
         let stream = stream
         let failure = await withTaskGroup(of: StreamError?.self) { group in
             for (partition, partitionPayloads) in payloads.enumerated() where !partitionPayloads.isEmpty {
@@ -111,6 +117,18 @@ struct StreamAppender<Log: Stream>: SampleAppender {
         }
         if let failure { throw AppendError(.storage, "stream append failed: \(failure)") }
         return count
+    }
+
+    /// The batch's samples encoded as records, by partition, and their count; empties the batch.
+    private mutating func takePayloads() -> (count: Int, payloads: [[[UInt8]]]) {
+        var records = full
+        for (partition, batch) in filling.enumerated() where !batch.labels.isEmpty { records.append((partition, batch)) }
+        let count = sampleCount
+        rollback()
+        var codec = StreamRecordCodec()
+        var payloads = [[[UInt8]]](repeating: [], count: partitioner.partitionCount)
+        for record in records { payloads[record.partition].append(codec.encode(record.batch)) }
+        return (count, payloads)
     }
 
     mutating func rollback() {

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Config
 import Ingest
 import Logging
@@ -7,18 +8,20 @@ import Query
 import Synchronization
 import TSDB
 
-/// What a cluster role (`--role=distributor|ingester|querier`, issue 7) adds to the server:
-/// the Kafka topic of `stream:`, the distributor's stream sink, the ingester's partition
-/// consumers and progress, and the querier's ring of ingesters. For `--role=all` it holds
-/// nothing and the server runs on its own TSDB as before.
+/// What a cluster role (`--role=distributor|ingester|querier|ruler`, issue 7) adds to the
+/// server: the Kafka topic of `stream:`, the stream sink of a distributor and a ruler, the
+/// ingester's partition consumers and progress, and the ring of ingesters a querier and a
+/// ruler read from. For `--role=all` it holds nothing and the server runs on its own TSDB as
+/// before.
 final class ClusterRuntime: Sendable {
     /// The role.
     let role: ServerRole
-    /// The topic, for distributors and ingesters.
+    /// The topic, for distributors, ingesters and rulers.
     private let stream: KafkaLog?
-    /// Where a distributor's producers append (nil in other roles: they append to the TSDB).
+    /// Where a distributor's producers and a ruler's rules append (nil in other roles: they
+    /// append to the TSDB).
     let sink: (any SampleAppendable)?
-    /// A querier's ingesters.
+    /// The ingesters a querier or a ruler reads from.
     let ring: IngesterRing?
     /// An ingester's partitions, in order.
     let partitions: [Int]
@@ -40,8 +43,8 @@ final class ClusterRuntime: Sendable {
         if role.isClusterRole, config.kind != .kafka {
             throw .config("--role=\(role.rawValue) needs stream.kind: kafka in --config.file=\"\(options.configFile)\" (a local stream is one process's log; run --role=all on one machine)")
         }
-        if role == .querier, config.ingesters.isEmpty {
-            throw .config("--role=querier needs stream.ingesters in --config.file=\"\(options.configFile)\": the ingesters' addresses and the partitions each owns")
+        if role == .querier || role == .ruler, config.ingesters.isEmpty {
+            throw .config("--role=\(role.rawValue) needs stream.ingesters in --config.file=\"\(options.configFile)\": the ingesters' addresses and the partitions each owns")
         }
         if role == .ingester {
             guard StreamConfig.isLegalKafkaName("pharos-ingester-" + options.ingesterID), !options.ingesterID.isEmpty else {
@@ -57,7 +60,7 @@ final class ClusterRuntime: Sendable {
         self.partitions = partitions
         self.group = group
         progress = IngestProgress(owned: Set(partitions))
-        if role == .distributor || role == .ingester {
+        if role == .distributor || role == .ingester || role == .ruler {
             let log: KafkaLog
             do throws(StreamError) {
                 log = try KafkaLog(options: KafkaLog.Options(config), logger: logger)
@@ -65,19 +68,20 @@ final class ClusterRuntime: Sendable {
                 throw .config("stream: \(error)")
             }
             stream = log
-            sink = role == .distributor ? StreamAppendable(stream: log, partitioner: StreamPartitioner(partitionCount: config.partitions)) : nil
+            sink = role != .ingester ? StreamAppendable(stream: log, partitioner: StreamPartitioner(partitionCount: config.partitions)) : nil
         } else {
             stream = nil
             sink = nil
         }
-        ring = role == .querier ? IngesterRing(config: config) : nil
+        ring = role == .querier || role == .ruler ? IngesterRing(config: config) : nil
     }
 
-    /// Whether the process serves requests: a distributor once the topic is checked, an
-    /// ingester once its TSDB is open and its partitions have caught up, a querier at once.
+    /// Whether the process serves requests: a distributor and a ruler once the topic is
+    /// checked, an ingester once its TSDB is open and its partitions have caught up, a querier
+    /// at once.
     func isReady(storageReady: Bool) -> Bool {
         switch role {
-        case .distributor: topicChecked.load(ordering: .acquiring)
+        case .distributor, .ruler: topicChecked.load(ordering: .acquiring)
         case .ingester: storageReady && topicChecked.load(ordering: .acquiring) && progress.isCaughtUp
         case .querier: true
         default: storageReady
@@ -111,6 +115,16 @@ final class ClusterRuntime: Sendable {
             while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
         }
         await stream.close()
+    }
+}
+
+extension ClusterRuntime {
+    /// What the query API and the rules read in this role: the ingesters through `httpClient`
+    /// (querier, ruler), an error (distributor), or `nil` for the process's own TSDB.
+    func querier(httpClient: HTTPClient) -> (@Sendable (Int64, Int64) -> any Querier)? {
+        if let ring { return { IngesterQuerier(ring: ring, httpClient: httpClient, mint: $0, maxt: $1) } }
+        if role == .distributor { return { _, _ in DistributorQuerier() } }
+        return nil
     }
 }
 

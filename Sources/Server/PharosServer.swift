@@ -93,8 +93,9 @@ package final class PharosServer: Sendable {
             }, logger: logger)
         rules = RuleManager(
             environment: RuleEvaluationEnvironment(
-                engine: Engine(options: options.engine), querier: { [storage] in storage.querier(mint: $0, maxt: $1) },
-                appendable: storage, externalURL: options.effectiveExternalURL,
+                engine: Engine(options: options.engine),
+                querier: cluster.querier(httpClient: client) ?? { [storage] in storage.querier(mint: $0, maxt: $1) },
+                appendable: cluster.sink ?? storage, externalURL: options.effectiveExternalURL,
                 restore: .init(outageTolerance: options.alertForOutageTolerance, gracePeriod: options.alertForGracePeriod),
                 resendDelay: options.alertResendDelay),
             options: .init(queryOffset: options.rulesQueryOffset), notifier: notifier, logger: logger)
@@ -265,6 +266,10 @@ package final class PharosServer: Sendable {
         if config.stream.kind == .kafka, role == .all {
             throw .config("stream.kind: kafka (--config.file=\"\(path)\") is for the cluster roles: run with --role=distributor, ingester or querier, or remove the stream section to run as a single process")
         }
+        // The sender follows the TSDB's WAL; in a cluster each replica of a partition would send it (docs/cluster.md).
+        if !config.remoteWrite.isEmpty, role.isClusterRole {
+            throw .config("remote_write (--config.file=\"\(path)\") is not supported with --role=\(role.rawValue): ingesters own the data and each replica of a partition would send it again; have senders write to both the distributors and the other system, or run remote_write from a --role=all server")
+        }
         return config
     }
 
@@ -300,7 +305,7 @@ package final class PharosServer: Sendable {
                     group.addTask { await server.discovery.run() }
                     group.addTask { await server.scrape.run(targetSets: server.discovery.targetSets) }
                 }
-                if role == .all {  // rules need a ruler role in a cluster (not implemented yet)
+                if role.evaluatesRules {  // --role=all, or ruler in a cluster (issue 7)
                     group.addTask { await server.rules.run() }
                     group.addTask { await server.notifier.run() }
                     group.addTask { await server.alertmanagerDiscovery.run() }
@@ -384,12 +389,8 @@ package final class PharosServer: Sendable {
         router.middlewares.add(ReadinessMiddleware(prefix: prefix) { [storage, cluster] in cluster.isReady(storageReady: storage.isReady) })
         SelfMetrics.bootstrap()
         let routes = prefix.isEmpty ? router.group() : router.group(RouterPath(prefix))
-        var querier: @Sendable (Int64, Int64) -> any Querier = { [storage] in storage.querier(mint: $0, maxt: $1) }
-        if let ring = cluster.ring {  // issue 7: a querier reads from the ingesters
-            querier = { [httpClient] in IngesterQuerier(ring: ring, httpClient: httpClient, mint: $0, maxt: $1) }
-        } else if options.role == .distributor {
-            querier = { _, _ in DistributorQuerier() }
-        }
+        // issue 7: queriers and rulers read from the ingesters; a distributor answers an error
+        let querier = cluster.querier(httpClient: httpClient) ?? { [storage] in storage.querier(mint: $0, maxt: $1) }
         if options.role == .ingester {  // issue 7: what queriers read, at the root whatever the route prefix
             RemoteReadAPI(querier: querier, externalLabels: { Labels() }, sampleLimit: 0, bodyLimit: options.maxRequestBodySize,
                           path: String(IngesterQuerier.readPath.dropFirst())).register(on: router.group())

@@ -10,7 +10,7 @@ package enum ServerRole: String, Sendable, CaseIterable {
     case ingester
     /// Answers the query API by fanning out to the ingesters.
     case querier
-    /// Evaluates rules against queriers (not implemented yet).
+    /// Evaluates rules over the ingesters (as a querier does) and writes their output to the stream.
     case ruler
     /// The Alertmanager alone (issue 9).
     case alertmanager
@@ -20,5 +20,7 @@ package enum ServerRole: String, Sendable, CaseIterable {
     /// Whether the process takes samples in (scrapes, pushes, remote writes).
     var receivesSamples: Bool { self == .all || self == .distributor }
     /// Whether the process is one of the cluster roles, which run on a Kafka stream.
-    var isClusterRole: Bool { self == .distributor || self == .ingester || self == .querier }
+    var isClusterRole: Bool { self == .distributor || self == .ingester || self == .querier || self == .ruler }
+    /// Whether the process evaluates `rule_files` and sends alerts.
+    var evaluatesRules: Bool { self == .all || self == .ruler }
 }

@@ -37,6 +37,15 @@ package protocol Stream: Sendable {
     func committedOffset(partition: Int, group: String) async throws(StreamError) -> Int64?
 }
 
+/// A `Stream` whose appends can also be waited for by blocking the calling thread, for
+/// synchronous producers (the rule evaluator's appender). The wait depends on no other thread
+/// of the Swift concurrency pool, so it cannot deadlock when every pool thread waits.
+package protocol BlockingAppendStream: Stream {
+    /// Appends `payloads[p]` to partition `p` for every `p` and returns their offsets, by
+    /// partition, once every one of them is durable; the errors and guarantees of `append`.
+    func appendBlocking(_ payloads: [[[UInt8]]]) throws(StreamError) -> [[Int64]]
+}
+
 /// Reads one partition of a `Stream` in offset order.
 package protocol StreamConsumer: Sendable {
     /// Up to `maxRecords` records from the consumer's position, in offset order; waits up to

@@ -83,7 +83,7 @@ struct ServerCommand: AsyncParsableCommand {
     var pushDefaultTTL = "0s"
 
     // Alertmanager (issue 9)
-    @Option(name: .customLong("role"), help: "What this process runs: all (default), distributor, ingester, querier (a cluster on Kafka, docs/cluster.md) or alertmanager.")
+    @Option(name: .customLong("role"), help: "What this process runs: all (default), distributor, ingester, querier, ruler (a cluster on Kafka, docs/cluster.md) or alertmanager.")
     var role = "all"
 
     // Cluster roles (issue 7)
@@ -185,10 +185,9 @@ struct ServerCommand: AsyncParsableCommand {
     var features: [String] = []
 
     func run() async throws {
-        guard let serverRole = ServerRole(rawValue: role) else {
+        guard ServerRole(rawValue: role) != nil else {
             throw ValidationError("invalid value for --role: \"\(role)\" (all, distributor, ingester, querier, ruler, alertmanager)")
         }
-        guard serverRole != .ruler else { throw ValidationError("role ruler not implemented yet: rules run with --role=all") }
         guard clusterPeers.isEmpty || role == "alertmanager" else {
             throw ValidationError("HA (--cluster.peer) needs --role=alertmanager: the Alertmanager inside --role=all runs alone")
         }

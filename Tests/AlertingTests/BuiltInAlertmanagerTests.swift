@@ -69,11 +69,4 @@ struct BuiltInAlertmanagerTests {
         let body = try await response.body.collect(upTo: 8 << 20)
         return (Int(response.status.code), Array(body.readableBytesView))
     }
-
-    @Test func refusesRolesNotImplemented() throws {
-        let pharos = try #require(Support.pharos)
-        let role = try Support.run(pharos, ["server", "--role=ruler"])  // issue 7 implemented distributor, ingester, querier
-        #expect(role.status != 0)
-        #expect(role.error.contains("role ruler not implemented yet"))
-    }
 }

@@ -170,7 +170,7 @@ import Testing
     }
 
     /// Waits up to 180 s (debug builds start slowly on a loaded machine) until `/-/ready` answers 200.
-    private func waitUntilReady(port: Int, daemon: Daemon) async throws {
+    func waitUntilReady(port: Int, daemon: Daemon) async throws {
         for _ in 0..<1800 {
             if let reply = try? await get("http://127.0.0.1:\(port)/-/ready"), reply.status == 200 { return }
             if let status = daemon.exited() { throw DaemonError("exited with \(status):\n\(daemon.log)") }
@@ -179,17 +179,17 @@ import Testing
         throw DaemonError("not ready after 180 s:\n\(daemon.log)")
     }
 
-    private struct Reply {
+    struct Reply {
         var status: UInt
         var body: String
         var bytes: [UInt8]
     }
 
-    private func get(_ url: String) async throws -> Reply {
+    func get(_ url: String) async throws -> Reply {
         try await send(HTTPClientRequest(url: url))
     }
 
-    private func post(_ url: String, body: [UInt8]) async throws -> Reply {
+    func post(_ url: String, body: [UInt8]) async throws -> Reply {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: RemoteWriteVersion.v1.contentType)
@@ -199,7 +199,7 @@ import Testing
         return try await send(request)
     }
 
-    private func send(_ request: HTTPClientRequest) async throws -> Reply {
+    func send(_ request: HTTPClientRequest) async throws -> Reply {
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(40))
         let bytes = Array(try await response.body.collect(upTo: 16 << 20).readableBytesView)
         return Reply(status: response.status.code, body: String(decoding: bytes, as: UTF8.self), bytes: bytes)

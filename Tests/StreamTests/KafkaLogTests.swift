@@ -150,6 +150,29 @@ import Glibc
         await log.close()
     }
 
+    /// `appendBlocking` (the rule evaluator's synchronous commit) waits on the calling thread for
+    /// every partition's acknowledgement: offsets by partition, readable afterwards; with every
+    /// broker down it fails after `message.timeout.ms` rather than returning early.
+    @Test func blockingAppendsAreAcknowledgedByPartition() async throws {
+        let cluster = try KafkaMockCluster()
+        try cluster.createTopic("samples", partitions: 3, replicationFactor: 3)
+        let log = try makeLog(cluster, topic: "samples", partitions: 3, client: ["message.timeout.ms": "500"])
+        #expect(try log.appendBlocking([[[1], [2]], [], [[3]]]) == [[0, 1], [], [0]])
+        #expect(try log.appendBlocking([[[4]], [[5]]]) == [[2], [0]])
+        #expect(try await readAll(log, partition: 0, maxWait: .seconds(1)).map(\.payload) == [[1], [2], [4]])
+        #expect(try await readAll(log, partition: 1, maxWait: .seconds(1)).map(\.payload) == [[5]])
+        #expect(throws: StreamError.noSuchPartition(3, count: 3)) { try log.appendBlocking([[], [], [], [[6]]]) }
+        for broker in 1...3 { cluster.setDown(broker: broker) }
+        do {
+            _ = try log.appendBlocking([[[7]], [[8]]])
+            Issue.record("a blocking append no broker acknowledged succeeded")
+        } catch {
+            guard case .kafka(let code, _) = error else { Issue.record("unexpected \(error)"); return }
+            #expect(code == "_MSG_TIMED_OUT")
+        }
+        await log.close()
+    }
+
     /// kcat (Debian's Kafka client, itself on librdkafka) reads the topic: the records are
     /// ordinary Kafka records, readable by any client.
     @Test(.enabled(if: TestBinaries.onPath("kcat") != nil, "needs kcat (Debian package kcat)"))

@@ -17,7 +17,7 @@ internal import Synchronization
 ///   Swift concurrency pool.
 /// - Consumers are assigned one partition at an offset (`rd_kafka_assign`, no group
 ///   rebalancing); offsets are committed only when `commit` is called, for the group named.
-package final class KafkaLog: Stream {
+package final class KafkaLog: BlockingAppendStream {
     /// Where the topic is and how to talk to it.
     package struct Options: Sendable {
         /// `host:port` of bootstrap brokers (`stream.brokers`).
@@ -185,24 +185,32 @@ package final class KafkaLog: Stream {
             throw .noSuchPartition(partition, count: options.partitionCount)
         }
         guard !payloads.isEmpty else { return [] }
-        let topicHandle = topicHandle
         return try await withCheckedContinuation { (continuation: CheckedContinuation<Result<[Int64], StreamError>, Never>) in
-            let batch = DeliveryBatch(count: payloads.count, continuation: continuation)
-            for (index, payload) in payloads.enumerated() {
-                let ticket = Unmanaged.passRetained(DeliveryTicket(batch: batch, index: index)).toOpaque()
-                // RD_KAFKA_MSG_F_COPY: librdkafka copies the payload, so the array may go.
-                let status = payload.withUnsafeBytes { bytes in
-                    rd_kafka_produce(topicHandle.pointer, Int32(partition), RD_KAFKA_MSG_F_COPY, UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count, nil, 0, ticket)
-                }
-                if status != 0 {
-                    // Not queued: no delivery report will come for this one or the rest.
-                    Unmanaged<DeliveryTicket>.fromOpaque(ticket).release()
-                    let error = KafkaClient.error(rd_kafka_last_error())
-                    for rest in index..<payloads.count { batch.delivered(index: rest, result: .failure(error)) }
-                    break
-                }
-            }
+            produce(payloads.map { (partition, $0) }) { continuation.resume(returning: $0) }
         }.get()
+    }
+
+    /// Produces `records` and calls `completion` once, with their offsets in order, when the
+    /// delivery report of every one came back (on the poll thread), or with the first failure.
+    private func produce(_ records: [(partition: Int, payload: [UInt8])],
+                         completion: @escaping @Sendable (Result<[Int64], StreamError>) -> Void) {
+        let topicHandle = topicHandle
+        let batch = DeliveryBatch(count: records.count, completion: completion)
+        for (index, record) in records.enumerated() {
+            let ticket = Unmanaged.passRetained(DeliveryTicket(batch: batch, index: index)).toOpaque()
+            // RD_KAFKA_MSG_F_COPY: librdkafka copies the payload, so the array may go.
+            let status = record.payload.withUnsafeBytes { bytes in
+                rd_kafka_produce(topicHandle.pointer, Int32(record.partition), RD_KAFKA_MSG_F_COPY,
+                                 UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count, nil, 0, ticket)
+            }
+            if status != 0 {
+                // Not queued: no delivery report will come for this one or the rest.
+                Unmanaged<DeliveryTicket>.fromOpaque(ticket).release()
+                let error = KafkaClient.error(rd_kafka_last_error())
+                for rest in index..<records.count { batch.delivered(index: rest, result: .failure(error)) }
+                break
+            }
+        }
     }
 
     package func consumer(partition: Int, from offset: Int64) async throws(StreamError) -> KafkaLogConsumer {
@@ -243,6 +251,31 @@ package final class KafkaLog: Stream {
         }.get()
     }
 
+    // MARK: BlockingAppendStream
+
+    package func appendBlocking(_ payloads: [[[UInt8]]]) throws(StreamError) -> [[Int64]] {
+        try checkOpen()
+        guard payloads.count <= options.partitionCount else {
+            throw .noSuchPartition(payloads.count - 1, count: options.partitionCount)
+        }
+        let records = payloads.enumerated().flatMap { partition, records in records.map { (partition, $0) } }
+        guard !records.isEmpty else { return payloads.map { _ in [] } }
+        // Delivery reports come on the poll thread, so this wait needs no other thread of the caller's pool.
+        let done = DispatchSemaphore(value: 0)
+        let outcome = Mutex<Result<[Int64], StreamError>?>(nil)
+        produce(records) { result in
+            outcome.withLock { $0 = result }
+            done.signal()
+        }
+        done.wait()
+        guard let result = outcome.withLock({ $0 }) else { preconditionFailure("BUG: the delivery semaphore was signalled without a result") }
+        var offsets = try result.get()[...]
+        return payloads.map { records in
+            defer { offsets = offsets.dropFirst(records.count) }
+            return Array(offsets.prefix(records.count))
+        }
+    }
+
     /// The client that commits for `group` (a consumer handle that never subscribes).
     private func committer(group: String) throws(StreamError) -> KafkaHandle {
         try committers.withLock { committers throws(StreamError) in
@@ -254,34 +287,34 @@ package final class KafkaLog: Stream {
     }
 }
 
-/// The records of one `append`: their offsets as delivery reports arrive, and the appender to
-/// resume when the last one has.
+/// The records of one `append`: their offsets as delivery reports arrive, and what to call
+/// when the last one has.
 final class DeliveryBatch: Sendable {
     private struct State {
         var offsets: [Int64]
         var remaining: Int
         var failure: StreamError?
-        var continuation: CheckedContinuation<Result<[Int64], StreamError>, Never>?
+        var completion: (@Sendable (Result<[Int64], StreamError>) -> Void)?
     }
     private let state: Mutex<State>
 
-    init(count: Int, continuation: CheckedContinuation<Result<[Int64], StreamError>, Never>) {
-        state = Mutex(State(offsets: [Int64](repeating: -1, count: count), remaining: count, continuation: continuation))
+    init(count: Int, completion: @escaping @Sendable (Result<[Int64], StreamError>) -> Void) {
+        state = Mutex(State(offsets: [Int64](repeating: -1, count: count), remaining: count, completion: completion))
     }
 
-    /// Records the report of record `index`; resumes the appender after the last one.
+    /// Records the report of record `index`; calls the completion after the last one.
     func delivered(index: Int, result: Result<Int64, StreamError>) {
-        let finished = state.withLock { state -> (CheckedContinuation<Result<[Int64], StreamError>, Never>, Result<[Int64], StreamError>)? in
+        let finished = state.withLock { state -> (@Sendable (Result<[Int64], StreamError>) -> Void, Result<[Int64], StreamError>)? in
             switch result {
             case .success(let offset): state.offsets[index] = offset
             case .failure(let error): if state.failure == nil { state.failure = error }
             }
             state.remaining -= 1
-            guard state.remaining == 0, let continuation = state.continuation else { return nil }
-            state.continuation = nil
-            return (continuation, state.failure.map { .failure($0) } ?? .success(state.offsets))
+            guard state.remaining == 0, let completion = state.completion else { return nil }
+            state.completion = nil
+            return (completion, state.failure.map { .failure($0) } ?? .success(state.offsets))
         }
-        if let finished { finished.0.resume(returning: finished.1) }
+        if let finished { finished.0(finished.1) }
     }
 }
 
