@@ -9,7 +9,6 @@ struct DiscordIntegration: ConfiguredIntegration {
     let templates: NotificationTemplates
     let http: NotificationHTTP
 
-
     /// Discord's limits, in runes.
     static let maxTitleRunes = 256, maxDescriptionRunes = 4096, maxContentRunes = 2000
 

@@ -9,7 +9,6 @@ struct MSTeamsIntegration: ConfiguredIntegration {
     let templates: NotificationTemplates
     let http: NotificationHTTP
 
-
     func notify(_ notification: Notification) async -> NotifyOutcome {
         var tmpl = TemplateExpander(templates, notification)
         var body = GoJSONObject()

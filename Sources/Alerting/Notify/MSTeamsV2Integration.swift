@@ -10,7 +10,6 @@ struct MSTeamsV2Integration: ConfiguredIntegration {
     let templates: NotificationTemplates
     let http: NotificationHTTP
 
-
     func notify(_ notification: Notification) async -> NotifyOutcome {
         var tmpl = TemplateExpander(templates, notification)
         var heading = GoJSONObject()

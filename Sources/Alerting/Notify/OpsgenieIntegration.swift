@@ -13,7 +13,6 @@ struct OpsgenieIntegration: ConfiguredIntegration {
     let templates: NotificationTemplates
     let http: NotificationHTTP
 
-
     /// Opsgenie's limit on an alert message, in runes.
     static let maxMessageRunes = 130
 

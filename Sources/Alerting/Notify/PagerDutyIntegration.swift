@@ -11,7 +11,6 @@ struct PagerDutyIntegration: ConfiguredIntegration {
     let templates: NotificationTemplates
     let http: NotificationHTTP
 
-
     /// PagerDuty's v1 endpoint; v1 events go there unless `url` names another than the v2 default.
     static let v1URL = "https://events.pagerduty.com/generic/2010-04-15/create_event.json"
     static let v2DefaultURL = "https://events.pagerduty.com/v2/enqueue"

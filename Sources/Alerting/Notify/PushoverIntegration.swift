@@ -12,7 +12,6 @@ struct PushoverIntegration: ConfiguredIntegration {
     let templates: NotificationTemplates
     let http: NotificationHTTP
 
-
     /// Pushover's limits, in runes.
     static let maxTitleRunes = 250, maxMessageRunes = 1024, maxURLRunes = 512
 

@@ -11,7 +11,6 @@ struct SlackIntegration: ConfiguredIntegration {
     let templates: NotificationTemplates
     let http: NotificationHTTP
 
-
     /// Slack's limit on an attachment title, in runes.
     static let maxTitleRunes = 1024
 

@@ -11,7 +11,6 @@ struct TelegramIntegration: ConfiguredIntegration {
     let templates: NotificationTemplates
     let http: NotificationHTTP
 
-
     /// Telegram's limit on a message, in runes.
     static let maxMessageRunes = 4096
 

@@ -10,7 +10,6 @@ struct VictorOpsIntegration: ConfiguredIntegration {
     let templates: NotificationTemplates
     let http: NotificationHTTP
 
-
     /// VictorOps' limit on `state_message`, in runes.
     static let maxMessageRunes = 20480
 

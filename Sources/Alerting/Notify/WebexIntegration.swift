@@ -9,7 +9,6 @@ struct WebexIntegration: ConfiguredIntegration {
     let templates: NotificationTemplates
     let http: NotificationHTTP
 
-
     /// Webex's limit on a message, in bytes.
     static let maxMessageBytes = 7439
 

@@ -8,7 +8,6 @@ struct WebhookIntegration: ConfiguredIntegration {
     let config: WebhookConfig
     let http: NotificationHTTP
 
-
     func notify(_ notification: Notification) async -> NotifyOutcome {
         let url: String
         do { url = try SecretValue.read(config.url.value, file: config.urlFile) } catch { return error.outcome }
