@@ -96,7 +96,7 @@ let benchmarks: @Sendable () -> Void = {
     // Head memory per active series: `seriesCount` series with node_exporter-like labels
     // (1,000 per instance in five families, as bench/fake_exporters.py), 120 samples each at
     // 15 s (one full chunk) of slowly moving values. Reported as heap bytes in use (glibc's
-    // mallinfo2: allocated blocks plus mmapped ones) after the head is built, minus before,
+    // count: allocated blocks plus mmapped ones) after the head is built, minus before,
     // divided by the series count; one iteration, the figure is exact, not timed.
     let families: [(name: String, labels: [String])] = [
         ("node_cpu_seconds_total", ["cpu", "mode"]), ("node_network_receive_bytes_total", ["device"]),
@@ -108,11 +108,33 @@ let benchmarks: @Sendable () -> Void = {
         let within = (i % 1000) / families.count
         var pairs = ["__name__": family.name, "job": "node", "instance": "host-\(i / 1000).example.org:9100"]
         for label in family.labels { pairs[label] = "\(label)\(within)" }
-        return Labels(pairs)
+        return Labels(pairs.map { Label(name: $0.key, value: $0.value) })
     }
+    /// Heap bytes in use as glibc counts them (mallinfo2's `uordblks + hblkhd`): what its
+    /// arenas hold from the system minus their free chunks, plus mmapped blocks. Read from
+    /// `malloc_info`'s XML totals, since Swift's Glibc module does not import malloc.h.
     func heapInUse() -> Int {
-        let info = mallinfo2()
-        return Int(info.uordblks) + Int(info.hblkhd)
+        typealias MallocInfo = @convention(c) (Int32, UnsafeMutablePointer<FILE>?) -> Int32
+        var buffer: UnsafeMutablePointer<CChar>?
+        var length = 0
+        guard let symbol = dlsym(nil, "malloc_info"), let stream = open_memstream(&buffer, &length) else {
+            fatalError("glibc's malloc_info is unavailable")
+        }
+        _ = unsafeBitCast(symbol, to: MallocInfo.self)(0, stream)
+        fclose(stream)
+        let xml = buffer.map { String(cString: $0) } ?? ""
+        free(buffer)
+        // The process-wide totals follow the last heap's element.
+        guard let heaps = xml.range(of: "</heap>", options: .backwards) else { fatalError("malloc_info: \(xml)") }
+        let totals = xml[heaps.upperBound...]
+        func size(_ element: String) -> Int {
+            guard let start = totals.range(of: element)?.upperBound,
+                  let value = totals[start...].range(of: "size=\"")?.upperBound,
+                  let end = totals[value...].firstIndex(of: "\"") else { fatalError("malloc_info has no \(element)") }
+            return Int(totals[value..<end]) ?? 0
+        }
+        return size("<system type=\"current\"") - size("<total type=\"fast\"") - size("<total type=\"rest\"")
+            + size("<total type=\"mmap\"")
     }
     for seriesCount in [100_000, 1_000_000] {
         Benchmark("Head/memory/\(seriesCount) node-like series x 120 samples",
