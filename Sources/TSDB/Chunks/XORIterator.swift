@@ -71,20 +71,26 @@ package struct XORIterator: Sendable {
             // usually the value from one word. A delta-of-delta of 0 (regular scrapes) is
             // one bit.
             let word = reader.peekWord()
-            var used = 1
-            if word >> 63 != 0 {
-                let ones = (~word).leadingZeroBitCount
-                guard ones < 4 else { return nextSlowly() }
-                // Bucket sizes 14, 17 and 20 for prefixes `10`, `110`, `1110`, a byte each.
-                let size = UInt64(truncatingIfNeeded: (0x14_11_0E_00 as UInt32) &>> UInt32(truncatingIfNeeded: ones &<< 3)) & 0xFF
-                var bits = (word &<< UInt64(truncatingIfNeeded: ones &+ 1)) &>> (64 &- size)
-                // Negative values come back as large unsigned ones (see XORChunk.fits).
-                if bits > 1 &<< (size &- 1) { bits = bits &- (1 &<< size) }
-                delta = delta &+ bits
-                used = ones &+ 1 &+ Int(truncatingIfNeeded: size)
+            // One case per bucket, so every shift is by a constant (variable shifts cost
+            // several micro-ops on x86 without BMI2); the bucket rarely changes from one
+            // sample to the next, so the branches predict well.
+            let used: Int, rest: UInt64
+            if word >> 63 == 0 {
+                (used, rest) = (1, word &<< 1)
+            } else if word >> 62 == 0b10 {
+                delta = delta &+ XORIterator.deltaOfDelta(atTopOf: word &<< 2, bits: 14)
+                (used, rest) = (16, word &<< 16)
+            } else if word >> 61 == 0b110 {
+                delta = delta &+ XORIterator.deltaOfDelta(atTopOf: word &<< 3, bits: 17)
+                (used, rest) = (20, word &<< 20)
+            } else if word >> 60 == 0b1110 {
+                delta = delta &+ XORIterator.deltaOfDelta(atTopOf: word &<< 4, bits: 20)
+                (used, rest) = (24, word &<< 24)
+            } else {
+                return nextSlowly()
             }
             timestamp = timestamp &+ Int64(bitPattern: delta)
-            let valueBits = valueFromWord(word &<< UInt64(truncatingIfNeeded: used), available: 57 &- used)
+            let valueBits = valueFromWord(rest, available: 57 &- used)
             if valueBits > 0 {
                 reader.skip(used &+ valueBits)
                 read &+= 1
@@ -94,6 +100,14 @@ package struct XORIterator: Sendable {
             return readValueSlowly()
         }
         return nextSlowly()
+    }
+
+    /// The delta-of-delta in the top `bits` bits of `top`. Those bits v stand for
+    /// 1...2^(bits-1) as such and for negatives above that (see XORChunk.fits): that is
+    /// v - 1 sign-extended, plus 1, which a subtraction at the top and an arithmetic shift do.
+    @inline(__always)
+    private static func deltaOfDelta(atTopOf top: UInt64, bits: UInt64) -> UInt64 {
+        UInt64(bitPattern: Int64(bitPattern: top &- (1 &<< (64 &- bits))) &>> Int64(bitPattern: 64 &- bits) &+ 1)
     }
 
     /// The first two samples, 64-bit delta-of-deltas, and the end of the chunk, bit by bit.
