@@ -51,9 +51,10 @@ extension RemoteWriteDecoder {
             }
         }
         let key = labelsCache.map { _ in RemoteWriteLabelsCache.key(of: labelFields, in: reader) }
+        var cached = key.flatMap { labelsCache?.series(for: $0) }
         let result: Result<Labels, InvalidSeriesReason>
-        if let key, let cached = labelsCache?.labels(for: key) {
-            result = .success(cached)
+        if let cached {
+            result = .success(cached.labels)
         } else {
             pending.removeAll(keepingCapacity: true)
             var problem: InvalidSeriesReason?
@@ -64,11 +65,11 @@ extension RemoteWriteDecoder {
                 pending.append(decoded)
             }
             result = seriesLabels(firstProblem: problem)
-            if let key, case .success(let labels) = result { labelsCache?.insert(labels, for: key) }
+            if let key, case .success(let labels) = result { cached = labelsCache?.insert(labels, for: key) }
         }
         try finishSeries(
-            result, description: describePending, marks: marks, metadata: nil, index: index, offset: offset,
-            batch: &batch)
+            result, description: { describePending() }, marks: marks, metadata: nil, cached: cached, index: index,
+            offset: offset, batch: &batch)
     }
 
     /// Decodes a `Label` message; `valid` is false when the name or value is not UTF-8 (the
