@@ -1,6 +1,7 @@
 internal import Config
 internal import Foundation
 internal import NIOSSL
+internal import HTTPClientTLS
 
 /// An `email_configs` entry (upstream's `notify/email`): one message over SMTP to the
 /// `smarthost` (TLS from the start on port 465, STARTTLS when `require_tls`), authenticated when
@@ -36,7 +37,7 @@ struct EmailIntegration: ConfiguredIntegration {
     private func send(_ notification: Notification) async -> NotifyOutcome {
         let (host, port) = Self.split(config.smarthost)
         let tls: TLSConfiguration
-        do { tls = try NotifyTLS.configuration(config.tlsConfig ?? TLSConfig()) } catch {
+        do { tls = try (config.tlsConfig ?? TLSConfig()).clientConfiguration() } catch {
             return .failed("parse TLS configuration: \(error)", retry: false)
         }
         let serverName = config.tlsConfig.map(\.serverName).flatMap { $0.isEmpty ? nil : $0 } ?? host

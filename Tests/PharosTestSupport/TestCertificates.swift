@@ -1,23 +1,28 @@
 import Foundation
-import PharosTestSupport
 
 /// A throw-away CA with a server certificate (for `subjectAltName`, by default `127.0.0.1` and
-/// `sd.pharos.test`) and a client certificate, made by Debian's `openssl` in a temporary directory.
-struct TestCertificates {
-    let directory: TemporaryDirectory
-    var caFile: String { directory.path("ca.pem") }
-    var serverCertFile: String { directory.path("server.pem") }
-    var serverKeyFile: String { directory.path("server-key.pem") }
-    var clientCertFile: String { directory.path("client.pem") }
-    var clientKeyFile: String { directory.path("client-key.pem") }
+/// `sd.pharos.test`) and a client certificate, made by Debian's `openssl` in a temporary
+/// directory that is removed when this is released.
+package final class TestCertificates: Sendable {
+    /// The directory holding the PEM files.
+    package let root: String
+    package var caFile: String { root + "/ca.pem" }
+    package var serverCertFile: String { root + "/server.pem" }
+    package var serverKeyFile: String { root + "/server-key.pem" }
+    package var clientCertFile: String { root + "/client.pem" }
+    package var clientKeyFile: String { root + "/client-key.pem" }
 
-    static var isAvailable: Bool { TestBinaries.onPath("openssl") != nil }
+    package static var isAvailable: Bool { TestBinaries.onPath("openssl") != nil }
 
-    init(subjectAltName: String = "IP:127.0.0.1,DNS:sd.pharos.test") async throws {
-        directory = try TemporaryDirectory()
-        let dir = directory.root
-        try directory.write(directory.path("server.ext"), "subjectAltName=\(subjectAltName)\n")
-        try directory.write(directory.path("client.ext"), "extendedKeyUsage=clientAuth\n")
+    package init(subjectAltName: String = "IP:127.0.0.1,DNS:sd.pharos.test") async throws {
+        var template = Array((NSTemporaryDirectory() + "/pharos-certificates-XXXXXX").utf8CString)
+        guard let made = template.withUnsafeMutableBufferPointer({ $0.baseAddress.flatMap { mkdtemp($0) } }) else {
+            throw CocoaError(.fileWriteUnknown)
+        }
+        let dir = String(cString: made)
+        root = dir
+        try Data("subjectAltName=\(subjectAltName)\n".utf8).write(to: URL(fileURLWithPath: dir + "/server.ext"))
+        try Data("extendedKeyUsage=clientAuth\n".utf8).write(to: URL(fileURLWithPath: dir + "/client.ext"))
         let commands: [[String]] = [
             ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=Pharos test CA",
              "-keyout", "\(dir)/ca-key.pem", "-out", "\(dir)/ca.pem"],
@@ -39,4 +44,6 @@ struct TestCertificates {
             }
         }
     }
+
+    deinit { try? FileManager.default.removeItem(atPath: root) }
 }
