@@ -45,6 +45,11 @@ package final class RemoteWriteLabelsCache: Sendable {
         self.capacity = capacity
     }
 
+    /// The key of label fields written back to back at `range` of `body`.
+    static func key(ofRun range: Range<Int>, in reader: ProtobufReader) -> Key {
+        key(of: reader.bytes(range))
+    }
+
     /// The key of the label fields at `ranges` of `body`.
     static func key(of ranges: [Range<Int>], in reader: ProtobufReader) -> Key {
         if ranges.count == 1 || ranges.indices.dropFirst().allSatisfy({ ranges[$0].lowerBound == ranges[$0 - 1].upperBound }),

@@ -131,4 +131,31 @@ import PharosTestSupport
         try decoder.decode(RemoteWriteValidationTests.v1Body([[("__name__", "up")]]), version: .v1, into: &batch)
         #expect(batch.labels.count == 1 && batch.cachedSeries.isEmpty)
     }
+
+    /// Label fields a sender interleaves with samples (valid protobuf, unusual order) are keyed
+    /// by their bytes in wire order: the same message hits, and decodes as without the cache.
+    @Test func interleavedLabelFieldsHitToo() throws {
+        func field(_ number: UInt8, _ payload: [UInt8]) -> [UInt8] { [number << 3 | 2, UInt8(payload.count)] + payload }
+        func label(_ name: String, _ value: String) -> [UInt8] { field(1, field(1, Array(name.utf8)) + field(2, Array(value.utf8))) }
+        let sample = field(2, [0x09] + [UInt8](repeating: 0, count: 6) + [0xF0, 0x3F] + [0x10, 0x05])  // value 1.0, timestamp 5
+        let series = label("__name__", "up") + sample + label("job", "a")
+        let body = field(1, series)
+        let cache = RemoteWriteLabelsCache(options: RemoteWriteDecoder.Options())
+        var cached = RemoteWriteDecoder(labelsCache: cache)
+        var plain = RemoteWriteDecoder()
+        let expected = Self.outcome(&plain, body)
+        guard case .batch(let batch) = expected else {
+            Issue.record("the body does not decode: \(expected)")
+            return
+        }
+        #expect(batch.labels == [Labels(["__name__": "up", "job": "a"])] && batch.values == [1] && batch.timestampsMs == [5])
+        #expect(Self.outcome(&cached, body) == expected)
+        #expect(cache.count == 1)
+        guard case .batch(let again) = Self.outcome(&cached, body) else {
+            Issue.record("the repeated body does not decode")
+            return
+        }
+        #expect(again == batch && cache.count == 1)
+        #expect(again.cachedSeries.count == 1)
+    }
 }
