@@ -119,8 +119,9 @@ package final class AlertmanagerServer: Sendable {
         }
     }
 
-    /// Serves until a graceful shutdown; with HA peers, also the peers' endpoints on `clusterListenAddress`.
-    package func run(clusterListenAddress: String = "") async throws {
+    /// Serves until a graceful shutdown; with HA peers, also the peers' endpoints on
+    /// `clusterListenAddress`, over TLS with `clusterTLS` (`--cluster.tls-config`'s server side).
+    package func run(clusterListenAddress: String = "", clusterTLS: WebConfig.TLS? = nil) async throws {
         let application = Application(
             router: service.router(startTimeMs: startTime, bodyLimit: bodyLimit),
             configuration: .init(address: .hostname(host, port: port)),
@@ -133,7 +134,8 @@ package final class AlertmanagerServer: Sendable {
             let (clusterHost, clusterPort) = try ServerOptions.hostAndPort(clusterListenAddress, flag: "cluster.listen-address")
             let api = AlertmanagerClusterAPI(alertmanager: service.alertmanager, cluster: cluster, bodyLimit: 256 << 20)
             services.append(.init(service: Application(
-                router: api.router(), configuration: .init(address: .hostname(clusterHost, port: clusterPort)),
+                router: api.router(), server: try clusterTLS?.serverBuilder() ?? .http1(),
+                configuration: .init(address: .hostname(clusterHost, port: clusterPort)),
                 onServerRunning: { [logger] channel in
                     logger.info("Listening for cluster peers", metadata: ["address": "\(clusterHost):\(channel.localAddress?.port ?? clusterPort)",
                                                                           "name": "\(cluster.options.name)"])

@@ -10,7 +10,6 @@ package import Model
 import NIOCore
 import NIOHTTPCompression
 import NIOPosix
-import NIOSSL
 import PromQL
 import Pushgateway
 import Query
@@ -357,19 +356,7 @@ package final class PharosServer: Sendable {
     // MARK: - HTTP
 
     private func makeServerBuilder() throws -> HTTPServerBuilder {
-        guard let tls = webConfig.tls else { return .http1() }
-        var configuration = TLSConfiguration.makeServerConfiguration(
-            certificateChain: try NIOSSLCertificate.fromPEMFile(tls.certFile).map { .certificate($0) },
-            privateKey: .privateKey(try NIOSSLPrivateKey(file: tls.keyFile, format: .pem)))
-        if !tls.clientCAFile.isEmpty {
-            configuration.trustRoots = .file(tls.clientCAFile)
-        }
-        switch tls.clientAuthType {
-        case "RequireAndVerifyClientCert", "RequireAnyClientCert": configuration.certificateVerification = .noHostnameVerification
-        case "VerifyClientCertIfGiven", "RequestClientCert": configuration.certificateVerification = .optionalVerification
-        default: configuration.certificateVerification = .none
-        }
-        return try .tls(.http1(), tlsConfiguration: configuration)
+        try webConfig.tls?.serverBuilder() ?? .http1()
     }
 
     /// The Pushgateway endpoints (issue 6).
