@@ -77,8 +77,10 @@ package final class AlertmanagerService: Sendable {
     }
 
     /// A router with the API at its root and `/metrics`.
-    package func router(startTimeMs: Int64, bodyLimit: Int) -> Router<BasicRequestContext> {
+    /// - Parameter basicAuthUsers: the web config's `basic_auth_users`; others get 401.
+    package func router(startTimeMs: Int64, bodyLimit: Int, basicAuthUsers: [String: String] = [:]) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
+        if !basicAuthUsers.isEmpty { router.middlewares.add(BasicAuthMiddleware(users: basicAuthUsers)) }
         router.middlewares.add(GzipMiddleware())
         SelfMetrics.bootstrap()
         api(startTimeMs: startTimeMs, bodyLimit: bodyLimit).register(on: router)
@@ -100,12 +102,16 @@ package final class AlertmanagerServer: Sendable {
     private let logger: Logger
     private let startTime = WallClock.milliseconds()
     private let bodyLimit: Int
+    private let webConfig: WebConfig
 
     /// Loads the config and the state under `options.storagePath`.
+    /// - Parameter webConfig: `--web.config.file`: TLS and basic-auth users of the API listener.
     /// - Throws: `ServerError`.
-    package init(configFile: String, listenAddress: String, options: Alertmanager.Options, bodyLimit: Int, logger: Logger)
-        throws(ServerError)
-    {
+    package init(
+        configFile: String, listenAddress: String, options: Alertmanager.Options, bodyLimit: Int,
+        webConfig: WebConfig = WebConfig(), logger: Logger
+    ) throws(ServerError) {
+        self.webConfig = webConfig
         (host, port) = try ServerOptions.hostAndPort(listenAddress, flag: "web.listen-address")
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
         httpClient = client
@@ -123,7 +129,8 @@ package final class AlertmanagerServer: Sendable {
     /// `clusterListenAddress`, over TLS with `clusterTLS` (`--cluster.tls-config`'s server side).
     package func run(clusterListenAddress: String = "", clusterTLS: WebConfig.TLS? = nil) async throws {
         let application = Application(
-            router: service.router(startTimeMs: startTime, bodyLimit: bodyLimit),
+            router: service.router(startTimeMs: startTime, bodyLimit: bodyLimit, basicAuthUsers: webConfig.basicAuthUsers),
+            server: try webConfig.tls?.serverBuilder() ?? .http1(),
             configuration: .init(address: .hostname(host, port: port)),
             onServerRunning: { [logger, host, port] channel in
                 logger.info("Listening", metadata: ["address": "\(host):\(channel.localAddress?.port ?? port)"])

@@ -188,7 +188,8 @@ package final class PharosServer: Sendable {
         if let alertmanager, !options.alertmanagerListenAddress.isEmpty {
             let (amHost, amPort) = try ServerOptions.hostAndPort(options.alertmanagerListenAddress, flag: "alertmanager.listen-address")
             services.append(.init(service: Application(
-                router: alertmanager.router(startTimeMs: startTime, bodyLimit: options.maxRequestBodySize), server: try makeServerBuilder(),
+                router: alertmanager.router(startTimeMs: startTime, bodyLimit: options.maxRequestBodySize,
+                                            basicAuthUsers: webConfig.basicAuthUsers), server: try makeServerBuilder(),
                 configuration: .init(address: .hostname(amHost, port: amPort)),
                 onServerRunning: { [logger] channel in
                     logger.info("Alertmanager listening", metadata: ["address": "\(amHost):\(channel.localAddress?.port ?? amPort)"])

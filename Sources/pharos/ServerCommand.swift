@@ -318,8 +318,11 @@ struct ServerCommand: AsyncParsableCommand {
         var amOptions = Alertmanager.Options()
         amOptions.storagePath = alertmanagerStoragePath.isEmpty ? "data/" : alertmanagerStoragePath
         amOptions.retention = options.alertmanagerRetention
-        let clusterTLS: ClusterTLSConfig?
-        do { clusterTLS = try clusterTLSConfig.map { try ClusterTLSConfig.load(file: $0) } } catch {
+        let clusterTLS: ClusterTLSConfig?, webConfig: WebConfig
+        do {
+            clusterTLS = try clusterTLSConfig.map { try ClusterTLSConfig.load(file: $0) }
+            webConfig = webConfigFile.isEmpty ? WebConfig() : try WebConfig.load(file: webConfigFile)
+        } catch {
             logger.error("\(error)")
             throw ExitCode(1)
         }
@@ -329,7 +332,7 @@ struct ServerCommand: AsyncParsableCommand {
         let server: AlertmanagerServer
         do {
             server = try AlertmanagerServer(configFile: configFile, listenAddress: listenAddress, options: amOptions,
-                                            bodyLimit: maxRequestBodySize, logger: logger)
+                                            bodyLimit: maxRequestBodySize, webConfig: webConfig, logger: logger)
         } catch {
             logger.error("\(error)")
             throw ExitCode(1)
