@@ -121,4 +121,26 @@ struct QueryAPIExtrasTests {
                                           headers: [("Content-Type", "application/x-www-form-urlencoded")], body: "query=up")
         #expect(posted.body == #"{"status":"success","data":[]}"#)
     }
+
+    /// A bad `start`/`end` of the metadata endpoints is refused with Prometheus's own words
+    /// (its `parseTimeParam`), checked against Debian's Prometheus 2.42.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/prometheus")))
+    func badTimesOfMetadataEndpointsAnswerAsPrometheus() async throws {
+        let pharos = try await PharosInstance(samples: QueryAPITests.samples())
+        defer { Task { await pharos.stop() } }
+        let port = try Daemon.freePort()
+        let prometheus = try await RemoteWriteSenderTests.startPrometheus(port: port, directory: pharos.directory)
+        defer { Task { await prometheus.terminate() } }
+        try await pharos.waitUntilReady()
+        let requests = [
+            "/api/v1/series?match[]=up&start=x", "/api/v1/series?match[]=up&end=2023-13-45T00:00:00Z",
+            "/api/v1/labels?start=yesterday", "/api/v1/label/job/values?end=y",
+        ]
+        for request in requests {
+            let ours = try await pharos.get(request)
+            let theirs = try await PharosInstance.fetch("http://127.0.0.1:\(port)\(request)")
+            #expect(ours.status == theirs.status, "\(request)")
+            #expect(ours.body == theirs.body, "\(request)")
+        }
+    }
 }

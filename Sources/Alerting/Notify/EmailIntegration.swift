@@ -1,7 +1,8 @@
 internal import Config
 internal import Foundation
-internal import NIOSSL
 internal import HTTPClientTLS
+internal import Model
+internal import NIOSSL
 
 /// An `email_configs` entry (upstream's `notify/email`): one message over SMTP to the
 /// `smarthost` (TLS from the start on port 465, STARTTLS when `require_tls`), authenticated when
@@ -91,7 +92,7 @@ struct EmailIntegration: ConfiguredIntegration {
         var head = ""
         for name in headers.keys.sorted() {
             do { head += name + ": " + MIMEEncoding.headerValue(try templates.expand(headers[name] ?? "", data)) + "\r\n" } catch {
-                return .failure(NotifyFailure(reason: "execute \(WebhookMessage.quoted(name)) header template: \(error)", retry: false))
+                return .failure(NotifyFailure(reason: "execute \(GoJSONString.quoted(name)) header template: \(error)", retry: false))
             }
         }
         let now = Date(timeIntervalSince1970: Double(nowMs ?? Int64(Date().timeIntervalSince1970 * 1000)) / 1000)
