@@ -3,6 +3,7 @@ import Config
 import Exposition
 import Foundation
 import HTTPClientTLS
+import Model
 import NIOCore
 import NIOHTTP1
 import NIOSSL
@@ -77,12 +78,7 @@ struct TargetScraper: Sendable {
 
     /// Seconds as Go's `strconv.FormatFloat(s, 'f', -1, 64)`: `10`, `0.5`.
     static func seconds(_ duration: Duration) -> String {
-        let milliseconds = duration.nanoseconds / 1_000_000
-        if milliseconds % 1000 == 0 { return String(milliseconds / 1000) }
-        var fraction = String(milliseconds % 1000)
-        fraction = String(repeating: "0", count: 3 - fraction.count) + fraction
-        while fraction.hasSuffix("0") { fraction.removeLast() }
-        return "\(milliseconds / 1000).\(fraction)"
+        FloatFormatting.goFixed(Double(duration.nanoseconds / 1_000_000) / 1000)
     }
 
     /// Scrapes once.

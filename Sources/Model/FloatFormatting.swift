@@ -43,6 +43,13 @@ package enum FloatFormatting {
         }
     }
 
+    /// `value` as Go's `FormatFloat(value, 'f', -1, 64)` writes it (see `appendGoFixed`).
+    package static func goFixed(_ value: Double) -> String {
+        var out: [UInt8] = []
+        appendGoFixed(value, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// Appends `value` as Go's `FormatFloat(value, 'f', -1, 64)` does (client_golang's
     /// `SampleValue.String`): the shortest round-trip digits, never an exponent.
     package static func appendGoFixed(_ value: Double, to out: inout [UInt8]) {
