@@ -88,6 +88,26 @@ func decode(_ chunk: XORChunk) -> [(Int64, UInt64)] {
         }
     }
 
+    /// Every delta-of-delta bucket's extreme values and their neighbours, followed by enough
+    /// samples that the decoder reads them with its one-word path, come back exactly.
+    @Test func roundTripsEveryBucketsLimits() {
+        var dods: [Int64] = [0, 1, -1]
+        for bits in [14, 17, 20] {
+            let half = Int64(1) << Int64(bits - 1)
+            dods += [half, half + 1, -(half - 1), -half, half - 1, -(half - 2)]
+        }
+        var chunk = XORChunk()
+        var t: Int64 = 1_000_000_000, delta: Int64 = 15_000
+        var expected = [Int64]()
+        for dod in [0, 0] + dods + [Int64](repeating: 0, count: 30) {
+            delta += dod
+            t += delta
+            chunk.append(timestamp: t, value: 1)
+            expected.append(t)
+        }
+        #expect(decode(chunk).map(\.0) == expected)
+    }
+
     @Test func emptyChunkHasOnlyTheHeader() {
         let chunk = XORChunk()
         #expect(chunk.bytes == [0, 0])
