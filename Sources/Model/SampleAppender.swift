@@ -5,8 +5,28 @@
 /// cluster a stream producer is. Producers code against these two protocols only, so they
 /// never depend on a downstream stage. Shaped after Prometheus's `storage.Appendable`.
 package protocol SampleAppendable: Sendable {
-    /// A new, empty batch.
+    /// A new, empty batch whose commits are `.synced`.
     func makeAppender() -> any SampleAppender & ~Copyable
+    /// A new, empty batch whose commits are `durability`.
+    func makeAppender(durability: CommitDurability) -> any SampleAppender & ~Copyable
+}
+
+extension SampleAppendable {
+    /// A sink without the choice makes every commit as durable as `makeAppender()` does.
+    package func makeAppender(durability: CommitDurability) -> any SampleAppender & ~Copyable {
+        makeAppender()
+    }
+}
+
+/// How far a commit has gone when it returns.
+package enum CommitDurability: Sendable, Equatable {
+    /// On disk (the write-ahead log fsynced): survives a power loss. For batches
+    /// acknowledged to a sender (remote write, a stream consumer committing its offset).
+    case synced
+    /// Handed to the operating system: survives a crash of the process (`kill -9`), not of the
+    /// machine, as every append of Prometheus's head. For producers nobody waits on (scrapes,
+    /// rule evaluations); a later synced commit or segment switch makes them durable too.
+    case written
 }
 
 /// One batch of samples: validated as they are added, made durable and visible together by

@@ -137,7 +137,7 @@ package struct RuleGroupState: Sendable {
                 .map { ($0.labels, $0.value) }
         }
         var written = Set<Labels>(minimumCapacity: output.count)
-        var appender = environment.appendable.makeAppender()
+        var appender = environment.appendable.makeAppender(durability: .written)  // nobody waits on a rule's output
         for sample in output {
             written.insert(sample.labels)
             // Out-of-order and duplicate samples are skipped, as upstream logs and skips them.
@@ -170,7 +170,7 @@ package struct RuleGroupState: Sendable {
     /// series of removed rules and groups stale so queries stop seeing them at once).
     package static func writeStaleMarkers(_ series: some Collection<Labels>, atMs timestampMs: Int64, to appendable: any SampleAppendable) {
         guard !series.isEmpty else { return }
-        var appender = appendable.makeAppender()
+        var appender = appendable.makeAppender(durability: .written)
         // Per-sample refusals (a newer sample already there) and a failed commit lose only
         // markers; queries then see the series end after the lookback delta, as without them.
         for labels in series { _ = try? appender.append(ref: 0, labels: labels, timestamp: timestampMs, value: .staleMarker) }

@@ -116,7 +116,7 @@ final class ScrapeLoop: Sendable {
             control.withLock { $0.handover = writer.handover }
             return
         }
-        var app = context.appendable.makeAppender()
+        var app = context.appendable.makeAppender(durability: .written)
         writer.writeEndOfRunMarkers(timestampMs: Self.wallClockNs() / 1_000_000, into: &app)
         do {
             try await app.commitBatchAsync()
@@ -132,7 +132,7 @@ final class ScrapeLoop: Sendable {
         at timestampMs: Int64, startMs: Int64, with writer: inout ScrapeWriter, expectedBytes: inout Int, logger: Logger
     ) async -> Bool {
         let start = ContinuousClock.now
-        var app = context.appendable.makeAppender()
+        var app = context.appendable.makeAppender(durability: .written)
         var counts = WriteCounts()
         var failure = control.withLock { $0.forcedError }
         if failure == nil {

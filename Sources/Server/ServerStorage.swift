@@ -35,6 +35,11 @@ final class ServerStorage: SampleAppendable {
         appendable().makeAppender()
     }
 
+    /// A batch with commits `durability` for the open database.
+    func makeAppender(durability: CommitDurability) -> any SampleAppender & ~Copyable {
+        appendable().makeAppender(durability: durability)
+    }
+
     /// The head's time range, `nil` while it is empty.
     var headRange: (min: Int64, max: Int64)? {
         guard let stats = current?.stats, let min = stats.headMinTime, let max = stats.headMaxTime else { return nil }

@@ -183,4 +183,8 @@ extension DB: SampleAppendable {
     package func makeAppender() -> any SampleAppender & ~Copyable {
         head.appender()
     }
+
+    package func makeAppender(durability: CommitDurability) -> any SampleAppender & ~Copyable {
+        head.appender(durability: durability)
+    }
 }

@@ -1,5 +1,5 @@
 package import Logging
-import Model
+package import Model
 import Synchronization
 
 /// The in-memory part of the TSDB: recent series and samples, appendable and queryable,
@@ -142,9 +142,9 @@ package final class Head: Sendable {
     /// (`prometheus_tsdb_wal_corruptions_total`).
     package var walRepairs: Int { walRepairsAtomic.load(ordering: .relaxed) }
 
-    /// A new, empty append batch.
-    package func appender() -> HeadAppender {
-        HeadAppender(head: self)
+    /// A new, empty append batch whose commits are `durability` (fsynced by default).
+    package func appender(durability: CommitDurability = .synced) -> HeadAppender {
+        HeadAppender(head: self, durability: durability)
     }
 
     /// A querier over the head's current contents; without `outOfOrder`, only the in-order

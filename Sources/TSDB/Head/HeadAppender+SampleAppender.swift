@@ -32,6 +32,10 @@ extension Head: SampleAppendable {
     package func makeAppender() -> any SampleAppender & ~Copyable {
         appender()
     }
+
+    package func makeAppender(durability: CommitDurability) -> any SampleAppender & ~Copyable {
+        appender(durability: durability)
+    }
 }
 
 extension AppendError {

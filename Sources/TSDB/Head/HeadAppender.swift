@@ -29,9 +29,12 @@ package struct HeadAppender: ~Copyable {
     /// newest sample time when the appender was made minus the window (upstream's
     /// `headMaxt - oooTimeWindow`); `nil` when the window is 0.
     private let outOfOrderMinTime: Int64?
+    /// Whether `commit()` waits for the WAL's fsync (`.synced`) or returns once the OS has it.
+    private let durability: CommitDurability
 
-    init(head: Head) {
+    init(head: Head, durability: CommitDurability = .synced) {
         self.head = head
+        self.durability = durability
         id = head.nextAppenderID.wrappingAdd(1, ordering: .relaxed).oldValue
         (batch, scratch) = head.takeAppendBuffers()
         var behindNewest = Int64.min
@@ -205,8 +208,9 @@ package struct HeadAppender: ~Copyable {
         return slot
     }
 
-    /// Makes the batch durable (WAL written and fsynced, if the head has one) and visible,
-    /// atomically for queriers. The appender is empty and reusable afterwards.
+    /// Makes the batch durable (WAL written and, for a `.synced` appender, fsynced, if the head
+    /// has a WAL) and visible, atomically for queriers. The appender is empty and reusable
+    /// afterwards.
     ///
     /// - Returns: the number of samples stored. Fewer than appended only when another
     ///   appender committed newer samples for the same series in between: those samples are
@@ -217,7 +221,7 @@ package struct HeadAppender: ~Copyable {
     package mutating func commit() throws(TSDBError) -> Int {
         defer { clear() }
         guard !batch.samples.isEmpty || !batch.outOfOrderSamples.isEmpty else { return 0 }
-        return try head.commit(batch, owner: id, scratch: &scratch)
+        return try head.commit(batch, owner: id, scratch: &scratch, durability: durability)
     }
 
     /// Drops the batch. Series it created stay (empty) in the head, as upstream.
@@ -276,11 +280,13 @@ extension Head {
         var order: [Int32] = []
     }
 
-    /// Writes a batch to the WAL and applies it under the commit lock, then waits, outside
-    /// the lock, until the WAL is fsynced through the batch (group commit: one fsync covers
-    /// every batch written before it, and queriers never wait for a disk). The batch's pins
-    /// are released whatever happens.
-    func commit(_ batch: Batch, owner: UInt64, scratch: inout CommitScratch) throws(TSDBError) -> Int {
+    /// Writes a batch to the WAL and applies it under the commit lock, then, for a `.synced`
+    /// commit, waits outside the lock until the WAL is fsynced through the batch (group
+    /// commit: one fsync covers every batch written before it, and queriers never wait for a
+    /// disk). The batch's pins are released whatever happens.
+    func commit(
+        _ batch: Batch, owner: UInt64, scratch: inout CommitScratch, durability: CommitDurability
+    ) throws(TSDBError) -> Int {
         var applied = false
         defer { if !applied { unpin(batch, owner: owner) } }
         let (wal, position, wbl, wblPosition, stored) = try commitState.withLock {
@@ -322,6 +328,7 @@ extension Head {
             let stored = apply(batch, owner: owner, scratch: &scratch) + applyOutOfOrder(batch, owner: owner)
             return (state.wal, position, state.wbl, wblPosition, stored)
         }
+        guard durability == .synced else { return stored }
         try wal?.sync(through: position)
         if wblPosition > 0 { try wbl?.sync(through: wblPosition) }
         return stored
