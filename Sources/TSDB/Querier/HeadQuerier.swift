@@ -32,10 +32,13 @@ package struct HeadQuerier: Querier {
             return out
         }
         // Postings are in creation order: sort positions (cheap to move), not the series, and
-        // skip the sort when creation order already is label order.
+        // skip the sort when creation order already is label order. The labels are compared
+        // from their own array: reading them out of `found`'s tuples would copy (retain and
+        // release) each tuple's chunk lists at every comparison.
+        let labels = found.map(\.0)
         var order = Array(found.indices)
-        if !found.indices.dropFirst().allSatisfy({ found[$0 - 1].0 < found[$0].0 }) {
-            order.sort { found[$0].0 < found[$1].0 }
+        if !labels.indices.dropFirst().allSatisfy({ labels[$0 - 1] < labels[$0] }) {
+            order.sort { labels[$0] < labels[$1] }
         }
         var selected = [Series]()
         selected.reserveCapacity(found.count)
