@@ -110,6 +110,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Client TLS from `tls_config`, shared by scraping, discovery, remote write and alerting.
+        .target(
+            name: "HTTPClientTLS",
+            dependencies: ["Config", .product(name: "NIOSSL", package: "swift-nio-ssl")],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "PromQL", dependencies: ["Model", "TSDB"], swiftSettings: swiftSettings),
         .target(name: "Template", dependencies: ["Model"], swiftSettings: swiftSettings),
         .target(
@@ -117,6 +123,7 @@ let package = Package(
             dependencies: [
                 "Model",
                 "Config",
+                "HTTPClientTLS",
                 "CAres",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -131,6 +138,7 @@ let package = Package(
             dependencies: [
                 "Model",
                 "Config",
+                "HTTPClientTLS",
                 "Exposition",
                 "Discovery",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -147,6 +155,7 @@ let package = Package(
             dependencies: [
                 "Model",
                 "Config",
+                "HTTPClientTLS",
                 "TSDB",
                 "PromQL",
                 "Template",
@@ -161,7 +170,7 @@ let package = Package(
         ),
         .target(
             name: "Alerting",
-            dependencies: ["Model", "Config", "Template", .product(name: "Yams", package: "Yams"),
+            dependencies: ["Model", "Config", "HTTPClientTLS", "Template", .product(name: "Yams", package: "Yams"),
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "NIOPosix", package: "swift-nio"),
                            .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -188,6 +197,7 @@ let package = Package(
             dependencies: [
                 "Model",
                 "Config",
+                "HTTPClientTLS",
                 "Exposition",
                 "TSDB",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -344,6 +354,7 @@ let package = Package(
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "NIOSSL", package: "swift-nio-ssl"),
                            .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: swiftSettings
         ),

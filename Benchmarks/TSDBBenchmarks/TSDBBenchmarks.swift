@@ -8,12 +8,9 @@ import TSDB
 /// `PHAROS_BENCHMARKS=1 swift package benchmark --target TSDBBenchmarks` (see docs/benchmarks.md).
 /// Every iteration handles `samplesPerIteration` samples, so samples/s = 10,000 / p50.
 let benchmarks: @Sendable () -> Void = {
-    Benchmark.defaultConfiguration = .init(
-        metrics: [.wallClock, .instructions, .mallocCountTotal, .retainCount, .releaseCount],
-        maxDuration: .seconds(3), maxIterations: 10_000)
-    // Retain/release counting (runtime hooks) crashes the head benchmarks under Swift 6.3
+    // Retain/release counting (runtime hooks) crashes these benchmarks under Swift 6.3
     // without ordo-one's runtime interposer, so they count wall clock and mallocs only.
-    let headConfiguration = Benchmark.Configuration(
+    Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .instructions, .mallocCountTotal], maxDuration: .seconds(3), maxIterations: 10_000)
 
     let samplesPerIteration = 10_000
@@ -39,44 +36,52 @@ let benchmarks: @Sendable () -> Void = {
         return (Head(), nil)
     }
 
-    /// `series` series, `perSeries` consecutive samples of each per commit, by ref.
-    func appendByRef(_ benchmark: Benchmark, series: Int, perSeries: Int, wal: Bool) {
-        let (head, dir) = makeHead(wal: wal)
-        defer {
-            try? head.close()
-            if let dir { try? FileManager.default.removeItem(atPath: dir) }
-        }
-        var app = head.appender()
-        var refs = [SeriesRef]()
-        for i in 0..<series {
-            guard let ref = try? app.append(labels(i), timestamp: 0, value: 0) else { fatalError("append") }
-            refs.append(ref)
-        }
-        _ = try? app.commit()
-        var t: Int64 = 0
-        benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
-            for ref in refs {
-                for k in 1...perSeries {
-                    try? app.append(ref, timestamp: t + Int64(k) * 15_000, value: Double(t + Int64(k)))
+    /// `series` series made once (in the benchmark's setup), then per iteration `perSeries`
+    /// consecutive samples of each appended by ref and committed, at timestamps that keep
+    /// increasing across iterations: the steady state of a scrape target's head, chunks cut
+    /// every 120 samples as in production. At most 1,000 iterations, so the WAL on tmpfs
+    /// stays within about 100 MB.
+    func appendByRef(series: Int, perSeries: Int, wal: Bool) {
+        let suffix = wal ? "WAL on tmpfs" : "no WAL"
+        let name = "Head/append by ref/\(series) series x \(perSeries) sample\(perSeries == 1 ? "" : "s") per commit/\(suffix)"
+        let fixture = AppendFixture()
+        Benchmark(name, configuration: .init(metrics: Benchmark.defaultConfiguration.metrics, maxDuration: .seconds(3), maxIterations: 1000),
+                  closure: { benchmark in
+            guard let head = fixture.head else { fatalError("setup did not run") }
+            var app = head.appender()
+            let refs = fixture.refs
+            var t = fixture.time
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                for ref in refs {
+                    for k in 1...perSeries {
+                        try? app.append(ref, timestamp: t + Int64(k) * 15_000, value: Double(t + Int64(k)))
+                    }
                 }
+                t += Int64(perSeries) * 15_000
+                blackHole(try? app.commit())
             }
-            t += Int64(perSeries) * 15_000
-            blackHole(try? app.commit())
-        }
-        benchmark.stopMeasurement()
+            benchmark.stopMeasurement()
+            fixture.time = t
+        }, setup: {
+            let (head, dir) = makeHead(wal: wal)
+            var app = head.appender()
+            fixture.refs = (0..<series).map { i in
+                guard let ref = try? app.append(labels(i), timestamp: 0, value: 0) else { fatalError("append") }
+                return ref
+            }
+            _ = try? app.commit()
+            (fixture.head, fixture.directory) = (head, dir)
+        }, teardown: {
+            try? fixture.head?.close()
+            if let dir = fixture.directory { try? FileManager.default.removeItem(atPath: dir) }
+            fixture.head = nil
+        })
     }
 
     for wal in [false, true] {
-        let suffix = wal ? "WAL on tmpfs" : "no WAL"
-        Benchmark("Head/append by ref/100 series x 100 samples per commit/\(suffix)",
-                  configuration: headConfiguration) { benchmark in
-            appendByRef(benchmark, series: 100, perSeries: 100, wal: wal)
-        }
-        Benchmark("Head/append by ref/10000 series x 1 sample per commit/\(suffix)",
-                  configuration: headConfiguration) { benchmark in
-            appendByRef(benchmark, series: samplesPerIteration, perSeries: 1, wal: wal)
-        }
+        appendByRef(series: 100, perSeries: 100, wal: wal)
+        appendByRef(series: samplesPerIteration, perSeries: 1, wal: wal)
     }
 
     Benchmark("Head/append by labels/10000 new series per commit/no WAL",
@@ -96,7 +101,7 @@ let benchmarks: @Sendable () -> Void = {
     // Head memory per active series: `seriesCount` series with node_exporter-like labels
     // (1,000 per instance in five families, as bench/fake_exporters.py), 120 samples each at
     // 15 s (one full chunk) of slowly moving values. Reported as heap bytes in use (glibc's
-    // mallinfo2: allocated blocks plus mmapped ones) after the head is built, minus before,
+    // count: allocated blocks plus mmapped ones) after the head is built, minus before,
     // divided by the series count; one iteration, the figure is exact, not timed.
     let families: [(name: String, labels: [String])] = [
         ("node_cpu_seconds_total", ["cpu", "mode"]), ("node_network_receive_bytes_total", ["device"]),
@@ -108,11 +113,33 @@ let benchmarks: @Sendable () -> Void = {
         let within = (i % 1000) / families.count
         var pairs = ["__name__": family.name, "job": "node", "instance": "host-\(i / 1000).example.org:9100"]
         for label in family.labels { pairs[label] = "\(label)\(within)" }
-        return Labels(pairs)
+        return Labels(pairs.map { Label(name: $0.key, value: $0.value) })
     }
+    /// Heap bytes in use as glibc counts them (mallinfo2's `uordblks + hblkhd`): what its
+    /// arenas hold from the system minus their free chunks, plus mmapped blocks. Read from
+    /// `malloc_info`'s XML totals, since Swift's Glibc module does not import malloc.h.
     func heapInUse() -> Int {
-        let info = mallinfo2()
-        return Int(info.uordblks) + Int(info.hblkhd)
+        typealias MallocInfo = @convention(c) (Int32, UnsafeMutablePointer<FILE>?) -> Int32
+        var buffer: UnsafeMutablePointer<CChar>?
+        var length = 0
+        guard let symbol = dlsym(nil, "malloc_info"), let stream = open_memstream(&buffer, &length) else {
+            fatalError("glibc's malloc_info is unavailable")
+        }
+        _ = unsafeBitCast(symbol, to: MallocInfo.self)(0, stream)
+        fclose(stream)
+        let xml = buffer.map { String(cString: $0) } ?? ""
+        free(buffer)
+        // The process-wide totals follow the last heap's element.
+        guard let heaps = xml.range(of: "</heap>", options: .backwards) else { fatalError("malloc_info: \(xml)") }
+        let totals = xml[heaps.upperBound...]
+        func size(_ element: String) -> Int {
+            guard let start = totals.range(of: element)?.upperBound,
+                  let value = totals[start...].range(of: "size=\"")?.upperBound,
+                  let end = totals[value...].firstIndex(of: "\"") else { fatalError("malloc_info has no \(element)") }
+            return Int(totals[value..<end]) ?? 0
+        }
+        return size("<system type=\"current\"") - size("<total type=\"fast\"") - size("<total type=\"rest\"")
+            + size("<total type=\"mmap\"")
     }
     for seriesCount in [100_000, 1_000_000] {
         Benchmark("Head/memory/\(seriesCount) node-like series x 120 samples",
@@ -162,6 +189,10 @@ let benchmarks: @Sendable () -> Void = {
     var encoded = XORChunk()
     for i in timestamps.indices { encoded.append(timestamp: timestamps[i], value: values[i]) }
     let chunk = encoded
+    // The same values at exactly 15 s steps, as Pharos's scrape loop aligns timestamps: every
+    // delta-of-delta is 0.
+    var alignedChunk = XORChunk()
+    for i in timestamps.indices { alignedChunk.append(timestamp: 1_700_000_000_000 + Int64(i) * 15_000, value: values[i]) }
     let chunksPerIteration = samplesPerIteration / 120
 
     Benchmark("XOR/encode/120-sample chunks x \(chunksPerIteration)") { benchmark in
@@ -173,16 +204,28 @@ let benchmarks: @Sendable () -> Void = {
             }
         }
     }
-    Benchmark("XOR/decode/120-sample chunks x \(chunksPerIteration)") { benchmark in
-        var it = XORIterator()
-        let bytes = chunk.bytes
-        for _ in benchmark.scaledIterations {
-            var sum = 0.0
-            for _ in 0..<chunksPerIteration {
-                it.reset(bytes: bytes, range: bytes.indices)
-                while it.next() { sum += it.value }
+    for (name, decoded) in [("", chunk), (", aligned timestamps", alignedChunk)] {
+        Benchmark("XOR/decode/120-sample chunks x \(chunksPerIteration)\(name)") { benchmark in
+            var it = XORIterator()
+            let bytes = decoded.bytes
+            for _ in benchmark.scaledIterations {
+                var sum = 0.0
+                for _ in 0..<chunksPerIteration {
+                    it.reset(bytes: bytes, range: bytes.indices)
+                    while it.next() { sum += it.value }
+                }
+                blackHole(sum)
             }
-            blackHole(sum)
         }
     }
+}
+
+/// The head an append benchmark's setup made, shared with its iterations (one benchmark runs
+/// at a time, so nothing here is accessed concurrently).
+final class AppendFixture: @unchecked Sendable {
+    var head: Head?
+    var directory: String?
+    var refs: [SeriesRef] = []
+    /// The timestamp the next iteration appends after.
+    var time: Int64 = 0
 }

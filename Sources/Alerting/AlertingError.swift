@@ -26,6 +26,8 @@ package enum AlertingError: Error, Equatable, Sendable {
     case template(path: String, reason: String)
     /// What an HA peer sent is not a state Pharos can merge.
     case peerState(String)
+    /// `--cluster.tls-config`'s client side does not load.
+    case clusterTLS(String)
 }
 
 extension AlertingError: CustomStringConvertible {
@@ -54,6 +56,8 @@ extension AlertingError: CustomStringConvertible {
             "failed to parse templates: \(path): \(reason)"
         case .peerState(let reason):
             "peer state refused: \(reason)"
+        case .clusterTLS(let reason):
+            "--cluster.tls-config: \(reason)"
         }
     }
 }

@@ -1,6 +1,7 @@
 internal import Model
 package import AsyncHTTPClient
 internal import Foundation
+internal import HTTPClientTLS
 package import Logging
 internal import Metrics
 internal import Synchronization
@@ -73,12 +74,19 @@ package final class Alertmanager: Sendable {
 
     /// An Alertmanager running `config`, with the silences and notification log found under
     /// `options.storagePath`.
-    /// - Throws: `AlertingError.unsupportedIntegration`, `.stateFile` for a file that does not read.
+    /// - Throws: `AlertingError.unsupportedIntegration`, `.stateFile` for a file that does not read,
+    ///   `.clusterTLS` for HA peers' TLS files that do not load.
     package init(config: AlertmanagerConfig, options: Options, httpClient: HTTPClient, logger: Logger) throws(AlertingError) {
         self.options = options
         self.httpClient = httpClient
         self.logger = logger
-        cluster = options.cluster.map { AlertmanagerCluster(options: $0, httpClient: httpClient, logger: logger) }
+        do throws(ClientTLSError) {
+            cluster = try options.cluster.map { options throws(ClientTLSError) in
+                try AlertmanagerCluster(options: options, httpClient: httpClient, logger: logger)
+            }
+        } catch {
+            throw .clusterTLS("\(error)")
+        }
         var silences = Silences(retention: options.retention)
         var nflog = NotificationLog(retention: options.retention)
         var history = AlertHistory(retention: options.retention, saves: !options.storagePath.isEmpty)

@@ -118,9 +118,6 @@ package struct HTTPProvider<C: Clock<Duration>>: DiscoveryProvider {
     /// Seconds as Go's `strconv.FormatFloat(s, 'f', -1, 64)`: `60`, `0.5`.
     static func seconds(_ duration: Duration) -> String {
         let (seconds, attoseconds) = duration.components
-        guard attoseconds != 0 else { return String(seconds) }
-        var text = String(Double(seconds) + Double(attoseconds) / 1e18)
-        if text.hasSuffix(".0") { text.removeLast(2) }
-        return text
+        return FloatFormatting.goFixed(Double(seconds) + Double(attoseconds) / 1e18)
     }
 }

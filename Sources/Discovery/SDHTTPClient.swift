@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 package import Config
 import Foundation
+import HTTPClientTLS
 import NIOCore
 import NIOHTTP1
 import NIOSSL
@@ -117,33 +118,17 @@ final class SDHTTPClient: Sendable {
             request = HTTPClientRequest(url: target)
             request.headers.add(name: "Host", value: override.target + (components.port.map { ":\($0)" } ?? ""))
         }
-        for (name, header) in config.httpHeaders.sorted(by: { $0.key < $1.key }) {
-            for value in header.values { request.headers.add(name: name, value: value) }
-            for secret in header.secrets { request.headers.add(name: name, value: secret.value) }
-            for file in header.files { request.headers.add(name: name, value: try Self.read(file, url: url)) }
-        }
-        if let basic = config.basicAuth {
-            let username = basic.usernameFile.isEmpty ? basic.username : try Self.read(basic.usernameFile, url: url)
-            let password = basic.passwordFile.isEmpty ? basic.password.value : try Self.read(basic.passwordFile, url: url)
-            let credentials = Data((username + ":" + password).utf8).base64EncodedString()
-            request.headers.replaceOrAdd(name: "Authorization", value: "Basic " + credentials)
-        } else if let authorization = config.authorization {
-            let credentials = authorization.credentialsFile.isEmpty
-                ? authorization.credentials.value : try Self.read(authorization.credentialsFile, url: url)
-            let type = authorization.type.isEmpty ? "Bearer" : authorization.type
-            request.headers.replaceOrAdd(name: "Authorization", value: type + " " + credentials)
+        do throws(CredentialsFileError) {
+            for (name, value) in try config.customHeaders() { request.headers.add(name: name, value: value) }
+            if let authorization = try config.authorizationHeader() {
+                request.headers.replaceOrAdd(name: "Authorization", value: authorization)
+            }
+        } catch {
+            throw .requestFailed(url: url, reason: "\(error)")
         }
         for (name, value) in headers { request.headers.replaceOrAdd(name: name, value: value) }
         if !request.headers.contains(name: "User-Agent") { request.headers.add(name: "User-Agent", value: "Pharos") }
         return request
-    }
-
-    /// A credentials or header file, trimmed of surrounding whitespace (Go's `strings.TrimSpace`).
-    private static func read(_ path: String, url: String) throws(DiscoveryError) -> String {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw .requestFailed(url: url, reason: "cannot read file \(path)")
-        }
-        return String(text.trimmingWhitespace)
     }
 
     /// `base` with `query` appended, percent-encoded as Go's `url.Values` (a `+` in a value, as in
@@ -156,50 +141,17 @@ final class SDHTTPClient: Sendable {
         return components.string ?? base
     }
 
-    /// NIO's TLS configuration for a `tls_config`; TLS 1.2 is the least version unless configured.
+    /// NIO's TLS configuration for a `tls_config`.
     static func tlsConfiguration(_ tls: TLSConfig) throws(DiscoveryError) -> TLSConfiguration {
-        var configuration = TLSConfiguration.makeClientConfiguration()
-        configuration.minimumTLSVersion = version(tls.minVersion) ?? .tlsv12
-        if let max = version(tls.maxVersion) { configuration.maximumTLSVersion = max }
-        do {
-            if !tls.ca.isEmpty {
-                configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(tls.ca.utf8)))
-            } else if !tls.caFile.isEmpty {
-                configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(tls.caFile))
-            }
+        do throws(ClientTLSError) {
+            return try tls.clientConfiguration()
         } catch {
-            throw .setupFailed("unable to load the CA of tls_config: \(error)")
+            throw .setupFailed("\(error)")
         }
-        do {
-            if !tls.cert.isEmpty {
-                configuration.certificateChain = try NIOSSLCertificate.fromPEMBytes(Array(tls.cert.utf8)).map { .certificate($0) }
-            } else if !tls.certFile.isEmpty {
-                configuration.certificateChain = try NIOSSLCertificate.fromPEMFile(tls.certFile).map { .certificate($0) }
-            }
-            if !tls.key.isEmpty {
-                configuration.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: Array(tls.key.value.utf8), format: .pem))
-            } else if !tls.keyFile.isEmpty {
-                configuration.privateKey = .privateKey(try NIOSSLPrivateKey(file: tls.keyFile, format: .pem))
-            }
-        } catch {
-            throw .setupFailed("unable to load the client certificate or key of tls_config: \(error)")
-        }
-        if tls.insecureSkipVerify { configuration.certificateVerification = .none }
-        return configuration
     }
 
     /// `duration` for NIO, whole nanoseconds.
     private static func timeAmount(_ duration: Duration) -> TimeAmount {
         .nanoseconds(Int64(min(duration / .nanoseconds(1), Double(Int64.max / 2))))
-    }
-
-    private static func version(_ name: String) -> TLSVersion? {
-        switch name {
-        case "TLS10": .tlsv1
-        case "TLS11": .tlsv11
-        case "TLS12": .tlsv12
-        case "TLS13": .tlsv13
-        default: nil
-        }
     }
 }

@@ -1,3 +1,5 @@
+internal import Model
+
 extension Double {
     /// The value as Prometheus writes `le` and `quantile` label values
     /// (`labels.FormatOpenMetricsFloat`): Go's shortest `%g` (see `FloatFormatting`) with `.0`

@@ -62,7 +62,17 @@ struct ProtobufReader {
 
     /// Reads a base-128 varint of at most 10 bytes. As gogo/protobuf and swift-protobuf do, bits
     /// beyond the 64th in the tenth byte are dropped rather than refused.
+    @inline(__always)
     mutating func varint() throws(ExpositionError) -> UInt64 {
+        // Tags and short lengths take one byte.
+        if offset < end, body[offset] < 0x80 {
+            defer { offset &+= 1 }
+            return UInt64(body[offset])
+        }
+        return try multiByteVarint()
+    }
+
+    private mutating func multiByteVarint() throws(ExpositionError) -> UInt64 {
         var result: UInt64 = 0
         var shift: UInt64 = 0
         let start = offset

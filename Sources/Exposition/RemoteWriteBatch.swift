@@ -25,6 +25,9 @@ package struct RemoteWriteBatch: Sendable, Equatable {
     package var exemplarRanges: [Range<Int>] = []
     /// Per series (2.0 only; empty for 1.0): the series' metadata.
     package var seriesMetadata: [RemoteWriteMetadata] = []
+    /// Per series, its entry in the decoder's labels cache (1.0 decoded with a cache only;
+    /// empty otherwise). Not part of equality: it only saves work.
+    package var cachedSeries: [RemoteWriteCachedSeries] = []
 
     /// Sample timestamps in milliseconds since the epoch.
     package var timestampsMs: [Int64] = []
@@ -74,6 +77,7 @@ package struct RemoteWriteBatch: Sendable, Equatable {
         histogramRanges.removeAll(keepingCapacity: true)
         exemplarRanges.removeAll(keepingCapacity: true)
         seriesMetadata.removeAll(keepingCapacity: true)
+        cachedSeries.removeAll(keepingCapacity: true)
         timestampsMs.removeAll(keepingCapacity: true)
         values.removeAll(keepingCapacity: true)
         startTimestampsMs.removeAll(keepingCapacity: true)

@@ -26,8 +26,9 @@ extension RemoteWriteDecoder {
         _ reader: inout ProtobufReader, index: Int, offset: Int, into batch: inout RemoteWriteBatch
     ) throws(ExpositionError) {
         let marks = Marks(batch)
-        labelFields.removeAll(keepingCapacity: true)
-        labelPayloads.removeAll(keepingCapacity: true)
+        let series = reader.offset..<reader.end
+        // The label fields' extent: senders write them in one run, which is then the cache key.
+        var labelRun = 0..<0, labelsInOneRun = true
         while reader.hasMore {
             let fieldStart = reader.offset
             let (field, wireType) = try reader.tag()
@@ -35,8 +36,12 @@ extension RemoteWriteDecoder {
             case (1, .lengthDelimited):
                 // Decoded after the loop, unless an earlier request had the same label bytes.
                 let payload = try reader.lengthDelimited()
-                labelFields.append(fieldStart..<payload.upperBound)
-                labelPayloads.append(payload)
+                if labelRun.isEmpty {
+                    labelRun = fieldStart..<payload.upperBound
+                } else {
+                    labelsInOneRun = labelsInOneRun && fieldStart == labelRun.upperBound
+                    labelRun = labelRun.lowerBound..<payload.upperBound
+                }
             case (2, .lengthDelimited):
                 var sample = reader.reader(for: try reader.lengthDelimited())
                 try decodeSample(&sample, hasStartTimestamp: false, into: &batch)
@@ -50,11 +55,18 @@ extension RemoteWriteDecoder {
                 try reader.skip(wireType, field: field)
             }
         }
-        let key = labelsCache.map { _ in RemoteWriteLabelsCache.key(of: labelFields, in: reader) }
+        var key: RemoteWriteLabelsCache.Key?
+        var cached: RemoteWriteCachedSeries?
+        if labelsCache != nil, labelsInOneRun {
+            key = RemoteWriteLabelsCache.key(ofRun: labelRun, in: reader)
+            cached = key.flatMap { labelsCache?.series(for: $0) }
+        }
         let result: Result<Labels, InvalidSeriesReason>
-        if let key, let cached = labelsCache?.labels(for: key) {
-            result = .success(cached)
+        if let cached {
+            result = .success(cached.labels)
         } else {
+            try collectLabelFields(reader.reader(for: series))
+            if labelsCache != nil, !labelsInOneRun { key = RemoteWriteLabelsCache.key(of: labelFields, in: reader) }
             pending.removeAll(keepingCapacity: true)
             var problem: InvalidSeriesReason?
             for payload in labelPayloads {
@@ -64,11 +76,30 @@ extension RemoteWriteDecoder {
                 pending.append(decoded)
             }
             result = seriesLabels(firstProblem: problem)
-            if let key, case .success(let labels) = result { labelsCache?.insert(labels, for: key) }
+            if let key, case .success(let labels) = result { cached = labelsCache?.insert(labels, for: key) }
         }
         try finishSeries(
-            result, description: describePending, marks: marks, metadata: nil, index: index, offset: offset,
-            batch: &batch)
+            result, description: { describePending() }, marks: marks, metadata: nil, cached: cached, index: index,
+            offset: offset, batch: &batch)
+    }
+
+    /// Records where the `Label` fields of a `TimeSeries` message (already read once, so well
+    /// formed) are: whole fields for the cache key, payloads to decode.
+    private mutating func collectLabelFields(_ series: ProtobufReader) throws(ExpositionError) {
+        var reader = series
+        labelFields.removeAll(keepingCapacity: true)
+        labelPayloads.removeAll(keepingCapacity: true)
+        while reader.hasMore {
+            let fieldStart = reader.offset
+            let (field, wireType) = try reader.tag()
+            if (field, wireType) == (1, .lengthDelimited) {
+                let payload = try reader.lengthDelimited()
+                labelFields.append(fieldStart..<payload.upperBound)
+                labelPayloads.append(payload)
+            } else {
+                try reader.skip(wireType, field: field)
+            }
+        }
     }
 
     /// Decodes a `Label` message; `valid` is false when the name or value is not UTF-8 (the

@@ -110,11 +110,13 @@ package struct RemoteWriteDecoder: Sendable {
     /// Finishes a series: appends its labels and ranges, or rolls it back and throws/counts.
     func finishSeries(
         _ result: Result<Labels, InvalidSeriesReason>, description: () -> String, marks: Marks,
-        metadata: RemoteWriteMetadata?, index: Int, offset: Int, batch: inout RemoteWriteBatch
+        metadata: RemoteWriteMetadata?, cached: RemoteWriteCachedSeries? = nil, index: Int, offset: Int,
+        batch: inout RemoteWriteBatch
     ) throws(ExpositionError) {
         switch result {
         case .success(let labels):
             batch.labels.append(labels)
+            if let cached { batch.cachedSeries.append(cached) }
             batch.sampleRanges.append(marks.samples..<batch.timestampsMs.count)
             batch.histogramRanges.append(marks.histograms..<batch.histograms.count)
             batch.exemplarRanges.append(marks.exemplars..<batch.exemplarValues.count)

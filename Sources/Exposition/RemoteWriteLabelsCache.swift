@@ -11,6 +11,9 @@ import Synchronization
 /// sets that passed are stored; a different order or encoding of the same labels is simply a
 /// miss. Two generations of at most `capacity` entries each bound the memory: when the current
 /// one fills up it becomes the previous one, and entries found there move back.
+///
+/// Each entry also keeps its series' reference in the storage the receiver appends to, so a
+/// known series is appended by reference, with no lookup by labels (`RemoteWriteCachedSeries`).
 package final class RemoteWriteLabelsCache: Sendable {
     /// The 128-bit hash of a series' label fields.
     package struct Key: Equatable, Sendable {
@@ -30,6 +33,8 @@ package final class RemoteWriteLabelsCache: Sendable {
     }
 
     private let generations = Mutex(Generations())
+    /// The storage the entries' references belong to, and its epoch (see `refEpoch(for:)`).
+    private let refOwner = Mutex<(owner: ObjectIdentifier?, epoch: UInt64)>((nil, 0))
 
     /// A cache for decoders with `options`, holding at most `2 × capacity` label sets.
     package init(options: RemoteWriteDecoder.Options, capacity: Int = 1 << 18) {
@@ -38,6 +43,11 @@ package final class RemoteWriteLabelsCache: Sendable {
         checks.skipsInvalidSeries = false  // what happens to invalid series does not change the labels
         self.options = checks
         self.capacity = capacity
+    }
+
+    /// The key of label fields written back to back at `range` of `body`.
+    static func key(ofRun range: Range<Int>, in reader: ProtobufReader) -> Key {
+        key(of: reader.bytes(range))
     }
 
     /// The key of the label fields at `ranges` of `body`.
@@ -56,30 +66,51 @@ package final class RemoteWriteLabelsCache: Sendable {
         return Key(low: hash.low64, high: hash.high64)
     }
 
-    /// The label set stored under `key`, if any.
-    func labels(for key: Key) -> Labels? {
+    /// The entry stored under `key`, if any.
+    func series(for key: Key) -> RemoteWriteCachedSeries? {
         generations.withLock { state in
-            if let labels = state.current.find(key) { return labels }
-            guard let labels = state.previous.find(key) else { return nil }
-            Self.insert(labels, for: key, into: &state, capacity: capacity)
-            return labels
+            if let series = state.current.find(key) { return series }
+            guard let series = state.previous.find(key) else { return nil }
+            Self.insert(series, for: key, into: &state, capacity: capacity)
+            return series
         }
     }
 
-    /// Stores a label set that decoded and passed the checks of `options`.
-    func insert(_ labels: Labels, for key: Key) {
-        generations.withLock { Self.insert(labels, for: key, into: &$0, capacity: capacity) }
+    /// Stores a label set that decoded and passed the checks of `options`; returns its entry.
+    @discardableResult
+    func insert(_ labels: Labels, for key: Key) -> RemoteWriteCachedSeries {
+        let series = RemoteWriteCachedSeries(labels: labels)
+        generations.withLock { Self.insert(series, for: key, into: &$0, capacity: capacity) }
+        return series
     }
 
-    /// Puts `labels` in the current generation; a full one becomes the previous generation
+    /// Puts `series` in the current generation; a full one becomes the previous generation
     /// (dropping the one before). An entry moved back from the previous generation stays
     /// there too until that generation is dropped.
-    private static func insert(_ labels: Labels, for key: Key, into state: inout Generations, capacity: Int) {
+    private static func insert(
+        _ series: RemoteWriteCachedSeries, for key: Key, into state: inout Generations, capacity: Int
+    ) {
         if state.current.count >= capacity {
             state.previous = state.current
             state.current = KeyTable()
         }
-        state.current.insert(labels, for: key)
+        state.current.insert(series, for: key)
+    }
+
+    /// The epoch under which references into `storage` are kept in the entries. A storage
+    /// other than the last one asked about starts a new epoch, so references handed out by
+    /// another storage are never used. `nil` for a storage that is not a class instance (it
+    /// has no identity to tie references to): then none are kept.
+    package func refEpoch(for storage: any Sendable) -> UInt64? {
+        guard type(of: storage) is AnyClass else { return nil }
+        let owner = ObjectIdentifier(storage as AnyObject)
+        return refOwner.withLock { state in
+            if state.owner != owner {
+                state.owner = owner
+                state.epoch = state.epoch % RemoteWriteCachedSeries.maxEpoch + 1
+            }
+            return state.epoch
+        }
     }
 
     /// How many label sets are stored (both generations).
@@ -88,39 +119,39 @@ package final class RemoteWriteLabelsCache: Sendable {
     }
 }
 
-/// An open-addressing hash table from `RemoteWriteLabelsCache.Key` to `Labels` with linear
+/// An open-addressing hash table from `RemoteWriteLabelsCache.Key` to entries with linear
 /// probing. The keys are already uniform hashes, so a key's low bits pick its slot: no
 /// `Hasher` rounds per lookup. Grows by doubling at half full; has no removal (the cache drops
 /// whole generations).
 private struct KeyTable {
     private var keys: [RemoteWriteLabelsCache.Key] = []
-    private var values: [Labels?] = []
+    private var values: [RemoteWriteCachedSeries?] = []
     private(set) var count = 0
 
-    func find(_ key: RemoteWriteLabelsCache.Key) -> Labels? {
+    func find(_ key: RemoteWriteLabelsCache.Key) -> RemoteWriteCachedSeries? {
         guard !keys.isEmpty else { return nil }
         let mask = keys.count - 1
         var slot = Int(truncatingIfNeeded: key.low) & mask
-        while let labels = values[slot] {
-            if keys[slot] == key { return labels }
+        while let series = values[slot] {
+            if keys[slot] == key { return series }
             slot = (slot + 1) & mask
         }
         return nil
     }
 
-    mutating func insert(_ labels: Labels, for key: RemoteWriteLabelsCache.Key) {
+    mutating func insert(_ series: RemoteWriteCachedSeries, for key: RemoteWriteLabelsCache.Key) {
         if (count + 1) * 2 > keys.count { grow() }
         let mask = keys.count - 1
         var slot = Int(truncatingIfNeeded: key.low) & mask
         while values[slot] != nil {
             if keys[slot] == key {
-                values[slot] = labels
+                values[slot] = series
                 return
             }
             slot = (slot + 1) & mask
         }
         keys[slot] = key
-        values[slot] = labels
+        values[slot] = series
         count += 1
     }
 
@@ -131,7 +162,7 @@ private struct KeyTable {
         values = Array(repeating: nil, count: slots)
         count = 0
         for index in oldKeys.indices {
-            if let labels = oldValues[index] { insert(labels, for: oldKeys[index]) }
+            if let series = oldValues[index] { insert(series, for: oldKeys[index]) }
         }
     }
 }

@@ -1,4 +1,5 @@
 package import Exposition
+import Model
 
 /// The push gateway's `/metrics` body: every group's families merged by name (type and help
 /// of the first group that has the name), sorted by name, each family's metrics sorted by

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 internal import Config
 import Exposition
 import Foundation
+import HTTPClientTLS
 import NIOCore
 import NIOHTTP1
 import NIOSSL
@@ -43,9 +44,6 @@ struct RemoteWriteClient: Sendable {
         http = config.http
         var headers = HTTPHeaders()
         for (name, value) in config.headers.sorted(by: { $0.key < $1.key }) { headers.add(name: name, value: value) }
-        for (name, header) in config.http.httpHeaders.sorted(by: { $0.key < $1.key }) {
-            for value in header.values + header.secrets.map(\.value) { headers.add(name: name, value: value) }
-        }
         headers.replaceOrAdd(name: "Content-Encoding", value: "snappy")
         headers.replaceOrAdd(name: "User-Agent", value: "Pharos")
         staticHeaders = headers
@@ -59,43 +57,18 @@ struct RemoteWriteClient: Sendable {
     /// Refuses settings Pharos does not support and returns the client TLS of `config`.
     /// - Throws: `RemoteWriteError.unsupported` or `.tls`.
     static func checkedTLS(_ config: RemoteWriteConfig, remote: String) throws(RemoteWriteError) -> TLSConfiguration {
-        if config.http.oauth2 != nil { throw .unsupported(setting: "oauth2", remote: remote) }
-        if !config.http.proxy.proxyURL.isEmpty || config.http.proxy.proxyFromEnvironment {
-            throw .unsupported(setting: "proxy_url/proxy_from_environment", remote: remote)
-        }
+        if let setting = config.http.unsupportedClientSetting { throw .unsupported(setting: setting, remote: remote) }
         if config.roundRobinDNS { throw .unsupported(setting: "round_robin_dns", remote: remote) }
-        if !config.http.tls.serverName.isEmpty { throw .unsupported(setting: "tls_config.server_name", remote: remote) }
         return try tlsConfiguration(config.http.tls, remote: remote)
     }
 
-    /// Client TLS from `tls_config`: CA, client certificate and key (inline or files),
-    /// `insecure_skip_verify`, `min_version`/`max_version`.
+    /// Client TLS from `tls_config`.
     static func tlsConfiguration(_ tls: TLSConfig, remote: String) throws(RemoteWriteError) -> TLSConfiguration {
-        var configuration = TLSConfiguration.makeClientConfiguration()
-        do {
-            if !tls.caFile.isEmpty {
-                configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(tls.caFile))
-            } else if !tls.ca.isEmpty {
-                configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(tls.ca.utf8)))
-            }
-            if !tls.certFile.isEmpty {
-                configuration.certificateChain = try NIOSSLCertificate.fromPEMFile(tls.certFile).map { .certificate($0) }
-            } else if !tls.cert.isEmpty {
-                configuration.certificateChain = try NIOSSLCertificate.fromPEMBytes(Array(tls.cert.utf8)).map { .certificate($0) }
-            }
-            if !tls.keyFile.isEmpty {
-                configuration.privateKey = .privateKey(try NIOSSLPrivateKey(file: tls.keyFile, format: .pem))
-            } else if !tls.key.isEmpty {
-                configuration.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: Array(tls.key.value.utf8), format: .pem))
-            }
+        do throws(ClientTLSError) {
+            return try tls.clientConfiguration()
         } catch {
             throw .tls(reason: "\(error)", remote: remote)
         }
-        if tls.insecureSkipVerify { configuration.certificateVerification = .none }
-        let versions: [String: TLSVersion] = ["TLS10": .tlsv1, "TLS11": .tlsv11, "TLS12": .tlsv12, "TLS13": .tlsv13]
-        if let minimum = versions[tls.minVersion] { configuration.minimumTLSVersion = minimum }
-        if let maximum = versions[tls.maxVersion] { configuration.maximumTLSVersion = maximum }
-        return configuration
     }
 
     /// Sends one snappy-compressed request body of `version`.
@@ -106,8 +79,9 @@ struct RemoteWriteClient: Sendable {
         request.headers = staticHeaders
         request.headers.replaceOrAdd(name: "Content-Type", value: version.contentType)
         request.headers.replaceOrAdd(name: "X-Prometheus-Remote-Write-Version", value: version == .v1 ? "0.1.0" : "2.0.0")
-        do {
-            if let authorization = try authorizationHeader() {
+        do throws(CredentialsFileError) {
+            for (name, value) in try http.customHeaders() { request.headers.add(name: name, value: value) }
+            if let authorization = try http.authorizationHeader() {
                 request.headers.replaceOrAdd(name: "Authorization", value: authorization)
             }
         } catch {
@@ -140,23 +114,6 @@ struct RemoteWriteClient: Sendable {
     static func retryAfter(_ header: String?) -> Duration? {
         guard let header, let seconds = Int64(header.trimmingCharacters(in: .whitespaces)), seconds >= 0 else { return nil }
         return .seconds(seconds)
-    }
-
-    /// The `Authorization` header from `basic_auth` or `authorization`, files read now.
-    private func authorizationHeader() throws -> String? {
-        func read(_ path: String) throws -> String {
-            try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-        if let basic = http.basicAuth {
-            let user = basic.usernameFile.isEmpty ? basic.username : try read(basic.usernameFile)
-            let password = basic.passwordFile.isEmpty ? basic.password.value : try read(basic.passwordFile)
-            return "Basic " + Data((user + ":" + password).utf8).base64EncodedString()
-        }
-        if let authorization = http.authorization {
-            let credentials = authorization.credentialsFile.isEmpty ? authorization.credentials.value : try read(authorization.credentialsFile)
-            return (authorization.type.isEmpty ? "Bearer" : authorization.type) + " " + credentials
-        }
-        return nil
     }
 
     /// Closes the connections.

@@ -7,19 +7,20 @@ import Model
 import Synchronization
 import TSDB
 
-/// A sample read from the WAL, waiting in a shard.
-/// A series as a queue sends it: its labels after external labels and `write_relabel_configs`,
-/// and those labels already encoded for remote write 1.0 requests.
+/// A series as a queue sends it: its labels after external labels and `write_relabel_configs`.
 final class SentSeries: Sendable {
     let labels: Labels
-    let v1Labels: EncodedSeriesLabelsV1
+    /// The labels as remote write 1.0 fields, encoded once for queues sending 1.0; nil for
+    /// 2.0 queues (which encode them per request only after falling back to 1.0 on a 415).
+    let v1Labels: EncodedSeriesLabelsV1?
 
-    init(_ labels: Labels) {
+    init(_ labels: Labels, encodesV1: Bool) {
         self.labels = labels
-        v1Labels = EncodedSeriesLabelsV1(labels)
+        v1Labels = encodesV1 ? EncodedSeriesLabelsV1(labels) : nil
     }
 }
 
+/// A sample read from the WAL, waiting in a shard.
 struct PendingSample: Sendable {
     /// The series it belongs to.
     var series: SentSeries
@@ -365,7 +366,7 @@ final class WriteQueue: Sendable {
             var builder = LabelsBuilder(entry.labels)
             for label in settings.externalLabels where entry.labels[label.name] == nil { builder.set(label.name, label.value) }
             if relabeler.process(&builder) {
-                series[entry.ref] = SentSeries(builder.labels())
+                series[entry.ref] = SentSeries(builder.labels(), encodesV1: settings.config.protobufMessage != .v2)
                 dropped.remove(entry.ref)
             } else {
                 series.removeValue(forKey: entry.ref)
@@ -453,7 +454,7 @@ final class WriteQueue: Sendable {
                 let series = samples[start].series
                 let run = samples[start..<end].lazy.map { Sample(timestampMs: $0.timestampMs, value: $0.value) }
                 if version == .v1 {
-                    v1Body.appendSeries(series.v1Labels, samples: run)
+                    v1Body.appendSeries(series.v1Labels ?? EncodedSeriesLabelsV1(series.labels), samples: run)
                 } else {
                     batch.appendSeries(series.labels, samples: run,
                                        metadata: metadata.map { $0.metadata(forSeries: series.labels.metricName ?? "") ?? MetricMetadata() })

@@ -1,6 +1,7 @@
 package import AsyncHTTPClient
 package import Config
 import Foundation
+import HTTPClientTLS
 package import Logging
 import Metrics
 package import Model
@@ -21,8 +22,9 @@ package final class Notifier: Sendable {
         package var url: String
         /// `timeout` of its `alertmanagers` entry.
         package var timeout: Duration
-        /// The `Authorization` header value, if any.
-        var authorization: String?
+        /// The `<http_config>` of its `alertmanagers` entry: credentials, `http_headers`,
+        /// `tls_config` (files are read at every post, so rotated ones are picked up).
+        var http: HTTPClientConfig
         /// Which `alertmanagers` entry it came from (its `alert_relabel_configs`).
         var configIndex: Int
     }
@@ -35,7 +37,8 @@ package final class Notifier: Sendable {
         /// `/<path_prefix>/api/v2/alerts`, the initial `__alerts_path__`.
         var alertsPath: String
         var timeout: Duration
-        var authorization: String?
+        /// `<http_config>`.
+        var http: HTTPClientConfig
         /// `relabel_configs`, applied to each discovered Alertmanager's labels.
         var targetRelabeler: Relabeler
         /// The Alertmanagers of `static_configs`.
@@ -91,16 +94,10 @@ package final class Notifier: Sendable {
         next.relabeler = try Relabeler(config.alerting.alertRelabelConfigs)
         for (index, entryConfig) in config.alerting.alertmanagers.enumerated() {
             next.perConfigRelabelers.append(try Relabeler(entryConfig.alertRelabelConfigs))
-            var authorization: String?
-            if let basic = entryConfig.http.basicAuth {
-                authorization = "Basic " + Data((basic.username + ":" + basic.password.value).utf8).base64EncodedString()
-            } else if let bearer = entryConfig.http.authorization, !bearer.credentials.isEmpty {
-                authorization = (bearer.type.isEmpty ? "Bearer" : bearer.type) + " " + bearer.credentials.value
-            }
             let prefix = entryConfig.pathPrefix.split(separator: "/").joined(separator: "/")
             var entry = Entry(
                 config: entryConfig, scheme: entryConfig.scheme, alertsPath: (prefix.isEmpty ? "" : "/" + prefix) + "/api/v2/alerts", timeout: entryConfig.timeout,
-                authorization: authorization, targetRelabeler: try Relabeler(entryConfig.relabelConfigs))
+                http: entryConfig.http, targetRelabeler: try Relabeler(entryConfig.relabelConfigs))
             let groups = entryConfig.serviceDiscovery.staticConfigs.map { group in
                 (targets: group.targets.map { Labels([Label(name: Self.addressLabel, value: $0)]) }, labels: group.labels)
             }
@@ -159,7 +156,7 @@ package final class Notifier: Sendable {
                 guard let address = labels[addressLabel], !address.isEmpty, !address.contains("/") else { continue }
                 kept.append(Alertmanager(
                     url: "\(labels["__scheme__"] ?? "")://\(address)\(labels["__alerts_path__"] ?? "")", timeout: entry.timeout,
-                    authorization: entry.authorization, configIndex: configIndex))
+                    http: entry.http, configIndex: configIndex))
             }
         }
         return (kept, dropped)
@@ -263,10 +260,17 @@ package final class Notifier: Sendable {
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "User-Agent", value: "Pharos")
-        if let authorization = alertmanager.authorization { request.headers.add(name: "Authorization", value: authorization) }
         request.body = .bytes(ByteBuffer(bytes: body))
         let dimensions = [("alertmanager", alertmanager.url)]
         do {
+            if let setting = alertmanager.http.unsupportedClientSetting {
+                throw NotifierError(message: "\(setting) is not supported by Pharos for Alertmanagers yet")
+            }
+            for (name, value) in try alertmanager.http.customHeaders() { request.headers.add(name: name, value: value) }
+            if let authorization = try alertmanager.http.authorizationHeader() {
+                request.headers.replaceOrAdd(name: "Authorization", value: authorization)
+            }
+            if alertmanager.http.tls != TLSConfig() { request.tlsConfiguration = try alertmanager.http.tls.clientConfiguration() }
             let response = try await httpClient.execute(request, timeout: .milliseconds(alertmanager.timeout.wholeMilliseconds))
             _ = try? await response.body.collect(upTo: 1 << 20)
             guard (200..<300).contains(response.status.code) else {

@@ -2,8 +2,10 @@ import AsyncHTTPClient
 import CoreMetrics
 import Config
 import Discovery
+import HTTPClientTLS
 import Logging
 import Model
+import NIOSSL
 import Synchronization
 
 /// One job's targets and their loops (upstream's `scrapePool`). `sync` applies a discovery
@@ -14,6 +16,8 @@ final class ScrapePool: Sendable {
     private let builder: TargetBuilder
     private let options: SampleOptions
     private let client: HTTPClient
+    /// The job's `tls_config`, loaded once (nil for the defaults); a failure fails every scrape.
+    private let tls: Result<TLSConfiguration, ClientTLSError>?
     private let appendable: any SampleAppendable
     private let metrics: ScrapeMetrics
     private let poolMetrics: ScrapeMetrics.Pool
@@ -42,6 +46,7 @@ final class ScrapePool: Sendable {
         builder = TargetBuilder(config: config, relabeler: try Relabeler(config.relabelConfigs, scheme: scheme))
         options = try SampleOptions(config)
         self.client = client
+        tls = config.http.tls == TLSConfig() ? nil : Result { () throws(ClientTLSError) in try config.http.tls.clientConfiguration() }
         self.appendable = appendable
         self.metrics = metrics
         poolMetrics = metrics.pool(config.jobName)
@@ -101,7 +106,7 @@ final class ScrapePool: Sendable {
     }
 
     private func makeLoop(_ target: ScrapeTarget, predecessor: ScrapeLoop?) -> ScrapeLoop {
-        let scraper = TargetScraper(client: client, url: target.url, config: config, timeout: target.timeout)
+        let scraper = TargetScraper(client: client, url: target.url, config: config, timeout: target.timeout, tls: tls)
         let context = ScrapeLoop.Context(
             target: target, scraper: scraper, options: options, appendable: appendable, metrics: metrics,
             offsetSeed: offsetSeed, logger: logger)

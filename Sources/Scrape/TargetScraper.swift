@@ -2,12 +2,16 @@ import AsyncHTTPClient
 import Config
 import Exposition
 import Foundation
+import HTTPClientTLS
+import Model
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 
 /// Fetches one target's body over HTTP, as upstream's `targetScraper` (`scrape/scrape.go`):
 /// `Accept` from `scrape_protocols`, `Accept-Encoding`, `X-Prometheus-Scrape-Timeout-Seconds`,
-/// the job's authentication headers; the whole exchange, body included, bounded by
+/// the job's `http_headers` and credentials (re-read at every scrape when they come from
+/// files, as upstream) and its `tls_config`; the whole exchange, body included, bounded by
 /// `scrape_timeout`, and reading stops at `body_size_limit`.
 struct TargetScraper: Sendable {
     let client: HTTPClient
@@ -16,6 +20,14 @@ struct TargetScraper: Sendable {
     let timeout: Duration
     /// 0: no limit.
     let bodySizeLimitBytes: Int
+    /// The job's `tls_config` loaded once for its pool; nil for the defaults.
+    let tls: Result<TLSConfiguration, ClientTLSError>?
+    /// The job's `<http_config>` when its credentials or headers come from files, which are
+    /// read for every request; nil when they are in `headers` already.
+    private let credentialsFromFiles: HTTPClientConfig?
+    /// A setting of the job's `<http_config>` scraping cannot honour yet: every scrape fails
+    /// naming it rather than connecting without it.
+    private let unsupportedSetting: String?
 
     /// One response: the body (decompressed by the client) and its declared type.
     struct Response: Sendable {
@@ -23,20 +35,37 @@ struct TargetScraper: Sendable {
         var contentType: String
     }
 
-    init(client: HTTPClient, url: String, config: ScrapeConfig, timeout: Duration) {
+    init(
+        client: HTTPClient, url: String, config: ScrapeConfig, timeout: Duration,
+        tls: Result<TLSConfiguration, ClientTLSError>? = nil
+    ) {
         self.client = client
         self.url = url
         self.timeout = timeout
+        self.tls = tls
+        unsupportedSetting = config.http.unsupportedClientSetting
         bodySizeLimitBytes = Int(clamping: config.limits.bodySizeLimit.bytes)
-        headers = Self.headers(config: config, timeout: timeout)
+        var headers = Self.headers(config: config, timeout: timeout)
+        if config.http.readsCredentialFiles {
+            credentialsFromFiles = config.http
+        } else {
+            credentialsFromFiles = nil
+            try? Self.addCredentials(config.http, to: &headers)  // reads no file, so cannot fail
+        }
+        self.headers = headers
+    }
+
+    /// Adds the `http_headers` and the `Authorization` header of `http` to `headers`.
+    private static func addCredentials(_ http: HTTPClientConfig, to headers: inout HTTPHeaders) throws(CredentialsFileError) {
+        for (name, value) in try http.customHeaders() { headers.add(name: name, value: value) }
+        if let authorization = try http.authorizationHeader() {
+            headers.replaceOrAdd(name: "Authorization", value: authorization)
+        }
     }
 
     /// The request headers a job's targets get.
     static func headers(config: ScrapeConfig, timeout: Duration) -> HTTPHeaders {
         var headers = HTTPHeaders()
-        for (name, header) in config.http.httpHeaders.sorted(by: { $0.key < $1.key }) {
-            for value in header.values + header.secrets.map(\.value) { headers.add(name: name, value: value) }
-        }
         let escaping = config.metricNameEscapingScheme.isEmpty ? "allow-utf-8" : config.metricNameEscapingScheme
         headers.replaceOrAdd(
             name: "Accept",
@@ -44,25 +73,12 @@ struct TargetScraper: Sendable {
         headers.replaceOrAdd(name: "Accept-Encoding", value: config.enableCompression ? "gzip" : "identity")
         headers.replaceOrAdd(name: "User-Agent", value: "Pharos")
         headers.replaceOrAdd(name: "X-Prometheus-Scrape-Timeout-Seconds", value: Self.seconds(timeout))
-        if let basic = config.http.basicAuth {
-            let credentials = Data((basic.username + ":" + basic.password.value).utf8).base64EncodedString()
-            headers.replaceOrAdd(name: "Authorization", value: "Basic " + credentials)
-        } else if let authorization = config.http.authorization, !authorization.credentials.isEmpty {
-            headers.replaceOrAdd(name: "Authorization", value: (authorization.type.isEmpty ? "Bearer" : authorization.type) + " " + authorization.credentials.value)
-        } else if !config.http.bearerToken.isEmpty {
-            headers.replaceOrAdd(name: "Authorization", value: "Bearer " + config.http.bearerToken.value)
-        }
         return headers
     }
 
     /// Seconds as Go's `strconv.FormatFloat(s, 'f', -1, 64)`: `10`, `0.5`.
     static func seconds(_ duration: Duration) -> String {
-        let milliseconds = duration.nanoseconds / 1_000_000
-        if milliseconds % 1000 == 0 { return String(milliseconds / 1000) }
-        var fraction = String(milliseconds % 1000)
-        fraction = String(repeating: "0", count: 3 - fraction.count) + fraction
-        while fraction.hasSuffix("0") { fraction.removeLast() }
-        return "\(milliseconds / 1000).\(fraction)"
+        FloatFormatting.goFixed(Double(duration.nanoseconds / 1_000_000) / 1000)
     }
 
     /// Scrapes once.
@@ -93,8 +109,25 @@ struct TargetScraper: Sendable {
     }
 
     private func fetch(expectedBytes: Int) async throws -> Response {
+        if let unsupportedSetting {
+            throw ScrapeError.transport(url: url, reason: "\(unsupportedSetting) is not supported by Pharos for scraping yet", failure: .other)
+        }
         var request = HTTPClientRequest(url: url)
         request.headers = headers
+        if let credentialsFromFiles {
+            do throws(CredentialsFileError) {
+                try Self.addCredentials(credentialsFromFiles, to: &request.headers)
+            } catch {
+                throw ScrapeError.transport(url: url, reason: "\(error)", failure: .other)
+            }
+        }
+        if let tls {
+            do throws(ClientTLSError) {
+                request.tlsConfiguration = try tls.get()
+            } catch {
+                throw ScrapeError.transport(url: url, reason: "\(error)", failure: .tls)
+            }
+        }
         let response = try await client.execute(request, deadline: .now() + .nanoseconds(timeout.nanoseconds))
         guard response.status == .ok else {
             throw ScrapeError.httpStatus(code: response.status.code, reason: response.status.reasonPhrase)

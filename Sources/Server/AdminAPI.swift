@@ -46,8 +46,8 @@ package struct AdminAPI: Sendable {
     func deleteSeries(_ p: RequestParameters, _ db: DB) throws(APIError) -> Response {
         let selectors = try SeriesAPI.matcherSets(p.all("match[]"))
         guard !selectors.isEmpty else { throw APIError(.badData, "no match[] parameter provided") }
-        let start = try p.time("start", default: RequestParameters.minTime)
-        let end = try p.time("end", default: RequestParameters.maxTime)
+        let start = try p.timeParameter("start", default: RequestParameters.minTime)
+        let end = try p.timeParameter("end", default: RequestParameters.maxTime)
         do {
             for matchers in selectors { try db.delete(matchers: matchers, mint: start, maxt: end) }
         } catch {

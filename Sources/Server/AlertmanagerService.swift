@@ -77,8 +77,10 @@ package final class AlertmanagerService: Sendable {
     }
 
     /// A router with the API at its root and `/metrics`.
-    package func router(startTimeMs: Int64, bodyLimit: Int) -> Router<BasicRequestContext> {
+    /// - Parameter basicAuthUsers: the web config's `basic_auth_users`; others get 401.
+    package func router(startTimeMs: Int64, bodyLimit: Int, basicAuthUsers: [String: String] = [:]) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
+        if !basicAuthUsers.isEmpty { router.middlewares.add(BasicAuthMiddleware(users: basicAuthUsers)) }
         router.middlewares.add(GzipMiddleware())
         SelfMetrics.bootstrap()
         api(startTimeMs: startTimeMs, bodyLimit: bodyLimit).register(on: router)
@@ -100,12 +102,16 @@ package final class AlertmanagerServer: Sendable {
     private let logger: Logger
     private let startTime = WallClock.milliseconds()
     private let bodyLimit: Int
+    private let webConfig: WebConfig
 
     /// Loads the config and the state under `options.storagePath`.
+    /// - Parameter webConfig: `--web.config.file`: TLS and basic-auth users of the API listener.
     /// - Throws: `ServerError`.
-    package init(configFile: String, listenAddress: String, options: Alertmanager.Options, bodyLimit: Int, logger: Logger)
-        throws(ServerError)
-    {
+    package init(
+        configFile: String, listenAddress: String, options: Alertmanager.Options, bodyLimit: Int,
+        webConfig: WebConfig = WebConfig(), logger: Logger
+    ) throws(ServerError) {
+        self.webConfig = webConfig
         (host, port) = try ServerOptions.hostAndPort(listenAddress, flag: "web.listen-address")
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
         httpClient = client
@@ -119,10 +125,12 @@ package final class AlertmanagerServer: Sendable {
         }
     }
 
-    /// Serves until a graceful shutdown; with HA peers, also the peers' endpoints on `clusterListenAddress`.
-    package func run(clusterListenAddress: String = "") async throws {
+    /// Serves until a graceful shutdown; with HA peers, also the peers' endpoints on
+    /// `clusterListenAddress`, over TLS with `clusterTLS` (`--cluster.tls-config`'s server side).
+    package func run(clusterListenAddress: String = "", clusterTLS: WebConfig.TLS? = nil) async throws {
         let application = Application(
-            router: service.router(startTimeMs: startTime, bodyLimit: bodyLimit),
+            router: service.router(startTimeMs: startTime, bodyLimit: bodyLimit, basicAuthUsers: webConfig.basicAuthUsers),
+            server: try webConfig.tls?.serverBuilder() ?? .http1(),
             configuration: .init(address: .hostname(host, port: port)),
             onServerRunning: { [logger, host, port] channel in
                 logger.info("Listening", metadata: ["address": "\(host):\(channel.localAddress?.port ?? port)"])
@@ -133,7 +141,8 @@ package final class AlertmanagerServer: Sendable {
             let (clusterHost, clusterPort) = try ServerOptions.hostAndPort(clusterListenAddress, flag: "cluster.listen-address")
             let api = AlertmanagerClusterAPI(alertmanager: service.alertmanager, cluster: cluster, bodyLimit: 256 << 20)
             services.append(.init(service: Application(
-                router: api.router(), configuration: .init(address: .hostname(clusterHost, port: clusterPort)),
+                router: api.router(), server: try clusterTLS?.serverBuilder() ?? .http1(),
+                configuration: .init(address: .hostname(clusterHost, port: clusterPort)),
                 onServerRunning: { [logger] channel in
                     logger.info("Listening for cluster peers", metadata: ["address": "\(clusterHost):\(channel.localAddress?.port ?? clusterPort)",
                                                                           "name": "\(cluster.options.name)"])

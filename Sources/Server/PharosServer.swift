@@ -10,7 +10,6 @@ package import Model
 import NIOCore
 import NIOHTTPCompression
 import NIOPosix
-import NIOSSL
 import PromQL
 import Pushgateway
 import Query
@@ -189,7 +188,8 @@ package final class PharosServer: Sendable {
         if let alertmanager, !options.alertmanagerListenAddress.isEmpty {
             let (amHost, amPort) = try ServerOptions.hostAndPort(options.alertmanagerListenAddress, flag: "alertmanager.listen-address")
             services.append(.init(service: Application(
-                router: alertmanager.router(startTimeMs: startTime, bodyLimit: options.maxRequestBodySize), server: try makeServerBuilder(),
+                router: alertmanager.router(startTimeMs: startTime, bodyLimit: options.maxRequestBodySize,
+                                            basicAuthUsers: webConfig.basicAuthUsers), server: try makeServerBuilder(),
                 configuration: .init(address: .hostname(amHost, port: amPort)),
                 onServerRunning: { [logger] channel in
                     logger.info("Alertmanager listening", metadata: ["address": "\(amHost):\(channel.localAddress?.port ?? amPort)"])
@@ -357,19 +357,7 @@ package final class PharosServer: Sendable {
     // MARK: - HTTP
 
     private func makeServerBuilder() throws -> HTTPServerBuilder {
-        guard let tls = webConfig.tls else { return .http1() }
-        var configuration = TLSConfiguration.makeServerConfiguration(
-            certificateChain: try NIOSSLCertificate.fromPEMFile(tls.certFile).map { .certificate($0) },
-            privateKey: .privateKey(try NIOSSLPrivateKey(file: tls.keyFile, format: .pem)))
-        if !tls.clientCAFile.isEmpty {
-            configuration.trustRoots = .file(tls.clientCAFile)
-        }
-        switch tls.clientAuthType {
-        case "RequireAndVerifyClientCert", "RequireAnyClientCert": configuration.certificateVerification = .noHostnameVerification
-        case "VerifyClientCertIfGiven", "RequestClientCert": configuration.certificateVerification = .optionalVerification
-        default: configuration.certificateVerification = .none
-        }
-        return try .tls(.http1(), tlsConfiguration: configuration)
+        try webConfig.tls?.serverBuilder() ?? .http1()
     }
 
     /// The Pushgateway endpoints (issue 6).

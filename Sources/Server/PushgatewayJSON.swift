@@ -1,4 +1,5 @@
 import Exposition
+import Model
 import Pushgateway
 
 /// The `data` of the Pushgateway's `/api/v1/status` and `/api/v1/metrics` as its `api/v1/api.go`

@@ -104,15 +104,8 @@ package struct QueryAPI: Sendable {
     /// a valid request gets what Prometheus without exemplar storage answers: `[]`, or no
     /// content when the query has no selector. Parameters are checked as Prometheus checks them.
     func exemplars(_ p: RequestParameters) async throws(APIError) -> Response {
-        func time(_ name: String, _ defaultValue: Int64) throws(APIError) -> Int64 {
-            do {
-                return try p.time(name, default: defaultValue)
-            } catch {
-                throw APIError(.badData, "invalid parameter \"\(name)\": Invalid time value for '\(name)': cannot parse \"\(p[name] ?? "")\" to a valid timestamp")
-            }
-        }
-        let start = try time("start", RequestParameters.minTime)
-        let end = try time("end", RequestParameters.maxTime)
+        let start = try p.timeParameter("start", default: RequestParameters.minTime)
+        let end = try p.timeParameter("end", default: RequestParameters.maxTime)
         guard end >= start else { throw APIError(.badData, "end timestamp must not be before start timestamp") }
         let expr: Expr
         do {

@@ -120,12 +120,17 @@ package struct RemoteWriteAPI: Sendable {
     }
 
     /// Appends every float sample of `batch` in one storage batch; samples the storage
-    /// refuses (out of order, duplicate, too old) are counted and the rest written.
+    /// refuses (out of order, duplicate, too old) are counted and the rest written. A series
+    /// from the labels cache is appended by the storage reference it got last time.
     private func append(_ batch: RemoteWriteBatch) async throws(AppendError) -> Outcome {
         var outcome = Outcome()
-        var appender = sink().makeAppender()
+        let storage = sink()
+        let epoch = batch.cachedSeries.isEmpty ? nil : labelsCache.refEpoch(for: storage)
+        var appender = storage.makeAppender()
         for (series, labels) in batch.labels.enumerated() {
-            var ref: UInt64 = 0
+            let cached = epoch == nil ? nil : batch.cachedSeries[series]
+            let known = epoch.flatMap { cached?.ref(epoch: $0) } ?? 0
+            var ref = known
             for i in batch.sampleRanges[series] {
                 do {
                     ref = try appender.append(ref: ref, labels: labels, timestamp: batch.timestampsMs[i], value: batch.values[i])
@@ -137,6 +142,7 @@ package struct RemoteWriteAPI: Sendable {
                     if outcome.firstRejection == nil { outcome.firstRejection = error.message }
                 }
             }
+            if let cached, let epoch, ref != known { cached.setRef(ref, epoch: epoch) }
         }
         outcome.samplesWritten = try await appender.commitBatchAsync()
         return outcome

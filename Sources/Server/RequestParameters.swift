@@ -47,6 +47,16 @@ package struct RequestParameters: Sendable {
         return t
     }
 
+    /// A `start`/`end` of the metadata, exemplar and admin endpoints: as `time(_:default:)`, with
+    /// the wording of Prometheus's `parseTimeParam` ("Invalid time value for 'start': …").
+    package func timeParameter(_ name: String, default defaultValue: Int64) throws(APIError) -> Int64 {
+        do {
+            return try time(name, default: defaultValue)
+        } catch {
+            throw APIError(.badData, "invalid parameter \"\(name)\": Invalid time value for '\(name)': cannot parse \"\(self[name] ?? "")\" to a valid timestamp")
+        }
+    }
+
     /// A duration parameter in milliseconds: seconds with a fraction or a Prometheus duration.
     package func duration(_ name: String) throws(APIError) -> Int64? {
         guard let text = self[name], !text.isEmpty else { return nil }

@@ -100,8 +100,8 @@ package struct SeriesAPI: Sendable {
 
     /// `start`/`end` with Prometheus's defaults (all of time).
     private static func range(_ p: RequestParameters) throws(APIError) -> (Int64, Int64) {
-        let start = try p.time("start", default: RequestParameters.minTime)
-        let end = try p.time("end", default: RequestParameters.maxTime)
+        let start = try p.timeParameter("start", default: RequestParameters.minTime)
+        let end = try p.timeParameter("end", default: RequestParameters.maxTime)
         guard end >= start else { throw APIError(.badData, "invalid parameter \"end\": end timestamp must not be before start time") }
         return (start, end)
     }

@@ -80,7 +80,8 @@ package struct WebConfig: Sendable, Equatable {
         return config
     }
 
-    private static func parseTLS(_ node: Node) throws(ConfigError) -> TLS? {
+    /// A `tls_server_config` section; nil when it names no file.
+    static func parseTLS(_ node: Node) throws(ConfigError) -> TLS? {
         var tls = TLS()
         for (key, value) in try StrictYAML.entries(node, type: "web.TLSConfig") {
             switch try StrictYAML.string(key) {

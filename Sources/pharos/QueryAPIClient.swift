@@ -150,11 +150,7 @@ enum QueryAPIClient {
     }
 
     /// Milliseconds as seconds the way client_golang sends times (`FormatFloat(s, 'f', -1, 64)`).
-    static func seconds(_ milliseconds: Int64) -> String {
-        var out: [UInt8] = []
-        FloatFormatting.appendGoFixed(Double(milliseconds) / 1000, to: &out)
-        return String(decoding: out, as: UTF8.self)
-    }
+    static func seconds(_ milliseconds: Int64) -> String { FloatFormatting.goFixed(Double(milliseconds) / 1000) }
 
     /// A label name as one escaped URL path segment.
     static func pathSegment(_ name: String) -> String { escape(name) }

@@ -157,11 +157,7 @@ struct QueryResultPrinter {
     }
 
     /// `model.SampleValue.String`: Go's `FormatFloat(v, 'f', -1, 64)`.
-    private static func value(_ v: Double) -> String {
-        var out: [UInt8] = []
-        FloatFormatting.appendGoFixed(v, to: &out)
-        return String(decoding: out, as: UTF8.self)
-    }
+    private static func value(_ v: Double) -> String { FloatFormatting.goFixed(v) }
 
     /// `model.Time.String`: seconds as Go's `FormatFloat(s, 'f', -1, 64)`.
     private static func seconds(_ milliseconds: Int64) -> String { QueryAPIClient.seconds(milliseconds) }

@@ -145,7 +145,7 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("cluster.reconnect-timeout"), help: "Not supported (peers given with --cluster.peer are probed for ever).")
     var clusterReconnectTimeout: String?
 
-    @Option(name: .customLong("cluster.tls-config"), help: "Not supported (the peers' HTTP is plain).")
+    @Option(name: .customLong("cluster.tls-config"), help: "File with tls_server_config and tls_client_config (Alertmanager's format): the peers talk HTTPS.")
     var clusterTLSConfig: String?
 
     @Flag(name: .customLong("cluster.allow-insecure-public-advertise-address-discovery"), help: "Not supported (no address discovery: set --cluster.advertise-address).")
@@ -318,17 +318,26 @@ struct ServerCommand: AsyncParsableCommand {
         var amOptions = Alertmanager.Options()
         amOptions.storagePath = alertmanagerStoragePath.isEmpty ? "data/" : alertmanagerStoragePath
         amOptions.retention = options.alertmanagerRetention
-        amOptions.cluster = try alertmanagerCluster()
-        amOptions.externalURL = externalURL.isEmpty ? "http://\(ProcessInfo.processInfo.hostName)\(listenAddress.hasPrefix(":") ? "" : ":")\(listenAddress)" : externalURL
-        let server: AlertmanagerServer
+        let clusterTLS: ClusterTLSConfig?, webConfig: WebConfig
         do {
-            server = try AlertmanagerServer(configFile: configFile, listenAddress: listenAddress, options: amOptions,
-                                            bodyLimit: maxRequestBodySize, logger: logger)
+            clusterTLS = try clusterTLSConfig.map { try ClusterTLSConfig.load(file: $0) }
+            webConfig = webConfigFile.isEmpty ? WebConfig() : try WebConfig.load(file: webConfigFile)
         } catch {
             logger.error("\(error)")
             throw ExitCode(1)
         }
-        try await server.run(clusterListenAddress: clusterListenAddress)
+        amOptions.cluster = try alertmanagerCluster()
+        amOptions.cluster?.tls = clusterTLS?.client
+        amOptions.externalURL = externalURL.isEmpty ? "http://\(ProcessInfo.processInfo.hostName)\(listenAddress.hasPrefix(":") ? "" : ":")\(listenAddress)" : externalURL
+        let server: AlertmanagerServer
+        do {
+            server = try AlertmanagerServer(configFile: configFile, listenAddress: listenAddress, options: amOptions,
+                                            bodyLimit: maxRequestBodySize, webConfig: webConfig, logger: logger)
+        } catch {
+            logger.error("\(error)")
+            throw ExitCode(1)
+        }
+        try await server.run(clusterListenAddress: clusterListenAddress, clusterTLS: clusterTLS?.server)
     }
 
     /// The HA settings of `--cluster.*`, nil without `--cluster.peer` or with an empty
@@ -338,7 +347,6 @@ struct ServerCommand: AsyncParsableCommand {
             ("gossip-interval", clusterGossipInterval != nil, "changes are sent to the peers at once over HTTP"),
             ("reconnect-interval", clusterReconnectInterval != nil, "peers are probed every --cluster.probe-interval"),
             ("reconnect-timeout", clusterReconnectTimeout != nil, "peers given with --cluster.peer are probed for ever"),
-            ("tls-config", clusterTLSConfig != nil, "the peers' HTTP is plain"),
             ("allow-insecure-public-advertise-address-discovery", clusterAllowInsecurePublicAdvertise,
              "there is no address discovery; set --cluster.advertise-address"),
         ]

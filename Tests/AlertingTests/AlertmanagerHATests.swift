@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 import PharosTestSupport
 import Testing
 
@@ -29,12 +30,12 @@ import Testing
             clusterPort = try PharosTestSupport.Daemon.freePort()
         }
 
-        func start(peers: [Peer]) async throws {
+        func start(peers: [Peer], extraArguments: [String] = []) async throws {
             daemon = try PharosTestSupport.Daemon(try #require(Support.pharos), [
                 "server", "--role=alertmanager", "--config.file=\(directory)/am.yml", "--storage.path=\(directory)/\(name)",
                 "--web.listen-address=127.0.0.1:\(webPort)", "--web.external-url=http://\(name)",
                 "--cluster.listen-address=\(clusterAddress)", "--cluster.peer-timeout=3s", "--cluster.probe-interval=250ms",
-            ] + peers.map { "--cluster.peer=\($0.clusterAddress)" }, output: .file("\(directory)/\(name).log"))
+            ] + peers.map { "--cluster.peer=\($0.clusterAddress)" } + extraArguments, output: .file("\(directory)/\(name).log"))
             try await daemon?.waitUntilListening(port: webPort)
             try await daemon?.waitUntilListening(port: clusterPort)
         }
@@ -42,14 +43,14 @@ import Testing
 
     /// Two peers `a` and `b` sharing `directory/am.yml` with a webhook to `url`, started and
     /// waiting until each counts two members; the first returned is the one at position 0.
-    static func startPair(_ directory: String, url: String) async throws -> (first: Peer, second: Peer) {
+    static func startPair(_ directory: String, url: String, extraArguments: [String] = []) async throws -> (first: Peer, second: Peer) {
         try Data("""
             route: {receiver: hook, group_by: [alertname], group_wait: 1s, group_interval: 1m, repeat_interval: 1h}
             receivers: [{name: hook, webhook_configs: [{url: '\(url)'}]}]
             """.utf8).write(to: URL(fileURLWithPath: directory + "/am.yml"))
         let a = try Peer(name: "a", directory: directory), b = try Peer(name: "b", directory: directory)
-        try await a.start(peers: [b])
-        try await b.start(peers: [a])
+        try await a.start(peers: [b], extraArguments: extraArguments)
+        try await b.start(peers: [a], extraArguments: extraArguments)
         for peer in [a, b] { try await waitForMembers(peer, 2) }
         // Members are ordered by name, which is the advertised address.
         return a.clusterAddress < b.clusterAddress ? (a, b) : (b, a)
@@ -57,13 +58,21 @@ import Testing
 
     /// Runs `body` with two started peers (position 0 first) sending to one recorder whose
     /// requests end after `guard`; stops both and removes their directory after.
-    static func withPair(guard timeout: Duration, _ body: (Peer, Peer, WebhookRecorder) async throws -> Void) async throws {
+    /// - Parameter clusterTLS: the `--cluster.tls-config` file's text, written into the directory.
+    static func withPair(
+        guard timeout: Duration, clusterTLS: String? = nil, _ body: (Peer, Peer, WebhookRecorder) async throws -> Void
+    ) async throws {
         let directory = try Support.scratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let recorder = try await WebhookRecorder()
         let guardTask = recorder.finish(after: timeout)
         defer { guardTask.cancel() }
-        let (first, second) = try await startPair(directory, url: recorder.url)
+        var extraArguments: [String] = []
+        if let clusterTLS {
+            try Data(clusterTLS.utf8).write(to: URL(fileURLWithPath: directory + "/cluster-tls.yml"))
+            extraArguments.append("--cluster.tls-config=\(directory)/cluster-tls.yml")
+        }
+        let (first, second) = try await startPair(directory, url: recorder.url, extraArguments: extraArguments)
         defer { first.daemon?.stop(); second.daemon?.stop() }
         try await body(first, second, recorder)
     }
@@ -174,6 +183,41 @@ import Testing
         }
     }
 
+    /// `--cluster.tls-config` as Alertmanager's: the peers' endpoints serve HTTPS and require a
+    /// client certificate from the CA; the peers find each other and share a silence over it,
+    /// and a client without a certificate is refused.
+    @Test(.enabled(if: TestCertificates.isAvailable, "needs openssl"))
+    func peersTalkOverMutualTLS() async throws {
+        let certificates = try await TestCertificates()
+        let tls = """
+            tls_server_config:
+              cert_file: \(certificates.serverCertFile)
+              key_file: \(certificates.serverKeyFile)
+              client_ca_file: \(certificates.caFile)
+              client_auth_type: RequireAndVerifyClientCert
+            tls_client_config:
+              ca_file: \(certificates.caFile)
+              cert_file: \(certificates.clientCertFile)
+              key_file: \(certificates.clientKeyFile)
+            """
+        try await Self.withPair(guard: .seconds(60), clusterTLS: tls) { first, second, _ in
+            let id = try await Self.postSilence(first, alertname: "Muted")
+            #expect(try await Self.waitForSilence(id, on: second))
+            // Plain HTTP to the cluster port gets no answer, and neither does HTTPS without a client certificate.
+            let plain = try? await HTTPClient.shared.execute(
+                HTTPClientRequest(url: "http://\(second.clusterAddress)/cluster/v1/ping"), timeout: .seconds(5))
+            #expect(plain?.status != .ok)
+            var configuration = HTTPClient.Configuration()
+            configuration.tlsConfiguration = .makeClientConfiguration()
+            configuration.tlsConfiguration?.trustRoots = .file(certificates.caFile)
+            let anonymous = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            let refused = try? await anonymous.execute(
+                HTTPClientRequest(url: "https://\(second.clusterAddress)/cluster/v1/ping"), timeout: .seconds(5))
+            try await anonymous.shutdown()
+            #expect(refused == nil)
+        }
+    }
+
     /// kill -9 of the peer at position 0: the other notifies after its wait. The killed peer
     /// comes back with its old directory and catches up with what happened meanwhile (a silence,
     /// the notification log) in one full exchange, then takes changes as they happen.
@@ -205,7 +249,7 @@ import Testing
     /// Memberlist settings Pharos cannot honour, and peers without the alertmanager role, are refused by name.
     @Test func refusesWhatItCannotHonour() throws {
         let pharos = try #require(Support.pharos)
-        for flag in ["--cluster.gossip-interval=200ms", "--cluster.reconnect-timeout=6h", "--cluster.tls-config=tls.yml"] {
+        for flag in ["--cluster.gossip-interval=200ms", "--cluster.reconnect-timeout=6h"] {
             let run = try Support.run(pharos, ["server", "--role=alertmanager", "--cluster.peer=127.0.0.1:1", flag])
             #expect(run.status != 0)
             #expect(run.error.contains("is a memberlist setting Pharos cannot honour"), "\(flag): \(run.error)")

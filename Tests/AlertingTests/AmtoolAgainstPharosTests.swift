@@ -193,4 +193,42 @@ struct AmtoolAgainstPharosTests {
         again.ids = session.ids
         #expect([try again.amtool("silence", "query"), try again.amtool("silence", "query", "--expired")] == before)
     }
+
+    /// `--web.config.file` on `--role=alertmanager`, as Alertmanager's: the API serves HTTPS and
+    /// asks for basic auth; amtool reaches it with `--http.config.file` (CA and credentials)
+    /// and is refused without the credentials.
+    @Test(.enabled(if: TestCertificates.isAvailable, "needs openssl"))
+    func amtoolThroughTLSAndBasicAuth() async throws {
+        let certificates = try await TestCertificates()
+        let directory = try Support.scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try Self.config.write(toFile: directory + "/am.yml", atomically: true, encoding: .utf8)
+        // bcrypt of "s3cret", made with Python's crypt module (libxcrypt), cost 4.
+        try """
+            tls_server_config: {cert_file: \(certificates.serverCertFile), key_file: \(certificates.serverKeyFile)}
+            basic_auth_users: {alice: $2b$04$0PzpbzPtSfvQdHjgv.S/SuGnOzpX0rLnePW3d3pcZeerEyYm/rZEO}
+            """.write(toFile: directory + "/web.yml", atomically: true, encoding: .utf8)
+        try "tls_config: {ca_file: \(certificates.caFile)}\nbasic_auth: {username: alice, password: s3cret}\n"
+            .write(toFile: directory + "/client.yml", atomically: true, encoding: .utf8)
+        try "tls_config: {ca_file: \(certificates.caFile)}\n".write(toFile: directory + "/anonymous.yml", atomically: true, encoding: .utf8)
+        let port = try Daemon.freePort()
+        let daemon = try Daemon(try #require(Support.pharos), [
+            "server", "--role=alertmanager", "--config.file=\(directory)/am.yml", "--storage.path=\(directory)/data",
+            "--web.listen-address=127.0.0.1:\(port)", "--web.config.file=\(directory)/web.yml",
+        ], output: .file(directory + "/pharos.log"))
+        defer { daemon.stop() }
+        try await daemon.waitUntilListening(port: port)
+        let amtool = try #require(Support.amtool)
+        let url = "--alertmanager.url=https://127.0.0.1:\(port)"
+        let added = try Support.run(amtool, [url, "--http.config.file=\(directory)/client.yml", "silence", "add", "alertname=Tls",
+                                             "--comment=over TLS", "--duration=1h"])
+        #expect(added.status == 0, "\(added)")
+        let query = try Support.run(amtool, [url, "--http.config.file=\(directory)/client.yml", "silence", "query", "-q"])
+        #expect(query.status == 0 && query.output.trimmingCharacters(in: .whitespacesAndNewlines) == added.output.trimmingCharacters(in: .whitespacesAndNewlines),
+                "\(query)")
+        let anonymous = try Support.run(amtool, [url, "--http.config.file=\(directory)/anonymous.yml", "silence", "query", "-q"])
+        #expect(anonymous.status != 0, "\(anonymous)")
+        let plain = try Support.run(amtool, ["--alertmanager.url=http://127.0.0.1:\(port)", "silence", "query", "-q"])
+        #expect(plain.status != 0, "\(plain)")
+    }
 }

@@ -188,6 +188,6 @@ struct EmailIntegrationTests {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let alert = AlertmanagerAlert(labels: ["alertname": "A"], startsAtMs: now - 1000, endsAtMs: nil, updatedAtMs: now)
         return Notification(receiver: "mail", groupKey: "{}:{}", groupLabels: [:], alerts: [alert], externalURL: "http://am",
-                            nowMs: now, deadline: .now + .seconds(10))
+                            nowMs: now, deadline: .now + .seconds(30))
     }
 }

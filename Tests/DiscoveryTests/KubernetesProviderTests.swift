@@ -2,6 +2,7 @@ import Config
 import Foundation
 import Model
 import NIOSSL
+import PharosTestSupport
 import Testing
 
 @testable import Discovery

@@ -79,9 +79,9 @@ import PharosTestSupport
         let cache = RemoteWriteLabelsCache(options: RemoteWriteDecoder.Options(), capacity: 300)
         func key(_ i: Int) -> RemoteWriteLabelsCache.Key { .init(low: UInt64(i % 16), high: UInt64(i)) }
         for i in 0..<500 { cache.insert(Labels(["__name__": "m\(i)"]), for: key(i)) }
-        for i in 200..<500 { #expect(cache.labels(for: key(i)) == Labels(["__name__": "m\(i)"])) }
-        for i in 500..<600 { #expect(cache.labels(for: key(i)) == nil) }
-        #expect(cache.labels(for: .init(low: 3, high: 1 << 40)) == nil)
+        for i in 200..<500 { #expect(cache.series(for: key(i))?.labels == Labels(["__name__": "m\(i)"])) }
+        for i in 500..<600 { #expect(cache.series(for: key(i)) == nil) }
+        #expect(cache.series(for: .init(low: 3, high: 1 << 40)) == nil)
     }
 
     @Test func holdsAtMostTwoGenerations() throws {
@@ -93,5 +93,69 @@ import PharosTestSupport
             #expect(cache.count <= 8)
         }
         #expect(batch.labels == [Labels(["__name__": "m39"])])
+    }
+
+    /// Every series of a batch decoded with the cache carries its entry; a repeated request
+    /// carries the same entries, whose references hold only under the epoch they were set in.
+    @Test func entriesCarryStorageReferencesPerEpoch() throws {
+        let cache = RemoteWriteLabelsCache(options: RemoteWriteDecoder.Options())
+        var decoder = RemoteWriteDecoder(labelsCache: cache)
+        var first = RemoteWriteBatch(), second = RemoteWriteBatch()
+        let body = RemoteWriteValidationTests.v1Body([[("__name__", "up"), ("job", "a")], [("__name__", "up"), ("job", "b")]])
+        try decoder.decode(body, version: .v1, into: &first)
+        try decoder.decode(body, version: .v1, into: &second)
+        #expect(first.cachedSeries.count == 2)
+        #expect(zip(first.cachedSeries, second.cachedSeries).allSatisfy { $0 === $1 })
+        #expect(first.cachedSeries.map(\.labels) == first.labels)
+
+        final class Storage: Sendable {}
+        let one = Storage(), two = Storage()
+        let epochOne = try #require(cache.refEpoch(for: one))
+        #expect(cache.refEpoch(for: one) == epochOne)
+        let entry = first.cachedSeries[0]
+        #expect(entry.ref(epoch: epochOne) == 0)
+        entry.setRef(42, epoch: epochOne)
+        #expect(entry.ref(epoch: epochOne) == 42)
+        let epochTwo = try #require(cache.refEpoch(for: two))
+        #expect(epochTwo != epochOne)
+        #expect(entry.ref(epoch: epochTwo) == 0, "a reference into another storage is never used")
+        entry.setRef(1 << 50, epoch: epochTwo)
+        #expect(entry.ref(epoch: epochTwo) == 0, "a reference too wide for the tag is not kept")
+        #expect(cache.refEpoch(for: 7) == nil, "a value type has no identity to tie references to")
+    }
+
+    /// Plain decoders (no cache) and 2.0 requests leave the column empty.
+    @Test func noEntriesWithoutTheCache() throws {
+        var decoder = RemoteWriteDecoder()
+        var batch = RemoteWriteBatch()
+        try decoder.decode(RemoteWriteValidationTests.v1Body([[("__name__", "up")]]), version: .v1, into: &batch)
+        #expect(batch.labels.count == 1 && batch.cachedSeries.isEmpty)
+    }
+
+    /// Label fields a sender interleaves with samples (valid protobuf, unusual order) are keyed
+    /// by their bytes in wire order: the same message hits, and decodes as without the cache.
+    @Test func interleavedLabelFieldsHitToo() throws {
+        func field(_ number: UInt8, _ payload: [UInt8]) -> [UInt8] { [number << 3 | 2, UInt8(payload.count)] + payload }
+        func label(_ name: String, _ value: String) -> [UInt8] { field(1, field(1, Array(name.utf8)) + field(2, Array(value.utf8))) }
+        let sample = field(2, [0x09] + [UInt8](repeating: 0, count: 6) + [0xF0, 0x3F] + [0x10, 0x05])  // value 1.0, timestamp 5
+        let series = label("__name__", "up") + sample + label("job", "a")
+        let body = field(1, series)
+        let cache = RemoteWriteLabelsCache(options: RemoteWriteDecoder.Options())
+        var cached = RemoteWriteDecoder(labelsCache: cache)
+        var plain = RemoteWriteDecoder()
+        let expected = Self.outcome(&plain, body)
+        guard case .batch(let batch) = expected else {
+            Issue.record("the body does not decode: \(expected)")
+            return
+        }
+        #expect(batch.labels == [Labels(["__name__": "up", "job": "a"])] && batch.values == [1] && batch.timestampsMs == [5])
+        #expect(Self.outcome(&cached, body) == expected)
+        #expect(cache.count == 1)
+        guard case .batch(let again) = Self.outcome(&cached, body) else {
+            Issue.record("the repeated body does not decode")
+            return
+        }
+        #expect(again == batch && cache.count == 1)
+        #expect(again.cachedSeries.count == 1)
     }
 }

@@ -28,8 +28,8 @@ import Testing
             "http://a:9093/am/api/v2/alerts", "http://b:9093/am/api/v2/alerts", "https://c:9093/api/v2/alerts",
         ])
         #expect(notifier.alertmanagers.map(\.timeout) == [.seconds(3), .seconds(3), .seconds(10)])
-        #expect(notifier.alertmanagers.first?.authorization == "Basic dTpw")
-        #expect(notifier.alertmanagers.last?.authorization == nil)
+        #expect(try notifier.alertmanagers.first?.http.authorizationHeader() == "Basic dTpw")
+        #expect(try notifier.alertmanagers.last?.http.authorizationHeader() == nil)
     }
 
     @Test func theBodyIsAlertmanagersV2Alerts() throws {

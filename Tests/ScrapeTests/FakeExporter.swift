@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// An exporter on 127.0.0.1 (ephemeral port) speaking raw HTTP/1.1, so a test can make it
@@ -40,14 +41,19 @@ final class FakeExporter: Sendable {
         shared.state.withLock { $0.reply = reply }
     }
 
-    init(_ reply: Reply) async throws {
+    /// - Parameter tls: serve HTTPS with this configuration.
+    init(_ reply: Reply, tls: TLSConfiguration? = nil) async throws {
         let shared = Shared()
         shared.state.withLock { $0.reply = reply }
         self.shared = shared
+        let context = try tls.map { try NIOSSLContext(configuration: $0) }
         channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Handler(shared: shared)) }
+                channel.eventLoop.makeCompletedFuture {
+                    if let context { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context)) }
+                    try channel.pipeline.syncOperations.addHandler(Handler(shared: shared))
+                }
             }
             .bind(host: "127.0.0.1", port: 0).get()
     }

@@ -147,6 +147,64 @@ struct AlertingServerTests {
 
     /// Debian's Alertmanager with one receiver that drops everything, its files in `directory`
     /// (created), on a free loopback port.
+    /// The notifier's `<http_config>` against Debian's Alertmanager 0.25 serving HTTPS with basic
+    /// auth (`--web.config.file`): `scheme: https`, `tls_config.ca_file` and a password file.
+    /// The alert shows in Alertmanager (read back with Debian's amtool over the same TLS).
+    @Test(.enabled(if: alertmanager != nil && TestCertificates.isAvailable && TestBinaries.onPath("amtool") != nil,
+                   "needs Debian's prometheus-alertmanager, amtool and openssl"))
+    func alertsReachAnAlertmanagerBehindTLSAndBasicAuth() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-alerting-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let certificates = try await TestCertificates()
+        try FileManager.default.createDirectory(atPath: directory + "/am", withIntermediateDirectories: true)
+        // bcrypt of "s3cret", made with Python's crypt module (libxcrypt), cost 4.
+        try """
+            tls_server_config: {cert_file: \(certificates.serverCertFile), key_file: \(certificates.serverKeyFile)}
+            basic_auth_users: {alice: $2b$04$0PzpbzPtSfvQdHjgv.S/SuGnOzpX0rLnePW3d3pcZeerEyYm/rZEO}
+            """.write(toFile: directory + "/am-web.yml", atomically: true, encoding: .utf8)
+        try "s3cret\n".write(toFile: directory + "/password", atomically: true, encoding: .utf8)
+        try "route:\n  receiver: sink\nreceivers:\n  - name: sink\n".write(toFile: directory + "/am.yml", atomically: true, encoding: .utf8)
+        let alertmanagerPort = try Daemon.freePort()
+        let alertmanager = try Daemon(try #require(Self.alertmanager), [
+            "--config.file=\(directory)/am.yml", "--storage.path=\(directory)/am", "--web.config.file=\(directory)/am-web.yml",
+            "--web.listen-address=127.0.0.1:\(alertmanagerPort)", "--cluster.listen-address=",
+        ], output: .file(directory + "/am.log"))
+        defer { alertmanager.stop() }
+        try await alertmanager.waitUntilListening(port: alertmanagerPort)
+
+        let pharos = try await PharosInstance(config: """
+            global: {evaluation_interval: 1s}
+            rule_files: [rules.yml]
+            alerting:
+              alertmanagers:
+                - scheme: https
+                  tls_config: {ca_file: \(certificates.caFile)}
+                  basic_auth: {username: alice, password_file: \(directory)/password}
+                  static_configs: [{targets: ['127.0.0.1:\(alertmanagerPort)']}]
+            """, files: ["rules.yml": "groups: [{name: g, rules: [{alert: OverTLS, expr: vector(1)}]}]"],
+            flags: ["--rules.alert.resend-delay=1s"])
+        defer { Task { await pharos.stop() } }
+        try await pharos.waitUntilReady()
+
+        try "tls_config: {ca_file: \(certificates.caFile)}\nbasic_auth: {username: alice, password: s3cret}\n"
+            .write(toFile: directory + "/amtool.yml", atomically: true, encoding: .utf8)
+        let amtool = try #require(TestBinaries.onPath("amtool"))
+        var names: [String] = []
+        var output = ""
+        for attempt in 0..<150 where names.isEmpty {
+            let query = try Daemon(amtool, [
+                "--alertmanager.url=https://127.0.0.1:\(alertmanagerPort)", "--http.config.file=\(directory)/amtool.yml",
+                "alert", "query", "-o", "json",
+            ], output: .file(directory + "/amtool-\(attempt).out"))  // a file per run: output is appended
+            _ = await query.waitForExit(timeout: .seconds(10))
+            output = query.log
+            let alerts = (try? JSONSerialization.jsonObject(with: Data(output.utf8))) as? [[String: Any]] ?? []
+            names = alerts.compactMap { ($0["labels"] as? [String: String])?["alertname"] }
+            if names.isEmpty { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        #expect(names == ["OverTLS"], "amtool: \(output)\n\(pharos.daemon.log)")
+    }
+
     private static func startAlertmanager(in directory: String) async throws -> (Daemon, port: Int) {
         try FileManager.default.createDirectory(atPath: directory + "/am", withIntermediateDirectories: true)
         try "route:\n  receiver: sink\nreceivers:\n  - name: sink\n".write(toFile: directory + "/am.yml", atomically: true, encoding: .utf8)

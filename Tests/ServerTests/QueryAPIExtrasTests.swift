@@ -97,28 +97,54 @@ struct QueryAPIExtrasTests {
     /// exemplar storage) answers, status and body.
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/prometheus")))
     func queryExemplarsAnswersAsPrometheusWithoutExemplarStorage() async throws {
+        try await Self.withPrometheus { pharos, port in
+            let requests = [
+                "query=up", "query=\(encoded("rate(up{job=\"node\"}[5m]) + on(job) down"))&start=1700000000&end=1700000300",
+                "query=1", "query=\(encoded("sum(up"))", "query=up&start=10&end=5", "query=up&start=abc",
+                "query=up&end=2023-11-14T22:13:20Z",
+            ]
+            for request in requests {
+                let ours = try await pharos.get("/api/v1/query_exemplars?\(request)")
+                let theirs = try await PharosInstance.fetch("http://127.0.0.1:\(port)/api/v1/query_exemplars?\(request)")
+                #expect(ours.status == theirs.status, "\(request)")
+                #expect(ours.body == theirs.body, "\(request)")
+            }
+            // No query: 400 on both; the message's position differs (2.42: "1:1:", 3.x and Pharos:
+            // "unknown position:").
+            #expect(try await pharos.get("/api/v1/query_exemplars").status == 400)
+            let posted = try await pharos.get("/api/v1/query_exemplars", method: .POST,
+                                              headers: [("Content-Type", "application/x-www-form-urlencoded")], body: "query=up")
+            #expect(posted.body == #"{"status":"success","data":[]}"#)
+        }
+    }
+
+    /// A bad `start`/`end` of the metadata endpoints is refused with Prometheus's own words
+    /// (its `parseTimeParam`), checked against Debian's Prometheus 2.42.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/prometheus")))
+    func badTimesOfMetadataEndpointsAnswerAsPrometheus() async throws {
+        try await Self.withPrometheus { pharos, port in
+            let requests = [
+                "/api/v1/series?match[]=up&start=x", "/api/v1/series?match[]=up&end=2023-13-45T00:00:00Z",
+                "/api/v1/labels?start=yesterday", "/api/v1/label/job/values?end=y",
+            ]
+            for request in requests {
+                let ours = try await pharos.get(request)
+                let theirs = try await PharosInstance.fetch("http://127.0.0.1:\(port)\(request)")
+                #expect(ours.status == theirs.status, "\(request)")
+                #expect(ours.body == theirs.body, "\(request)")
+            }
+        }
+    }
+
+    /// Runs `body` with a Pharos holding `QueryAPITests.samples()` and Debian's Prometheus 2.42
+    /// on the port given, both stopped after.
+    static func withPrometheus(_ body: (PharosInstance, Int) async throws -> Void) async throws {
         let pharos = try await PharosInstance(samples: QueryAPITests.samples())
         defer { Task { await pharos.stop() } }
         let port = try Daemon.freePort()
         let prometheus = try await RemoteWriteSenderTests.startPrometheus(port: port, directory: pharos.directory)
         defer { Task { await prometheus.terminate() } }
         try await pharos.waitUntilReady()
-        let requests = [
-            "query=up", "query=\(encoded("rate(up{job=\"node\"}[5m]) + on(job) down"))&start=1700000000&end=1700000300",
-            "query=1", "query=\(encoded("sum(up"))", "query=up&start=10&end=5", "query=up&start=abc",
-            "query=up&end=2023-11-14T22:13:20Z",
-        ]
-        for request in requests {
-            let ours = try await pharos.get("/api/v1/query_exemplars?\(request)")
-            let theirs = try await PharosInstance.fetch("http://127.0.0.1:\(port)/api/v1/query_exemplars?\(request)")
-            #expect(ours.status == theirs.status, "\(request)")
-            #expect(ours.body == theirs.body, "\(request)")
-        }
-        // No query: 400 on both; the message's position differs (2.42: "1:1:", 3.x and Pharos:
-        // "unknown position:").
-        #expect(try await pharos.get("/api/v1/query_exemplars").status == 400)
-        let posted = try await pharos.get("/api/v1/query_exemplars", method: .POST,
-                                          headers: [("Content-Type", "application/x-www-form-urlencoded")], body: "query=up")
-        #expect(posted.body == #"{"status":"success","data":[]}"#)
+        try await body(pharos, port)
     }
 }

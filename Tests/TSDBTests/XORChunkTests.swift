@@ -60,6 +60,54 @@ func decode(_ chunk: XORChunk) -> [(Int64, UInt64)] {
         }
     }
 
+    /// Values changing in windows of every width, with regular (delta-of-delta 0) and jittered
+    /// timestamps, one sample in three unchanged: the decoder's one-word paths at their limits
+    /// and the bit-by-bit path they fall back to.
+    @Test func roundTripsEveryValueWindowWidth() {
+        var rng = SeededGenerator(seed: 9)
+        for width in 1...64 {
+            for jitter in [false, true] {
+                var chunk = XORChunk()
+                var t: Int64 = 1_700_000_000_000, bits: UInt64 = 0x4059_0000_0000_0000
+                var expected = [(Int64, UInt64)]()
+                for i in 0..<200 {
+                    t += jitter ? Int64.random(in: 14_000...16_000, using: &rng) : 15_000
+                    if i % 3 != 2 {
+                        // Lowest and highest bit of the window set: the XOR is `width` wide.
+                        let shift = UInt64.random(in: 0...UInt64(64 - width), using: &rng)
+                        let window: UInt64 = width == 64 ? .max : ((1 << UInt64(width)) - 1) << shift
+                        bits ^= rng.next() & window | 1 << shift | 1 << (shift + UInt64(width) - 1)
+                    }
+                    chunk.append(timestamp: t, value: Double(bitPattern: bits))
+                    expected.append((t, bits))
+                }
+                let decoded = decode(chunk)
+                #expect(decoded.map(\.0) == expected.map(\.0), "width \(width), jitter \(jitter)")
+                #expect(decoded.map(\.1) == expected.map(\.1), "width \(width), jitter \(jitter)")
+            }
+        }
+    }
+
+    /// Every delta-of-delta bucket's extreme values and their neighbours, followed by enough
+    /// samples that the decoder reads them with its one-word path, come back exactly.
+    @Test func roundTripsEveryBucketsLimits() {
+        var dods: [Int64] = [0, 1, -1]
+        for bits in [14, 17, 20] {
+            let half = Int64(1) << Int64(bits - 1)
+            dods += [half, half + 1, -(half - 1), -half, half - 1, -(half - 2)]
+        }
+        var chunk = XORChunk()
+        var t: Int64 = 1_000_000_000, delta: Int64 = 15_000
+        var expected = [Int64]()
+        for dod in [0, 0] + dods + [Int64](repeating: 0, count: 30) {
+            delta += dod
+            t += delta
+            chunk.append(timestamp: t, value: 1)
+            expected.append(t)
+        }
+        #expect(decode(chunk).map(\.0) == expected)
+    }
+
     @Test func emptyChunkHasOnlyTheHeader() {
         let chunk = XORChunk()
         #expect(chunk.bytes == [0, 0])

@@ -1,14 +1,17 @@
 package import AsyncHTTPClient
+package import Config
 internal import Foundation
+package import HTTPClientTLS
 package import Logging
 internal import Model
 internal import NIOCore
 internal import NIOHTTP1
+internal import NIOSSL
 internal import Synchronization
 
 /// High availability between Pharos Alertmanagers: the peers given with `--cluster.peer`, which
 /// of them answer, this one's position among the live members, and the exchange of silences and
-/// notification log entries with them over plain HTTP (`/cluster/v1/…` on
+/// notification log entries with them over HTTP, or HTTPS with `--cluster.tls-config` (`/cluster/v1/…` on
 /// `--cluster.listen-address`) instead of upstream's memberlist gossip. Merges are upstream's:
 /// last write wins on `updatedAt` (silences) and on the notification time (log). There is no
 /// consensus: as upstream, peer `i` waits `i × peerTimeout` before notifying and reads the
@@ -34,6 +37,9 @@ package final class AlertmanagerCluster: Sendable {
         package var tcpTimeout = Duration.seconds(10)
         /// `--cluster.settle-timeout`: the longest wait for the first exchange before notifying.
         package var settleTimeout = Duration.seconds(60)
+        /// `--cluster.tls-config`'s `tls_client_config`: peers are asked over HTTPS with it;
+        /// nil for plain HTTP.
+        package var tls: TLSConfig?
 
         package init(name: String, peers: [String]) {
             self.name = name
@@ -65,12 +71,16 @@ package final class AlertmanagerCluster: Sendable {
     private let peers: Mutex<[Peer]>
     private let settled = Mutex(false)
     private let httpClient: HTTPClient
+    /// The TLS of requests to peers, from `options.tls`.
+    private let clientTLS: TLSConfiguration?
     private let logger: Logger
 
-    package init(options: Options, httpClient: HTTPClient, logger: Logger) {
+    /// - Throws: `ClientTLSError` when `options.tls` names a CA, certificate or key that does not load.
+    package init(options: Options, httpClient: HTTPClient, logger: Logger) throws(ClientTLSError) {
         self.options = options
         self.httpClient = httpClient
         self.logger = logger
+        clientTLS = try options.tls?.clientConfiguration()
         let others = options.peers.filter { $0 != options.name }
         peers = Mutex(Array(Set(others)).sorted().map { Peer(address: $0) })
     }
@@ -160,7 +170,8 @@ package final class AlertmanagerCluster: Sendable {
 
     /// GET (no body) or POST to a peer; the body of a 200 answer, nil otherwise.
     private func request(_ address: String, _ path: String, body: [UInt8]?, timeout: Duration) async -> [UInt8]? {
-        var request = HTTPClientRequest(url: "http://\(address)\(path)")
+        var request = HTTPClientRequest(url: "\(clientTLS == nil ? "http" : "https")://\(address)\(path)")
+        request.tlsConfiguration = clientTLS
         request.headers.add(name: Self.labelHeader, value: options.label)
         if let body {
             request.method = .POST

@@ -1,5 +1,7 @@
 internal import Config
 internal import Foundation
+internal import HTTPClientTLS
+internal import Model
 internal import NIOSSL
 
 /// An `email_configs` entry (upstream's `notify/email`): one message over SMTP to the
@@ -36,7 +38,7 @@ struct EmailIntegration: ConfiguredIntegration {
     private func send(_ notification: Notification) async -> NotifyOutcome {
         let (host, port) = Self.split(config.smarthost)
         let tls: TLSConfiguration
-        do { tls = try NotifyTLS.configuration(config.tlsConfig ?? TLSConfig()) } catch {
+        do { tls = try (config.tlsConfig ?? TLSConfig()).clientConfiguration() } catch {
             return .failed("parse TLS configuration: \(error)", retry: false)
         }
         let serverName = config.tlsConfig.map(\.serverName).flatMap { $0.isEmpty ? nil : $0 } ?? host
@@ -90,7 +92,7 @@ struct EmailIntegration: ConfiguredIntegration {
         var head = ""
         for name in headers.keys.sorted() {
             do { head += name + ": " + MIMEEncoding.headerValue(try templates.expand(headers[name] ?? "", data)) + "\r\n" } catch {
-                return .failure(NotifyFailure(reason: "execute \(WebhookMessage.quoted(name)) header template: \(error)", retry: false))
+                return .failure(NotifyFailure(reason: "execute \(GoJSONString.quoted(name)) header template: \(error)", retry: false))
             }
         }
         let now = Date(timeIntervalSince1970: Double(nowMs ?? Int64(Date().timeIntervalSince1970 * 1000)) / 1000)

@@ -1,3 +1,5 @@
+internal import Model
+
 /// A JSON object written key by key in the order given, as Go's `encoding/json` writes a
 /// struct: strings escaped as Go escapes them, `omitempty` keys left out when empty.
 struct GoJSONObject {
@@ -8,7 +10,7 @@ struct GoJSONObject {
 
     mutating func string(_ key: String, _ value: String, omitEmpty: Bool = false) {
         if omitEmpty && value.isEmpty { return }
-        raw(key, WebhookMessage.quoted(value))
+        raw(key, GoJSONString.quoted(value))
     }
 
     mutating func bool(_ key: String, _ value: Bool, omitEmpty: Bool = false) {
@@ -29,7 +31,7 @@ struct GoJSONObject {
 
     mutating func strings(_ key: String, _ value: [String], omitEmpty: Bool = false) {
         if omitEmpty && value.isEmpty { return }
-        raw(key, "[" + value.map(WebhookMessage.quoted).joined(separator: ",") + "]")
+        raw(key, "[" + value.map(GoJSONString.quoted).joined(separator: ",") + "]")
     }
 
     mutating func object(_ key: String, _ value: GoJSONObject) {
@@ -43,7 +45,7 @@ struct GoJSONObject {
 
     /// A member whose value is already JSON.
     mutating func raw(_ key: String, _ json: String) {
-        members.append(WebhookMessage.quoted(key) + ":" + json)
+        members.append(GoJSONString.quoted(key) + ":" + json)
     }
 
     var json: String { "{" + members.joined(separator: ",") + "}" }

@@ -4,7 +4,7 @@ package import Config
 internal import Foundation
 internal import NIOCore
 internal import NIOHTTP1
-internal import NIOSSL
+internal import HTTPClientTLS
 
 /// What the HTTP integrations share (upstream's `notify.PostJSON`, `Retrier.Check`): the
 /// request with `User-Agent`, the `http_config` authorization and headers, the time left until
@@ -30,11 +30,18 @@ struct NotificationHTTP: Sendable {
         request.method = method
         if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
         request.headers.add(name: "User-Agent", value: userAgent)
-        for (name, value) in HTTPAuthorization.headers(httpConfig) { request.headers.replaceOrAdd(name: name, value: value) }
+        do throws(CredentialsFileError) {
+            if let authorization = try httpConfig.authorizationHeader() {
+                request.headers.replaceOrAdd(name: "Authorization", value: authorization)
+            }
+            for (name, value) in try httpConfig.customHeaders() { request.headers.replaceOrAdd(name: name, value: value) }
+        } catch {
+            return .failure(NotifyFailure(reason: "\(error)", retry: false))
+        }
         for (name, value) in headers { request.headers.replaceOrAdd(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         if httpConfig.tls != TLSConfig() {
-            do { request.tlsConfiguration = try NotifyTLS.configuration(httpConfig.tls) } catch {
+            do { request.tlsConfiguration = try httpConfig.tls.clientConfiguration() } catch {
                 return .failure(NotifyFailure(reason: "parse TLS configuration: \(error)", retry: false))
             }
         }
@@ -85,31 +92,6 @@ struct NotificationHTTP: Sendable {
     }
 }
 
-/// NIO's TLS configuration for a `tls_config` (CA, client certificate and key, skip verify) of
-/// an `http_config` or an email integration.
-enum NotifyTLS {
-    static func configuration(_ tls: TLSConfig) throws -> TLSConfiguration {
-        var configuration = TLSConfiguration.makeClientConfiguration()
-        if !tls.ca.isEmpty {
-            configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(tls.ca.utf8)))
-        } else if !tls.caFile.isEmpty {
-            configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(tls.caFile))
-        }
-        if !tls.cert.isEmpty {
-            configuration.certificateChain = try NIOSSLCertificate.fromPEMBytes(Array(tls.cert.utf8)).map { .certificate($0) }
-        } else if !tls.certFile.isEmpty {
-            configuration.certificateChain = try NIOSSLCertificate.fromPEMFile(tls.certFile).map { .certificate($0) }
-        }
-        if !tls.key.isEmpty {
-            configuration.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: Array(tls.key.value.utf8), format: .pem))
-        } else if !tls.keyFile.isEmpty {
-            configuration.privateKey = .privateKey(try NIOSSLPrivateKey(file: tls.keyFile, format: .pem))
-        }
-        if tls.insecureSkipVerify { configuration.certificateVerification = .none }
-        return configuration
-    }
-}
-
 /// A notification attempt that failed before an answer came.
 struct NotifyFailure: Error {
     var reason: String
@@ -121,37 +103,11 @@ struct NotifyFailure: Error {
 enum SecretValue {
     static func read(_ value: String, file: String) throws(NotifyFailure) -> String {
         guard !file.isEmpty else { return value }
-        do {
-            return try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        do throws(CredentialsFileError) {
+            return try HTTPClientConfig.readCredentials(file)
         } catch {
-            throw NotifyFailure(reason: "open \(file): \(error.localizedDescription)", retry: false)
+            throw NotifyFailure(reason: "open \(file): \(error.reason)", retry: false)
         }
     }
 }
 
-/// The `Authorization` header an `http_config` asks for: `basic_auth`, `authorization` or
-/// `bearer_token` (with their `_file` variants), and its `http_headers`.
-enum HTTPAuthorization {
-    static func headers(_ config: HTTPClientConfig) -> [(String, String)] {
-        func file(_ path: String) -> String {
-            ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-        var result: [(String, String)] = []
-        if let basic = config.basicAuth {
-            let user = basic.usernameFile.isEmpty ? basic.username : file(basic.usernameFile)
-            let password = basic.passwordFile.isEmpty ? basic.password.value : file(basic.passwordFile)
-            result.append(("Authorization", "Basic " + Data((user + ":" + password).utf8).base64EncodedString()))
-        } else if let authorization = config.authorization {
-            let credentials = authorization.credentialsFile.isEmpty ? authorization.credentials.value : file(authorization.credentialsFile)
-            result.append(("Authorization", (authorization.type.isEmpty ? "Bearer" : authorization.type) + " " + credentials))
-        } else if !config.bearerToken.isEmpty || !config.bearerTokenFile.isEmpty {
-            result.append(("Authorization", "Bearer " + (config.bearerTokenFile.isEmpty ? config.bearerToken.value : file(config.bearerTokenFile))))
-        }
-        for (name, header) in config.httpHeaders {
-            for value in header.values { result.append((name, value)) }
-            for secret in header.secrets { result.append((name, secret.value)) }
-            for path in header.files { result.append((name, file(path))) }
-        }
-        return result
-    }
-}

@@ -1,5 +1,6 @@
 internal import Config
 internal import Foundation
+internal import Model
 
 /// A `pagerduty_configs` entry (upstream's `notify/pagerduty`): an Events API v2 event with
 /// `routing_key`, or a v1 event with `service_key`. Trigger while an alert fires, resolve when
@@ -27,7 +28,7 @@ struct PagerDutyIntegration: ConfiguredIntegration {
         var details: [String: String] = [:]
         for (key, value) in config.details {
             do { details[key] = try templates.expand(value, tmpl.data) } catch {
-                return .failed("\(WebhookMessage.quoted(key)): failed to template \(WebhookMessage.quoted(value)): \(error)", retry: false)
+                return .failed("\(GoJSONString.quoted(key)): failed to template \(GoJSONString.quoted(value)): \(error)", retry: false)
             }
         }
         let key: String

@@ -1,4 +1,5 @@
 internal import Foundation
+internal import Model
 
 /// The webhook body (upstream's `webhook.Message`, version 4): the template data of the
 /// notification, the group key and how many alerts `max_alerts` left out. Keys are written in
@@ -13,21 +14,21 @@ package enum WebhookMessage {
             alerts = Array(alerts.prefix(maxAlerts))
         }
         let nowMs = notification.nowMs
-        var out = "{\"receiver\":" + quoted(escapeRegexMeta(notification.receiver))
-        out += ",\"status\":" + quoted(alerts.contains { !$0.isResolved(at: nowMs) } ? "firing" : "resolved")
+        var out = "{\"receiver\":" + GoJSONString.quoted(escapeRegexMeta(notification.receiver))
+        out += ",\"status\":" + GoJSONString.quoted(alerts.contains { !$0.isResolved(at: nowMs) } ? "firing" : "resolved")
         out += ",\"alerts\":["
         for (i, alert) in alerts.enumerated() {
             if i > 0 { out += "," }
-            out += "{\"status\":" + quoted(alert.isResolved(at: nowMs) ? "resolved" : "firing")
+            out += "{\"status\":" + GoJSONString.quoted(alert.isResolved(at: nowMs) ? "resolved" : "firing")
             out += ",\"labels\":" + object(alert.labels) + ",\"annotations\":" + object(alert.annotations)
-            out += ",\"startsAt\":" + quoted(goTime(alert.startsAtMs)) + ",\"endsAt\":" + quoted(alert.endsAtMs.map(goTime) ?? "0001-01-01T00:00:00Z")
-            out += ",\"generatorURL\":" + quoted(alert.generatorURL) + ",\"fingerprint\":" + quoted(alert.fingerprint.description) + "}"
+            out += ",\"startsAt\":" + GoJSONString.quoted(goTime(alert.startsAtMs)) + ",\"endsAt\":" + GoJSONString.quoted(alert.endsAtMs.map(goTime) ?? "0001-01-01T00:00:00Z")
+            out += ",\"generatorURL\":" + GoJSONString.quoted(alert.generatorURL) + ",\"fingerprint\":" + GoJSONString.quoted(alert.fingerprint.description) + "}"
         }
         out += "],\"groupLabels\":" + object(notification.groupLabels)
         out += ",\"commonLabels\":" + object(common(alerts.map(\.labels)))
         out += ",\"commonAnnotations\":" + object(common(alerts.map(\.annotations)))
-        out += ",\"externalURL\":" + quoted(notification.externalURL)
-        out += ",\"version\":\"4\",\"groupKey\":" + quoted(notification.groupKey)
+        out += ",\"externalURL\":" + GoJSONString.quoted(notification.externalURL)
+        out += ",\"version\":\"4\",\"groupKey\":" + GoJSONString.quoted(notification.groupKey)
         out += ",\"truncatedAlerts\":\(truncated)}\n"
         return Array(out.utf8)
     }
@@ -44,26 +45,7 @@ package enum WebhookMessage {
     /// A JSON object with keys in byte order, as Go's `encoding/json` writes maps.
     static func object(_ map: [String: String]) -> String {
         let keys = map.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        return "{" + keys.map { quoted($0) + ":" + quoted(map[$0] ?? "") }.joined(separator: ",") + "}"
-    }
-
-    /// A JSON string escaped as Go's `encoding/json` (HTML characters as `\u00XX`).
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "<", ">", "&", "\u{2028}", "\u{2029}":
-                out += String(format: "\\u%04x", scalar.value)
-            default:
-                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out + "\""
+        return "{" + keys.map { GoJSONString.quoted($0) + ":" + GoJSONString.quoted(map[$0] ?? "") }.joined(separator: ",") + "}"
     }
 
     /// Go's `regexp.QuoteMeta`, which upstream applies to the receiver name in template data.

@@ -311,7 +311,7 @@ extension Evaluator {
     }
 
     /// A float as Go's `strconv.FormatFloat(v, 'f', -1, 64)` renders it (the printer's form).
-    static func formatValue(_ v: Double) -> String { Printer.goFloat(v) }
+    static func formatValue(_ v: Double) -> String { FloatFormatting.goFixed(v) }
 
     func isValidLabelName(_ name: String) -> Bool {
         !name.isEmpty && name.utf8.allSatisfy { $0 >= 32 } && name.unicodeScalars.allSatisfy { _ in true }

@@ -2,23 +2,6 @@ import Model
 
 /// Prints expressions in the canonical form of upstream's `printer.go` (`String()`).
 enum Printer {
-    /// Go's `strconv.FormatFloat(v, 'f', -1, 64)`: shortest digits, never an exponent.
-    static func goFloat(_ value: Double) -> String {
-        if value.isNaN { return "NaN" }
-        if value.isInfinite { return value < 0 ? "-Inf" : "+Inf" }
-        let (negative, digits, exponent) = decompose(value)
-        var out = negative ? "-" : ""
-        if exponent <= 0 {
-            out += "0." + String(repeating: "0", count: -exponent) + digits
-        } else if exponent >= digits.count {
-            out += digits + String(repeating: "0", count: exponent - digits.count)
-        } else {
-            let split = digits.index(digits.startIndex, offsetBy: exponent)
-            out += digits[..<split] + "." + digits[split...]
-        }
-        return out
-    }
-
     /// Go's `%v` for a float64 (`'g'` with the shortest digits, exponent from 1e21 or below 1e-4).
     static func goFloatV(_ value: Double) -> String {
         if value.isNaN { return "NaN" }
@@ -33,7 +16,7 @@ enum Printer {
             out += (decimalExponent < 0 ? "e-" : "e+") + (magnitude < 10 ? "0" : "") + String(magnitude)
             return out
         }
-        return goFloat(value)
+        return FloatFormatting.goFixed(value)
     }
 
     /// Go's `%f` (six decimals) for the `@` bound error.
@@ -186,7 +169,7 @@ extension Expr: CustomStringConvertible {
                 let nanoseconds = NumberParsing.nanoseconds(fromSeconds: abs(node.value))
                 return (node.value < 0 ? "-" : "") + Printer.duration(nanoseconds: nanoseconds)
             }
-            return Printer.goFloat(node.value)
+            return FloatFormatting.goFixed(node.value)
         case .string(let node):
             return GoQuote.quote(node.value)
         case .vectorSelector(let node):
@@ -251,5 +234,5 @@ extension Expr: CustomStringConvertible {
 
 extension NumberLiteral {
     /// The value as Go's `strconv.FormatFloat(v, 'f', -1, 64)` writes it (`/api/v1/parse_query`).
-    package var goText: String { Printer.goFloat(value) }
+    package var goText: String { FloatFormatting.goFixed(value) }
 }

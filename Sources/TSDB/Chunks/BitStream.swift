@@ -88,6 +88,11 @@ struct BitWriter: Sendable {
         } else {
             let rest = remaining &- free
             pending |= bits &>> UInt64(rest)
+            if storage.count &+ 8 > storage.capacity {
+                // Grow by a quarter rather than doubling: a head keeps one open chunk per
+                // series, and doubling would leave up to half of each buffer unused.
+                storage.reserveCapacity(storage.count &+ max(64, storage.count &>> 2))
+            }
             withUnsafeBytes(of: pending.bigEndian) { storage.append(contentsOf: $0) }
             pending = rest == 0 ? 0 : bits &<< UInt64(64 &- rest)
             pendingBits = UInt8(truncatingIfNeeded: rest)

@@ -7,10 +7,14 @@
 package struct XORIterator: Sendable {
     private var reader = BitReader()
     private var total = 0
+    /// `total`, or 0 once `error` is set: `next()` checks only this.
+    private var end = 0
     private var read = 0
     private var delta: UInt64 = 0
     private var leading: UInt8 = 0
     private var trailing: UInt8 = 0
+    /// `64 - leading - trailing`: the width of the value window.
+    private var significant = 64
 
     /// The current sample's timestamp (valid after `next()` returned `true`).
     package private(set) var timestamp: Int64 = .min
@@ -35,16 +39,19 @@ package struct XORIterator: Sendable {
         delta = 0
         leading = 0
         trailing = 0
+        significant = 64
         timestamp = .min
         value = 0
         error = nil
         guard range.count >= 2, range.lowerBound >= 0, range.upperBound <= bytes.count else {
             reader = BitReader()
             total = 0
+            end = 0
             error = .corruptChunk(reason: "chunk of \(range.count) bytes has no 2-byte header")
             return
         }
         total = Int(bytes[range.lowerBound]) << 8 | Int(bytes[range.lowerBound + 1])
+        end = total
         reader = BitReader(bytes: bytes, range: (range.lowerBound + 2)..<range.upperBound)
     }
 
@@ -58,7 +65,53 @@ package struct XORIterator: Sendable {
     /// Advances to the next sample; `false` at the end or on error (see `error`).
     @inline(__always)
     package mutating func next() -> Bool {
-        guard error == nil, read < total else { return false }
+        guard read < end else { return false }
+        if read >= 2, reader.remainingBits >= 64 {
+            // Fast path: the timestamp's bucket and delta-of-delta (at most 24 bits) and
+            // usually the value from one word. A delta-of-delta of 0 (regular scrapes) is
+            // one bit.
+            let word = reader.peekWord()
+            // One case per bucket, so every shift is by a constant (variable shifts cost
+            // several micro-ops on x86 without BMI2); the bucket rarely changes from one
+            // sample to the next, so the branches predict well.
+            let used: Int, rest: UInt64
+            if word >> 63 == 0 {
+                (used, rest) = (1, word &<< 1)
+            } else if word >> 62 == 0b10 {
+                delta = delta &+ XORIterator.deltaOfDelta(atTopOf: word &<< 2, bits: 14)
+                (used, rest) = (16, word &<< 16)
+            } else if word >> 61 == 0b110 {
+                delta = delta &+ XORIterator.deltaOfDelta(atTopOf: word &<< 3, bits: 17)
+                (used, rest) = (20, word &<< 20)
+            } else if word >> 60 == 0b1110 {
+                delta = delta &+ XORIterator.deltaOfDelta(atTopOf: word &<< 4, bits: 20)
+                (used, rest) = (24, word &<< 24)
+            } else {
+                return nextSlowly()
+            }
+            timestamp = timestamp &+ Int64(bitPattern: delta)
+            let valueBits = valueFromWord(rest, available: 57 &- used)
+            if valueBits > 0 {
+                reader.skip(used &+ valueBits)
+                read &+= 1
+                return true
+            }
+            reader.skip(used)
+            return readValueSlowly()
+        }
+        return nextSlowly()
+    }
+
+    /// The delta-of-delta in the top `bits` bits of `top`. Those bits v stand for
+    /// 1...2^(bits-1) as such and for negatives above that (see XORChunk.fits): that is
+    /// v - 1 sign-extended, plus 1, which a subtraction at the top and an arithmetic shift do.
+    @inline(__always)
+    private static func deltaOfDelta(atTopOf top: UInt64, bits: UInt64) -> UInt64 {
+        UInt64(bitPattern: Int64(bitPattern: top &- (1 &<< (64 &- bits))) &>> Int64(bitPattern: 64 &- bits) &+ 1)
+    }
+
+    /// The first two samples, 64-bit delta-of-deltas, and the end of the chunk, bit by bit.
+    private mutating func nextSlowly() -> Bool {
         if read == 0 {
             guard let t = Varint.readSigned({ reader.readByte() }) else {
                 return fail("first timestamp")
@@ -76,24 +129,6 @@ package struct XORIterator: Sendable {
             delta = d
             timestamp = timestamp &+ Int64(bitPattern: d)  // wraps as Go's int64 addition
             return readValue()
-        }
-        if reader.remainingBits >= 64 {
-            // Fast path: bucket prefix and delta-of-delta (at most 24 bits) from one word.
-            let word = reader.peekWord()
-            let ones = (~word).leadingZeroBitCount
-            if ones < 4 {
-                let size = ones == 0 ? 0 : ones == 1 ? 14 : ones == 2 ? 17 : 20
-                var dod: Int64 = 0
-                if size > 0 {
-                    var bits = (word << UInt64(ones &+ 1)) >> UInt64(64 &- size)
-                    if bits > 1 << UInt64(size &- 1) { bits = bits &- (1 << UInt64(size)) }
-                    dod = Int64(bitPattern: bits)
-                }
-                reader.skip(ones &+ 1 &+ size)
-                delta = delta &+ UInt64(bitPattern: dod)
-                timestamp = timestamp &+ Int64(bitPattern: delta)
-                return readValue()
-            }
         }
         var prefix = 0
         for _ in 0..<4 {
@@ -137,23 +172,39 @@ package struct XORIterator: Sendable {
     @inline(__always)
     private mutating func readValue() -> Bool {
         if reader.remainingBits >= 64 {
-            // Fast paths from one word: an unchanged value, or one in the previous window.
-            let word = reader.peekWord()
-            if word >> 63 == 0 {
-                reader.skip(1)
-                read &+= 1
-                return true
-            }
-            let significant = 64 &- Int(leading) &- Int(trailing)
-            if (word << 1) >> 63 == 0 && significant <= 55 {
-                let bits = (word << 2) >> UInt64(64 &- significant)
-                reader.skip(2 &+ significant)
-                value = Double(bitPattern: value.bitPattern ^ (bits << UInt64(trailing)))
+            let used = valueFromWord(reader.peekWord(), available: 57)
+            if used > 0 {
+                reader.skip(used)
                 read &+= 1
                 return true
             }
         }
         return readValueSlowly()
+    }
+
+    /// Decodes a value from the top bits of `word`, the first `available` of which are the
+    /// stream's: an unchanged value, one in the previous window, or one with a new window.
+    /// Returns the bits used, or 0 (nothing changed) when they are not enough or the window
+    /// is invalid, for `readValueSlowly()`.
+    @inline(__always)
+    private mutating func valueFromWord(_ word: UInt64, available: Int) -> Int {
+        if word >> 63 == 0 { return 1 }
+        if (word &<< 1) >> 63 == 0 {
+            guard 2 &+ significant <= available else { return 0 }
+            let bits = (word &<< 2) &>> UInt64(truncatingIfNeeded: 64 &- significant)
+            value = Double(bitPattern: value.bitPattern ^ (bits &<< UInt64(trailing)))
+            return 2 &+ significant
+        }
+        // `11`, 5 bits of leading zeros, 6 of significant-bit count (0 stands for 64).
+        let newLeading = Int(truncatingIfNeeded: (word &<< 2) &>> 59)
+        let count = Int(truncatingIfNeeded: (word &<< 7) &>> 58)
+        guard count > 0, 13 &+ count <= available, newLeading &+ count <= 64 else { return 0 }
+        leading = UInt8(truncatingIfNeeded: newLeading)
+        trailing = UInt8(truncatingIfNeeded: 64 &- newLeading &- count)
+        significant = count
+        let bits = (word &<< 13) &>> UInt64(truncatingIfNeeded: 64 &- count)
+        value = Double(bitPattern: value.bitPattern ^ (bits &<< UInt64(trailing)))
+        return 13 &+ count
     }
 
     private mutating func readValueSlowly() -> Bool {
@@ -170,8 +221,8 @@ package struct XORIterator: Sendable {
                 }
                 leading = UInt8(l)
                 trailing = UInt8(64 - Int(l) - significant)
+                self.significant = significant
             }
-            let significant = 64 - Int(leading) - Int(trailing)
             guard let bits = reader.read(bits: significant) else { return fail("value bits") }
             value = Double(bitPattern: value.bitPattern ^ (bits << UInt64(trailing)))
         }
@@ -180,6 +231,7 @@ package struct XORIterator: Sendable {
     }
 
     private mutating func fail(_ what: String) -> Bool {
+        end = 0
         error = .corruptChunk(reason: "\(what) of sample \(read + 1) of \(total) runs past the end")
         return false
     }

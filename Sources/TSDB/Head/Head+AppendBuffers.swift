@@ -16,9 +16,9 @@ extension Head {
 
     /// Takes back a finished appender's buffers, if they are empty and not oversized.
     func recycleAppendBuffers(_ batch: Batch, _ scratch: CommitScratch) {
-        guard batch.refs.isEmpty, batch.outOfOrderRefs.isEmpty, batch.slotSeries.isEmpty,
-              batch.refs.capacity <= Self.pooledBatchSampleLimit,
-              batch.outOfOrderRefs.capacity <= Self.pooledBatchSampleLimit,
+        guard batch.samples.isEmpty, batch.outOfOrderSamples.isEmpty, batch.slots.isEmpty,
+              batch.samples.capacity <= Self.pooledBatchSampleLimit,
+              batch.outOfOrderSamples.capacity <= Self.pooledBatchSampleLimit,
               scratch.order.capacity <= Self.pooledBatchSampleLimit else { return }
         appendBufferPool.withLock { pool in
             if pool.count < Self.appendBufferPoolLimit { pool.append((batch, scratch)) }

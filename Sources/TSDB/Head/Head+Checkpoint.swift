@@ -96,7 +96,7 @@ extension Head {
         case .samples(let entries):
             let kept = entries.filter { $0.timestamp >= floor && contains($0.ref) }
             return kept.isEmpty ? nil
-                : WALRecord.encodeSamples(refs: kept.map(\.ref), timestamps: kept.map(\.timestamp), values: kept.map(\.value))
+                : WALRecord.encodeSamples(kept)
         case .tombstones(let entries):
             let kept = entries.filter { $0.maxt >= floor && contains($0.ref) }
             return kept.isEmpty ? nil : WALRecord.encodeTombstones(kept)

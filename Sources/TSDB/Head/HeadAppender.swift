@@ -51,12 +51,12 @@ package struct HeadAppender: ~Copyable {
 
     deinit {
         // Dropped without `commit()` or `rollback()`: the batch's series are let go.
-        if !batch.slotSeries.isEmpty { head.unpin(batch, owner: id) }
+        if !batch.slots.isEmpty { head.unpin(batch, owner: id) }
         head.recycleAppendBuffers(batch, scratch)
     }
 
     /// The number of samples waiting for `commit()`.
-    package var pendingCount: Int { batch.refs.count + batch.outOfOrderRefs.count }
+    package var pendingCount: Int { batch.samples.count + batch.outOfOrderSamples.count }
 
     /// Adds a sample for the series `labels`, creating the series on first sight.
     ///
@@ -101,11 +101,11 @@ package struct HeadAppender: ~Copyable {
         let series: MemSeries
         let verdict: MemSeries.Appendability
         var claimed = false
-        if lastSlot >= 0, batch.slotRefs[lastSlot] == ref {
+        if lastSlot >= 0, batch.slots[lastSlot].ref == ref {
             // Pinned by this batch, so still in the map: only its newest sample is needed.
             slot = lastSlot
-            series = batch.slotSeries[slot]
-            let pending = (t: batch.slotLastT[slot], bits: batch.slotLastBits[slot])
+            series = batch.slots[slot].series
+            let pending = (t: batch.slots[slot].lastT, bits: batch.slots[slot].lastBits)
             verdict = stripe.series.withLock { _ in
                 // The batch's own newest sample for the series is the latest if it is newer.
                 var latest = series.latest
@@ -113,7 +113,7 @@ package struct HeadAppender: ~Copyable {
                 return MemSeries.appendability(t, v, latest: latest, minValidTime: minValid, outOfOrderMinTime: outOfOrderMin)
             }
         } else {
-            let newSlot = Int32(truncatingIfNeeded: batch.slotSeries.count)
+            let newSlot = Int32(truncatingIfNeeded: batch.slots.count)
             guard let found = stripe.series.withLock({ map -> (MemSeries, Int, MemSeries.Appendability, Bool)? in
                 guard let series = map[ref] else { return nil }
                 var slot = -1
@@ -123,8 +123,8 @@ package struct HeadAppender: ~Copyable {
                     slot = Int(shared)
                 }
                 var latest = series.latest
-                if slot >= 0, batch.slotLastT[slot] > (latest?.t ?? .min) {
-                    latest = (batch.slotLastT[slot], batch.slotLastBits[slot])
+                if slot >= 0, batch.slots[slot].lastT > (latest?.t ?? .min) {
+                    latest = (batch.slots[slot].lastT, batch.slots[slot].lastBits)
                 }
                 let verdict = MemSeries.appendability(t, v, latest: latest, minValidTime: minValid,
                                                       outOfOrderMinTime: outOfOrderMin)
@@ -164,18 +164,16 @@ package struct HeadAppender: ~Copyable {
             head.tooOldRejectedAtomic.add(1, ordering: .relaxed)
             throw .tooOldSample(series: series.labels, timestamp: t, oldest: oldest)
         }
+        let index = Int32(truncatingIfNeeded: batch.samples.count)
         if slot < 0 {
-            slot = addSlot(ref, series, claimed: claimed, newest: (t, v.bitPattern))
-            batch.slotFirstSample[slot] = Int32(truncatingIfNeeded: batch.refs.count)
+            slot = addSlot(ref, series, claimed: claimed, newest: (t, v.bitPattern), firstSample: index)
         } else {
-            if batch.slotFirstSample[slot] < 0 { batch.slotFirstSample[slot] = Int32(truncatingIfNeeded: batch.refs.count) }
-            batch.slotLastT[slot] = t
-            batch.slotLastBits[slot] = v.bitPattern
+            if batch.slots[slot].firstSample < 0 { batch.slots[slot].firstSample = index }
+            batch.slots[slot].lastT = t
+            batch.slots[slot].lastBits = v.bitPattern
         }
         lastSlot = slot
-        batch.refs.append(ref)
-        batch.timestamps.append(t)
-        batch.values.append(v)
+        batch.samples.append(WALRecord.SampleEntry(ref: ref, timestamp: t, value: v))
         batch.sampleSlots.append(Int32(truncatingIfNeeded: slot))
     }
 
@@ -184,15 +182,14 @@ package struct HeadAppender: ~Copyable {
                                            timestamp t: Int64, value v: Double) {
         var slot = found
         if slot < 0 {
-            slot = addSlot(ref, series, claimed: claimed, newest: series.latest.map { ($0.t, $0.bits) } ?? (.min, 0))
+            slot = addSlot(ref, series, claimed: claimed, newest: series.latest.map { ($0.t, $0.bits) } ?? (.min, 0),
+                           firstSample: -1)
         }
-        if batch.slotFirstOutOfOrder[slot] < 0 {
-            batch.slotFirstOutOfOrder[slot] = Int32(truncatingIfNeeded: batch.outOfOrderRefs.count)
+        if batch.slots[slot].firstOutOfOrder < 0 {
+            batch.slots[slot].firstOutOfOrder = Int32(truncatingIfNeeded: batch.outOfOrderSamples.count)
         }
         lastSlot = slot
-        batch.outOfOrderRefs.append(ref)
-        batch.outOfOrderTimestamps.append(t)
-        batch.outOfOrderValues.append(v)
+        batch.outOfOrderSamples.append(WALRecord.SampleEntry(ref: ref, timestamp: t, value: v))
         batch.outOfOrderSlots.append(Int32(truncatingIfNeeded: slot))
     }
 
@@ -200,14 +197,10 @@ package struct HeadAppender: ~Copyable {
     /// the series records the slot (else another appender owns that field, and the slot
     /// goes to `sharedSlots`).
     private mutating func addSlot(_ ref: SeriesRef, _ series: MemSeries, claimed: Bool,
-                                  newest: (t: Int64, bits: UInt64)) -> Int {
-        let slot = batch.slotSeries.count
-        batch.slotSeries.append(series)
-        batch.slotRefs.append(ref)
-        batch.slotLastT.append(newest.t)
-        batch.slotLastBits.append(newest.bits)
-        batch.slotFirstSample.append(-1)
-        batch.slotFirstOutOfOrder.append(-1)
+                                  newest: (t: Int64, bits: UInt64), firstSample: Int32) -> Int {
+        let slot = batch.slots.count
+        batch.slots.append(Head.Batch.Slot(series: series, ref: ref, lastT: newest.t, lastBits: newest.bits,
+                                           firstSample: firstSample, firstOutOfOrder: -1))
         if !claimed { batch.sharedSlots[ref] = Int32(truncatingIfNeeded: slot) }
         return slot
     }
@@ -223,7 +216,7 @@ package struct HeadAppender: ~Copyable {
     @discardableResult
     package mutating func commit() throws(TSDBError) -> Int {
         defer { clear() }
-        guard !batch.refs.isEmpty || !batch.outOfOrderRefs.isEmpty else { return 0 }
+        guard !batch.samples.isEmpty || !batch.outOfOrderSamples.isEmpty else { return 0 }
         return try head.commit(batch, owner: id, scratch: &scratch)
     }
 
@@ -240,47 +233,39 @@ package struct HeadAppender: ~Copyable {
 }
 
 extension Head {
-    /// An appender's pending batch as columns (struct of arrays, reused across commits and,
-    /// through the head's pool, across appenders): each sample's series ref, timestamp,
-    /// value and slot in the batch's series table; the same for out-of-order samples; and
-    /// the table, one slot per series with a pending sample: the series (pinned against
-    /// garbage collection while its slot exists), its ref, the newest pending sample (to
-    /// check order within the batch), and the index of its first sample and first
-    /// out-of-order sample (-1 without; the commit unpins the series at the first of them).
+    /// An appender's pending batch, reused across commits and, through the head's pool,
+    /// across appenders: its in-order and out-of-order samples (as the WAL record takes
+    /// them) with each one's slot in the batch's series table, and that table, one slot per
+    /// series with a pending sample.
     struct Batch {
-        var refs: [SeriesRef] = []
-        var timestamps: [Int64] = []
-        var values: [Double] = []
+        /// A series with pending samples: the series (pinned against garbage collection
+        /// while its slot exists), its ref, its newest pending sample (to check order within
+        /// the batch), and the index of its first sample and first out-of-order sample (-1
+        /// without; the commit unpins the series at the first of them).
+        struct Slot {
+            let series: MemSeries
+            let ref: SeriesRef
+            var lastT: Int64
+            var lastBits: UInt64
+            var firstSample: Int32
+            var firstOutOfOrder: Int32
+        }
+
+        var samples: [WALRecord.SampleEntry] = []
         var sampleSlots: [Int32] = []
-        var outOfOrderRefs: [SeriesRef] = []
-        var outOfOrderTimestamps: [Int64] = []
-        var outOfOrderValues: [Double] = []
+        var outOfOrderSamples: [WALRecord.SampleEntry] = []
         var outOfOrderSlots: [Int32] = []
-        var slotSeries: [MemSeries] = []
-        var slotRefs: [SeriesRef] = []
-        var slotLastT: [Int64] = []
-        var slotLastBits: [UInt64] = []
-        var slotFirstSample: [Int32] = []
-        var slotFirstOutOfOrder: [Int32] = []
+        var slots: [Slot] = []
         /// Slots of series whose `MemSeries.batchSlot` another appender holds.
         var sharedSlots: [SeriesRef: Int32] = [:]
 
         /// Empties the batch, keeping the buffers' capacity.
         mutating func clear() {
-            refs.removeAll(keepingCapacity: true)
-            timestamps.removeAll(keepingCapacity: true)
-            values.removeAll(keepingCapacity: true)
+            samples.removeAll(keepingCapacity: true)
             sampleSlots.removeAll(keepingCapacity: true)
-            outOfOrderRefs.removeAll(keepingCapacity: true)
-            outOfOrderTimestamps.removeAll(keepingCapacity: true)
-            outOfOrderValues.removeAll(keepingCapacity: true)
+            outOfOrderSamples.removeAll(keepingCapacity: true)
             outOfOrderSlots.removeAll(keepingCapacity: true)
-            slotSeries.removeAll(keepingCapacity: true)
-            slotRefs.removeAll(keepingCapacity: true)
-            slotLastT.removeAll(keepingCapacity: true)
-            slotLastBits.removeAll(keepingCapacity: true)
-            slotFirstSample.removeAll(keepingCapacity: true)
-            slotFirstOutOfOrder.removeAll(keepingCapacity: true)
+            slots.removeAll(keepingCapacity: true)
             if !sharedSlots.isEmpty { sharedSlots.removeAll(keepingCapacity: true) }
         }
     }
@@ -308,30 +293,27 @@ extension Head {
                 // is shared), so reading it here needs no stripe lock.
                 var newSeries = [(SeriesRef, Labels)]()
                 var newSlots = [Int]()
-                for slot in batch.slotSeries.indices where !batch.slotSeries[slot].walLogged {
-                    newSeries.append((batch.slotRefs[slot], batch.slotSeries[slot].labels))
+                for slot in batch.slots.indices where !batch.slots[slot].series.walLogged {
+                    newSeries.append((batch.slots[slot].ref, batch.slots[slot].series.labels))
                     newSlots.append(slot)
                 }
                 var records = [[UInt8]]()
                 if !newSeries.isEmpty { records.append(WALRecord.encodeSeries(newSeries)) }
-                if !batch.refs.isEmpty {
-                    records.append(WALRecord.encodeSamples(refs: batch.refs, timestamps: batch.timestamps, values: batch.values))
-                }
+                if !batch.samples.isEmpty { records.append(WALRecord.encodeSamples(batch.samples)) }
                 do throws(TSDBError) {
                     position = try wal.write(records)
                     // Out-of-order samples go to the write-behind log, after the WAL holds
                     // their series, as upstream's `headAppender.Commit`.
-                    if !batch.outOfOrderRefs.isEmpty {
-                        wblPosition = try openWBL(&state).write([WALRecord.encodeSamples(
-                            refs: batch.outOfOrderRefs, timestamps: batch.outOfOrderTimestamps, values: batch.outOfOrderValues)])
+                    if !batch.outOfOrderSamples.isEmpty {
+                        wblPosition = try openWBL(&state).write([WALRecord.encodeSamples(batch.outOfOrderSamples)])
                     }
                 } catch {
                     state.walFailure = error
                     throw error
                 }
                 for slot in newSlots {
-                    let s = batch.slotSeries[slot]
-                    series.stripe(for: batch.slotRefs[slot]).series.withLock { _ in s.walLogged = true }
+                    let s = batch.slots[slot].series
+                    series.stripe(for: batch.slots[slot].ref).series.withLock { _ in s.walLogged = true }
                 }
             }
             // Applied before it is durable, as upstream: a querier may see a batch whose
@@ -361,17 +343,17 @@ extension Head {
     /// without in-order samples; returns how many were stored (a timestamp already among a
     /// series' unsorted out-of-order samples is dropped, as upstream).
     func applyOutOfOrder(_ batch: Batch, owner: UInt64) -> Int {
-        guard !batch.outOfOrderRefs.isEmpty else { return 0 }
+        guard !batch.outOfOrderSamples.isEmpty else { return 0 }
         var stored = 0
         let capMax = options.outOfOrderCapMax
-        for k in batch.outOfOrderRefs.indices {
-            let slot = Int(batch.outOfOrderSlots[k])
-            let memSeries = batch.slotSeries[slot]
-            series.stripe(for: batch.outOfOrderRefs[k]).series.withLock { _ in
-                if batch.slotFirstSample[slot] < 0, batch.slotFirstOutOfOrder[slot] == Int32(truncatingIfNeeded: k) {
-                    memSeries.unpin(by: owner)
+        for k in batch.outOfOrderSamples.indices {
+            let sample = batch.outOfOrderSamples[k]
+            let slot = batch.slots[Int(batch.outOfOrderSlots[k])]
+            series.stripe(for: sample.ref).series.withLock { _ in
+                if slot.firstSample < 0, slot.firstOutOfOrder == Int32(truncatingIfNeeded: k) {
+                    slot.series.unpin(by: owner)
                 }
-                if memSeries.insertOutOfOrder(batch.outOfOrderTimestamps[k], batch.outOfOrderValues[k], capMax: capMax) {
+                if slot.series.insertOutOfOrder(sample.timestamp, sample.value, capMax: capMax) {
                     stored += 1
                 }
             }
@@ -397,9 +379,8 @@ extension Head {
 
     /// Unpins series a finished batch had pinned against garbage collection.
     func unpin(_ batch: Batch, owner: UInt64) {
-        for i in batch.slotSeries.indices {
-            let s = batch.slotSeries[i]
-            series.stripe(for: batch.slotRefs[i]).series.withLock { _ in s.unpin(by: owner) }
+        for slot in batch.slots {
+            series.stripe(for: slot.ref).series.withLock { _ in slot.series.unpin(by: owner) }
         }
     }
 
@@ -411,7 +392,7 @@ extension Head {
     func apply(_ batch: Batch, owner: UInt64, scratch: inout CommitScratch) -> Int {
         let stripes = series.refStripes
         let mask = series.mask
-        let n = batch.refs.count
+        let n = batch.samples.count
         scratch.stripeStarts.removeAll(keepingCapacity: true)
         scratch.stripeStarts.append(contentsOf: repeatElement(0, count: stripes.count + 1))
         scratch.order.removeAll(keepingCapacity: true)
@@ -420,35 +401,40 @@ extension Head {
         var mint = Int64.max, maxt = Int64.min
         let chunkRange = options.chunkRange, perChunk = options.samplesPerChunk
         let floor = minValidTime
-        batch.refs.withUnsafeBufferPointer { refs in
-            scratch.stripeStarts.withUnsafeMutableBufferPointer { starts in
-                scratch.order.withUnsafeMutableBufferPointer { order in
-                    for ref in refs { starts[Int(truncatingIfNeeded: ref.rawValue & mask) &+ 1] &+= 1 }
-                    for s in 1..<starts.count { starts[s] &+= starts[s &- 1] }
-                    // `starts[s]` becomes the end of stripe s's run while filling.
-                    for i in 0..<n {
-                        let s = Int(truncatingIfNeeded: refs[i].rawValue & mask)
-                        order[Int(starts[s])] = Int32(truncatingIfNeeded: i)
-                        starts[s] &+= 1
-                    }
-                    var begin = 0
-                    for s in 0..<stripes.count where Int(starts[s]) > begin {
-                        let end = Int(starts[s])
-                        stripes[s].series.withLock { _ in
-                            for k in begin..<end {
-                                let i = Int(order[k])
-                                let slot = Int(batch.sampleSlots[i])
-                                let memSeries = batch.slotSeries[slot]
-                                if batch.slotFirstSample[slot] == Int32(truncatingIfNeeded: i) { memSeries.unpin(by: owner) }
-                                let t = batch.timestamps[i]
-                                if t >= floor, memSeries.append(t, batch.values[i], chunkRange: chunkRange, samplesPerChunk: perChunk) {
-                                    stored &+= 1
-                                    mint = min(mint, t)
-                                    maxt = max(maxt, t)
+        batch.samples.withUnsafeBufferPointer { samples in
+            batch.sampleSlots.withUnsafeBufferPointer { sampleSlots in
+                batch.slots.withUnsafeBufferPointer { slots in
+                    scratch.stripeStarts.withUnsafeMutableBufferPointer { starts in
+                        scratch.order.withUnsafeMutableBufferPointer { order in
+                            for sample in samples { starts[Int(truncatingIfNeeded: sample.ref.rawValue & mask) &+ 1] &+= 1 }
+                            for s in 1..<starts.count { starts[s] &+= starts[s &- 1] }
+                            // `starts[s]` becomes the end of stripe s's run while filling.
+                            for i in 0..<n {
+                                let s = Int(truncatingIfNeeded: samples[i].ref.rawValue & mask)
+                                order[Int(starts[s])] = Int32(truncatingIfNeeded: i)
+                                starts[s] &+= 1
+                            }
+                            var begin = 0
+                            for s in 0..<stripes.count where Int(starts[s]) > begin {
+                                let end = Int(starts[s])
+                                stripes[s].series.withLock { _ in
+                                    for k in begin..<end {
+                                        let i = Int(order[k])
+                                        let slot = Int(sampleSlots[i])
+                                        let memSeries = slots[slot].series
+                                        if slots[slot].firstSample == Int32(truncatingIfNeeded: i) { memSeries.unpin(by: owner) }
+                                        let t = samples[i].timestamp
+                                        if t >= floor,
+                                           memSeries.append(t, samples[i].value, chunkRange: chunkRange, samplesPerChunk: perChunk) {
+                                            stored &+= 1
+                                            mint = min(mint, t)
+                                            maxt = max(maxt, t)
+                                        }
+                                    }
                                 }
+                                begin = end
                             }
                         }
-                        begin = end
                     }
                 }
             }

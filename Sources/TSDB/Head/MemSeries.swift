@@ -7,15 +7,22 @@ import Model
 /// append. Only touched under its `SeriesStripes.RefStripe` lock, never handed out of it.
 final class MemSeries: @unchecked Sendable {  // safe: every access holds its stripe's Mutex
     let labels: Labels
-    /// A chunk with its first and last timestamp (one array of these: one allocation).
-    struct HeadChunk {
-        var chunk: XORChunk
+    /// A completed chunk: its settled bytes (shared with queriers, not copied) and the time
+    /// of its first and last sample.
+    struct ClosedChunk {
+        var bytes: [UInt8]
         var minTime: Int64
         var maxTime: Int64
     }
 
-    /// Chunks in time order; the last is the open head chunk.
-    private(set) var chunks: [HeadChunk] = []
+    /// The open chunk, taking appends, kept in the series itself (no array to go through on
+    /// every append); `nil` while the series holds no samples. Its last sample is at `maxTime`.
+    private var open: XORChunk?
+    /// The time of the open chunk's first sample.
+    private var openMinTime: Int64 = 0
+    /// Completed chunks in time order, all older than the open chunk (so there are none
+    /// without an open chunk).
+    private var closed: [ClosedChunk] = []
     /// The newest timestamp, `Int64.min` before the first sample.
     private(set) var maxTime: Int64 = .min
     /// The newest value's bits (duplicates are judged on bits, as upstream).
@@ -49,7 +56,7 @@ final class MemSeries: @unchecked Sendable {  // safe: every access holds its st
 
     /// Whether garbage collection may drop the series: nothing stored, nothing pending.
     var isCollectable: Bool {
-        chunks.isEmpty && outOfOrderHead.isEmpty && outOfOrderChunks.isEmpty && pendingAppenders == 0
+        open == nil && outOfOrderHead.isEmpty && outOfOrderChunks.isEmpty && pendingAppenders == 0
     }
 
     init(labels: Labels) {
@@ -72,7 +79,7 @@ final class MemSeries: @unchecked Sendable {  // safe: every access holds its st
     }
 
     /// The newest sample's timestamp and value bits, `nil` before the first.
-    var latest: (t: Int64, bits: UInt64)? { chunks.isEmpty ? nil : (maxTime, lastValueBits) }
+    var latest: (t: Int64, bits: UInt64)? { open == nil ? nil : (maxTime, lastValueBits) }
 
     /// Judges a sample against the newest one (`nil`: the series is empty), as upstream's
     /// `memSeries.appendable`: at or after `minValidTime`, a newer sample is in order and one
@@ -135,30 +142,35 @@ final class MemSeries: @unchecked Sendable {  // safe: every access holds its st
     /// bytes of each chunk, are Prometheus's. A chunk is also cut at twice `samplesPerChunk`
     /// when the rate rose after the prediction (upstream since 2.44; 2.42 had no cap).
     func append(_ t: Int64, _ v: Double, chunkRange: Int64, samplesPerChunk: Int) -> Bool {
-        guard chunks.isEmpty || t > maxTime else { return false }
-        if chunks.isEmpty {
-            cut(at: t, chunkRange: chunkRange)
+        if open == nil {
+            open = XORChunk()
+            openMinTime = t
+            nextAt = MemSeries.rangeEnd(t, chunkRange)
         } else {
-            let last = chunks.count - 1
-            let n = chunks[last].chunk.count
+            guard t > maxTime else { return false }
+            let n = open.unsafelyUnwrapped.count
             if n == samplesPerChunk / 4 {
-                nextAt = MemSeries.predictedChunkEnd(start: chunks[last].minTime, current: chunks[last].maxTime, max: nextAt)
+                nextAt = MemSeries.predictedChunkEnd(start: openMinTime, current: maxTime, max: nextAt)
             }
             if t >= nextAt || n >= samplesPerChunk * 2 {
-                chunks[last].chunk.compact()
                 cut(at: t, chunkRange: chunkRange)
             }
         }
-        let last = chunks.count - 1
-        chunks[last].chunk.append(timestamp: t, value: v)
-        chunks[last].maxTime = t
+        open!.append(timestamp: t, value: v)
         maxTime = t
         lastValueBits = v.bitPattern
         return true
     }
 
+    /// Closes the open chunk (its buffer trimmed to its size) and opens an empty one at `t`.
     private func cut(at t: Int64, chunkRange: Int64) {
-        chunks.append(HeadChunk(chunk: XORChunk(), minTime: t, maxTime: t))
+        if var full = open {
+            open = nil  // `full` holds the only reference: settled in place, not copied
+            full.compact()
+            closed.append(ClosedChunk(bytes: full.bytes, minTime: openMinTime, maxTime: maxTime))
+        }
+        open = XORChunk()
+        openMinTime = t
         nextAt = MemSeries.rangeEnd(t, chunkRange)
     }
 
@@ -182,13 +194,17 @@ final class MemSeries: @unchecked Sendable {  // safe: every access holds its st
         return overflow2 ? .max : end
     }
 
-    /// The chunks overlapping `[mint, maxt]`, shared (not copied) for a querier.
+    /// The chunks overlapping `[mint, maxt]`, shared (not copied) for a querier; the open
+    /// chunk's bytes are a copy of what it holds now.
     func chunks(overlapping mint: Int64, _ maxt: Int64) -> [ChunkSnapshot] {
         var out = [ChunkSnapshot]()
-        for chunk in chunks where chunk.maxTime >= mint && chunk.minTime <= maxt {
-            let bytes = chunk.chunk.bytes
-            out.append(ChunkSnapshot(encoding: .xor, bytes: bytes, range: bytes.indices,
+        for chunk in closed where chunk.maxTime >= mint && chunk.minTime <= maxt {
+            out.append(ChunkSnapshot(encoding: .xor, bytes: chunk.bytes, range: chunk.bytes.indices,
                                      minTime: chunk.minTime, maxTime: chunk.maxTime))
+        }
+        if let open, maxTime >= mint && openMinTime <= maxt {
+            let bytes = open.bytes
+            out.append(ChunkSnapshot(encoding: .xor, bytes: bytes, range: bytes.indices, minTime: openMinTime, maxTime: maxTime))
         }
         return out
     }
@@ -196,23 +212,27 @@ final class MemSeries: @unchecked Sendable {  // safe: every access holds its st
     /// Drops the chunks that end before `t` (the open chunk too, if it does); returns how
     /// many. A later append to an emptied series starts a new chunk.
     func dropChunks(before t: Int64) -> Int {
-        let n = chunks.prefix { $0.maxTime < t }.count
-        guard n > 0 else { return 0 }
-        chunks.removeFirst(n)
-        return n
+        let n = closed.prefix { $0.maxTime < t }.count
+        if n > 0 { closed.removeFirst(n) }
+        guard closed.isEmpty, open != nil, maxTime < t else { return n }
+        open = nil
+        return n + 1
     }
 
     /// Whether a chunk overlaps `[mint, maxt]`.
     func hasSamples(in mint: Int64, _ maxt: Int64) -> Bool {
-        chunks.contains { $0.maxTime >= mint && $0.minTime <= maxt }
+        (open != nil && maxTime >= mint && openMinTime <= maxt)
+            || closed.contains { $0.maxTime >= mint && $0.minTime <= maxt }
     }
 
     /// The oldest timestamp held, `nil` when empty.
-    var minTime: Int64? { chunks.first?.minTime }
+    var minTime: Int64? { closed.first?.minTime ?? (open == nil ? nil : openMinTime) }
 
     /// The number of chunks held.
-    var chunkCount: Int { chunks.count }
+    var chunkCount: Int { closed.count + (open == nil ? 0 : 1) }
 
     /// The number of samples held.
-    var sampleCount: Int { chunks.reduce(0) { $0 + $1.chunk.count } }
+    var sampleCount: Int {
+        closed.reduce(open?.count ?? 0) { total, chunk in total + (Int(chunk.bytes[0]) << 8 | Int(chunk.bytes[1])) }
+    }
 }

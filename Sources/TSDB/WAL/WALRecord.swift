@@ -75,21 +75,26 @@ package enum WALRecord: Equatable, Sendable {
         return out
     }
 
+    /// Encodes a samples record.
+    package static func encodeSamples(_ samples: some Collection<SampleEntry>) -> [UInt8] {
+        var out: [UInt8] = [Kind.samples.rawValue]
+        guard let first = samples.first else { return out }
+        out.reserveCapacity(17 + samples.count * 14)
+        out.appendBigEndian(first.ref.rawValue)
+        out.appendBigEndian(UInt64(bitPattern: first.timestamp))
+        for sample in samples {
+            // Wrapping as Go's int64 arithmetic: a decoder adds back with wrapping too.
+            Varint.appendSigned(Int64(bitPattern: sample.ref.rawValue &- first.ref.rawValue), to: &out)
+            Varint.appendSigned(sample.timestamp &- first.timestamp, to: &out)
+            out.appendBigEndian(sample.value.bitPattern)
+        }
+        return out
+    }
+
     /// Encodes a samples record from columns of equal length.
     package static func encodeSamples(refs: [SeriesRef], timestamps: [Int64], values: [Double]) -> [UInt8] {
         precondition(refs.count == timestamps.count && refs.count == values.count, "BUG: column lengths differ")
-        var out: [UInt8] = [Kind.samples.rawValue]
-        guard let firstRef = refs.first, let firstT = timestamps.first else { return out }
-        out.reserveCapacity(17 + refs.count * 14)
-        out.appendBigEndian(firstRef.rawValue)
-        out.appendBigEndian(UInt64(bitPattern: firstT))
-        for i in refs.indices {
-            // Wrapping as Go's int64 arithmetic: a decoder adds back with wrapping too.
-            Varint.appendSigned(Int64(bitPattern: refs[i].rawValue &- firstRef.rawValue), to: &out)
-            Varint.appendSigned(timestamps[i] &- firstT, to: &out)
-            out.appendBigEndian(values[i].bitPattern)
-        }
-        return out
+        return encodeSamples(refs.indices.lazy.map { SampleEntry(ref: refs[$0], timestamp: timestamps[$0], value: values[$0]) })
     }
 
     /// Encodes a tombstones record.

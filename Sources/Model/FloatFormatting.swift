@@ -5,9 +5,7 @@
 package enum FloatFormatting {
     /// Appends `value` to `out` as Go's `FormatFloat(value, 'g', -1, 64)` does.
     package static func append(_ value: Double, to out: inout [UInt8]) {
-        if value.isNaN { out.append(contentsOf: "NaN".utf8); return }
-        if value.isInfinite { out.append(contentsOf: (value < 0 ? "-Inf" : "+Inf").utf8); return }
-        if value == 0 { out.append(contentsOf: (value.sign == .minus ? "-0" : "0").utf8); return }
+        if appendSpecial(value, to: &out) { return }
         // Integers below 10^6 print exactly and without an exponent.
         if value == value.rounded(.towardZero), abs(value) < 1e6 {
             out.append(contentsOf: String(Int64(value)).utf8)
@@ -29,9 +27,7 @@ package enum FloatFormatting {
     /// Appends `value` as the Prometheus HTTP API writes sample values (`jsonutil.MarshalValue`,
     /// unquoted): Go's shortest `'f'` form, or `'e'` below 1e-6 and from 1e21 on.
     package static func appendJSONValue(_ value: Double, to out: inout [UInt8]) {
-        if value.isNaN { out.append(contentsOf: "NaN".utf8); return }
-        if value.isInfinite { out.append(contentsOf: (value < 0 ? "-Inf" : "+Inf").utf8); return }
-        if value == 0 { out.append(contentsOf: (value.sign == .minus ? "-0" : "0").utf8); return }
+        if appendSpecial(value, to: &out) { return }
         withShortestDigits(value) { digits, decimalPoint in
             if value < 0 { out.append(UInt8(ascii: "-")) }
             let magnitude = abs(value)
@@ -43,16 +39,36 @@ package enum FloatFormatting {
         }
     }
 
+    /// `value` as Go's `FormatFloat(value, 'f', -1, 64)` writes it (see `appendGoFixed`).
+    package static func goFixed(_ value: Double) -> String {
+        var out: [UInt8] = []
+        appendGoFixed(value, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// Appends `value` as Go's `FormatFloat(value, 'f', -1, 64)` does (client_golang's
     /// `SampleValue.String`): the shortest round-trip digits, never an exponent.
     package static func appendGoFixed(_ value: Double, to out: inout [UInt8]) {
-        if value.isNaN { out.append(contentsOf: "NaN".utf8); return }
-        if value.isInfinite { out.append(contentsOf: (value < 0 ? "-Inf" : "+Inf").utf8); return }
-        if value == 0 { out.append(contentsOf: (value.sign == .minus ? "-0" : "0").utf8); return }
+        if appendSpecial(value, to: &out) { return }
         withShortestDigits(value) { digits, decimalPoint in
             if value < 0 { out.append(UInt8(ascii: "-")) }
             appendFixed(digits, decimalPoint, to: &out)
         }
+    }
+
+    /// Appends `NaN`, `+Inf`, `-Inf`, `0` or `-0` (every Go format writes them alike) and
+    /// returns true, or returns false for any other value.
+    private static func appendSpecial(_ value: Double, to out: inout [UInt8]) -> Bool {
+        if value.isNaN {
+            out.append(contentsOf: "NaN".utf8)
+        } else if value.isInfinite {
+            out.append(contentsOf: (value < 0 ? "-Inf" : "+Inf").utf8)
+        } else if value == 0 {
+            out.append(contentsOf: (value.sign == .minus ? "-0" : "0").utf8)
+        } else {
+            return false
+        }
+        return true
     }
 
     /// Calls `body` with the shortest round-trip decimal digits of a finite non-zero `value`
