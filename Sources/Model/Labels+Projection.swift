@@ -5,12 +5,15 @@ internal import CXXHash
 /// `name 0xFF value 0xFF` span, so the result stays sorted without re-sorting or decoding.
 extension Labels {
     /// The set without the labels called `names` (a result equal to `self` is `self`, unallocated).
-    package func dropping(_ names: some Collection<String>) -> Labels {
-        filtered { nameRange in !names.contains { equals(nameRange, $0) } }
+    /// The name lists are arrays, not any collection, so the per-label search is specialised
+    /// here rather than dispatched generically from the caller's module.
+    package func dropping(_ names: [String]) -> Labels {
+        if names.isEmpty { return self }
+        return filtered { nameRange in !names.contains { equals(nameRange, $0) } }
     }
 
     /// The set with only the labels called `names`.
-    package func keeping(_ names: some Collection<String>) -> Labels {
+    package func keeping(_ names: [String]) -> Labels {
         filtered { nameRange in names.contains { equals(nameRange, $0) } }
     }
 
@@ -21,14 +24,14 @@ extension Labels {
 
     /// The hash of the labels called `names` (Prometheus's `HashForLabels`, for `by (…)` and
     /// `on (…)`): equal to `keeping(names).hash` without building that set.
-    package func hash(for names: some Collection<String>) -> UInt64 {
+    package func hash(for names: [String]) -> UInt64 {
         hashOfSelected { nameRange in names.contains { equals(nameRange, $0) } }
     }
 
     /// The hash of every label except `names` and `__name__` (Prometheus's `HashWithoutLabels`,
     /// for `without (…)` and `ignoring (…)`, which always drop the metric name): equal to
     /// `dropping(names).withoutMetricName.hash` without building that set.
-    package func hash(without names: some Collection<String>) -> UInt64 {
+    package func hash(without names: [String]) -> UInt64 {
         hashOfSelected { nameRange in
             !equals(nameRange, Labels.metricNameLabel) && !names.contains { equals(nameRange, $0) }
         }

@@ -131,11 +131,12 @@ package struct Labels: Sendable {
     }
 
     func equals(_ range: Range<Int>, _ string: String) -> Bool {
-        var string = string
-        return string.withUTF8 { utf8 in
-            utf8.count == range.count && _bytes.withUnsafeBufferPointer { buffer in
-                utf8.elementsEqual(UnsafeBufferPointer(rebasing: buffer[range]))
-            }
+        let utf8 = string.utf8
+        // The length first (constant time for native strings): most names differ in it.
+        guard utf8.count == range.count else { return false }
+        return _bytes.withUnsafeBufferPointer { buffer in
+            let stored = UnsafeBufferPointer(rebasing: buffer[range])
+            return utf8.withContiguousStorageIfAvailable { $0.elementsEqual(stored) } ?? utf8.elementsEqual(stored)
         }
     }
 }

@@ -87,6 +87,7 @@ package struct RuleGroupState: Sendable {
                 rules[index].lastError = error.description
                 outcome.failures += 1
             }
+            cache.finished(expression: index)
             rules[index].lastEvaluationMs = timestampMs
             rules[index].evaluationDuration = ContinuousClock.now - ruleStarted
         }

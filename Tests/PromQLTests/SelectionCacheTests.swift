@@ -54,4 +54,68 @@ import TSDB
         cache.invalidate(metricNames: ["z"])
         #expect(value(try engine.instantQuery(expressions[0], at: 10_000, querier: head.querier(), cache: cache)) == 2)
     }
+
+    /// An instant selector evaluated at one time keeps only each series' newest sample; a
+    /// `[5m]` range over the same selector covers the same times (the lookback is 5m) and
+    /// must still get every sample, whichever of the two runs first.
+    @Test func newestSampleSelectionsAreNotServedToRanges() throws {
+        let head = Head()
+        for t in stride(from: Int64(0), through: 60_000, by: 15_000) {
+            try append(head, Labels(["__name__": "x", "a": "1"]), t, Double(t / 1000))
+        }
+        let expressions = try ["x", "count_over_time(x[5m])", "x > 0"].map { try PromQLParser.parse($0) }
+        let engine = Engine()
+        for order in [[0, 1, 2], [1, 0, 2]] {
+            let cache = SelectionCache(sharedBy: expressions)
+            var answers: [Int: Double?] = [:]
+            for index in order {
+                answers[index] = value(try engine.instantQuery(expressions[index], at: 60_000, querier: head.querier(), cache: cache))
+            }
+            #expect(answers == [0: 60, 1: 5, 2: 60])
+        }
+    }
+
+    /// `predict_linear` over a shared selection shares its regressions between the queries at
+    /// one time (the mixin's 4 h and 24 h predictions), and answers as without the cache: at
+    /// another time, over another range, or after the series was written.
+    @Test func sharedRegressionsAnswerAsWithoutTheCache() throws {
+        let head = Head()
+        for t in stride(from: Int64(0), through: 600_000, by: 15_000) {
+            try append(head, Labels(["__name__": "x", "a": "1"]), t, Double(t / 1000) * 2 + 1)
+            try append(head, Labels(["__name__": "x", "a": "2"]), t, 500 - Double(t / 1000))
+        }
+        let texts = ["predict_linear(x[5m], 3600)", "predict_linear(x[5m], 600) > -1e9", "predict_linear(x[2m], 60)"]
+        let expressions = try texts.map { try PromQLParser.parse($0) }
+        let engine = Engine()
+        func answers(_ expr: Expr, at t: Int64, _ cache: SelectionCache?) throws -> QueryValue {
+            try engine.instantQuery(expr, at: t, querier: head.querier(), cache: cache).value
+        }
+        let cache = SelectionCache(sharedBy: expressions)
+        for t: Int64 in [400_000, 600_000] {
+            for expr in expressions + expressions {
+                #expect(try answers(expr, at: t, cache) == (try answers(expr, at: t, nil)))
+            }
+        }
+        // Writing the name drops the regressions with the selection they came from.
+        _ = try answers(expressions[0], at: 610_000, cache)
+        try append(head, Labels(["__name__": "x", "a": "1"]), 607_000, 10_000)
+        cache.invalidate(metricNames: ["x"])
+        #expect(try answers(expressions[1], at: 610_000, cache) == (try answers(expressions[1], at: 610_000, nil)))
+    }
+
+    /// A selection is dropped once the last expression reading it has run: later queries
+    /// (template queries) decode it again and see what was written since.
+    @Test func selectionsAreDroppedAfterTheirLastReader() throws {
+        let head = Head()
+        try append(head, Labels(["__name__": "x", "a": "1"]), 0, 1)
+        let expressions = try ["sum(x)", "max(x) > 0", "count(x) > 0", "sum(y)"].map { try PromQLParser.parse($0) }
+        let engine = Engine()
+        let cache = SelectionCache(sharedBy: expressions)
+        #expect(value(try engine.instantQuery(expressions[0], at: 30_000, querier: head.querier(), cache: cache)) == 1)
+        try append(head, Labels(["__name__": "x", "a": "2"]), 20_000, 5)
+        cache.finished(expression: 1)
+        #expect(value(try engine.instantQuery(expressions[0], at: 30_000, querier: head.querier(), cache: cache)) == 1)
+        cache.finished(expression: 2)
+        #expect(value(try engine.instantQuery(expressions[0], at: 30_000, querier: head.querier(), cache: cache)) == 6)
+    }
 }

@@ -48,6 +48,10 @@ import Testing
             [try Matcher(.equal, "odd", "")],
             [try Matcher(.notEqual, "zone", "z1"), try Matcher(.regexMatch, "__name__", "metric_[12]")],
             [try Matcher(.regexMatch, "instance", "host-1.*|host-2"), try Matcher(.regexNoMatch, "odd", "plain|日本")],
+            // Exact lookups narrowed by matchers that scan values, then an excluding one.
+            [try Matcher(.equal, "__name__", "metric_3"), try Matcher(.notEqual, "instance", ""),
+             try Matcher(.regexMatch, "zone", ".+"), try Matcher(.notEqual, "zone", "z1")],
+            [try Matcher(.regexMatch, "instance", ".*1.*"), try Matcher(.regexMatch, "__name__", "metric_[12]")],
         ]
         for matchers in matcherSets {
             let expected = Set(series.map(\.labels).filter { labels in matchers.allSatisfy { $0.matches(labels[$0.name] ?? "") } })

@@ -105,6 +105,27 @@ import PharosTestSupport
         while iterator.next() { count += 1 }
         #expect(count == 1)
     }
+
+    /// The label order remembered for a selected list is a hint: a wrong one (as if a series
+    /// reference now held other labels) is noticed and the list sorted again.
+    @Test func labelOrderHintsAreChecked() throws {
+        let head = Head()
+        var app = head.appender()
+        // Created in reverse label order, more than the hints' minimum.
+        for i in (0..<40).reversed() {
+            try app.append(Labels(["__name__": "x", "i": i < 10 ? "0\(i)" : "\(i)"]), timestamp: 1000, value: 1)
+        }
+        try app.commit()
+        let matchers = [matcher(.equal, "__name__", "x")]
+        let expected = try head.querier().select(matchers, mint: .min, maxt: .max).map(\.labels)
+        #expect(expected.count == 40 && expected == expected.sorted())
+        #expect(try head.querier().select(matchers, mint: .min, maxt: .max).map(\.labels) == expected)
+        let refs = head.postings.postings(for: matchers)
+        head.labelOrders.remember(Array(refs.indices), of: refs)
+        #expect(try head.querier().select(matchers, mint: .min, maxt: .max).map(\.labels) == expected)
+        head.labelOrders.remember(Array(refs.indices.reversed().dropFirst()), of: refs)
+        #expect(try head.querier().select(matchers, mint: .min, maxt: .max).map(\.labels) == expected)
+    }
 }
 
 @Suite struct PostingsTests {

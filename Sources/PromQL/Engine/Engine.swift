@@ -110,7 +110,8 @@ final class Evaluator {
          deadline: ContinuousClock.Instant? = nil, table: LabelTable = LabelTable(), cache: SelectionCache? = nil) {
         self.querier = querier
         self.cache = cache
-        self.table = table
+        // Cached selections carry IDs of the cache's table.
+        self.table = cache?.table ?? table
         self.start = start
         self.end = end
         self.interval = interval
@@ -251,23 +252,33 @@ final class Evaluator {
 
     // MARK: - Selectors
 
-    /// Loads the series matching `matchers` with their samples in `[mint, maxt]`.
-    func load(_ matchers: [Matcher], mint: Int64, maxt: Int64, keepStale: Bool) throws(PromQLError) -> [SeriesData] {
-        guard let cache, cache.caches(matchers) else { return try decode(matchers, mint: mint, maxt: maxt, keepStale: keepStale) }
-        let key = SelectionCache.Key(matchers: matchers, mint: mint, maxt: maxt, keepStale: keepStale)
+    /// Loads the series matching `matchers` with their samples in `[mint, maxt]`; with
+    /// `lastOnly`, only each series' newest sample there (all an instant selector evaluated at
+    /// one time reads).
+    func load(_ matchers: [Matcher], mint: Int64, maxt: Int64, keepStale: Bool, lastOnly: Bool = false) throws(PromQLError) -> [SeriesData] {
+        guard let cache, let key = cacheKey(matchers, mint: mint, maxt: maxt, keepStale: keepStale, lastOnly: lastOnly) else {
+            return try decode(matchers, mint: mint, maxt: maxt, keepStale: keepStale, lastOnly: lastOnly)
+        }
         if let cached = cache.lookup(key) {
             let total = cached.reduce(0) { $0 + $1.ts.count }
             if total > options.maxSamples { throw .tooManySamples }
             hold(total)
             return cached
         }
-        let result = try decode(matchers, mint: mint, maxt: maxt, keepStale: keepStale)
+        let result = try decode(matchers, mint: mint, maxt: maxt, keepStale: keepStale, lastOnly: lastOnly)
         cache.store(result, for: key)
         return result
     }
 
-    /// Selects and decodes the series matching `matchers` with their samples in `[mint, maxt]`.
-    private func decode(_ matchers: [Matcher], mint: Int64, maxt: Int64, keepStale: Bool) throws(PromQLError) -> [SeriesData] {
+    /// The key `load` keeps this selection under, `nil` when it is not shared.
+    func cacheKey(_ matchers: [Matcher], mint: Int64, maxt: Int64, keepStale: Bool, lastOnly: Bool = false) -> SelectionCache.Key? {
+        guard let cache, cache.caches(matchers) else { return nil }
+        return SelectionCache.Key(matchers: matchers, mint: mint, maxt: maxt, keepStale: keepStale, lastOnly: lastOnly)
+    }
+
+    /// Selects and decodes the series matching `matchers` with their samples in `[mint, maxt]`
+    /// (with `lastOnly`, the newest of them).
+    private func decode(_ matchers: [Matcher], mint: Int64, maxt: Int64, keepStale: Bool, lastOnly: Bool) throws(PromQLError) -> [SeriesData] {
         let selected: [Series]
         do throws(TSDBError) {
             selected = try querier.select(matchers, mint: mint, maxt: maxt)
@@ -278,19 +289,28 @@ final class Evaluator {
         result.reserveCapacity(selected.count)
         var iterator = SeriesIterator()
         var total = 0
+        // Decoded into buffers reused across series, then copied out at their exact size:
+        // growing each series' arrays sample by sample reallocates them several times.
+        var ts: [Int64] = [], vs: [Double] = []
         for series in selected {
             try checkDeadline()
             iterator.reset(series)
-            var data = SeriesData(labels: series.labels, ts: [], vs: [])
-            while iterator.next() {
-                if !keepStale, iterator.value.isStaleMarker { continue }
-                data.ts.append(iterator.timestamp)
-                data.vs.append(iterator.value)
+            ts.removeAll(keepingCapacity: true)
+            vs.removeAll(keepingCapacity: true)
+            if lastOnly {
+                if let last = iterator.lastRemaining(skippingStaleMarkers: !keepStale) {
+                    ts.append(last.timestamp)
+                    vs.append(last.value)
+                }
+            } else {
+                iterator.appendRemaining(timestamps: &ts, values: &vs, skippingStaleMarkers: !keepStale)
             }
             if let error = iterator.error { throw .storage("\(error)") }
-            total += data.ts.count
+            total += ts.count
             if total > options.maxSamples { throw .tooManySamples }
-            if !data.ts.isEmpty { result.append(data) }
+            if !ts.isEmpty {
+                result.append(SeriesData(labels: series.labels, id: table.id(of: series.labels), ts: Array(ts[...]), vs: Array(vs[...])))
+            }
         }
         hold(total)
         return result
@@ -302,12 +322,13 @@ final class Evaluator {
         guard let first = evalTimes.min(), let last = evalTimes.max() else { return [] }
         let lookback = options.lookbackDelta
         if selector.smoothed { return try smoothedSelector(selector, evalTimes, first: first, last: last) }
-        let data = try load(selector.matchers, mint: first - lookback + 1, maxt: last, keepStale: true)
+        // At one evaluation time (an instant query, or `@`) only each series' newest sample counts.
+        let data = try load(selector.matchers, mint: first - lookback + 1, maxt: last, keepStale: true, lastOnly: first == last)
         var steps = Array(repeating: [EvalSample](), count: stepCount)
         for step in steps.indices { steps[step].reserveCapacity(data.count) }
         var count = 0
         for series in data {
-            let id = table.id(of: series.labels)
+            let id = series.id
             // Evaluation times never decrease, so the newest sample at or before each one is
             // found by moving one cursor forward.
             var next = 0
@@ -339,7 +360,7 @@ final class Evaluator {
         let data = try load(selector.matchers, mint: first - lookback + 1, maxt: last + lookback, keepStale: false)
         var steps = Array(repeating: [EvalSample](), count: stepCount)
         for series in data {
-            let id = table.id(of: series.labels)
+            let id = series.id
             for (step, t) in evalTimes.enumerated() {
                 let window = series.window(after: t - lookback, through: t + lookback)
                 guard !window.isEmpty else { continue }
@@ -371,10 +392,10 @@ final class Evaluator {
         let ends = effectiveTimes(timestamp: vs.timestamp, startOrEnd: vs.startOrEnd, offset: offset)
         guard let first = ends.min(), let last = ends.max() else { return RangeData(series: [], ends: ends, range: rangeMs) }
         let extra = vs.anchored || vs.smoothed ? options.lookbackDelta : 0
-        let data = try load(vs.matchers, mint: first - rangeMs - extra + 1, maxt: last + (vs.smoothed ? extra : 0),
-                            keepStale: false)
+        let (mint, maxt) = (first - rangeMs - extra + 1, last + (vs.smoothed ? extra : 0))
+        let data = try load(vs.matchers, mint: mint, maxt: maxt, keepStale: false)
         return RangeData(series: data, ends: ends, range: rangeMs, anchored: vs.anchored, smoothed: vs.smoothed,
-                         reach: extra)
+                         reach: extra, selection: cacheKey(vs.matchers, mint: mint, maxt: maxt, keepStale: false))
     }
 
     func evaluateSubquery(_ subquery: SubqueryExpr) throws(PromQLError) -> RangeData {
@@ -401,7 +422,7 @@ final class Evaluator {
         var series: [SeriesData] = []
         switch value {
         case .scalar(let values):
-            series = [SeriesData(labels: Labels(), ts: inner.times, vs: values)]
+            series = [SeriesData(labels: Labels(), id: table.empty, ts: inner.times, vs: values)]
         case .vector(let steps):
             var index: [LabelID: Int] = [:]
             for (step, samples) in steps.enumerated() {
@@ -412,7 +433,7 @@ final class Evaluator {
                         series[at].dropName = series[at].dropName || sample.dropName
                     } else {
                         index[sample.id] = series.count
-                        series.append(SeriesData(labels: table[sample.id], ts: [inner.times[step]], vs: [sample.v],
+                        series.append(SeriesData(labels: table[sample.id], id: sample.id, ts: [inner.times[step]], vs: [sample.v],
                                                  dropName: sample.dropName))
                     }
                 }

@@ -110,6 +110,8 @@ extension Evaluator {
         /// The ID of the labels a sample matches on.
         mutating func signature(_ id: LabelID, _ table: LabelTable) -> LabelID {
             let matching = matching
+            // The default `ignoring()`: remembered table-wide, across the queries sharing it.
+            if !matching.on, matching.matchingLabels.isEmpty { return table.idWithoutMetricName(id) }
             return signatures.value(for: id) { table.id(of: Evaluator.matchingLabels(table[$0], matching)) }
         }
 
@@ -224,6 +226,8 @@ extension Evaluator {
 
     static func resultLabels(_ many: Labels, _ one: Labels, _ matching: VectorMatching) -> Labels {
         guard matching.cardinality == .oneToOne || !matching.include.isEmpty else { return many }
+        // One-to-one `ignoring()` (the default matching) changes nothing.
+        if matching.cardinality == .oneToOne, !matching.on, matching.matchingLabels.isEmpty, matching.include.isEmpty { return many }
         var builder = LabelsBuilder(many)
         if matching.cardinality == .oneToOne {
             if matching.on {

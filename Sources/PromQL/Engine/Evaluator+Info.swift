@@ -47,7 +47,7 @@ extension Evaluator {
                 let lookback = options.lookbackDelta
                 let data = try load(matchers, mint: first - lookback + 1, maxt: last, keepStale: true)
                 for series in data {
-                    let id = table.id(of: series.labels)
+                    let id = series.id
                     for (step, t) in evalTimes.enumerated() {
                         let index = series.firstIndex(after: t) - 1
                         guard index >= 0, series.ts[index] > t - lookback, !series.vs[index].isStaleMarker else { continue }

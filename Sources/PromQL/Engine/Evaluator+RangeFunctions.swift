@@ -47,7 +47,7 @@ extension Evaluator {
         var produced = 0
         for series in data.series {
             try checkDeadline()
-            let id = table.id(of: series.labels)
+            let id = series.id
             let dropName = keepName ? series.dropName : true
             var checkedName = !metricNameCheck
             var state = prepare(series)
@@ -227,14 +227,20 @@ extension Evaluator {
         var sumX = KahanSum(), sumY = KahanSum(), sumXY = KahanSum(), sumX2 = KahanSum()
         let initY = w.vs.first ?? 0
         var constY = true
-        for (t, v) in zip(w.ts, w.vs) {
-            if constY, v != initY { constY = false }
-            n += 1
-            let x = Double(t - interceptTime) / 1000
-            sumX.add(x)
-            sumY.add(v)
-            sumXY.add(x * v)
-            sumX2.add(x * x)
+        // Over the buffers: windows of predict_linear(…[6h]) hold thousands of samples.
+        w.ts.withUnsafeBufferPointer { ts in
+            w.vs.withUnsafeBufferPointer { vs in
+                for index in 0..<min(ts.count, vs.count) {
+                    let v = vs[index]
+                    if constY, v != initY { constY = false }
+                    n += 1
+                    let x = Double(ts[index] - interceptTime) / 1000
+                    sumX.add(x)
+                    sumY.add(v)
+                    sumXY.add(x * v)
+                    sumX2.add(x * x)
+                }
+            }
         }
         if constY {
             if initY.isInfinite { return (.nan, .nan) }
@@ -245,6 +251,33 @@ extension Evaluator {
         let slope = covXY / varX
         let intercept = sumY.value / n - slope * sumX.value / n
         return (slope, intercept)
+    }
+
+    /// `predict_linear`. At one time over a shared selection, the regressions are shared too:
+    /// the first query computes them, the others (predicting further ahead) reuse them.
+    func predictLinear(_ source: RangeData, seconds: [Double]) throws(PromQLError) -> [[EvalSample]] {
+        let key = stepCount == 1 ? source.selection.map {
+            SelectionCache.RegressionKey(selection: $0, end: source.ends[0], range: source.range, interceptTime: times[0])
+        } : nil
+        let known = key.flatMap { cache?.lookup($0) }
+        var computed = [SelectionCache.Regression](repeating: nil, count: key == nil || known != nil ? 0 : source.series.count)
+        var seriesIndex = -1
+        let out = try slidingWindows(source, prepare: { _ in seriesIndex += 1; return seriesIndex }) {
+            (index: inout Int, series: SeriesData, range: Range<Int>, step: Int) throws(PromQLError) -> Double? in
+            guard range.count >= 2 else { return nil }
+            let regression: (slope: Double, intercept: Double)
+            if let known, index < known.count, let shared = known[index] {
+                regression = shared
+            } else {
+                let end = source.ends[step]
+                let w = Window(ts: series.ts[range], vs: series.vs[range], start: end - source.range, end: end, evalTime: times[step])
+                regression = Evaluator.linearRegression(w, interceptTime: times[step])
+                if index < computed.count { computed[index] = regression }
+            }
+            return regression.slope * seconds[step] + regression.intercept
+        }
+        if let key, let cache, !computed.isEmpty { cache.store(computed, for: key) }
+        return out
     }
 
     func evaluateRangeCall(_ name: String, _ call: Call) throws(PromQLError) -> [[EvalSample]]? {
@@ -263,12 +296,7 @@ extension Evaluator {
             }
         case "predict_linear":
             let seconds = try evaluateScalar(call.args[1])
-            let source = try data()
-            return try rangeFunction(source) { w in
-                guard w.ts.count >= 2 else { return nil }
-                let (slope, intercept) = Evaluator.linearRegression(w, interceptTime: w.evalTime)
-                return slope * seconds[w.step] + intercept
-            }
+            return try predictLinear(data(), seconds: seconds)
         case "avg_over_time": return try rangeFunction(data()) { w in Evaluator.average(Array(w.vs)) }
         case "sum_over_time":
             return try rangeFunction(data()) { w in

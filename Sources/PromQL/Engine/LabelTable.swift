@@ -4,9 +4,14 @@ import Model
 /// `LabelID`, so moving a sample between steps and nodes copies no label set, equal sets have
 /// equal IDs (a sample's identity is an integer compare), and a computation on labels
 /// (grouping, matching, renaming) runs once per distinct set and is remembered in a `LabelMemo`.
+///
+/// The queries of one rule-group evaluation share one table (`SelectionCache.table`), so the
+/// series of a selection several rules read get their IDs, and their IDs without the metric
+/// name, once per evaluation rather than once per rule.
 final class LabelTable {
     private var sets: [Labels] = []
     private var ids: [Labels: LabelID] = [:]
+    private var withoutNames = LabelMemo<LabelID>()
 
     /// The ID of `labels`, added on first sight.
     func id(of labels: Labels) -> LabelID {
@@ -19,6 +24,11 @@ final class LabelTable {
 
     /// The label set of `id`.
     subscript(id: LabelID) -> Labels { sets[Int(id.rawValue)] }
+
+    /// The ID of `id`'s labels without `__name__` (what default vector matching compares).
+    func idWithoutMetricName(_ id: LabelID) -> LabelID {
+        withoutNames.value(for: id) { self.id(of: self[$0].withoutMetricName) }
+    }
 
     /// The ID of the empty set.
     lazy var empty: LabelID = id(of: Labels())

@@ -89,6 +89,8 @@ struct EvalSample {
 /// The decoded samples of one series, for range windows.
 struct SeriesData: Sendable {
     var labels: Labels
+    /// `labels`' ID in the evaluator's `LabelTable`.
+    var id: LabelID
     var ts: [Int64]
     var vs: [Double]
     var dropName = false
@@ -124,6 +126,9 @@ struct RangeData {
     var anchored = false
     var smoothed = false
     var reach: Int64 = 0
+    /// The shared selection `series` is, when it came through a `SelectionCache`: what is
+    /// derived from it can be shared too.
+    var selection: SelectionCache.Key?
 }
 
 /// An evaluated expression across all steps.

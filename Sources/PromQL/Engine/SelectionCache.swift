@@ -18,24 +18,51 @@ package final class SelectionCache: Sendable {
         var matchers: [Matcher]
         var mint: Int64, maxt: Int64
         var keepStale: Bool
+        /// Whether only each series' newest sample was kept.
+        var lastOnly: Bool
     }
 
-    private let shared: Set<[Matcher]>
+    /// A linear regression over each series of a cached selection, at one time: the mixin
+    /// predicts the same `[6h]` windows 4 h and 24 h ahead in two rules.
+    struct RegressionKey: Hashable {
+        var selection: Key
+        var end: Int64, range: Int64
+        var interceptTime: Int64
+    }
+
+    /// A series window's least-squares line; `nil` for a window of fewer than two samples.
+    typealias Regression = (slope: Double, intercept: Double)?
+
+    /// Per shared selector, the index of the last expression reading it.
+    private let lastUse: [[Matcher]: Int]
     private let entries = Mutex<[Key: [SeriesData]]>([:])
+    private let regressions = Mutex<[RegressionKey: [Regression]]>([:])
+    /// The label table of every query using the cache: cached series carry IDs in it.
+    /// Unsynchronised: the queries of one group evaluation run one after another.
+    nonisolated(unsafe) let table = LabelTable()
 
     /// A cache for the evaluations of `expressions` (one rule group's, in order).
     package init(sharedBy expressions: [Expr]) {
-        var seen = Set<[Matcher]>(), repeated = Set<[Matcher]>()
-        for expression in expressions {
+        var seen = Set<[Matcher]>()
+        var lastUse: [[Matcher]: Int] = [:]
+        for (index, expression) in expressions.enumerated() {
             for matchers in expression.selectorMatchers where !seen.insert(matchers).inserted {
-                repeated.insert(matchers)
+                lastUse[matchers] = index
             }
         }
-        shared = repeated
+        self.lastUse = lastUse
     }
 
     /// Whether selections with `matchers` are kept.
-    func caches(_ matchers: [Matcher]) -> Bool { shared.contains(matchers) }
+    func caches(_ matchers: [Matcher]) -> Bool { lastUse[matchers] != nil }
+
+    /// Drops what only expressions up to `index` read, once they have run: the decoded windows
+    /// of a `[6h]` selector need not outlive their last rule (the group's peak memory).
+    package func finished(expression index: Int) {
+        func keeps(_ key: Key) -> Bool { (lastUse[key.matchers] ?? index) > index }
+        entries.withLock { entries in entries = entries.filter { keeps($0.key) } }
+        regressions.withLock { regressions in regressions = regressions.filter { keeps($0.key.selection) } }
+    }
 
     /// The samples loaded for `key`, if any.
     func lookup(_ key: Key) -> [SeriesData]? {
@@ -47,15 +74,26 @@ package final class SelectionCache: Sendable {
         entries.withLock { $0[key] = data }
     }
 
-    /// Drops every entry whose selector could match a series named one of `metricNames`.
+    /// The regressions computed for `key`, one per series of its selection, if any.
+    func lookup(_ key: RegressionKey) -> [Regression]? {
+        regressions.withLock { $0[key] }
+    }
+
+    /// Keeps the regressions computed for `key`.
+    func store(_ values: [Regression], for key: RegressionKey) {
+        regressions.withLock { $0[key] = values }
+    }
+
+    /// Drops every entry whose selector could match a series named one of `metricNames`, and
+    /// what was derived from it.
     package func invalidate(metricNames: Set<String>) {
         guard !metricNames.isEmpty else { return }
-        entries.withLock { entries in
-            entries = entries.filter { key, _ in
-                guard let name = key.matchers.first(where: { $0.name == Labels.metricNameLabel && $0.type == .equal })?.value
-                else { return false }
-                return !metricNames.contains(name)
-            }
+        func keeps(_ key: Key) -> Bool {
+            guard let name = key.matchers.first(where: { $0.name == Labels.metricNameLabel && $0.type == .equal })?.value
+            else { return false }
+            return !metricNames.contains(name)
         }
+        entries.withLock { entries in entries = entries.filter { keeps($0.key) } }
+        regressions.withLock { regressions in regressions = regressions.filter { keeps($0.key.selection) } }
     }
 }

@@ -131,7 +131,8 @@ package struct Block: Sendable {
     /// Finds and checks the chunk `meta.ref` points to: its segment, encoding and data range.
     private func locate(_ meta: IndexFormat.ChunkMeta) throws(TSDBError) -> (segment: Int, encoding: ChunkEncoding, data: Range<Int>) {
         let segment = Int(meta.ref >> 32), offset = Int(meta.ref & 0xFFFF_FFFF)
-        let path = "\(directory)/chunks/\(BlockWriter.segmentName(segment + 1))"
+        // Built only for an error: this runs for every chunk a query reads.
+        var path: String { "\(directory)/chunks/\(BlockWriter.segmentName(segment + 1))" }
         guard segment < segments.count else {
             throw .corruptChunkFile(path: path, offset: offset, reason: "the index refers to a missing segment")
         }

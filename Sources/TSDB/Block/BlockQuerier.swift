@@ -57,9 +57,12 @@ package struct BlockQuerier: Querier {
         return values.sorted(by: utf8Less)
     }
 
-    /// The series references matching every matcher, ascending.
+    /// The series references matching every matcher, ascending. As the head's
+    /// (`MemPostings.postings(for:)`), a matcher scanning values narrows what exact lookups
+    /// chose value by value instead of merging every accepted value's list first.
     func postings(for matchers: [Matcher]) throws(TSDBError) -> [SeriesRef] {
         var include = [[SeriesRef]]()
+        var scanning = [Matcher]()
         var exclude = [[SeriesRef]]()
         for matcher in matchers {
             if matcher.matchesEmpty {
@@ -69,12 +72,22 @@ package struct BlockQuerier: Querier {
                 for value in values { lists.append(try block.index.postings(name: matcher.name, value: value)) }
                 include.append(Postings.union(refs(lists)))
             } else {
-                include.append(Postings.union(try refs(block.index.postings(name: matcher.name, where: matcher.matches))))
+                scanning.append(matcher)
             }
         }
-        var result = include.isEmpty ? refs([try block.index.allPostings()])[0] : Postings.intersect(include)
-        for list in exclude { result = Postings.subtract(result, list) }
-        return result
+        var result: [SeriesRef]? = include.isEmpty ? nil : Postings.intersect(include)
+        for matcher in scanning {
+            let lists = refs(try block.index.postings(name: matcher.name, where: matcher.matches))
+            if let candidates = result {
+                result = Postings.union(lists.map { Postings.intersect([candidates, $0]) })
+            } else {
+                result = Postings.union(lists)
+            }
+        }
+        var selected: [SeriesRef]
+        if let result { selected = result } else { selected = refs([try block.index.allPostings()])[0] }
+        for list in exclude { selected = Postings.subtract(selected, list) }
+        return selected
     }
 
     private func refs(_ lists: [[UInt64]]) -> [[SeriesRef]] {

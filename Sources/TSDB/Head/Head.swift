@@ -39,6 +39,8 @@ package final class Head: Sendable {
     let options: Options
     let series: SeriesStripes
     let postings = MemPostings()
+    /// The label order of lists the querier selected before.
+    let labelOrders = LabelOrderHints()
     let logger: Logger
 
     /// State changed only by commits, under one lock: the WAL and the head's time bounds.

@@ -35,21 +35,38 @@ final class MemPostings: Sendable {
     /// it instead removes the series whose value it rejects. With only removing matchers the
     /// result starts from all series. Exact values (`=`, or regexes such as `a|b` through
     /// `Matcher.setMatches`) are looked up, not scanned.
+    ///
+    /// A matcher that scans values (`device!=""`, `path=~"/var.*"`) often accepts most of them,
+    /// and the union of their lists is then far longer than what the query selects: once exact
+    /// lookups have chosen candidates, each accepted value's list is intersected with those
+    /// instead (a series has one value per label, so the pieces only need merging).
     func postings(for matchers: [Matcher]) -> [SeriesRef] {
         state.withLock { state in
             var include = [[SeriesRef]]()
+            var scanning = [(values: [String: [SeriesRef]], matcher: Matcher)]()
             var exclude = [[SeriesRef]]()
             for matcher in matchers {
                 let values = state.byName[matcher.name] ?? [:]
                 if matcher.matchesEmpty {
                     exclude.append(Self.union(values, accepted: { !matcher.matches($0) }, lookup: Self.rejectedLiterals(matcher)))
+                } else if let lookup = matcher.setMatches {
+                    include.append(Postings.union(lookup.compactMap { values[$0] }))
                 } else {
-                    include.append(Self.union(values, accepted: matcher.matches, lookup: matcher.setMatches))
+                    scanning.append((values, matcher))
                 }
             }
-            var result = include.isEmpty ? state.all : Postings.intersect(include)
-            for list in exclude { result = Postings.subtract(result, list) }
-            return result
+            var result: [SeriesRef]? = include.isEmpty ? nil : Postings.intersect(include)
+            for (values, matcher) in scanning {
+                let lists = values.compactMap { matcher.matches($0.key) ? $0.value : nil }
+                if let candidates = result {
+                    result = Postings.union(lists.map { Postings.intersect([candidates, $0]) })
+                } else {
+                    result = Postings.union(lists)
+                }
+            }
+            var selected = result ?? state.all
+            for list in exclude { selected = Postings.subtract(selected, list) }
+            return selected
         }
     }
 

@@ -18,29 +18,38 @@ package struct HeadQuerier: Querier {
         // at all (including series it created: they are indexed before their batch commits).
         let outOfOrder = outOfOrder
         let found = try head.commitState.withLock {
-            (state: inout Head.CommitState) throws(TSDBError) -> [(Labels, [ChunkSnapshot], [ChunkSnapshot])] in
+            (state: inout Head.CommitState) throws(TSDBError) -> [(SeriesRef, Labels, [ChunkSnapshot], [ChunkSnapshot])] in
             let refs = head.postings.postings(for: matchers)
-            var out = [(Labels, [ChunkSnapshot], [ChunkSnapshot])]()
+            var out = [(SeriesRef, Labels, [ChunkSnapshot], [ChunkSnapshot])]()
             for ref in refs {
                 guard let (labels, inOrder, others) = head.series.withSeries(ref, {
                     ($0.labels, $0.chunks(overlapping: mint, maxt), outOfOrder ? $0.outOfOrderChunks(overlapping: mint, maxt) : [])
                 }) else { continue }
                 let chunks = try state.tombstones.filter(inOrder, of: ref)
                 let outOfOrderChunks = try state.tombstones.filter(others, of: ref)
-                if !chunks.isEmpty || !outOfOrderChunks.isEmpty { out.append((labels, chunks, outOfOrderChunks)) }
+                if !chunks.isEmpty || !outOfOrderChunks.isEmpty { out.append((ref, labels, chunks, outOfOrderChunks)) }
             }
             return out
         }
-        // Postings are in creation order: sort positions (cheap to move), not the series, and
-        // skip the sort when creation order already is label order.
-        var order = Array(found.indices)
-        if !found.indices.dropFirst().allSatisfy({ found[$0 - 1].0 < found[$0].0 }) {
-            order.sort { found[$0].0 < found[$1].0 }
+        // Postings are in creation order: sort positions (cheap to move), not the series. The
+        // order found for the same series before is tried first, then creation order; either
+        // is used only if it checks out. The labels are compared from their own array: reading
+        // them out of `found`'s tuples would copy (retain and release) each tuple's chunk lists.
+        let labels = found.map(\.1)
+        func isSorted(_ order: [Int]) -> Bool {
+            order.count == labels.count && order.indices.dropFirst().allSatisfy { labels[order[$0 - 1]] < labels[order[$0]] }
+        }
+        let refs = found.map(\.0)
+        var order = head.labelOrders.order(of: refs) ?? Array(found.indices)
+        if !isSorted(order) {
+            order = Array(found.indices)
+            if !isSorted(order) { order.sort { labels[$0] < labels[$1] } }
+            head.labelOrders.remember(order, of: refs)
         }
         var selected = [Series]()
         selected.reserveCapacity(found.count)
         for index in order {
-            let (labels, inOrder, others) = found[index]
+            let (_, labels, inOrder, others) = found[index]
             let chunks = others.isEmpty ? inOrder : try SeriesMerge.mergeChunks(inOrder + others)
             selected.append(Series(labels: labels, chunks: chunks, mint: mint, maxt: maxt))
         }

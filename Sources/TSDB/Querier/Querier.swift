@@ -145,6 +145,28 @@ package struct SeriesIterator: Sendable {
         return false
     }
 
+    /// Appends every remaining sample to `timestamps` and `values` (without stale markers if
+    /// `skippingStaleMarkers`), as a `next()` loop would; check `error` after. One call for a
+    /// whole series: a caller in another module otherwise pays a call per sample.
+    package mutating func appendRemaining(timestamps: inout [Int64], values: inout [Double], skippingStaleMarkers: Bool) {
+        while next() {
+            if skippingStaleMarkers, value.isStaleMarker { continue }
+            timestamps.append(timestamp)
+            values.append(value)
+        }
+    }
+
+    /// The newest remaining sample (the newest but stale markers if `skippingStaleMarkers`),
+    /// decoding the rest as a `next()` loop would; check `error` after.
+    package mutating func lastRemaining(skippingStaleMarkers: Bool) -> (timestamp: Int64, value: Double)? {
+        var last: (timestamp: Int64, value: Double)?
+        while next() {
+            if skippingStaleMarkers, value.isStaleMarker { continue }
+            last = (timestamp, value)
+        }
+        return last
+    }
+
     /// Advances to the first sample at or after `t` (staying put if the current one is);
     /// `false` if there is none.
     package mutating func seek(to t: Int64) -> Bool {
