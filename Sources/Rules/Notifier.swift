@@ -7,6 +7,7 @@ import Metrics
 package import Model
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 import Synchronization
 
 /// Sends alerts to every configured Alertmanager (upstream's `notifier.Manager`): a queue of
@@ -51,6 +52,8 @@ package final class Notifier: Sendable {
 
     private struct Settings: Sendable {
         var entries: [Entry] = []
+        /// Each entry's `tls_config` (by entry index), loaded once per config; none for the defaults.
+        var clientTLS: [Int: Result<TLSConfiguration, ClientTLSError>] = [:]
         var externalLabels = Labels()
         var relabeler = Relabeler.empty
         var perConfigRelabelers: [Relabeler] = []
@@ -94,6 +97,9 @@ package final class Notifier: Sendable {
         next.relabeler = try Relabeler(config.alerting.alertRelabelConfigs)
         for (index, entryConfig) in config.alerting.alertmanagers.enumerated() {
             next.perConfigRelabelers.append(try Relabeler(entryConfig.alertRelabelConfigs))
+            if entryConfig.http.tls != TLSConfig() {
+                next.clientTLS[index] = Result { () throws(ClientTLSError) in try entryConfig.http.tls.clientConfiguration() }
+            }
             let prefix = entryConfig.pathPrefix.split(separator: "/").joined(separator: "/")
             var entry = Entry(
                 config: entryConfig, scheme: entryConfig.scheme, alertsPath: (prefix.isEmpty ? "" : "/" + prefix) + "/api/v2/alerts", timeout: entryConfig.timeout,
@@ -270,7 +276,7 @@ package final class Notifier: Sendable {
             if let authorization = try alertmanager.http.authorizationHeader() {
                 request.headers.replaceOrAdd(name: "Authorization", value: authorization)
             }
-            if alertmanager.http.tls != TLSConfig() { request.tlsConfiguration = try alertmanager.http.tls.clientConfiguration() }
+            if let tls = settings.withLock({ $0.clientTLS[alertmanager.configIndex] }) { request.tlsConfiguration = try tls.get() }
             let response = try await httpClient.execute(request, timeout: .milliseconds(alertmanager.timeout.wholeMilliseconds))
             _ = try? await response.body.collect(upTo: 1 << 20)
             guard (200..<300).contains(response.status.code) else {

@@ -1,8 +1,5 @@
 import Model
 
-/// `%q` of a Go string, for messages.
-func goQuote(_ s: String) -> String { GoQuote.quote(s) }
-
 /// The escapers behind the `html`, `js` and `urlquery` builtins and `urlQueryEscape`.
 package enum GoEscape {
     /// `template.HTMLEscapeString`.

@@ -137,7 +137,7 @@ package enum PrometheusTemplateFunctions {
         f["parseDuration"] = TemplateFunction([.string]) { args throws(TemplateFunctionError) in
             let text = string(args[0])
             guard let ms = PrometheusDuration.parseMilliseconds(text) else {
-                throw TemplateFunctionError("not a valid duration string: \(goQuote(text))")
+                throw TemplateFunctionError("not a valid duration string: \(GoQuote.quote(text))")
             }
             return .float(Double(ms) / 1000)
         }
@@ -175,7 +175,7 @@ package enum PrometheusTemplateFunctions {
         case .duration(let nanos): return Double(nanos) / 1e9
         case .string(let s):
             guard let f = goParseFloat(s) else {
-                throw TemplateFunctionError("strconv.ParseFloat: parsing \(goQuote(s)): invalid syntax")
+                throw TemplateFunctionError("strconv.ParseFloat: parsing \(GoQuote.quote(s)): invalid syntax")
             }
             return f
         default:

@@ -28,11 +28,11 @@ extension TemplateError: CustomStringConvertible {
         case .parse(let name, let line, let message):
             "template: \(name):\(line): \(message)"
         case .execution(let location, let templateName, let context, let message):
-            "template: \(location): executing \(goQuote(templateName)) at <\(context)>: \(message)"
+            "template: \(location): executing \(GoQuote.quote(templateName)) at <\(context)>: \(message)"
         case .executionWithoutNode(let templateName, let message):
             "template: \(templateName): \(message)"
         case .undefinedTemplate(let name, let setName):
-            "template: no template \(goQuote(name)) associated with template \(goQuote(setName))"
+            "template: no template \(GoQuote.quote(name)) associated with template \(GoQuote.quote(setName))"
         case .expansion(let templateName, let parsing, let inner):
             "error \(parsing ? "parsing" : "executing") template \(templateName): \(inner)"
         case .outputLimitExceeded(let templateName, let limit):

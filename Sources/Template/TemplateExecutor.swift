@@ -101,7 +101,7 @@ struct TemplateExecutor {
             try walkRange(dot, control, described: node.described)
         case .template(let pos, let name, let pipe):
             at(pos, node.described)
-            guard let callee = set.trees[name] else { throw fail("template \(goQuote(name)) not defined") }
+            guard let callee = set.trees[name] else { throw fail("template \(GoQuote.quote(name)) not defined") }
             guard depth < limits.maxTemplateDepth else {
                 throw fail("exceeded maximum template depth (\(limits.maxTemplateDepth))")
             }
@@ -259,7 +259,7 @@ struct TemplateExecutor {
         case .nilValue: throw fail("nil is not a command")
         case .number(_, let constant): return try idealConstant(constant)
         case .string(_, _, let text): return .string(text)
-        default: throw fail("can't evaluate command \(goQuote(first.described))")
+        default: throw fail("can't evaluate command \(GoQuote.quote(first.described))")
         }
     }
 
@@ -327,7 +327,7 @@ struct TemplateExecutor {
         let hasArgs = !args.isEmpty || final != nil
         switch receiver {
         case .missing:
-            if set.missingKey == .error { throw fail("nil data; no entry for key \(goQuote(name))") }
+            if set.missingKey == .error { throw fail("nil data; no entry for key \(GoQuote.quote(name))") }
             return .missing
         case .map(let map):
             if hasArgs { throw fail("\(name) is not a method but has arguments") }
@@ -335,7 +335,7 @@ struct TemplateExecutor {
             switch set.missingKey {
             case .invalid: return .missing
             case .zero: return map.elementType.zero
-            case .error: throw fail("map has no entry for key \(goQuote(name))")
+            case .error: throw fail("map has no entry for key \(GoQuote.quote(name))")
             }
         case .record(let record):
             if let value = record[field: name] {
@@ -444,7 +444,7 @@ struct TemplateExecutor {
             return try callFunction(dot, name: name, function: function, args: args, final: final, command: command)
         }
         guard let builtin = TemplateBuiltins.Builtin(rawValue: name) else {
-            throw fail("\(goQuote(name)) is not a defined function")
+            throw fail("\(GoQuote.quote(name)) is not a defined function")
         }
         return try callBuiltin(dot, builtin, args: args, final: final, command: command)
     }
@@ -480,7 +480,7 @@ struct TemplateExecutor {
             guard case .string(let target) = values[0] else { preconditionFailure("BUG: tmpl takes a string") }
             guard let callee = set.trees[target] else {
                 at(command.pos, command.described)
-                throw fail("error calling \(name): template: no template \(goQuote(target)) associated with template \(goQuote(set.name))")
+                throw fail("error calling \(name): template: no template \(GoQuote.quote(target)) associated with template \(GoQuote.quote(set.name))")
             }
             guard depth < limits.maxTemplateDepth else {
                 throw fail("exceeded maximum template depth (\(limits.maxTemplateDepth))")

@@ -29,9 +29,9 @@ struct TemplateToken: Sendable {
         case .keyword, .dot, .nilKeyword: return "<" + text + ">"
         default:
             if text.utf8.count > 10 {
-                return goQuote(String(String.UnicodeScalarView(text.unicodeScalars.prefix(10)))) + "..."
+                return GoQuote.quote(String(String.UnicodeScalarView(text.unicodeScalars.prefix(10)))) + "..."
             }
-            return goQuote(text)
+            return GoQuote.quote(text)
         }
     }
 }
@@ -390,7 +390,7 @@ struct TemplateLexer {
         _ = accept("i")
         if alphaNumericWidth(at: pos) > 0 {
             pos += alphaNumericWidth(at: pos)
-            fail("bad number syntax: " + goQuote(String(decoding: input[start..<pos], as: UTF8.self)))
+            fail("bad number syntax: " + GoQuote.quote(String(decoding: input[start..<pos], as: UTF8.self)))
             return false
         }
         // A sign right after a number starts the imaginary part of a complex constant
@@ -399,7 +399,7 @@ struct TemplateLexer {
             let before = pos
             _ = scanNumberTail()
             if pos == before + 1 || input[pos - 1] != UInt8(ascii: "i") {
-                fail("bad number syntax: " + goQuote(String(decoding: input[start..<pos], as: UTF8.self)))
+                fail("bad number syntax: " + GoQuote.quote(String(decoding: input[start..<pos], as: UTF8.self)))
                 return false
             }
         }

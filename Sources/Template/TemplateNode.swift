@@ -111,7 +111,7 @@ indirect enum TemplateNode: Sendable {
         case .rangeNode(let c): Self.describeControl("range", c)
         case .withNode(let c): Self.describeControl("with", c)
         case .template(_, let name, let pipe):
-            "{{template " + goQuote(name) + (pipe.map { " " + $0.described } ?? "") + "}}"
+            "{{template " + GoQuote.quote(name) + (pipe.map { " " + $0.described } ?? "") + "}}"
         case .breakNode: "{{break}}"
         case .continueNode: "{{continue}}"
         }

@@ -166,7 +166,7 @@ struct TemplateParser {
         if Self.isEmpty(trees[existing].root) {
             trees[existing] = tree
         } else if !Self.isEmpty(root) {
-            throw error("template: multiple definition of template \(goQuote(name))")
+            throw error("template: multiple definition of template \(GoQuote.quote(name))")
         }
     }
 
@@ -354,7 +354,7 @@ struct TemplateParser {
         case .field(_, let names): return .field(pos: chainPos, names: names + fields)
         case .variable(_, let names): return .variable(pos: chainPos, names: names + fields)
         case .bool, .string, .number, .nilValue, .dot:
-            throw error("unexpected . after term \(goQuote(node.described))")
+            throw error("unexpected . after term \(GoQuote.quote(node.described))")
         default: return .chain(pos: chainPos, node: node, fields: fields)
         }
     }
@@ -363,12 +363,12 @@ struct TemplateParser {
         let token = nextNonSpace()
         switch token.kind {
         case .identifier:
-            guard functionNames.contains(token.text) else { throw error("function \(goQuote(token.text)) not defined") }
+            guard functionNames.contains(token.text) else { throw error("function \(GoQuote.quote(token.text)) not defined") }
             return .identifier(pos: token.pos, name: token.text)
         case .dot: return .dot(pos: token.pos)
         case .nilKeyword: return .nilValue(pos: token.pos)
         case .variable:
-            guard vars.contains(token.text) else { throw error("undefined variable \(goQuote(token.text))") }
+            guard vars.contains(token.text) else { throw error("undefined variable \(GoQuote.quote(token.text))") }
             return .variable(pos: token.pos, names: [token.text])
         case .field: return .field(pos: token.pos, names: [String(token.text.dropFirst())])
         case .bool: return .bool(pos: token.pos, value: token.text == "true")
@@ -409,7 +409,7 @@ struct TemplateParser {
         let isImaginary = token.text.hasSuffix("i") && Self.parseGoFloat(String(token.text.dropLast())) != nil
         let isComplex = token.text.hasSuffix("i") && token.text.dropFirst().contains { $0 == "+" || $0 == "-" }
         if isImaginary || isComplex {
-            throw error("complex numbers are not supported: \(goQuote(token.text))")
+            throw error("complex numbers are not supported: \(GoQuote.quote(token.text))")
         }
         if let int = Self.parseGoInteger(token.text) {
             constant.int = int
@@ -421,12 +421,12 @@ struct TemplateParser {
             // Integer-looking text that only parses as a float is too large (or, like `08`,
             // not valid octal): Go calls it an overflow.
             if !token.text.contains(where: { ".eEpP".contains($0) }) {
-                throw error("integer overflow: \(goQuote(token.text))")
+                throw error("integer overflow: \(GoQuote.quote(token.text))")
             }
             constant.float = float
             if float == float.rounded(), abs(float) < 9.2e18 { constant.int = Int64(float) }
         } else {
-            throw error("illegal number syntax: \(goQuote(token.text))")
+            throw error("illegal number syntax: \(GoQuote.quote(token.text))")
         }
         return constant
     }

@@ -141,7 +141,7 @@ package struct TextTemplate: Sendable {
     /// - Throws: `TemplateError` with Go's location and wording, or a limit error.
     package func execute(_ data: TemplateValue, limits: TemplateLimits = TemplateLimits()) throws(TemplateError) -> String {
         guard trees[name] != nil else {
-            throw .executionWithoutNode(templateName: name, message: "\(goQuote(name)) is an incomplete or empty template")
+            throw .executionWithoutNode(templateName: name, message: "\(GoQuote.quote(name)) is an incomplete or empty template")
         }
         return try execute(templateNamed: name, data: data, limits: limits)
     }
