@@ -30,7 +30,7 @@ import Testing
         let token = certificates.root + "/token", tenant = certificates.root + "/tenant"
         try Self.write("t0ken\n", to: token)
         try Self.write(" blue \n", to: tenant)
-        let yaml = scrapeYAML(extra: """
+        let yaml = scrapeYAML(interval: "500ms", timeout: "500ms", extra: """
             scheme: https
             tls_config: {ca_file: \(certificates.caFile), cert_file: \(certificates.clientCertFile), key_file: \(certificates.clientKeyFile)}
             authorization: {credentials_file: \(token)}
@@ -82,7 +82,9 @@ import Testing
             ("proxy_url: http://127.0.0.1:1", "proxy_url/proxy_from_environment is not supported by Pharos for scraping yet"),
         ]
         for (index, (tls, expected)) in cases.enumerated() {
-            let harness = try ScrapeHarness(yaml: scrapeYAML(extra: "scheme: https\n" + tls))
+            // A TLS handshake on a loaded machine can outlast the default 200 ms timeout, which
+            // would fail the scrape for another reason than the one checked.
+            let harness = try ScrapeHarness(yaml: scrapeYAML(interval: "2s", timeout: "2s", extra: "scheme: https\n" + tls))
             harness.discover("test", [exporter.address])
             let batches: [RecordingSink.Batch]
             do { batches = try await harness.batches(1, instance: exporter.address) } catch {
