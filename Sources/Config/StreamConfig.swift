@@ -10,6 +10,7 @@ internal import Yams
 ///   brokers: [kafka-1:9092, kafka-2:9092]
 ///   topic: pharos-samples
 ///   replication_factor: 3
+///   record_format: chained   # chained (default) | remote_write_v2
 ///   client:                  # librdkafka settings, passed through (TLS, SASL, timeouts)
 ///     security.protocol: sasl_ssl
 ///     sasl.mechanism: SCRAM-SHA-512
@@ -41,6 +42,8 @@ package struct StreamConfig: Sendable, Equatable, YAMLStruct {
     package var replicationFactor = 3
     /// `client` (kafka): librdkafka configuration properties, applied after Pharos's defaults.
     package var client: [String: String] = [:]
+    /// `record_format` (kafka): how distributors encode records.
+    package var recordFormat = StreamRecordFormat.chained
     /// `ingesters`: the ingesters and the partitions each owns, for queriers (static
     /// membership; docs/cluster.md). Empty unless a querier runs.
     package var ingesters: [StreamIngesterConfig] = []
@@ -94,6 +97,16 @@ package struct StreamConfig: Sendable, Equatable, YAMLStruct {
             YAMLField("brokers", \.brokers), YAMLField("topic", \.topic),
             YAMLField("replication_factor", \.replicationFactor),
             YAMLField("ingesters", \.ingesters),
+            YAMLField(
+                key: "record_format",
+                decode: { (config: inout StreamConfig, node: Node, _: Node) throws(ConfigError) in
+                    let text = try String.decode(node)
+                    guard let format = StreamRecordFormat(rawValue: text) else {
+                        throw .invalid("stream.record_format must be \"chained\" or \"remote_write_v2\", got \"\(text)\"", line: node.line)
+                    }
+                    config.recordFormat = format
+                },
+                encode: { .plain($0.recordFormat.rawValue) }),
             YAMLField(
                 key: "client",
                 decode: { (config: inout StreamConfig, node: Node, _: Node) throws(ConfigError) in
@@ -181,4 +194,14 @@ extension StreamConfig {
             throw .invalid("stream.ingesters: partition \(missing) has no ingester; every partition needs at least one", line: line)
         }
     }
+}
+
+/// How distributors encode stream records (`stream.record_format`, docs/stream.md).
+package enum StreamRecordFormat: String, Sendable, Equatable, CaseIterable {
+    /// Chained records: a series' labels once per chain, timestamps and values as deltas of the
+    /// chain's previous ones (format 2). A restarted ingester reads back to the oldest chain
+    /// start it still needs (at most a few minutes).
+    case chained
+    /// Self-contained records: a Remote-Write 2.0 request in a zstd frame each (format 1).
+    case remoteWriteV2 = "remote_write_v2"
 }
