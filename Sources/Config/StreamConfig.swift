@@ -137,7 +137,7 @@ package struct StreamConfig: Sendable, Equatable, YAMLStruct {
         try validateIngesters(line: line)
         switch kind {
         case .local:
-            for (key, isSet) in [("brokers", !brokers.isEmpty), ("client", !client.isEmpty)] where isSet {
+            for (key, isSet) in [("brokers", !brokers.isEmpty), ("client", !client.isEmpty), ("record_format", recordFormat != .chained)] where isSet {
                 throw .invalid("stream.\(key) applies only to kind: kafka (stream.kind is local)", line: line)
             }
             guard segmentSize.bytes >= 64 << 10 else {
