@@ -82,31 +82,13 @@ package struct StreamConfig: Sendable, Equatable, YAMLStruct {
     static var yamlTypeName: String { "config.StreamConfig" }
     static var yamlFields: [YAMLField<StreamConfig>] {
         [
-            YAMLField(
-                key: "kind",
-                decode: { (config: inout StreamConfig, node: Node, _: Node) throws(ConfigError) in
-                    let text = try String.decode(node)
-                    guard let kind = Kind(rawValue: text) else {
-                        throw .invalid("stream.kind must be \"local\" or \"kafka\", got \"\(text)\"", line: node.line)
-                    }
-                    config.kind = kind
-                },
-                encode: { .plain($0.kind.rawValue) }),
+            .oneOf("kind", \.kind, section: "stream"),
             YAMLField("partitions", \.partitions), YAMLField("segment_size", \.segmentSize),
             YAMLField("retention_size", \.retentionSize), YAMLField("retention_time", \.retentionTime),
             YAMLField("brokers", \.brokers), YAMLField("topic", \.topic),
             YAMLField("replication_factor", \.replicationFactor),
             YAMLField("ingesters", \.ingesters),
-            YAMLField(
-                key: "record_format",
-                decode: { (config: inout StreamConfig, node: Node, _: Node) throws(ConfigError) in
-                    let text = try String.decode(node)
-                    guard let format = StreamRecordFormat(rawValue: text) else {
-                        throw .invalid("stream.record_format must be \"chained\" or \"remote_write_v2\", got \"\(text)\"", line: node.line)
-                    }
-                    config.recordFormat = format
-                },
-                encode: { .plain($0.recordFormat.rawValue) }),
+            .oneOf("record_format", \.recordFormat, section: "stream"),
             YAMLField(
                 key: "client",
                 decode: { (config: inout StreamConfig, node: Node, _: Node) throws(ConfigError) in

@@ -47,17 +47,7 @@ import Testing
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-chained-kafka-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let head = try Head.open(directory: directory)
-        let progress = IngestProgress(owned: [0])
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                await PartitionIngester(stream: log, partition: 0, group: "pharos-ingester-t", sink: { head },
-                                        progress: progress, logger: Logger(label: "test")).run()
-            }
-            let until = ContinuousClock.now + .seconds(30)
-            while !progress.isCaughtUp, ContinuousClock.now < until { try await Task.sleep(for: .milliseconds(20)) }
-            group.cancelAll()
-        }
-        #expect(progress.isCaughtUp)
+        try await expectCaughtUp(ingestUntilCaughtUp(log, partitions: [0], into: head))
         let selected = try head.querier().select([try Matcher(.equal, "__name__", "chained_fault")], mint: .min, maxt: .max)
         #expect(selected.map(\.labels) == Self.series.sorted { $0 < $1 })
         for series in selected {

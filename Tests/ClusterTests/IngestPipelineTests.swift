@@ -49,7 +49,7 @@ import Testing
         #expect(ends.allSatisfy { $0 > 2 }, "both partitions got several records: \(ends)")
 
         let head = try Head.open(directory: directory + "/tsdb")
-        try await ingestUntilCaughtUp(log, into: head)
+        try await expectCaughtUp(ingestUntilCaughtUp(log, partitions: [0, 1], into: head))
         try expectEverySampleOnce(head)
         // Chained records: the committed offset is the start of the chain that may still grow.
         for partition in 0..<2 {
@@ -59,7 +59,7 @@ import Testing
         // As if the ingester crashed after its TSDB commits but before any offset commit.
         try await log.commit(0, partition: 0, group: "pharos-ingester-t")
         try await log.commit(0, partition: 1, group: "pharos-ingester-t")
-        try await ingestUntilCaughtUp(log, into: head)
+        try await expectCaughtUp(ingestUntilCaughtUp(log, partitions: [0, 1], into: head))
         try expectEverySampleOnce(head)
         try head.close()
         await log.close()
@@ -88,7 +88,7 @@ import Testing
         for round in 0..<10 { try await write(round: round) }
         let ends = try await log.partitions().map(\.endOffset)
         let head = try Head.open(directory: directory + "/tsdb")
-        try await ingestUntilCaughtUp(log, into: head)
+        try await expectCaughtUp(ingestUntilCaughtUp(log, partitions: [0, 1], into: head))
         try expectEverySampleOnce(head)
         for partition in 0..<2 {
             let committed = try #require(try await log.committedOffset(partition: partition, group: "pharos-ingester-t"))
@@ -97,11 +97,11 @@ import Testing
         // The newest chain goes on after a restart: its next record decodes only because the
         // restarted ingester read its key record again.
         try await write(round: 10)
-        try await ingestUntilCaughtUp(log, into: head)
+        try await expectCaughtUp(ingestUntilCaughtUp(log, partitions: [0, 1], into: head))
         try expectEverySampleOnce(head, rounds: 11)
         for restart in [Int64(5), 1, 0] {
             for partition in 0..<2 { try await log.commit(restart, partition: partition, group: "pharos-ingester-t") }
-            try await ingestUntilCaughtUp(log, into: head)
+            try await expectCaughtUp(ingestUntilCaughtUp(log, partitions: [0, 1], into: head))
             try expectEverySampleOnce(head, rounds: 11)
         }
         try head.close()
@@ -130,16 +130,7 @@ import Testing
         #expect(try await log.partitions()[0].endOffset == 2, "the refused record was not written")
 
         let head = try Head.open(directory: directory + "/tsdb")
-        let progress = IngestProgress(owned: [0])
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                await PartitionIngester(stream: log, partition: 0, group: "pharos-ingester-t", sink: { head },
-                                        progress: progress, logger: Logger(label: "test")).run()
-            }
-            let deadline = ContinuousClock.now + .seconds(20)
-            while !progress.isCaughtUp, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-            group.cancelAll()
-        }
+        try await expectCaughtUp(ingestUntilCaughtUp(log, partitions: [0], into: head))
         let selected = try head.querier().select([try Matcher(.equal, "__name__", "pipeline_sample")], mint: .min, maxt: .max)
         #expect(selected.map(\.labels) == Self.series.sorted { $0 < $1 })
         for series in selected {
@@ -150,23 +141,6 @@ import Testing
         }
         try head.close()
         await log.close()
-    }
-
-    /// Runs ingesters of both partitions until they consumed what the log held when they started.
-    private func ingestUntilCaughtUp(_ log: LocalLog, into head: Head) async throws {
-        let progress = IngestProgress(owned: [0, 1])
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for partition in 0..<2 {
-                group.addTask {
-                    await PartitionIngester(stream: log, partition: partition, group: "pharos-ingester-t", sink: { head },
-                                            progress: progress, logger: Logger(label: "test")).run()
-                }
-            }
-            let deadline = ContinuousClock.now + .seconds(20)
-            while !progress.isCaughtUp, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-            group.cancelAll()
-        }
-        #expect(progress.isCaughtUp, "lag: \(progress.lagByPartition)")
     }
 
     private func expectEverySampleOnce(_ head: Head, rounds: Int = 10) throws {
@@ -267,4 +241,9 @@ import Testing
         ring.markHealthy(1)
         #expect(ring.plan(for: [0, 1, 2], excluding: []) == [0: [0, 1, 2]])
     }
+}
+
+/// Expects `ingestUntilCaughtUp` to have caught up.
+func expectCaughtUp(_ result: (caughtUp: Bool, lag: String), sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(result.caughtUp, "lag: \(result.lag)", sourceLocation: sourceLocation)
 }
