@@ -103,8 +103,9 @@ let package = Package(
         .target(
             name: "Query",
             dependencies: [
-                "Model", "Config", "Exposition", "TSDB", "Stream",
+                "Model", "Config", "Exposition", "TSDB", "Stream", "HTTPClientTLS",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],

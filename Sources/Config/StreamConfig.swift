@@ -11,6 +11,9 @@ internal import Yams
 ///   topic: pharos-samples
 ///   replication_factor: 3
 ///   record_format: chained   # chained (default) | remote_write_v2
+///   ingester_client:         # queriers' and the ruler's requests to ingesters
+///     scheme: https
+///     tls_config: {ca_file: ca.pem}
 ///   client:                  # librdkafka settings, passed through (TLS, SASL, timeouts)
 ///     security.protocol: sasl_ssl
 ///     sasl.mechanism: SCRAM-SHA-512
@@ -44,6 +47,8 @@ package struct StreamConfig: Sendable, Equatable, YAMLStruct {
     package var client: [String: String] = [:]
     /// `record_format` (kafka): how distributors encode records.
     package var recordFormat = StreamRecordFormat.chained
+    /// `ingester_client`: how queriers and the ruler reach the ingesters (scheme, TLS, credentials).
+    package var ingesterClient = StreamIngesterClientConfig()
     /// `ingesters`: the ingesters and the partitions each owns, for queriers (static
     /// membership; docs/cluster.md). Empty unless a querier runs.
     package var ingesters: [StreamIngesterConfig] = []
@@ -87,7 +92,7 @@ package struct StreamConfig: Sendable, Equatable, YAMLStruct {
             YAMLField("retention_size", \.retentionSize), YAMLField("retention_time", \.retentionTime),
             YAMLField("brokers", \.brokers), YAMLField("topic", \.topic),
             YAMLField("replication_factor", \.replicationFactor),
-            YAMLField("ingesters", \.ingesters),
+            YAMLField("ingesters", \.ingesters), YAMLField("ingester_client", \.ingesterClient),
             .oneOf("record_format", \.recordFormat, section: "stream"),
             YAMLField(
                 key: "client",
