@@ -24,9 +24,12 @@
 //     before> rss=<RSS growth> wal=<bytes of the WAL>`.
 //   pharos-tsdb-compaction-probe replay DIR
 //     Opens the head in DIR (replaying its WAL) and prints `rss=<RSS before> peak=<peak RSS
-//     while opening> heap=<heap bytes in use after, minus before> series=<n> samples=<n>`.
+//     while opening> heap=<heap bytes in use after, minus before> peakheap=<the most heap
+//     bytes in use seen while opening (sampled every 2 ms), minus before> series=<n> samples=<n>`.
+import Foundation
 import Model
 import PharosTestSupport
+import Synchronization
 import TSDB
 
 #if canImport(Glibc)
@@ -98,14 +101,26 @@ func writeWAL(_ directory: String, _ seriesCount: Int, _ samples: Int) throws {
     print("heap=\(heap) rss=\(rss) wal=\(walBytes)")
 }
 
-/// Replays the head in `directory` and reports the memory that took.
+/// Replays the head in `directory` and reports the memory that took; the heap in use is
+/// sampled every 2 ms meanwhile.
 func replay(_ directory: String) throws {
     let heapBefore = ProcessMemory.heapInUse(), rssBefore = ProcessMemory.status("VmRSS")
+    let peakHeap = Mutex(heapBefore), done = Atomic(false)
+    let sampler = Thread {
+        while !done.load(ordering: .acquiring) {
+            let now = ProcessMemory.heapInUse()
+            peakHeap.withLock { $0 = max($0, now) }
+            usleep(2_000)
+        }
+    }
+    sampler.start()
     ProcessMemory.resetPeakResident()
     let head = try Head.open(directory: directory)
     let peak = ProcessMemory.status("VmHWM")
+    done.store(true, ordering: .releasing)
     let heap = ProcessMemory.heapInUse() - heapBefore
-    print("rss=\(rssBefore) peak=\(peak) heap=\(heap) series=\(head.seriesCount) samples=\(head.samplesAppended)")
+    let heapPeak = peakHeap.withLock { $0 } - heapBefore
+    print("rss=\(rssBefore) peak=\(peak) heap=\(heap) peakheap=\(max(heapPeak, heap)) series=\(head.seriesCount) samples=\(head.samplesAppended)")
     try head.close()
 }
 
