@@ -51,13 +51,14 @@ def main():
     load = os.getloadavg()
     print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}\n")
     print("| series × samples | WAL MiB | steady heap MiB (after appends) | steady RSS growth MiB | replay peak RSS growth MiB "
-          "| replay heap after MiB | peak / steady heap | replay s |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+          "| replay peak heap MiB (sampled) | replay heap after MiB | peak RSS / steady RSS | replay s |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     mib = 2 ** 20
     for series, samples, steady, replay, elapsed in rows:
         peak = replay["peak"] - replay["rss"]
         print(f"| {series:,} × {samples} | {steady['wal'] / mib:.1f} | {steady['heap'] / mib:.1f} | {steady['rss'] / mib:.1f} | "
-              f"{peak / mib:.1f} | {replay['heap'] / mib:.1f} | {peak / steady['heap']:.2f} | {elapsed:.1f} |")
+              f"{peak / mib:.1f} | {replay['peakheap'] / mib:.1f} | {replay['heap'] / mib:.1f} | {peak / steady['rss']:.2f} | "
+              f"{elapsed:.1f} |")
 
 
 if __name__ == "__main__":
