@@ -96,7 +96,7 @@ let package = Package(
         // Cluster roles (issue 7): the distributor's stream sink and the ingester's partition consumers.
         .target(
             name: "Ingest",
-            dependencies: ["Model", "Exposition", "Stream", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Model", "Config", "Exposition", "Stream", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         // Cluster roles (issue 7): the querier's fan-out to ingesters over remote read.

@@ -2,12 +2,14 @@ import CXXHash
 package import Model
 import Synchronization
 
-/// The label sets of recent remote-write 1.0 series, keyed by the exact bytes their `Label`
-/// fields had on the wire: a sender repeats every series' labels in every request, so a series
-/// seen before skips decoding, UTF-8 checks, ordering checks and building its `Labels`.
+/// The label sets of recent remote-write series, keyed by the exact bytes their labels had on
+/// the wire: a sender repeats every series' labels in every request, so a series seen before
+/// skips decoding, UTF-8 checks, ordering checks and building its `Labels`.
 ///
-/// Keys are the 128-bit XXH3 hash of the label fields' bytes (tag, length and payload, in wire
-/// order). Identical bytes decode to identical labels with identical validation, so only label
+/// Keys are the 128-bit XXH3 hash of the labels' bytes: for 1.0 the `Label` fields (tag, length
+/// and payload, in wire order); for 2.0 the referenced symbols' bytes, each after its length,
+/// in reference order (symbol numbers differ between requests, the texts do not). Identical
+/// bytes decode to identical labels with identical validation, so only label
 /// sets that passed are stored; a different order or encoding of the same labels is simply a
 /// miss. Two generations of at most `capacity` entries each bound the memory: when the current
 /// one fills up it becomes the previous one, and entries found there move back.
@@ -58,7 +60,12 @@ package final class RemoteWriteLabelsCache: Sendable {
         }
         var staged: [UInt8] = []
         for range in ranges { staged.append(contentsOf: reader.bytes(range)) }
-        return staged.withUnsafeBytes { key(of: $0) }
+        return key(of: staged)
+    }
+
+    /// The key of `bytes`.
+    static func key(of bytes: [UInt8]) -> Key {
+        bytes.withUnsafeBytes { key(of: $0) }
     }
 
     private static func key(of bytes: UnsafeRawBufferPointer) -> Key {

@@ -68,7 +68,7 @@ final class ClusterRuntime: Sendable {
                 throw .config("stream: \(error)")
             }
             stream = log
-            sink = role != .ingester ? StreamAppendable(stream: log, partitioner: StreamPartitioner(partitionCount: config.partitions)) : nil
+            sink = role != .ingester ? StreamAppendable(stream: log, partitioner: StreamPartitioner(partitionCount: config.partitions), recordFormat: config.recordFormat) : nil
         } else {
             stream = nil
             sink = nil

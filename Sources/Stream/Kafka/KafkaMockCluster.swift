@@ -55,6 +55,13 @@ package final class KafkaMockCluster: @unchecked Sendable {
     /// another process took that port meanwhile, as happens in a parallel test run.
     package func setDown(broker: Int) { _ = rd_kafka_mock_broker_set_down(cluster, Int32(broker)) }
 
+    /// Makes the brokers answer the next `count` produce requests with `NOT_ENOUGH_REPLICAS`
+    /// (retriable: the producer retries until `message.timeout.ms`, then fails the records).
+    package func refuseProduceRequests(_ count: Int) {
+        let errors = [rd_kafka_resp_err_t](repeating: RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS, count: count)
+        rd_kafka_mock_push_request_errors_array(cluster, 0 /* Produce */, errors.count, errors)
+    }
+
     deinit {
         rd_kafka_mock_cluster_destroy(cluster)
         rd_kafka_destroy(owner)
