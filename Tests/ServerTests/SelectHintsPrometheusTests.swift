@@ -72,6 +72,7 @@ struct SelectHintsPrometheusTests {
         let router = Router()
         RemoteReadAPI(querier: { _, _ in querier }, externalLabels: { Labels() }, sampleLimit: 0, bodyLimit: 1 << 24,
                       path: String(IngesterQuerier.readPath.dropFirst())).register(on: router)
+        SeriesAPI(querier: { _, _ in querier }, bodyLimit: 1 << 20).register(on: router)
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
         var logger = Logger(label: "pharos.test.hints")
         logger.logLevel = .critical
@@ -134,5 +135,13 @@ struct SelectHintsPrometheusTests {
             default: Issue.record("\(query): unexpected \(result.value)")
             }
         }
+
+        // `/api/v1/series` of each: Prometheus through remote read, Pharos's API on its querier.
+        let series = "series?match%5B%5D=y&start=\(start / 1000)&end=\(end / 1000)"
+        _ = try await PharosInstance.data(url: "http://127.0.0.1:\(prometheusPort)/api/v1/\(series)")
+        let seriesFromPrometheus = querier.take()
+        _ = try await PharosInstance.data(url: "http://\(address)/api/v1/\(series)")
+        #expect(querier.take() == seriesFromPrometheus)
+        #expect(seriesFromPrometheus == ["\(SelectHints(function: "series"))"])
     }
 }
