@@ -43,9 +43,10 @@ package final class KafkaMockCluster: @unchecked Sendable {
         rd_kafka_mock_topic_set_error(cluster, topic, RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
     }
 
-    /// Makes `broker` the leader of `partition` of `topic`.
-    package func setLeader(topic: String, partition: Int, broker: Int) {
-        _ = rd_kafka_mock_partition_set_leader(cluster, topic, Int32(partition), Int32(broker))
+    /// Makes `broker` the leader of `partition` of `topic`; `nil` leaves the partition without
+    /// a leader (produce requests fail and are retried until `message.timeout.ms`).
+    package func setLeader(topic: String, partition: Int, broker: Int?) {
+        _ = rd_kafka_mock_partition_set_leader(cluster, topic, Int32(partition), Int32(broker ?? -1))
     }
 
     /// Takes `broker` down for good: its connections close and new ones are refused.
@@ -54,13 +55,6 @@ package final class KafkaMockCluster: @unchecked Sendable {
     /// binds the broker's old port again and aborts the whole process (an `assert`) when
     /// another process took that port meanwhile, as happens in a parallel test run.
     package func setDown(broker: Int) { _ = rd_kafka_mock_broker_set_down(cluster, Int32(broker)) }
-
-    /// Makes the brokers answer the next `count` produce requests with `NOT_ENOUGH_REPLICAS`
-    /// (retriable: the producer retries until `message.timeout.ms`, then fails the records).
-    package func refuseProduceRequests(_ count: Int) {
-        let errors = [rd_kafka_resp_err_t](repeating: RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS, count: count)
-        rd_kafka_mock_push_request_errors_array(cluster, 0 /* Produce */, errors.count, errors)
-    }
 
     deinit {
         rd_kafka_mock_cluster_destroy(cluster)
