@@ -266,7 +266,8 @@ final class Evaluator {
     /// `lastOnly`, only each series' newest sample there (all an instant selector evaluated at
     /// one time reads).
     /// `range` is a range selector's, for `SelectHints`. A cached selection is shared whatever
-    /// the hints of the selector that made it (hints never change what a querier returns).
+    /// the hints of the selector that made it: today every querier returns the same samples
+    /// whatever the hints (a downsampling querier will need them in the cache key).
     func load(_ matchers: [Matcher], mint: Int64, maxt: Int64, keepStale: Bool, lastOnly: Bool = false,
               range: Int64 = 0) throws(PromQLError) -> [SeriesData] {
         guard let cache, let key = cacheKey(matchers, mint: mint, maxt: maxt, keepStale: keepStale, lastOnly: lastOnly) else {

@@ -2,10 +2,10 @@
 /// `storage.SelectHints`), filled by the PromQL engine for each selector as upstream's
 /// `populateSeries` does.
 ///
-/// Hints are advice: a querier may ignore them and must still return every matching sample in
-/// the range. The head and blocks ignore them today; downsampled blocks will use `step`,
-/// `range` and `function` to pick a resolution, and the cluster's `IngesterQuerier` passes
-/// them on as remote read's `ReadHints`. Prometheus's `Start`/`End` are the `mint`/`maxt`
+/// Hints are advice a querier may ignore. The head and blocks ignore them today (every
+/// matching sample is returned); downsampled blocks, not yet implemented, will use `step`,
+/// `range` and `function` to answer from a coarser resolution. The cluster's `IngesterQuerier`
+/// passes them on as remote read's `ReadHints`. Prometheus's `Start`/`End` are the `mint`/`maxt`
 /// given with the hints.
 package struct SelectHints: Sendable, Equatable {
     /// The query's step in milliseconds (the subquery's step inside a subquery; 0 for an
