@@ -308,7 +308,7 @@ let package = Package(
         // Test helper: measures the peak memory of a block compaction (TSDBTests).
         .executableTarget(
             name: "pharos-tsdb-compaction-probe",
-            dependencies: ["TSDB", "Model"],
+            dependencies: ["TSDB", "Model", "PharosTestSupport"],
             path: "Tests/TSDBCompactionProbe",
             swiftSettings: swiftSettings
         ),
@@ -329,6 +329,9 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: ["Server", "pharos", "Config", "Exposition", "Model", "TSDB", "PromQL", "PharosTestSupport",
+                           "Query",  // SelectHintsPrometheusTests: the cluster's IngesterQuerier
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "Logging", package: "swift-log"),
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio"),
@@ -430,7 +433,7 @@ if ProcessInfo.processInfo.environment["PHAROS_BENCHMARKS"] == "1" {
     package.targets.append(
         .executableTarget(
             name: "TSDBBenchmarks",
-            dependencies: ["TSDB", "Model", .product(name: "Benchmark", package: "benchmark")],
+            dependencies: ["TSDB", "Model", "PharosTestSupport", .product(name: "Benchmark", package: "benchmark")],
             path: "Benchmarks/TSDBBenchmarks",
             swiftSettings: swiftSettings,
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

@@ -45,9 +45,11 @@ package struct IngesterQuerier: Querier {
         self.maxt = maxt
     }
 
-    package func select(_ matchers: [Matcher], mint: Int64, maxt: Int64) throws(TSDBError) -> [Series] {
+    /// See `Querier.select`; `hints` go to the ingesters as the query's `ReadHints`.
+    package func select(_ matchers: [Matcher], mint: Int64, maxt: Int64, hints: SelectHints?) throws(TSDBError) -> [Series] {
         var request = RemoteReadRequest()
-        request.queries = [RemoteReadQuery(startTimestampMs: mint, endTimestampMs: maxt, matchers: matchers)]
+        request.queries = [RemoteReadQuery(startTimestampMs: mint, endTimestampMs: maxt, matchers: matchers,
+                                           hints: hints.map { RemoteReadHints($0, mint: mint, maxt: maxt) })]
         request.acceptedResponseTypes = [RemoteReadResponseType.streamedXORChunks.rawValue]
         let body = Snappy.compress(request.encoded())
         var remaining = Set(0..<ring.partitioner.partitionCount)

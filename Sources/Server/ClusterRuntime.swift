@@ -143,7 +143,7 @@ extension ClusterRuntime {
 struct DistributorQuerier: Querier {
     private static let reason = "--role=distributor keeps no data and does not answer queries: ask a querier (--role=querier)"
 
-    func select(_ matchers: [Matcher], mint: Int64, maxt: Int64) throws(TSDBError) -> [Series] {
+    func select(_ matchers: [Matcher], mint: Int64, maxt: Int64, hints: SelectHints?) throws(TSDBError) -> [Series] {
         throw .unavailable(reason: Self.reason)
     }
 

@@ -11,12 +11,12 @@ struct DBQuerier: Querier {
     let db: DB
     let mint: Int64, maxt: Int64
 
-    func select(_ matchers: [Matcher], mint: Int64, maxt: Int64) throws(TSDBError) -> [Series] {
+    func select(_ matchers: [Matcher], mint: Int64, maxt: Int64, hints: SelectHints?) throws(TSDBError) -> [Series] {
         let lower = max(mint, self.mint), upper = min(maxt, self.maxt)
         guard lower <= upper else { return [] }
-        var lists = [try db.head.querier().select(matchers, mint: lower, maxt: upper)]
+        var lists = [try db.head.querier().select(matchers, mint: lower, maxt: upper, hints: hints)]
         for block in blocks(lower, upper) {
-            lists.append(try block.querier().select(matchers, mint: lower, maxt: upper))
+            lists.append(try block.querier().select(matchers, mint: lower, maxt: upper, hints: hints))
         }
         return try SeriesMerge.merge(lists)
     }
