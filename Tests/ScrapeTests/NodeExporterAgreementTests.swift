@@ -38,9 +38,9 @@ import TSDB
         try await Self.waitUntilServing("http://127.0.0.1:\(exporterPort)/metrics", client: client)
 
         let yaml = """
-            global:
-              scrape_interval: 1s
-              scrape_timeout: 1s
+            global:  # node_exporter answered after more than 1 s on a loaded machine
+              scrape_interval: 2s
+              scrape_timeout: 2s
             scrape_configs:
               - job_name: node
                 static_configs:
