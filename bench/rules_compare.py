@@ -220,6 +220,7 @@ class System:
         self.proc = None
         self.group_times = {}  # group name -> [seconds]
         self.alert_rule_times = []
+        self.rule_times = {}  # (group, position, name) -> [seconds]
         self.cpu = {}
 
     def start(self):
@@ -242,9 +243,11 @@ class System:
             if group.get("lastEvaluation", "").startswith("0001"):
                 continue
             self.group_times.setdefault(group["name"], []).append(group["evaluationTime"])
-            for rule in group["rules"]:
+            for position, rule in enumerate(group["rules"]):
                 if rule["type"] == "alerting":
                     self.alert_rule_times.append(rule["evaluationTime"])
+                self.rule_times.setdefault((group["name"], position, rule["name"]), []) \
+                    .append(rule["evaluationTime"])
 
 
 def load_backfill(system, om_path, pharos_bin, promtool):
@@ -295,6 +298,8 @@ def main():
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     ap.add_argument("--reuse", metavar="DIR",
                     help="a work directory kept by --keep: its loaded data, no new backfill")
+    ap.add_argument("--per-rule", action="store_true",
+                    help="print each rule's median evaluation time on each system")
     ap.add_argument("--perf", metavar="FILE",
                     help="record Pharos with `perf record -g` during the rules window")
     args = ap.parse_args()
@@ -393,6 +398,13 @@ def main():
               f"| {percentile(s.alert_rule_times, 0.5) * 1000:.2f} / "
               f"{percentile(s.alert_rule_times, 0.99) * 1000:.2f} | {s.missed:.0f} "
               f"| {s.peak_rss / 2**20:.0f} MiB |")
+    if args.per_rule:
+        print("\n| group | # | rule | " + " | ".join(f"{s.name} p50 ms" for s in systems) + " |")
+        print("| --- | --- | --- | " + " | ".join("---" for _ in systems) + " |")
+        for key in sorted({k for s in systems for k in s.rule_times}):
+            medians = [f"{statistics.median(s.rule_times[key]) * 1000:.2f}" if s.rule_times.get(key) else "-"
+                       for s in systems]
+            print(f"| {key[0]} | {key[1] + 1} | {key[2]} | " + " | ".join(medians) + " |")
     if len(systems) < 2:
         return
     prom, pharos = systems
