@@ -5,21 +5,47 @@ import Model
 /// equal IDs (a sample's identity is an integer compare), and a computation on labels
 /// (grouping, matching, renaming) runs once per distinct set and is remembered in a `LabelMemo`.
 ///
-/// The queries of one rule-group evaluation share one table (`SelectionCache.table`), so the
-/// series of a selection several rules read get their IDs, and their IDs without the metric
-/// name, once per evaluation rather than once per rule.
+/// The queries of a rule group share one table across its evaluations (`SelectionCache.table`),
+/// so the series its rules read get their IDs, and their IDs without the metric name, once
+/// rather than once per rule and evaluation.
+///
+/// Sets are found through an open-addressing index on `Labels.hash` (computed when the set
+/// was built), so looking a set up hashes nothing.
 final class LabelTable {
     private var sets: [Labels] = []
-    private var ids: [Labels: LabelID] = [:]
+    /// Per slot, the ID + 1 of the set whose hash leads there first (0: empty); linear
+    /// probing, a power of two of slots, at most half of them used.
+    private var slots = [Int32](repeating: 0, count: 64)
     private var withoutNames = LabelMemo<LabelID>()
+
+    /// The number of sets held.
+    var count: Int { sets.count }
 
     /// The ID of `labels`, added on first sight.
     func id(of labels: Labels) -> LabelID {
-        if let id = ids[labels] { return id }
+        let mask = slots.count - 1
+        var index = Int(truncatingIfNeeded: labels.hash) & mask
+        while slots[index] != 0 {
+            let id = slots[index] - 1
+            if sets[Int(id)] == labels { return LabelID(rawValue: id) }
+            index = (index + 1) & mask
+        }
         let id = LabelID(rawValue: Int32(sets.count))
         sets.append(labels)
-        ids[labels] = id
+        slots[index] = id.rawValue + 1
+        if sets.count * 2 > slots.count { grow() }
         return id
+    }
+
+    /// Doubles the slots and places every set again.
+    private func grow() {
+        slots = [Int32](repeating: 0, count: slots.count * 2)
+        let mask = slots.count - 1
+        for (position, labels) in sets.enumerated() {
+            var index = Int(truncatingIfNeeded: labels.hash) & mask
+            while slots[index] != 0 { index = (index + 1) & mask }
+            slots[index] = Int32(position + 1)
+        }
     }
 
     /// The label set of `id`.
