@@ -227,7 +227,7 @@ class System:
         log = open(os.path.join(self.dir, "server.log"), "w")
         args = [self.binary, f"--config.file={self.config}", f"--storage.tsdb.path={self.data}",
                 f"--web.listen-address=127.0.0.1:{self.port}", "--web.enable-lifecycle"]
-        if self.name == "pharos":
+        if self.name.startswith("pharos"):
             args.insert(1, "server")
         self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
         if not wait_http(self.base + "/-/ready", timeout=300):
@@ -252,7 +252,7 @@ class System:
 
 def load_backfill(system, om_path, pharos_bin, promtool):
     os.makedirs(system.data, exist_ok=True)
-    if system.name == "pharos":
+    if system.name.startswith("pharos"):
         cmd = [pharos_bin, "tsdb", "create-blocks-from", "openmetrics", om_path, system.data]
     else:
         cmd = [promtool, "tsdb", "create-blocks-from", "openmetrics", om_path, system.data]
@@ -292,6 +292,8 @@ def main():
     ap.add_argument("--hosts", type=int, default=1000)
     ap.add_argument("--window", type=int, default=180, help="seconds per measured window")
     ap.add_argument("--pharos", default=os.path.join(ROOT, ".build", "release", "pharos"))
+    ap.add_argument("--baseline", metavar="BINARY",
+                    help="a second Pharos binary (e.g. before a change) run beside the others as pharos-base")
     ap.add_argument("--prometheus", default="/usr/bin/prometheus")
     ap.add_argument("--promtool", default="/usr/bin/promtool")
     ap.add_argument("--systems", default="prometheus,pharos", help="comma-separated subset")
@@ -326,8 +328,9 @@ def main():
     target = f"127.0.0.1:{exporter.server_address[1]}"
 
     systems = [System(name, binary, port, work)
-               for name, binary, port in (("prometheus", args.prometheus, 19390), ("pharos", args.pharos, 19391))
-               if name in args.systems.split(",")]
+               for name, binary, port in (("prometheus", args.prometheus, 19390), ("pharos", args.pharos, 19391),
+                                          ("pharos-base", args.baseline, 19392))
+               if name in args.systems.split(",") + (["pharos-base"] if args.baseline else [])]
     perf = None
     try:
         for s in systems:
@@ -335,7 +338,7 @@ def main():
             if args.reuse:
                 continue
             os.makedirs(s.dir, exist_ok=True)
-            s.load_seconds = load_backfill(s, om_path, args.pharos, args.promtool)
+            s.load_seconds = load_backfill(s, om_path, s.binary, args.promtool)
             print(f"{s.name}: backfill loaded in {s.load_seconds:.0f} s", flush=True)
         if not args.reuse:
             os.remove(om_path)
@@ -407,9 +410,10 @@ def main():
             print(f"| {key[0]} | {key[1] + 1} | {key[2]} | " + " | ".join(medians) + " |")
     if len(systems) < 2:
         return
-    prom, pharos = systems
-    print(f"\nCPU per round: Prometheus / Pharos = {prom.per_round / max(pharos.per_round, 1e-9):.2f}×")
-    same = results["prometheus"] == results["pharos"]
+    prom, pharos = systems[:2]
+    for other in systems[1:]:
+        print(f"\nCPU per round: Prometheus / {other.name} = {prom.per_round / max(other.per_round, 1e-9):.2f}×")
+    same = all(results["prometheus"] == results[other.name] for other in systems[1:])
     print(f"same recorded series counts and ALERTS: {'yes' if same else 'NO'}")
     if not same:
         print(json.dumps({k: [v[0], {f'{a}/{b}': c for (a, b), c in v[1].items()}]

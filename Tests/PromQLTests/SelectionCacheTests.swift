@@ -161,5 +161,12 @@ import TSDB
         #expect(sets.map { table.id(of: $0) } == ids)
         #expect(ids.map { table[$0] } == sets)
         #expect(table.count == sets.count)
+        // Projections (`on`/`ignoring`, `by`/`without`) are one object per kind and names,
+        // answering as the label operations they stand for.
+        let ignoring = table.projection(keeping: false, ["j"]), on = table.projection(keeping: true, ["j"])
+        #expect(table.projection(keeping: false, ["j"]) === ignoring && on !== ignoring)
+        #expect(ids.map { table[ignoring.id(of: $0, in: table)] } == sets.map { $0.dropping(["j"]).withoutMetricName })
+        #expect(ids.map { table[on.id(of: $0, in: table)] } == sets.map { $0.keeping(["j"]) })
+        #expect(Set(ids.map { on.id(of: $0, in: table) }).count == 7)
     }
 }

@@ -16,7 +16,10 @@ final class LabelTable {
     /// Per slot, the ID + 1 of the set whose hash leads there first (0: empty); linear
     /// probing, a power of two of slots, at most half of them used.
     private var slots = [Int32](repeating: 0, count: 64)
-    private var withoutNames = LabelMemo<LabelID>()
+    /// The projections queries asked for, each remembering its results.
+    private var projections: [Projection.Key: Projection] = [:]
+    /// The projection dropping only the metric name.
+    private lazy var withoutName = projection(keeping: false, [])
 
     /// The number of sets held.
     var count: Int { sets.count }
@@ -53,11 +56,47 @@ final class LabelTable {
 
     /// The ID of `id`'s labels without `__name__` (what default vector matching compares).
     func idWithoutMetricName(_ id: LabelID) -> LabelID {
-        withoutNames.value(for: id) { self.id(of: self[$0].withoutMetricName) }
+        withoutName.id(of: id, in: self)
+    }
+
+    /// The projection keeping only `names` (`keeping`), or dropping them and the metric name:
+    /// what `on(…)`/`ignoring(…)` match on and `by(…)`/`without(…)` group by. One per
+    /// projection and table, so its results last as long as the table.
+    func projection(keeping: Bool, _ names: [String]) -> Projection {
+        let key = Projection.Key(keeping: keeping, names: names)
+        if let known = projections[key] { return known }
+        let projection = Projection(key)
+        projections[key] = projection
+        return projection
     }
 
     /// The ID of the empty set.
     lazy var empty: LabelID = id(of: Labels())
+}
+
+/// Label sets projected on some of their labels (`LabelTable.projection(keeping:_:)`), each
+/// set's projection computed once.
+final class Projection {
+    struct Key: Hashable {
+        var keeping: Bool
+        var names: [String]
+    }
+
+    private let key: Key
+    private var ids = LabelMemo<LabelID>()
+
+    fileprivate init(_ key: Key) {
+        self.key = key
+    }
+
+    /// The ID of `id`'s labels projected, in `table` (the one this projection came from).
+    func id(of id: LabelID, in table: LabelTable) -> LabelID {
+        let key = key
+        return ids.value(for: id) {
+            let labels = table[$0]
+            return table.id(of: key.keeping ? labels.keeping(key.names) : labels.dropping(key.names).withoutMetricName)
+        }
+    }
 }
 
 /// A label set in a query's `LabelTable`.
