@@ -14,14 +14,6 @@ package struct NewestSample: Sendable {
     /// among overlapping chunks sorted by start.
     package let chunkMinTime: Int64
 
-    /// A newest sample.
-    package init(labels: Labels, timestamp: Int64, value: Double, chunkMinTime: Int64) {
-        self.labels = labels
-        self.timestamp = timestamp
-        self.value = value
-        self.chunkMinTime = chunkMinTime
-    }
-
     /// Whether this sample, from a source after `other`'s, replaces it in a merge.
     func replaces(_ other: NewestSample) -> Bool {
         timestamp > other.timestamp || (timestamp == other.timestamp && chunkMinTime < other.chunkMinTime)
