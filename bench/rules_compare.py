@@ -228,7 +228,8 @@ class System:
         args = [self.binary, f"--config.file={self.config}", f"--storage.tsdb.path={self.data}",
                 f"--web.listen-address=127.0.0.1:{self.port}", "--web.enable-lifecycle"]
         if self.name.startswith("pharos"):
-            args.insert(1, "server")
+            # Its own Pushgateway and Alertmanager listeners off (a second Pharos may run).
+            args[1:1] = ["server", "--pushgateway.listen-address=", "--alertmanager.listen-address="]
         self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
         if not wait_http(self.base + "/-/ready", timeout=300):
             raise SystemExit(f"{self.name} did not become ready; see {self.dir}/server.log")
