@@ -96,15 +96,16 @@ let package = Package(
         // Cluster roles (issue 7): the distributor's stream sink and the ingester's partition consumers.
         .target(
             name: "Ingest",
-            dependencies: ["Model", "Exposition", "Stream", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Model", "Config", "Exposition", "Stream", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         // Cluster roles (issue 7): the querier's fan-out to ingesters over remote read.
         .target(
             name: "Query",
             dependencies: [
-                "Model", "Config", "Exposition", "TSDB", "Stream",
+                "Model", "Config", "Exposition", "TSDB", "Stream", "HTTPClientTLS",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
@@ -307,7 +308,7 @@ let package = Package(
         // Test helper: measures the peak memory of a block compaction (TSDBTests).
         .executableTarget(
             name: "pharos-tsdb-compaction-probe",
-            dependencies: ["TSDB", "Model"],
+            dependencies: ["TSDB", "Model", "PharosTestSupport"],
             path: "Tests/TSDBCompactionProbe",
             swiftSettings: swiftSettings
         ),
@@ -328,6 +329,9 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: ["Server", "pharos", "Config", "Exposition", "Model", "TSDB", "PromQL", "PharosTestSupport",
+                           "Query",  // SelectHintsPrometheusTests: the cluster's IngesterQuerier
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "Logging", package: "swift-log"),
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio"),
@@ -429,7 +433,7 @@ if ProcessInfo.processInfo.environment["PHAROS_BENCHMARKS"] == "1" {
     package.targets.append(
         .executableTarget(
             name: "TSDBBenchmarks",
-            dependencies: ["TSDB", "Model", .product(name: "Benchmark", package: "benchmark")],
+            dependencies: ["TSDB", "Model", "PharosTestSupport", .product(name: "Benchmark", package: "benchmark")],
             path: "Benchmarks/TSDBBenchmarks",
             swiftSettings: swiftSettings,
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

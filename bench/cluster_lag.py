@@ -141,6 +141,8 @@ def main():
     parser.add_argument("--probes", type=int, default=200)
     parser.add_argument("--series", type=int, default=1000, help="series per load request")
     parser.add_argument("--rate", type=float, default=20, help="load requests per second")
+    parser.add_argument("--record-format", default="chained", choices=["chained", "remote_write_v2"],
+                        help="stream.record_format of the distributor")
     parser.add_argument("--fetch-wait-ms", type=int, default=None,
                         help="stream.client fetch.wait.max.ms (librdkafka: 500): the mock cluster answers a fetch "
                              "only after this wait when it had no data, where a real broker answers as soon as data arrives")
@@ -162,7 +164,7 @@ def main():
         config = os.path.join(work, "prometheus.yml")
         with open(config, "w") as f:
             f.write(f"stream:\n  kind: kafka\n  partitions: {args.partitions}\n  brokers: [{brokers}]\n"
-                    f"  topic: pharos\n  replication_factor: 3\n  ingesters:\n{ingesters}\n")
+                    f"  topic: pharos\n  replication_factor: 3\n  record_format: {args.record_format}\n  ingesters:\n{ingesters}\n")
             if args.fetch_wait_ms is not None:
                 f.write(f"  client:\n    fetch.wait.max.ms: \"{args.fetch_wait_ms}\"\n")
         roles = {}
@@ -179,7 +181,7 @@ def main():
             wait_ready(f"http://127.0.0.1:{port}/-/ready", roles[name])
 
         cluster = measure(args, ports["distributor"], ports["querier"], roles)
-        report(f"cluster (fetch.wait.max.ms={args.fetch_wait_ms or 'default 500'})", args, *cluster)
+        report(f"cluster ({args.record_format} records, fetch.wait.max.ms={args.fetch_wait_ms or 'default 500'})", args, *cluster)
         counted = record_bytes(bootstraps)
         if counted:
             samples = cluster[1] * args.series + len(cluster[0])

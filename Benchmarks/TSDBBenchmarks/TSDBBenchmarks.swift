@@ -2,6 +2,7 @@ import Benchmark
 import Foundation
 import Glibc
 import Model
+import PharosTestSupport
 import TSDB
 
 /// Head append and XOR chunk throughput. Run with
@@ -103,43 +104,8 @@ let benchmarks: @Sendable () -> Void = {
     // 15 s (one full chunk) of slowly moving values. Reported as heap bytes in use (glibc's
     // count: allocated blocks plus mmapped ones) after the head is built, minus before,
     // divided by the series count; one iteration, the figure is exact, not timed.
-    let families: [(name: String, labels: [String])] = [
-        ("node_cpu_seconds_total", ["cpu", "mode"]), ("node_network_receive_bytes_total", ["device"]),
-        ("node_filesystem_avail_bytes", ["device", "fstype", "mountpoint"]), ("node_disk_read_bytes_total", ["device"]),
-        ("node_memory_bytes", ["kind"]),
-    ]
     func nodeLikeLabels(_ i: Int) -> Labels {
-        let family = families[i % families.count]
-        let within = (i % 1000) / families.count
-        var pairs = ["__name__": family.name, "job": "node", "instance": "host-\(i / 1000).example.org:9100"]
-        for label in family.labels { pairs[label] = "\(label)\(within)" }
-        return Labels(pairs.map { Label(name: $0.key, value: $0.value) })
-    }
-    /// Heap bytes in use as glibc counts them (mallinfo2's `uordblks + hblkhd`): what its
-    /// arenas hold from the system minus their free chunks, plus mmapped blocks. Read from
-    /// `malloc_info`'s XML totals, since Swift's Glibc module does not import malloc.h.
-    func heapInUse() -> Int {
-        typealias MallocInfo = @convention(c) (Int32, UnsafeMutablePointer<FILE>?) -> Int32
-        var buffer: UnsafeMutablePointer<CChar>?
-        var length = 0
-        guard let symbol = dlsym(nil, "malloc_info"), let stream = open_memstream(&buffer, &length) else {
-            fatalError("glibc's malloc_info is unavailable")
-        }
-        _ = unsafeBitCast(symbol, to: MallocInfo.self)(0, stream)
-        fclose(stream)
-        let xml = buffer.map { String(cString: $0) } ?? ""
-        free(buffer)
-        // The process-wide totals follow the last heap's element.
-        guard let heaps = xml.range(of: "</heap>", options: .backwards) else { fatalError("malloc_info: \(xml)") }
-        let totals = xml[heaps.upperBound...]
-        func size(_ element: String) -> Int {
-            guard let start = totals.range(of: element)?.upperBound,
-                  let value = totals[start...].range(of: "size=\"")?.upperBound,
-                  let end = totals[value...].firstIndex(of: "\"") else { fatalError("malloc_info has no \(element)") }
-            return Int(totals[value..<end]) ?? 0
-        }
-        return size("<system type=\"current\"") - size("<total type=\"fast\"") - size("<total type=\"rest\"")
-            + size("<total type=\"mmap\"")
+        Labels(NodeLikeSeries.labels(i).map { Label(name: $0.name, value: $0.value) })
     }
     for seriesCount in [100_000, 1_000_000] {
         Benchmark("Head/memory/\(seriesCount) node-like series x 120 samples",
@@ -151,7 +117,7 @@ let benchmarks: @Sendable () -> Void = {
             refs.reserveCapacity(seriesCount)
             var values = (0..<seriesCount).map { Double($0 % 1000) }
             var rng = SystemRandomNumberGenerator()
-            let before = heapInUse()
+            let before = ProcessMemory.heapInUse()
             let head = Head()
             var app = head.appender()
             for i in 0..<seriesCount {
@@ -170,7 +136,7 @@ let benchmarks: @Sendable () -> Void = {
                 _ = try? app.commit()
             }
             benchmark.measurement(.custom("head bytes per series", useScalingFactor: false),
-                                  (heapInUse() - before) / seriesCount)
+                                  (ProcessMemory.heapInUse() - before) / seriesCount)
             blackHole(head)
             blackHole(refs)
         }

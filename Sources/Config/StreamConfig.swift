@@ -10,6 +10,10 @@ internal import Yams
 ///   brokers: [kafka-1:9092, kafka-2:9092]
 ///   topic: pharos-samples
 ///   replication_factor: 3
+///   record_format: chained   # chained (default) | remote_write_v2
+///   ingester_client:         # queriers' and the ruler's requests to ingesters
+///     scheme: https
+///     tls_config: {ca_file: ca.pem}
 ///   client:                  # librdkafka settings, passed through (TLS, SASL, timeouts)
 ///     security.protocol: sasl_ssl
 ///     sasl.mechanism: SCRAM-SHA-512
@@ -41,6 +45,10 @@ package struct StreamConfig: Sendable, Equatable, YAMLStruct {
     package var replicationFactor = 3
     /// `client` (kafka): librdkafka configuration properties, applied after Pharos's defaults.
     package var client: [String: String] = [:]
+    /// `record_format` (kafka): how distributors encode records.
+    package var recordFormat = StreamRecordFormat.chained
+    /// `ingester_client`: how queriers and the ruler reach the ingesters (scheme, TLS, credentials).
+    package var ingesterClient = StreamIngesterClientConfig()
     /// `ingesters`: the ingesters and the partitions each owns, for queriers (static
     /// membership; docs/cluster.md). Empty unless a querier runs.
     package var ingesters: [StreamIngesterConfig] = []
@@ -79,21 +87,13 @@ package struct StreamConfig: Sendable, Equatable, YAMLStruct {
     static var yamlTypeName: String { "config.StreamConfig" }
     static var yamlFields: [YAMLField<StreamConfig>] {
         [
-            YAMLField(
-                key: "kind",
-                decode: { (config: inout StreamConfig, node: Node, _: Node) throws(ConfigError) in
-                    let text = try String.decode(node)
-                    guard let kind = Kind(rawValue: text) else {
-                        throw .invalid("stream.kind must be \"local\" or \"kafka\", got \"\(text)\"", line: node.line)
-                    }
-                    config.kind = kind
-                },
-                encode: { .plain($0.kind.rawValue) }),
+            .oneOf("kind", \.kind, section: "stream"),
             YAMLField("partitions", \.partitions), YAMLField("segment_size", \.segmentSize),
             YAMLField("retention_size", \.retentionSize), YAMLField("retention_time", \.retentionTime),
             YAMLField("brokers", \.brokers), YAMLField("topic", \.topic),
             YAMLField("replication_factor", \.replicationFactor),
-            YAMLField("ingesters", \.ingesters),
+            YAMLField("ingesters", \.ingesters), YAMLField("ingester_client", \.ingesterClient),
+            .oneOf("record_format", \.recordFormat, section: "stream"),
             YAMLField(
                 key: "client",
                 decode: { (config: inout StreamConfig, node: Node, _: Node) throws(ConfigError) in
@@ -124,7 +124,7 @@ package struct StreamConfig: Sendable, Equatable, YAMLStruct {
         try validateIngesters(line: line)
         switch kind {
         case .local:
-            for (key, isSet) in [("brokers", !brokers.isEmpty), ("client", !client.isEmpty)] where isSet {
+            for (key, isSet) in [("brokers", !brokers.isEmpty), ("client", !client.isEmpty), ("record_format", recordFormat != .chained)] where isSet {
                 throw .invalid("stream.\(key) applies only to kind: kafka (stream.kind is local)", line: line)
             }
             guard segmentSize.bytes >= 64 << 10 else {
@@ -181,4 +181,14 @@ extension StreamConfig {
             throw .invalid("stream.ingesters: partition \(missing) has no ingester; every partition needs at least one", line: line)
         }
     }
+}
+
+/// How distributors encode stream records (`stream.record_format`, docs/stream.md).
+package enum StreamRecordFormat: String, Sendable, Equatable, CaseIterable {
+    /// Chained records: a series' labels once per chain, timestamps and values as deltas of the
+    /// chain's previous ones (format 2). A restarted ingester reads back to the oldest chain
+    /// start it still needs (at most a few minutes).
+    case chained
+    /// Self-contained records: a Remote-Write 2.0 request in a zstd frame each (format 1).
+    case remoteWriteV2 = "remote_write_v2"
 }

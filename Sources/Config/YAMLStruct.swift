@@ -59,6 +59,24 @@ struct YAMLField<Root> {
         )
     }
 
+    /// A key whose value is one of an enumeration's raw values; anything else is refused with
+    /// a message listing them ("<section>.<key> must be "a" or "b", got "c"").
+    static func oneOf<Value: RawRepresentable & CaseIterable>(
+        _ key: String, _ path: WritableKeyPath<Root, Value>, section: String
+    ) -> YAMLField<Root> where Value.RawValue == String {
+        YAMLField(
+            key: key,
+            decode: { (root: inout Root, node: Node, _: Node) throws(ConfigError) in
+                let text = try String.decode(node)
+                guard let value = Value(rawValue: text) else {
+                    let allowed = Value.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: " or ")
+                    throw .invalid("\(section).\(key) must be \(allowed), got \"\(text)\"", line: node.line)
+                }
+                root[keyPath: path] = value
+            },
+            encode: { .plain($0[keyPath: path].rawValue) })
+    }
+
     /// This field with `prefix` put before the message of the `.invalid` errors its value throws.
     func prefixingErrors(_ prefix: String) -> YAMLField<Root> {
         let decode = self.decode

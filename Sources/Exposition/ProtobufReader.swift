@@ -14,10 +14,10 @@ enum WireType: UInt8 {
 /// remaining length first and throws `malformedProtobuf` with the absolute byte offset of the
 /// problem, so callers never index the buffer themselves. Offsets are relative to `body`, which
 /// is always the whole request, so errors point into what the sender sent.
-struct ProtobufReader {
+package struct ProtobufReader {
     private let body: UnsafeRawBufferPointer
     /// The offset of the next byte to read.
-    private(set) var offset: Int
+    package private(set) var offset: Int
     /// The end of the message being read (exclusive).
     let end: Int
 
@@ -26,7 +26,7 @@ struct ProtobufReader {
     static let maxGroupDepth = 100
 
     /// A reader of the whole `body`.
-    init(_ body: UnsafeRawBufferPointer) {
+    package init(_ body: UnsafeRawBufferPointer) {
         self.body = body
         offset = 0
         end = body.count
@@ -44,7 +44,7 @@ struct ProtobufReader {
     }
 
     /// Whether the message has more fields.
-    var hasMore: Bool { offset < end }
+    package var hasMore: Bool { offset < end }
 
     /// Reads a field key; returns the field number and wire type.
     mutating func tag() throws(ExpositionError) -> (field: UInt32, wireType: WireType) {
@@ -63,7 +63,7 @@ struct ProtobufReader {
     /// Reads a base-128 varint of at most 10 bytes. As gogo/protobuf and swift-protobuf do, bits
     /// beyond the 64th in the tenth byte are dropped rather than refused.
     @inline(__always)
-    mutating func varint() throws(ExpositionError) -> UInt64 {
+    package mutating func varint() throws(ExpositionError) -> UInt64 {
         // Tags and short lengths take one byte.
         if offset < end, body[offset] < 0x80 {
             defer { offset &+= 1 }
@@ -87,8 +87,15 @@ struct ProtobufReader {
         throw .malformedProtobuf("truncated varint", offset: start)
     }
 
+    /// Reads one byte.
+    package mutating func byte() throws(ExpositionError) -> UInt8 {
+        guard offset < end else { throw .malformedProtobuf("truncated byte", offset: offset) }
+        defer { offset &+= 1 }
+        return body[offset]
+    }
+
     /// Reads eight little-endian bytes.
-    mutating func fixed64() throws(ExpositionError) -> UInt64 {
+    package mutating func fixed64() throws(ExpositionError) -> UInt64 {
         guard end - offset >= 8 else { throw .malformedProtobuf("truncated fixed64", offset: offset) }
         let value = body.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
         offset &+= 8
@@ -109,7 +116,7 @@ struct ProtobufReader {
     }
 
     /// Reads a length prefix and returns the absolute range of the bytes it covers.
-    mutating func lengthDelimited() throws(ExpositionError) -> Range<Int> {
+    package mutating func lengthDelimited() throws(ExpositionError) -> Range<Int> {
         let start = offset
         let length = try varint()
         guard length <= UInt64(end - offset) else {
@@ -126,7 +133,7 @@ struct ProtobufReader {
     }
 
     /// The bytes at `range` as a `String` if they are valid UTF-8.
-    func string(_ range: Range<Int>) -> String? {
+    package func string(_ range: Range<Int>) -> String? {
         let bytes = UnsafeRawBufferPointer(rebasing: body[range])
         // `String(validating:as:)` is generic and looks up metadata on every call (a third of
         // the decoder's time in a profile); decoding is specialised, and repairs are detected by

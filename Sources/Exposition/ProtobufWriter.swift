@@ -3,16 +3,16 @@
 /// Writes fields in the order it is told (the encoders write them in field-number order, as
 /// swift-protobuf and gogo/protobuf do) and omits nothing on its own: proto3's "skip default
 /// values" rule is the encoder's call.
-struct ProtobufWriter {
+package struct ProtobufWriter {
     /// The bytes written so far.
-    var bytes: [UInt8]
+    package var bytes: [UInt8]
 
     /// Creates a writer that appends to `bytes`.
-    init(_ bytes: [UInt8] = []) {
+    package init(_ bytes: [UInt8] = []) {
         self.bytes = bytes
     }
 
-    mutating func varint(_ value: UInt64) {
+    package mutating func varint(_ value: UInt64) {
         var value = value
         while value >= 0x80 {
             bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
@@ -42,7 +42,7 @@ struct ProtobufWriter {
         varintField(field, UInt64(bitPattern: (value << 1) ^ (value >> 63)))
     }
 
-    mutating func fixed64(_ value: UInt64) {
+    package mutating func fixed64(_ value: UInt64) {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 

@@ -5,13 +5,13 @@ extension RemoteWriteDecoder {
     mutating func decodeV2(_ body: UnsafeRawBufferPointer, into batch: inout RemoteWriteBatch) throws(ExpositionError) {
         // Pass 1: the symbol table. Fields may come in any order, so the series (which refer to
         // symbols) are decoded in a second pass over the top-level fields only.
-        symbols.removeAll(keepingCapacity: true)
+        symbols.removeAll()
         var reader = ProtobufReader(body)
         var hasSeries = false
         while reader.hasMore {
             let (field, wireType) = try reader.tag()
             switch (field, wireType) {
-            case (4, .lengthDelimited): symbols.append(reader.string(try reader.lengthDelimited()))
+            case (4, .lengthDelimited): symbols.append(try reader.lengthDelimited())
             case (5, .lengthDelimited): hasSeries = true; _ = try reader.lengthDelimited()
             default: try reader.skip(wireType, field: field)
             }
@@ -74,8 +74,15 @@ extension RemoteWriteDecoder {
             }
         }
         // Labels first: an exemplar problem is only reported for a series whose labels are fine.
-        let labelsProblem = resolvePendingLabels()
-        var result = seriesLabels(firstProblem: labelsProblem)
+        var key: RemoteWriteLabelsCache.Key?
+        var cached: RemoteWriteCachedSeries?
+        if labelsCache != nil, let symbolKey = labelSymbolsKey(reader) {
+            key = symbolKey
+            cached = labelsCache?.series(for: symbolKey)
+        }
+        let labelsProblem = cached == nil ? resolvePendingLabels(reader) : nil
+        var result = cached.map { .success($0.labels) } ?? seriesLabels(firstProblem: labelsProblem)
+        if cached == nil, let key, case .success(let labels) = result { cached = labelsCache?.insert(labels, for: key) }
         if case .success = result {
             if let problem {
                 result = .failure(problem)
@@ -86,15 +93,33 @@ extension RemoteWriteDecoder {
                 result = .failure(.noSamples)
             }
         }
+        // A refused series is described by its labels as sent, which a cache hit did not resolve.
+        if labelsProblem == nil, cached != nil, case .failure = result { _ = resolvePendingLabels(reader) }
         let metadata = RemoteWriteMetadata(
-            type: MetricType(wireValue: type), help: symbolText(helpRef), unit: symbolText(unitRef))
+            type: MetricType(wireValue: type), help: symbolText(helpRef, reader), unit: symbolText(unitRef, reader))
         try finishSeries(
             result, description: { labelsProblem == nil ? describePending() : describeRefs() }, marks: marks,
-            metadata: metadata, index: index, offset: offset, batch: &batch)
+            metadata: metadata, cached: cached, index: index, offset: offset, batch: &batch)
+    }
+
+    /// The labels-cache key of the current series: the bytes of its label symbols in the order
+    /// referenced, each after its length (a 2.0 key never equals a 1.0 one, which is protobuf
+    /// fields); `nil` when a reference is odd or out of range (no cache for broken series).
+    private mutating func labelSymbolsKey(_ reader: ProtobufReader) -> RemoteWriteLabelsCache.Key? {
+        guard refs.count % 2 == 0 else { return nil }
+        symbolKey.removeAll(keepingCapacity: true)
+        symbolKey.append(2)
+        for ref in refs {
+            guard Int(ref) < symbols.count else { return nil }
+            let range = symbols.ranges[Int(ref)]
+            withUnsafeBytes(of: UInt32(range.count).littleEndian) { symbolKey.append(contentsOf: $0) }
+            symbolKey.append(contentsOf: reader.bytes(range))
+        }
+        return RemoteWriteLabelsCache.key(of: symbolKey)
     }
 
     /// Turns `refs` into `pending` labels; the problem if a reference is bad.
-    private mutating func resolvePendingLabels() -> InvalidSeriesReason? {
+    private mutating func resolvePendingLabels(_ reader: ProtobufReader) -> InvalidSeriesReason? {
         pending.removeAll(keepingCapacity: true)
         guard refs.count % 2 == 0 else { return .oddLabelReferenceCount(refs.count) }
         var problem: InvalidSeriesReason?
@@ -103,7 +128,7 @@ extension RemoteWriteDecoder {
             for ref in [nameRef, valueRef] where Int(ref) >= symbols.count {
                 return .symbolReferenceOutOfRange(ref, symbolCount: symbols.count)
             }
-            let name = symbols[Int(nameRef)], value = symbols[Int(valueRef)]
+            let name = symbols.text(Int(nameRef), in: reader), value = symbols.text(Int(valueRef), in: reader)
             if name == nil || value == nil, problem == nil {
                 problem = .invalidUTF8(label: name ?? "symbol \(nameRef)")
             }
@@ -118,8 +143,8 @@ extension RemoteWriteDecoder {
     }
 
     /// The text of a metadata symbol (help, unit); empty when out of range or not UTF-8.
-    private func symbolText(_ ref: UInt32) -> String {
-        Int(ref) < symbols.count ? symbols[Int(ref)] ?? "" : ""
+    private mutating func symbolText(_ ref: UInt32, _ reader: ProtobufReader) -> String {
+        Int(ref) < symbols.count ? symbols.text(Int(ref), in: reader) ?? "" : ""
     }
 
     /// Decodes an `Exemplar` with label references; returns the problem with its references.
@@ -152,8 +177,8 @@ extension RemoteWriteDecoder {
                     problem = .symbolReferenceOutOfRange(bad, symbolCount: symbols.count)
                     break
                 }
-                guard let name = symbols[nameRef], let labelValue = symbols[valueRef] else {
-                    problem = .invalidUTF8(label: symbols[nameRef] ?? "symbol \(nameRef)")
+                guard let name = symbols.text(nameRef, in: reader), let labelValue = symbols.text(valueRef, in: reader) else {
+                    problem = .invalidUTF8(label: symbols.text(nameRef, in: reader) ?? "symbol \(nameRef)")
                     break
                 }
                 builder.set(name, labelValue)

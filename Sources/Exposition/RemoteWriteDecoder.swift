@@ -38,8 +38,10 @@ package struct RemoteWriteDecoder: Sendable {
     /// The options in force.
     package var options: Options
 
-    /// 2.0 symbols of the current request; `nil` for a symbol that is not valid UTF-8.
-    var symbols: [String?] = []
+    /// 2.0 symbols of the current request.
+    var symbols = RemoteWriteSymbols()
+    /// The bytes of the current 2.0 series' label symbols, the key of the labels cache.
+    var symbolKey: [UInt8] = []
     /// Labels of the current series (or exemplar), in the order sent.
     var pending: [Label] = []
     /// 2.0 label references of the current series or exemplar.
@@ -49,7 +51,7 @@ package struct RemoteWriteDecoder: Sendable {
     /// Scratch columns for one histogram, whose repeated fields may interleave on the wire.
     var histogramScratch = HistogramScratch()
     var builder = LabelsBuilder()
-    /// Label sets of 1.0 series seen in earlier requests, shared by the decoders of a receiver.
+    /// Label sets of series seen in earlier requests, shared by the decoders of a receiver.
     let labelsCache: RemoteWriteLabelsCache?
     /// Where the current 1.0 series' `Label` fields are: whole fields (for the cache key) and
     /// their payloads (to decode on a miss).

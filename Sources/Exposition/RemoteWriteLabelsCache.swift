@@ -2,12 +2,14 @@ import CXXHash
 package import Model
 import Synchronization
 
-/// The label sets of recent remote-write 1.0 series, keyed by the exact bytes their `Label`
-/// fields had on the wire: a sender repeats every series' labels in every request, so a series
-/// seen before skips decoding, UTF-8 checks, ordering checks and building its `Labels`.
+/// The label sets of recent remote-write series, keyed by the exact bytes their labels had on
+/// the wire: a sender repeats every series' labels in every request, so a series seen before
+/// skips decoding, UTF-8 checks, ordering checks and building its `Labels`.
 ///
-/// Keys are the 128-bit XXH3 hash of the label fields' bytes (tag, length and payload, in wire
-/// order). Identical bytes decode to identical labels with identical validation, so only label
+/// Keys are the 128-bit XXH3 hash of the labels' bytes: for 1.0 the `Label` fields (tag, length
+/// and payload, in wire order); for 2.0 the referenced symbols' bytes, each after its length,
+/// in reference order (symbol numbers differ between requests, the texts do not). Identical
+/// bytes decode to identical labels with identical validation, so only label
 /// sets that passed are stored; a different order or encoding of the same labels is simply a
 /// miss. Two generations of at most `capacity` entries each bound the memory: when the current
 /// one fills up it becomes the previous one, and entries found there move back.
@@ -58,7 +60,12 @@ package final class RemoteWriteLabelsCache: Sendable {
         }
         var staged: [UInt8] = []
         for range in ranges { staged.append(contentsOf: reader.bytes(range)) }
-        return staged.withUnsafeBytes { key(of: $0) }
+        return key(of: staged)
+    }
+
+    /// The key of `bytes`.
+    static func key(of bytes: [UInt8]) -> Key {
+        bytes.withUnsafeBytes { key(of: $0) }
     }
 
     private static func key(of bytes: UnsafeRawBufferPointer) -> Key {
@@ -122,47 +129,49 @@ package final class RemoteWriteLabelsCache: Sendable {
 /// An open-addressing hash table from `RemoteWriteLabelsCache.Key` to entries with linear
 /// probing. The keys are already uniform hashes, so a key's low bits pick its slot: no
 /// `Hasher` rounds per lookup. Grows by doubling at half full; has no removal (the cache drops
-/// whole generations).
+/// whole generations). A slot holds its key and entry together, so a lookup touches one cache
+/// line, not two.
 private struct KeyTable {
-    private var keys: [RemoteWriteLabelsCache.Key] = []
-    private var values: [RemoteWriteCachedSeries?] = []
+    private struct Slot {
+        var key: RemoteWriteLabelsCache.Key
+        var series: RemoteWriteCachedSeries?
+    }
+
+    private var slots: [Slot] = []
     private(set) var count = 0
 
     func find(_ key: RemoteWriteLabelsCache.Key) -> RemoteWriteCachedSeries? {
-        guard !keys.isEmpty else { return nil }
-        let mask = keys.count - 1
-        var slot = Int(truncatingIfNeeded: key.low) & mask
-        while let series = values[slot] {
-            if keys[slot] == key { return series }
-            slot = (slot + 1) & mask
+        guard !slots.isEmpty else { return nil }
+        let mask = slots.count - 1
+        var index = Int(truncatingIfNeeded: key.low) & mask
+        while let series = slots[index].series {
+            if slots[index].key == key { return series }
+            index = (index + 1) & mask
         }
         return nil
     }
 
     mutating func insert(_ series: RemoteWriteCachedSeries, for key: RemoteWriteLabelsCache.Key) {
-        if (count + 1) * 2 > keys.count { grow() }
-        let mask = keys.count - 1
-        var slot = Int(truncatingIfNeeded: key.low) & mask
-        while values[slot] != nil {
-            if keys[slot] == key {
-                values[slot] = series
+        if (count + 1) * 2 > slots.count { grow() }
+        let mask = slots.count - 1
+        var index = Int(truncatingIfNeeded: key.low) & mask
+        while slots[index].series != nil {
+            if slots[index].key == key {
+                slots[index].series = series
                 return
             }
-            slot = (slot + 1) & mask
+            index = (index + 1) & mask
         }
-        keys[slot] = key
-        values[slot] = series
+        slots[index] = Slot(key: key, series: series)
         count += 1
     }
 
     private mutating func grow() {
-        let oldKeys = keys, oldValues = values
-        let slots = Swift.max(1024, keys.count * 2)
-        keys = Array(repeating: RemoteWriteLabelsCache.Key(low: 0, high: 0), count: slots)
-        values = Array(repeating: nil, count: slots)
+        let old = slots
+        slots = Array(repeating: Slot(key: RemoteWriteLabelsCache.Key(low: 0, high: 0), series: nil), count: Swift.max(1024, old.count * 2))
         count = 0
-        for index in oldKeys.indices {
-            if let series = oldValues[index] { insert(series, for: oldKeys[index]) }
+        for slot in old {
+            if let series = slot.series { insert(series, for: slot.key) }
         }
     }
 }

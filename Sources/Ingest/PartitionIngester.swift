@@ -10,6 +10,10 @@ import Exposition
 /// the next run read some records again; the TSDB drops what it already has (the same sample
 /// again is not stored twice; older ones are refused as out of order).
 ///
+/// Chained records (docs/stream.md) decode only after their chain's earlier records, so the
+/// offset committed is the oldest chain start a restarted run still needs, not the next
+/// record: such a run reads some records again, and the TSDB drops what it already has.
+///
 /// A record that does not decode is logged and skipped: it can never be ingested, and
 /// stopping would hold up the whole partition. Samples the TSDB refuses (out of order, too
 /// old) are counted, as a remote-write receiver counts them.
@@ -84,8 +88,10 @@ package struct PartitionIngester<Log: Stream>: Sendable {
                 }
                 guard let last = records.last else { continue }
                 try await ingest(records, codec: &codec, batch: &batch)
+                // Chained records: a restart must read from the oldest chain start still needed.
+                let resume = codec.resumeOffset(next: last.offset + 1)
                 do throws(StreamError) {
-                    try await stream.commit(last.offset + 1, partition: partition, group: group)
+                    try await stream.commit(resume, partition: partition, group: group)
                 } catch {
                     throw .stream(error)
                 }
@@ -105,7 +111,19 @@ package struct PartitionIngester<Log: Stream>: Sendable {
         var firstRejection: String?
         for record in records {
             do throws(StreamError) {
-                try codec.decode(record.payload, into: &batch)
+                try codec.decode(record.payload, offset: record.offset, into: &batch)
+            } catch .chainBroken(_, _, nil) {
+                // A chain that started before where this run began: its records before the
+                // committed offset were ingested by an earlier run (docs/stream.md).
+                logger.debug("Skipping a record of a chain that started before this run",
+                             metadata: ["partition": "\(partition)", "offset": "\(record.offset)"])
+                continue
+            } catch .chainBroken(let chain, let sequence, let expected) {
+                // A record of the chain failed to append; its writer acknowledged nothing after it.
+                logger.warning("Skipping the rest of a record chain with a missing record",
+                               metadata: ["partition": "\(partition)", "offset": "\(record.offset)",
+                                          "err": "\(StreamError.chainBroken(chain: chain, sequence: sequence, expected: expected))"])
+                continue
             } catch {
                 logger.error("Skipping a record that does not decode",
                              metadata: ["partition": "\(partition)", "offset": "\(record.offset)", "err": "\(error)"])

@@ -1,6 +1,9 @@
+package import Config
 package import Exposition
 package import Model
 package import Stream
+internal import Dispatch
+internal import Synchronization
 
 /// The distributor's sink: batches from producers (the remote-write receiver, scrape loops, the
 /// Pushgateway's ingester) become stream records, one or more per partition, and a batch is
@@ -8,24 +11,37 @@ package import Stream
 ///
 /// Each series goes to `partitioner.partition(of:)` of its labels. Records hold at most
 /// `maxSamplesPerRecord` samples, well under Kafka's default 1 MB message limit after
-/// compression. Samples are not checked against stored data here: out-of-order or duplicate
+/// compression. By default records are chained (`ChainedRecordFormat`: labels once per
+/// chain, timestamps and values as deltas of the chain's previous ones; one chain per
+/// partition shared by every batch of this sink); `.remoteWriteV2` writes self-contained records.
+/// Samples are not checked against stored data here: out-of-order or duplicate
 /// samples are dropped by the ingesters' TSDB (docs/cluster.md).
 package struct StreamAppendable<Log: Stream>: SampleAppendable {
     /// Where records go.
     package let stream: Log
     /// Maps a series to its partition.
     package let partitioner: StreamPartitioner
+    /// How records are encoded.
+    package let recordFormat: StreamRecordFormat
     /// The most samples one record carries.
     package var maxSamplesPerRecord = 20_000
+    /// The wall clock (ms) chains are dated by.
+    package var clock: @Sendable () -> Int64 = ChainedRecordFormat.wallClockMs
+    /// The chain of each partition (chained records only).
+    private let chains: [ChainedPartitionWriter]
 
-    /// A sink appending to `stream`, partitioned by `partitioner`.
-    package init(stream: Log, partitioner: StreamPartitioner) {
+    /// A sink appending to `stream`, partitioned by `partitioner`, in `recordFormat`; chains
+    /// last `chainMaxAgeMs`.
+    package init(stream: Log, partitioner: StreamPartitioner, recordFormat: StreamRecordFormat = .chained,
+                 chainMaxAgeMs: Int64 = ChainedRecordFormat.defaultMaxAgeMs) {
         self.stream = stream
         self.partitioner = partitioner
+        self.recordFormat = recordFormat
+        chains = recordFormat == .chained ? (0..<partitioner.partitionCount).map { _ in ChainedPartitionWriter(maxAgeMs: chainMaxAgeMs) } : []
     }
 
     package func makeAppender() -> any SampleAppender & ~Copyable {
-        StreamAppender(stream: stream, partitioner: partitioner, maxSamplesPerRecord: maxSamplesPerRecord)
+        StreamAppender(stream: stream, partitioner: partitioner, chains: chains, maxSamplesPerRecord: maxSamplesPerRecord, clock: clock)
     }
 }
 
@@ -34,7 +50,9 @@ package struct StreamAppendable<Log: Stream>: SampleAppendable {
 struct StreamAppender<Log: Stream>: SampleAppender {
     let stream: Log
     let partitioner: StreamPartitioner
+    let chains: [ChainedPartitionWriter]
     let maxSamplesPerRecord: Int
+    let clock: @Sendable () -> Int64
     /// The record being filled for each partition.
     private var filling: [RemoteWriteBatch]
     /// Full records, with their partitions, in the order they filled.
@@ -43,9 +61,12 @@ struct StreamAppender<Log: Stream>: SampleAppender {
     private var last: (labels: Labels, partition: Int)?
     private var sampleCount = 0
 
-    init(stream: Log, partitioner: StreamPartitioner, maxSamplesPerRecord: Int) {
+    init(stream: Log, partitioner: StreamPartitioner, chains: [ChainedPartitionWriter], maxSamplesPerRecord: Int,
+         clock: @escaping @Sendable () -> Int64) {
         self.stream = stream
+        self.clock = clock
         self.partitioner = partitioner
+        self.chains = chains
         self.maxSamplesPerRecord = maxSamplesPerRecord
         filling = Array(repeating: RemoteWriteBatch(), count: partitioner.partitionCount)
     }
@@ -78,57 +99,65 @@ struct StreamAppender<Log: Stream>: SampleAppender {
         filling[partition].sampleRanges[series] = filling[partition].sampleRanges[series].lowerBound..<filling[partition].timestampsMs.count
     }
 
-    /// Waits for the stream's acknowledgement by blocking the thread: for synchronous producers
-    /// (the rule evaluator) on a stream that supports it (`KafkaLog`); async code calls
-    /// `commitBatchAsync`.
+    /// Waits for the stream's acknowledgement by blocking the thread, for synchronous producers
+    /// (the rule evaluator): the acknowledgement comes on the stream's own thread, so the wait
+    /// needs no other thread of the concurrency pool. Async code calls `commitBatchAsync`.
     mutating func commitBatch() throws(AppendError) -> Int {
-        guard let blocking = stream as? any BlockingAppendStream else {
-            rollback()
-            throw AppendError(.storage, "BUG: this stream commits only asynchronously; call commitBatchAsync()")
-        }
-        let (count, payloads) = takePayloads()
+        let (count, records) = takeRecords()
         guard count > 0 else { return 0 }
-        do throws(StreamError) {
-            _ = try blocking.appendBlocking(payloads)
-        } catch {
-            throw AppendError(.storage, "stream append failed: \(error)")
+        let done = DispatchSemaphore(value: 0)
+        let outcome = Mutex<StreamError?>(nil)
+        append(records) { failure in
+            outcome.withLock { $0 = failure }
+            done.signal()
         }
+        done.wait()
+        if let failure = outcome.withLock({ $0 }) { throw AppendError(.storage, "stream append failed: \(failure)") }
         return count
     }
 
     mutating func commitBatchAsync() async throws(AppendError) -> Int {
-        let (count, payloads) = takePayloads()
+        let (count, records) = takeRecords()
         guard count > 0 else { return 0 }
-        let stream = stream
-        let failure = await withTaskGroup(of: StreamError?.self) { group in
-            for (partition, partitionPayloads) in payloads.enumerated() where !partitionPayloads.isEmpty {
-                group.addTask {
-                    do throws(StreamError) {
-                        _ = try await stream.append(partitionPayloads, to: partition)
-                        return nil
-                    } catch {
-                        return error
-                    }
-                }
-            }
-            var first: StreamError?
-            for await error in group where first == nil { first = error }
-            return first
+        let failure = await withCheckedContinuation { (continuation: CheckedContinuation<StreamError?, Never>) in
+            append(records) { continuation.resume(returning: $0) }
         }
         if let failure { throw AppendError(.storage, "stream append failed: \(failure)") }
         return count
     }
 
-    /// The batch's samples encoded as records, by partition, and their count; empties the batch.
-    private mutating func takePayloads() -> (count: Int, payloads: [[[UInt8]]]) {
-        var records = full
-        for (partition, batch) in filling.enumerated() where !batch.labels.isEmpty { records.append((partition, batch)) }
+    /// Encodes and queues `records` (by partition) and calls `completion` once, with the first
+    /// failure or `nil` when every record is durable.
+    private func append(_ records: [[RemoteWriteBatch]], completion: @escaping @Sendable (StreamError?) -> Void) {
+        let partitions = records.indices.filter { !records[$0].isEmpty }
+        let remaining = Mutex((count: partitions.count, failure: StreamError?.none))
+        let report: @Sendable (Result<Void, StreamError>) -> Void = { result in
+            let finished = remaining.withLock { state -> StreamError?? in
+                if case .failure(let error) = result, state.failure == nil { state.failure = error }
+                state.count -= 1
+                return state.count == 0 ? .some(state.failure) : nil
+            }
+            if let finished { completion(finished) }
+        }
+        let nowMs = clock()
+        var codec = StreamRecordCodec()
+        for partition in partitions {
+            if chains.isEmpty {
+                stream.enqueue(records[partition].map { codec.encode($0) }, to: partition) { report($0.map { _ in () }) }
+            } else {
+                chains[partition].append(records[partition], to: stream, partition: partition, nowMs: nowMs, completion: report)
+            }
+        }
+    }
+
+    /// The batch's records by partition and its sample count; empties the batch.
+    private mutating func takeRecords() -> (count: Int, records: [[RemoteWriteBatch]]) {
+        var records = [[RemoteWriteBatch]](repeating: [], count: partitioner.partitionCount)
+        for (partition, batch) in full { records[partition].append(batch) }
+        for (partition, batch) in filling.enumerated() where !batch.labels.isEmpty { records[partition].append(batch) }
         let count = sampleCount
         rollback()
-        var codec = StreamRecordCodec()
-        var payloads = [[[UInt8]]](repeating: [], count: partitioner.partitionCount)
-        for record in records { payloads[record.partition].append(codec.encode(record.batch)) }
-        return (count, payloads)
+        return (count, records)
     }
 
     mutating func rollback() {

@@ -65,7 +65,8 @@ package enum GoQuote {
         }
     }
 
-    private static func hex(_ value: UInt32, width: Int, uppercase: Bool = false) -> String {
+    /// `value` in hexadecimal, zero-padded to `width` digits (Go's `%0*x`/`%0*X`).
+    package static func hex(_ value: UInt32, width: Int, uppercase: Bool = false) -> String {
         let digits = String(value, radix: 16, uppercase: uppercase)
         return String(repeating: "0", count: max(0, width - digits.count)) + digits
     }

@@ -5,6 +5,7 @@ package import Model
 import NIOCore
 import NIOHTTP1
 import Stream
+import Config
 package import TSDB
 
 /// A `Querier` over the ingesters of a cluster: each `select` asks one ingester per partition
@@ -23,6 +24,8 @@ package struct IngesterQuerier: Querier {
     package let ring: IngesterRing
     /// The client requests go out through.
     package let httpClient: HTTPClient
+    /// Scheme, credentials and TLS of the requests.
+    package let client: IngesterClient
     /// The time range label queries cover (`select` has its own).
     package let mint: Int64, maxt: Int64
     /// How long one ingester may take to answer.
@@ -33,17 +36,20 @@ package struct IngesterQuerier: Querier {
     /// The path ingesters serve their data on for queriers.
     package static let readPath = "/pharos/internal/v1/read"
 
-    /// A querier over `[mint, maxt]` of `ring`'s ingesters.
-    package init(ring: IngesterRing, httpClient: HTTPClient, mint: Int64, maxt: Int64) {
+    /// A querier over `[mint, maxt]` of `ring`'s ingesters, asked through `client`.
+    package init(ring: IngesterRing, httpClient: HTTPClient, client: IngesterClient = .plain, mint: Int64, maxt: Int64) {
         self.ring = ring
         self.httpClient = httpClient
+        self.client = client
         self.mint = mint
         self.maxt = maxt
     }
 
-    package func select(_ matchers: [Matcher], mint: Int64, maxt: Int64) throws(TSDBError) -> [Series] {
+    /// See `Querier.select`; `hints` go to the ingesters as the query's `ReadHints`.
+    package func select(_ matchers: [Matcher], mint: Int64, maxt: Int64, hints: SelectHints?) throws(TSDBError) -> [Series] {
         var request = RemoteReadRequest()
-        request.queries = [RemoteReadQuery(startTimestampMs: mint, endTimestampMs: maxt, matchers: matchers)]
+        request.queries = [RemoteReadQuery(startTimestampMs: mint, endTimestampMs: maxt, matchers: matchers,
+                                           hints: hints.map { RemoteReadHints($0, mint: mint, maxt: maxt) })]
         request.acceptedResponseTypes = [RemoteReadResponseType.streamedXORChunks.rawValue]
         let body = Snappy.compress(request.encoded())
         var remaining = Set(0..<ring.partitioner.partitionCount)
@@ -106,11 +112,13 @@ package struct IngesterQuerier: Querier {
     /// Starts the remote-read request to `address`.
     private func send(_ body: [UInt8], to address: String) -> EventLoopFuture<HTTPClient.Response> {
         do {
+            var headers: HTTPHeaders = ["Content-Type": "application/x-protobuf", "Content-Encoding": "snappy",
+                                        "X-Prometheus-Remote-Read-Version": "0.1.0", "User-Agent": "pharos-querier"]
+            if let authorization = try client.http.authorizationHeader() { headers.replaceOrAdd(name: "Authorization", value: authorization) }
+            for (name, value) in try client.http.customHeaders() { headers.replaceOrAdd(name: name, value: value) }
             let request = try HTTPClient.Request(
-                url: "http://\(address)\(Self.readPath)", method: .POST,
-                headers: ["Content-Type": "application/x-protobuf", "Content-Encoding": "snappy",
-                          "X-Prometheus-Remote-Read-Version": "0.1.0", "User-Agent": "pharos-querier"],
-                body: .bytes(body))
+                url: "\(client.scheme)://\(address)\(Self.readPath)", method: .POST, headers: headers,
+                body: .bytes(body), tlsConfiguration: client.tls)
             return httpClient.execute(request: request, deadline: .now() + .nanoseconds(timeout.nanoseconds))
         } catch {
             return httpClient.eventLoopGroup.next().makeFailedFuture(error)
@@ -130,6 +138,11 @@ package struct IngesterQuerier: Querier {
         guard answer.status == .ok else {
             let text = String(decoding: bytes.prefix(512), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             throw .unavailable(reason: "ingester \(address) answered \(answer.status.code): \(text)")
+        }
+        // Anything else (a web UI's page, a proxy's answer) is not an ingester speaking.
+        let contentType = answer.headers.first(name: "Content-Type") ?? ""
+        guard contentType == RemoteReadResponseType.streamedXORChunks.contentType else {
+            throw .unavailable(reason: "ingester \(address) answered with Content-Type \"\(contentType)\", not a streamed remote-read response: is it an ingester (--role=ingester)?")
         }
         guard bytes.count <= maxResponseBytes else {
             throw .unavailable(reason: "ingester \(address) answered \(bytes.count) bytes, more than \(maxResponseBytes)")

@@ -23,6 +23,8 @@ final class ClusterRuntime: Sendable {
     let sink: (any SampleAppendable)?
     /// The ingesters a querier or a ruler reads from.
     let ring: IngesterRing?
+    /// How the querier and the ruler reach the ingesters (`stream.ingester_client`).
+    let ingesterClient: IngesterClient
     /// An ingester's partitions, in order.
     let partitions: [Int]
     /// An ingester's consumer group.
@@ -68,12 +70,17 @@ final class ClusterRuntime: Sendable {
                 throw .config("stream: \(error)")
             }
             stream = log
-            sink = role != .ingester ? StreamAppendable(stream: log, partitioner: StreamPartitioner(partitionCount: config.partitions)) : nil
+            sink = role != .ingester ? StreamAppendable(stream: log, partitioner: StreamPartitioner(partitionCount: config.partitions), recordFormat: config.recordFormat) : nil
         } else {
             stream = nil
             sink = nil
         }
         ring = role == .querier || role == .ruler ? IngesterRing(config: config) : nil
+        do throws(IngesterClientError) {
+            ingesterClient = ring == nil ? .plain : try IngesterClient(config.ingesterClient)
+        } catch {
+            throw .config("\(error)")
+        }
     }
 
     /// Whether the process serves requests: a distributor and a ruler once the topic is
@@ -122,7 +129,10 @@ extension ClusterRuntime {
     /// What the query API and the rules read in this role: the ingesters through `httpClient`
     /// (querier, ruler), an error (distributor), or `nil` for the process's own TSDB.
     func querier(httpClient: HTTPClient) -> (@Sendable (Int64, Int64) -> any Querier)? {
-        if let ring { return { IngesterQuerier(ring: ring, httpClient: httpClient, mint: $0, maxt: $1) } }
+        if let ring {
+            let client = ingesterClient
+            return { IngesterQuerier(ring: ring, httpClient: httpClient, client: client, mint: $0, maxt: $1) }
+        }
         if role == .distributor { return { _, _ in DistributorQuerier() } }
         return nil
     }
@@ -133,7 +143,7 @@ extension ClusterRuntime {
 struct DistributorQuerier: Querier {
     private static let reason = "--role=distributor keeps no data and does not answer queries: ask a querier (--role=querier)"
 
-    func select(_ matchers: [Matcher], mint: Int64, maxt: Int64) throws(TSDBError) -> [Series] {
+    func select(_ matchers: [Matcher], mint: Int64, maxt: Int64, hints: SelectHints?) throws(TSDBError) -> [Series] {
         throw .unavailable(reason: Self.reason)
     }
 

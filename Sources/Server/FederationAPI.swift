@@ -45,7 +45,8 @@ package struct FederationAPI: Sendable {
         var iterator = SeriesIterator()
         for matchers in selectors {
             let selected: [Series]
-            do { selected = try q.select(matchers, mint: mint + 1, maxt: maxt) } catch {
+            // Empty hints, as Prometheus's federation passes (its start and end only).
+            do { selected = try q.select(matchers, mint: mint + 1, maxt: maxt, hints: SelectHints()) } catch {
                 throw APIError(.internal, "federation failed: \(error)")
             }
             for series in selected where newest[series.labels] == nil {

@@ -266,6 +266,10 @@ package final class PharosServer: Sendable {
         if config.stream.kind == .kafka, role == .all {
             throw .config("stream.kind: kafka (--config.file=\"\(path)\") is for the cluster roles: run with --role=distributor, ingester or querier, or remove the stream section to run as a single process")
         }
+        // Pharos answers remote read (/api/v1/read) but does not query other systems yet.
+        if !config.remoteRead.isEmpty {
+            throw .config("remote_read (--config.file=\"\(path)\") is not supported by Pharos yet: it serves remote read at /api/v1/read but does not read from other systems; remove the remote_read section")
+        }
         // The sender follows the TSDB's WAL; in a cluster each replica of a partition would send it (docs/cluster.md).
         if !config.remoteWrite.isEmpty, role.isClusterRole {
             throw .config("remote_write (--config.file=\"\(path)\") is not supported with --role=\(role.rawValue): ingesters own the data and each replica of a partition would send it again; have senders write to both the distributors and the other system, or run remote_write from a --role=all server")

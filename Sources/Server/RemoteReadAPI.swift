@@ -2,12 +2,14 @@ import Exposition
 import HTTPTypes
 package import Hummingbird
 package import Model
+import Query
 package import TSDB
 
 /// `POST /api/v1/read`, remote read as Prometheus serves it: one snappy-compressed
 /// `ReadResponse` of samples, or the framed `STREAMED_XOR_CHUNKS` stream of the stored
 /// chunks, as the request's accepted response types choose. Matchers on the external
-/// labels are dropped before selecting and the external labels added to every series.
+/// labels are dropped before selecting and the external labels added to every series; the
+/// query's `ReadHints` go to the querier as `SelectHints`.
 package struct RemoteReadAPI: Sendable {
     /// A querier over `[mint, maxt]` of the server's storage.
     package var querier: @Sendable (_ mint: Int64, _ maxt: Int64) -> any Querier
@@ -68,7 +70,7 @@ package struct RemoteReadAPI: Sendable {
         let selected: [Series]
         do {
             selected = try querier(query.startTimestampMs, query.endTimestampMs)
-                .select(matchers, mint: query.startTimestampMs, maxt: query.endTimestampMs)
+                .select(matchers, mint: query.startTimestampMs, maxt: query.endTimestampMs, hints: query.hints.map(SelectHints.init))
         } catch {
             throw APIError(.internal, "remote read: \(error)")
         }

@@ -45,8 +45,10 @@ package struct SeriesAPI: Sendable {
         let limit = try p.limit()
         let q = querier(mint, maxt)
         var all = Set<Labels>()
+        // As Prometheus: "series" tells a querier that no samples are needed.
+        let hints = SelectHints(function: "series")
         for matchers in selectors {
-            do { for one in try q.select(matchers, mint: mint, maxt: maxt) { all.insert(one.labels) } }
+            do { for one in try q.select(matchers, mint: mint, maxt: maxt, hints: hints) { all.insert(one.labels) } }
             catch { throw APIError(.internal, error.description) }
         }
         var sorted = all.sorted(by: <)

@@ -26,6 +26,14 @@ package protocol Stream: Sendable {
     /// `KafkaLog`). On error none of them may be assumed written; some may be (at least once).
     func append(_ payloads: [[UInt8]], to partition: Int) async throws(StreamError) -> [Int64]
 
+    /// Queues `payloads` for `partition` before it returns, so they land after everything queued
+    /// on that partition before and before everything queued after (what a chain of dependent
+    /// records needs), and calls `completion` exactly once, on a thread of the log's own, with
+    /// their offsets when every one is durable, or with the first error (the guarantees of
+    /// `append`). `completion` may be called before `enqueue` returns.
+    func enqueue(_ payloads: [[UInt8]], to partition: Int,
+                 completion: @escaping @Sendable (Result<[Int64], StreamError>) -> Void)
+
     /// A consumer of `partition` that reads from `offset` (the start offset of the partition
     /// reads everything retained; its end offset reads only what is appended later).
     func consumer(partition: Int, from offset: Int64) async throws(StreamError) -> Consumer
@@ -35,15 +43,6 @@ package protocol Stream: Sendable {
 
     /// The offset `group` last committed for `partition`, or `nil` if it never committed.
     func committedOffset(partition: Int, group: String) async throws(StreamError) -> Int64?
-}
-
-/// A `Stream` whose appends can also be waited for by blocking the calling thread, for
-/// synchronous producers (the rule evaluator's appender). The wait depends on no other thread
-/// of the Swift concurrency pool, so it cannot deadlock when every pool thread waits.
-package protocol BlockingAppendStream: Stream {
-    /// Appends `payloads[p]` to partition `p` for every `p` and returns their offsets, by
-    /// partition, once every one of them is durable; the errors and guarantees of `append`.
-    func appendBlocking(_ payloads: [[[UInt8]]]) throws(StreamError) -> [[Int64]]
 }
 
 /// Reads one partition of a `Stream` in offset order.
@@ -85,6 +84,14 @@ package struct StreamPartitionInfo: Sendable, Equatable {
         self.id = id
         self.startOffset = startOffset
         self.endOffset = endOffset
+    }
+}
+
+extension Stream {
+    package func append(_ payloads: [[UInt8]], to partition: Int) async throws(StreamError) -> [Int64] {
+        try await withCheckedContinuation { (continuation: CheckedContinuation<Result<[Int64], StreamError>, Never>) in
+            enqueue(payloads, to: partition) { continuation.resume(returning: $0) }
+        }.get()
     }
 }
 

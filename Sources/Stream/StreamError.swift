@@ -12,6 +12,11 @@ package enum StreamError: Error, Equatable, Sendable {
     case corruptRecord(path: String, position: Int64, reason: String)
     /// A record payload that is not a valid encoded batch.
     case malformedPayload(String)
+    /// A chained record that cannot be decoded because its chain's earlier records were not
+    /// read: `expected` is `nil` when the chain is unknown to this reader (its key record lies
+    /// before where the reader started), else the sequence number that was due (a record is
+    /// missing). docs/stream.md "Chained records".
+    case chainBroken(chain: UInt64, sequence: UInt64, expected: UInt64?)
     /// A record or batch larger than the configured limit.
     case recordTooLarge(bytes: Int, limitBytes: Int, setting: String)
     /// A consumer group name that is not `[A-Za-z0-9._-]{1,249}` (Kafka's rule for names).
@@ -43,6 +48,10 @@ extension StreamError: CustomStringConvertible {
             "corrupt record in \(path) at byte \(position): \(reason)"
         case .malformedPayload(let reason):
             "malformed stream record payload: \(reason)"
+        case .chainBroken(let chain, let sequence, let expected?):
+            "record \(sequence) of record chain \(String(chain, radix: 16)) follows record \(expected - 1): the records between are missing; skipping the chain until its writer starts a new one"
+        case .chainBroken(let chain, let sequence, nil):
+            "record \(sequence) of record chain \(String(chain, radix: 16)) belongs to a chain whose first record this reader did not read; skipping it"
         case .recordTooLarge(let bytes, let limit, let setting):
             "record of \(bytes) bytes is larger than the limit of \(limit) bytes; raise \(setting)"
         case .invalidConsumerGroup(let name):

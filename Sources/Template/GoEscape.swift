@@ -33,8 +33,7 @@ package enum GoEscape {
             case "=": out += "\\u003D"
             default:
                 if scalar.value < 0x20 || (!scalar.isASCII && !GoQuote.isPrint(scalar)) {
-                    let h = String(scalar.value, radix: 16, uppercase: true)
-                    out += "\\u" + String(repeating: "0", count: max(0, 4 - h.count)) + h
+                    out += "\\u" + GoQuote.hex(scalar.value, width: 4, uppercase: true)
                 } else {
                     out.unicodeScalars.append(scalar)
                 }
@@ -54,8 +53,7 @@ package enum GoEscape {
             case UInt8(ascii: " "):
                 out += "+"
             default:
-                let h = String(byte, radix: 16, uppercase: true)
-                out += "%" + (byte < 16 ? "0" : "") + h
+                out += "%" + GoQuote.hex(UInt32(byte), width: 2, uppercase: true)
             }
         }
         return out

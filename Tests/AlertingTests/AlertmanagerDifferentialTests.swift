@@ -137,10 +137,11 @@ struct AlertmanagerDifferentialTests {
             let ours = got.filter { "\($0.path) \($0.groupKey)" == key }
             #expect(ours == theirs, "\(key)")
             for (a, b) in zip(ours, theirs) {
-                // Within one group interval (2 s) of each other, each counted from its own start.
+                // Within two group intervals (2 s each) of each other, each counted from its own
+                // start: one interval apart by the schedules, plus a loaded machine's delays.
                 let ourTime = a.at - started[1], theirTime = b.at - started[0]
                 let gap = ourTime > theirTime ? ourTime - theirTime : theirTime - ourTime
-                #expect(gap <= .seconds(2), "\(key): \(gap) apart")
+                #expect(gap <= .seconds(4), "\(key): \(gap) apart")
             }
         }
     }

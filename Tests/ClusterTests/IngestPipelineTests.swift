@@ -7,6 +7,7 @@ import Logging
 import Model
 import Stream
 import TSDB
+import Synchronization
 import Testing
 
 /// The cluster's write path in one process, on real files: the distributor's `StreamAppendable`
@@ -16,13 +17,14 @@ import Testing
 @Suite struct IngestPipelineTests {
     private static let series = (0..<40).map { Labels(["__name__": "pipeline_sample", "series": "\($0)"]) }
 
-    @Test func acknowledgedBatchesReachTheTSDBExactlyOnceAcrossReplays() async throws {
+    @Test(arguments: StreamRecordFormat.allCases)
+    func acknowledgedBatchesReachTheTSDBExactlyOnceAcrossReplays(format: StreamRecordFormat) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-ingest-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var logOptions = LocalLog.Options()
         logOptions.partitionCount = 2
         let log = try LocalLog.open(directory: directory + "/log", options: logOptions, logger: Logger(label: "test"))
-        var sink = StreamAppendable(stream: log, partitioner: StreamPartitioner(partitionCount: 2))
+        var sink = StreamAppendable(stream: log, partitioner: StreamPartitioner(partitionCount: 2), recordFormat: format)
         sink.maxSamplesPerRecord = 50  // several records per partition and batch
         for round in 0..<10 {
             var appender = sink.makeAppender()
@@ -47,38 +49,101 @@ import Testing
         #expect(ends.allSatisfy { $0 > 2 }, "both partitions got several records: \(ends)")
 
         let head = try Head.open(directory: directory + "/tsdb")
-        try await ingestUntilCaughtUp(log, into: head)
+        try await expectCaughtUp(ingestUntilCaughtUp(log, partitions: [0, 1], into: head))
         try expectEverySampleOnce(head)
-        #expect(try await log.committedOffset(partition: 0, group: "pharos-ingester-t") == ends[0])
-        #expect(try await log.committedOffset(partition: 1, group: "pharos-ingester-t") == ends[1])
+        // Chained records: the committed offset is the start of the chain that may still grow.
+        for partition in 0..<2 {
+            #expect(try await log.committedOffset(partition: partition, group: "pharos-ingester-t") == (format == .chained ? 0 : ends[partition]))
+        }
 
         // As if the ingester crashed after its TSDB commits but before any offset commit.
         try await log.commit(0, partition: 0, group: "pharos-ingester-t")
         try await log.commit(0, partition: 1, group: "pharos-ingester-t")
-        try await ingestUntilCaughtUp(log, into: head)
+        try await expectCaughtUp(ingestUntilCaughtUp(log, partitions: [0, 1], into: head))
         try expectEverySampleOnce(head)
         try head.close()
         await log.close()
     }
 
-    /// Runs ingesters of both partitions until they consumed what the log held when they started.
-    private func ingestUntilCaughtUp(_ log: LocalLog, into head: Head) async throws {
-        let progress = IngestProgress(owned: [0, 1])
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for partition in 0..<2 {
-                group.addTask {
-                    await PartitionIngester(stream: log, partition: partition, group: "pharos-ingester-t", sink: { head },
-                                            progress: progress, logger: Logger(label: "test")).run()
-                }
+    /// Chains that end by age while batches keep coming: after the ingesters caught up, the
+    /// committed offset is the newest chain's key record, and a restart from there, or from any
+    /// offset before it (a crash before a later commit), ingests every sample exactly once.
+    @Test func restartsFromTheCommittedChainStartMissNothing() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-chain-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var logOptions = LocalLog.Options()
+        logOptions.partitionCount = 2
+        let log = try LocalLog.open(directory: directory + "/log", options: logOptions, logger: Logger(label: "test"))
+        let now = Mutex<Int64>(1_000_000)
+        var sink = StreamAppendable(stream: log, partitioner: StreamPartitioner(partitionCount: 2), chainMaxAgeMs: 60_000)
+        sink.clock = { now.withLock { $0 } }
+        func write(round: Int) async throws {
+            var appender = sink.makeAppender()
+            for labels in Self.series {
+                for k in 0..<3 { _ = try appender.append(ref: 0, labels: labels, timestamp: Int64(round * 3 + k) * 1000, value: Double(round * 3 + k)) }
             }
-            let deadline = ContinuousClock.now + .seconds(20)
-            while !progress.isCaughtUp, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-            group.cancelAll()
+            #expect(try await appender.commitBatchAsync() == 120)
+            now.withLock { $0 += 25_000 }  // a chain spans three rounds
         }
-        #expect(progress.isCaughtUp, "lag: \(progress.lagByPartition)")
+        for round in 0..<10 { try await write(round: round) }
+        let ends = try await log.partitions().map(\.endOffset)
+        let head = try Head.open(directory: directory + "/tsdb")
+        try await expectCaughtUp(ingestUntilCaughtUp(log, partitions: [0, 1], into: head))
+        try expectEverySampleOnce(head)
+        for partition in 0..<2 {
+            let committed = try #require(try await log.committedOffset(partition: partition, group: "pharos-ingester-t"))
+            #expect(committed == ends[partition] - 1, "the last round started a chain: \(committed) of \(ends[partition])")
+        }
+        // The newest chain goes on after a restart: its next record decodes only because the
+        // restarted ingester read its key record again.
+        try await write(round: 10)
+        try await expectCaughtUp(ingestUntilCaughtUp(log, partitions: [0, 1], into: head))
+        try expectEverySampleOnce(head, rounds: 11)
+        for restart in [Int64(5), 1, 0] {
+            for partition in 0..<2 { try await log.commit(restart, partition: partition, group: "pharos-ingester-t") }
+            try await expectCaughtUp(ingestUntilCaughtUp(log, partitions: [0, 1], into: head))
+            try expectEverySampleOnce(head, rounds: 11)
+        }
+        try head.close()
+        await log.close()
     }
 
-    private func expectEverySampleOnce(_ head: Head) throws {
+    /// A record the stream refuses fails its batch, and the chain starts again: the next
+    /// batches are acknowledged and decoded, and the refused batch's samples are nowhere.
+    @Test func aRefusedRecordStartsANewChain() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-chain-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var logOptions = LocalLog.Options()
+        logOptions.maxRecordBytes = 2_000
+        let log = try LocalLog.open(directory: directory + "/log", options: logOptions, logger: Logger(label: "test"))
+        let sink = StreamAppendable(stream: log, partitioner: StreamPartitioner(partitionCount: 1))
+        func commit(_ labels: [Labels], timestamp: Int64) async throws(AppendError) -> Int {
+            var appender = sink.makeAppender()
+            for series in labels { _ = try appender.append(ref: 0, labels: series, timestamp: timestamp, value: Double(timestamp)) }
+            return try await appender.commitBatchAsync()
+        }
+        #expect(try await commit(Self.series, timestamp: 1000) == 40)
+        var rng = SystemRandomNumberGenerator()
+        let huge = (0..<200).map { _ in Labels(["__name__": "pipeline_sample", "series": (0..<4).map { _ in String(rng.next() as UInt64, radix: 16) }.joined()]) }
+        await #expect(throws: AppendError.self) { try await commit(huge, timestamp: 2000) }
+        #expect(try await commit(Self.series, timestamp: 2000) == 40)
+        #expect(try await log.partitions()[0].endOffset == 2, "the refused record was not written")
+
+        let head = try Head.open(directory: directory + "/tsdb")
+        try await expectCaughtUp(ingestUntilCaughtUp(log, partitions: [0], into: head))
+        let selected = try head.querier().select([try Matcher(.equal, "__name__", "pipeline_sample")], mint: .min, maxt: .max)
+        #expect(selected.map(\.labels) == Self.series.sorted { $0 < $1 })
+        for series in selected {
+            var iterator = series.makeIterator()
+            var points: [Int64] = []
+            while iterator.next() { points.append(iterator.timestamp) }
+            #expect(points == [1000, 2000])
+        }
+        try head.close()
+        await log.close()
+    }
+
+    private func expectEverySampleOnce(_ head: Head, rounds: Int = 10) throws {
         let matcher = try Matcher(.equal, "__name__", "pipeline_sample")
         let selected = try head.querier().select([matcher], mint: .min, maxt: .max)
         #expect(selected.map(\.labels) == Self.series.sorted { $0 < $1 })
@@ -89,7 +154,7 @@ import Testing
                 #expect(iterator.value == Double(iterator.timestamp / 1000))
                 points.append(iterator.timestamp)
             }
-            #expect(points == (0..<30).map { Int64($0) * 1000 }, "\(series.labels)")
+            #expect(points == (0..<(rounds * 3)).map { Int64($0) * 1000 }, "\(series.labels)")
         }
     }
 
@@ -176,4 +241,9 @@ import Testing
         ring.markHealthy(1)
         #expect(ring.plan(for: [0, 1, 2], excluding: []) == [0: [0, 1, 2]])
     }
+}
+
+/// Expects `ingestUntilCaughtUp` to have caught up.
+func expectCaughtUp(_ result: (caughtUp: Bool, lag: String), sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(result.caughtUp, "lag: \(result.lag)", sourceLocation: sourceLocation)
 }

@@ -18,6 +18,7 @@ import Testing
               brokers: [kafka-1:9092, "10.0.0.2:9093"]
               topic: pharos-samples
               replication_factor: 3
+              record_format: remote_write_v2
               client:
                 security.protocol: sasl_ssl
                 sasl.mechanism: SCRAM-SHA-512
@@ -32,6 +33,7 @@ import Testing
         #expect(stream.brokers == ["kafka-1:9092", "10.0.0.2:9093"])
         #expect(stream.topic == "pharos-samples")
         #expect(stream.replicationFactor == 3)
+        #expect(stream.recordFormat == .remoteWriteV2)
         #expect(stream.client["linger.ms"] == "10")
         #expect(stream.client["sasl.password"] == "hunter2")
         let shown = config.yaml()
@@ -68,6 +70,9 @@ import Testing
          .invalid("stream.client.bootstrap.servers cannot be \"x:1\": set stream.brokers instead", line: 2)),
         ("stream:\n  kind: kafka\n  brokers: [k:9092]\n  client: {ssl: {ca: x}}\n",
          .typeMismatch(found: "!!map", expected: "string", line: 4)),
+        ("stream:\n  kind: kafka\n  brokers: [k:9092]\n  record_format: protobuf\n",
+         .invalid("stream.record_format must be \"chained\" or \"remote_write_v2\", got \"protobuf\"", line: 4)),
+        ("stream:\n  record_format: remote_write_v2\n", .invalid("stream.record_format applies only to kind: kafka (stream.kind is local)", line: 2)),
         ("stream:\n  partitions: 0\n", .invalid("stream.partitions must be between 1 and 10000, got 0", line: 2)),
         ("stream:\n  brokers: [k:9092]\n", .invalid("stream.brokers applies only to kind: kafka (stream.kind is local)", line: 2)),
         ("stream:\n  segment_size: 1KB\n", .invalid("stream.segment_size must be at least 64KiB, got 1KiB", line: 2)),

@@ -69,6 +69,16 @@ import PharosTestSupport
         #expect(decoded == (try Self.expected(request)))
     }
 
+    /// What `encoded()` writes (a querier's request to its ingesters, hints included) reads
+    /// back in swift-protobuf as the request it was made from.
+    @Test(arguments: 0..<100)
+    func encodingAgreesWithSwiftProtobuf(seed: UInt64) throws {
+        let request = Self.randomRequest(seed: seed)
+        let encoded = try Self.expected(request).encoded()
+        #expect(try Prometheus_ReadRequest(serializedBytes: encoded) == request)
+        #expect(try RemoteReadRequest(decoding: encoded) == (try Self.expected(request)))
+    }
+
     @Test(arguments: [
         ([], RemoteReadResponseType.samples), ([1], .streamedXORChunks), ([1, 0], .streamedXORChunks),
         ([7, 0], .samples),

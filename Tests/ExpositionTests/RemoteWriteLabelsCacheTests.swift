@@ -14,18 +14,18 @@ import PharosTestSupport
         case error(String)
     }
 
-    static func outcome(_ decoder: inout RemoteWriteDecoder, _ bytes: [UInt8]) -> Outcome {
+    static func outcome(_ decoder: inout RemoteWriteDecoder, _ bytes: [UInt8], version: RemoteWriteVersion = .v1) -> Outcome {
         var batch = RemoteWriteBatch()
         do {
-            try decoder.decode(bytes, version: .v1, into: &batch)
+            try decoder.decode(bytes, version: version, into: &batch)
             return .batch(batch)
         } catch {
             return .error("\(error)")
         }
     }
 
-    @Test(arguments: [false, true])
-    func repeatedAndMutatedRequestsDecodeAsWithoutTheCache(skipsInvalidSeries: Bool) throws {
+    @Test(arguments: [false, true], [RemoteWriteVersion.v1, .v2])
+    func repeatedAndMutatedRequestsDecodeAsWithoutTheCache(skipsInvalidSeries: Bool, version: RemoteWriteVersion) throws {
         let options = RemoteWriteDecoder.Options(skipsInvalidSeries: skipsInvalidSeries)
         let cache = RemoteWriteLabelsCache(options: options, capacity: 64)
         var cached = RemoteWriteDecoder(options: options, labelsCache: cache)
@@ -34,17 +34,17 @@ import PharosTestSupport
         var repeatedFromCache = 0
         for seed in 0..<60 {
             var random = RandomRemoteWrite(seed: UInt64(seed))
-            let original: [UInt8] = try random.v1Request().serializedBytes()
-            #expect(Self.outcome(&cached, original) == Self.outcome(&plain, original), "seed \(seed)")
+            let original: [UInt8] = version == .v1 ? try random.v1Request().serializedBytes() : try random.v2Request().serializedBytes()
+            #expect(Self.outcome(&cached, original, version: version) == Self.outcome(&plain, original, version: version), "seed \(seed)")
             let stored = cache.count
             // The same request again: every valid label set comes from the cache.
-            let again = Self.outcome(&cached, original)
-            #expect(again == Self.outcome(&plain, original), "seed \(seed), repeated")
+            let again = Self.outcome(&cached, original, version: version)
+            #expect(again == Self.outcome(&plain, original, version: version), "seed \(seed), repeated")
             if case .batch(let batch) = again, !batch.labels.isEmpty, cache.count == stored { repeatedFromCache += 1 }
             for _ in 0..<20 where !original.isEmpty {
                 var mutated = original
                 mutated[Int(rng.next() % UInt64(mutated.count))] ^= UInt8(truncatingIfNeeded: rng.next() | 1)
-                #expect(Self.outcome(&cached, mutated) == Self.outcome(&plain, mutated), "seed \(seed), mutated")
+                #expect(Self.outcome(&cached, mutated, version: version) == Self.outcome(&plain, mutated, version: version), "seed \(seed), mutated")
             }
         }
         #expect(repeatedFromCache > 10)
@@ -71,6 +71,38 @@ import PharosTestSupport
         try strictDecoder.decode(sorted, version: .v1, into: &batch)
         #expect(throws: ExpositionError.self) { try strictDecoder.decode(unsorted, version: .v1, into: &batch) }
         #expect(strict.count == 1, "a refused label set is not stored")
+    }
+
+    /// Remote write 2.0: symbol numbers differ between requests, the texts do not. The same
+    /// labels through another symbol table hit; other texts miss; and a series' labels
+    /// resolve to the same `Labels` either way.
+    @Test func v2LabelsHitAcrossSymbolTables() throws {
+        func body(symbols: [String], refs: [UInt32]) throws -> [UInt8] {
+            var request = Io_Prometheus_Write_V2_Request()
+            request.symbols = symbols
+            var series = Io_Prometheus_Write_V2_TimeSeries()
+            series.labelsRefs = refs
+            var sample = Io_Prometheus_Write_V2_Sample()
+            sample.value = 1
+            sample.timestamp = 1000
+            series.samples = [sample]
+            request.timeseries = [series]
+            return try request.serializedBytes()
+        }
+        let cache = RemoteWriteLabelsCache(options: RemoteWriteDecoder.Options())
+        var decoder = RemoteWriteDecoder(labelsCache: cache)
+        var batch = RemoteWriteBatch()
+        let expected = [Labels(["__name__": "up", "job": "a"])]
+        try decoder.decode(try body(symbols: ["", "__name__", "up", "job", "a"], refs: [1, 2, 3, 4]), version: .v2, into: &batch)
+        #expect(cache.count == 1 && batch.labels == expected)
+        try decoder.decode(try body(symbols: ["", "a", "job", "up", "__name__", "unused"], refs: [4, 3, 2, 1]), version: .v2, into: &batch)
+        #expect(cache.count == 1, "the same texts in another table hit")
+        #expect(batch.labels == expected && batch.cachedSeries.count == 1)
+        try decoder.decode(try body(symbols: ["", "__name__", "up", "job", "b"], refs: [1, 2, 3, 4]), version: .v2, into: &batch)
+        #expect(cache.count == 2 && batch.labels == [Labels(["__name__": "up", "job": "b"])])
+        // Length prefixes keep "ab"+"c" apart from "a"+"bc".
+        try decoder.decode(try body(symbols: ["", "__name__", "up", "jo", "ba"], refs: [1, 2, 3, 4]), version: .v2, into: &batch)
+        #expect(cache.count == 3 && batch.labels == [Labels(["__name__": "up", "jo": "ba"])])
     }
 
     /// Keys whose low bits collide (they pick the slot) are still told apart by the rest, across

@@ -72,7 +72,7 @@ import Testing
         // retrying, are cancelled when it passes.
         let stopping = ContinuousClock.now
         await queue.stop(.removed)
-        #expect(ContinuousClock.now - stopping < .seconds(10))
+        #expect(ContinuousClock.now - stopping < .seconds(20), "a loaded machine took 10.1 s once: see the issue notes")
         try db.close()
     }
 }

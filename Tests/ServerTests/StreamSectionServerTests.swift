@@ -31,6 +31,7 @@ import Testing
         (["--role=ruler"], "", "--role=ruler needs stream.kind: kafka"),
         (["--role=ingester", "--ingester.id=ingester-0"], "remote_write: [{url: \"http://127.0.0.1:9/write\"}]\nstream:\n  kind: kafka\n  brokers: [127.0.0.1:9]\n",
          "is not supported with --role=ingester: ingesters own the data and each replica of a partition would send it again"),
+        ([], "remote_read: [{url: \"http://127.0.0.1:9/read\"}]\n", "remote_read (--config.file="),
         (["--role=gateway"], "", "invalid value for --role: \"gateway\""),
         (["--ingester.id=a"], "", "--ingester.id and --ingester.partitions apply only to --role=ingester"),
         (["--role=querier", "--web.enable-remote-write-receiver"], "", "--web.enable-remote-write-receiver applies to --role=all or distributor"),

@@ -1,6 +1,7 @@
 import Exposition
 import Foundation
 import PharosTestSupport
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -46,7 +47,7 @@ import Glibc
             #expect(Array(records.map(\.payload).prefix(2)) == payloads)
             #expect(records.map(\.offset) == Array(0..<Int64(records.count)))
             var decoded = RemoteWriteBatch()
-            try codec.decode(records[0].payload, into: &decoded)
+            try codec.decode(records[0].payload, offset: records[0].offset, into: &decoded)
             seriesSeen += decoded.seriesCount
         }
         #expect(seriesSeen == batch.seriesCount)
@@ -150,26 +151,42 @@ import Glibc
         await log.close()
     }
 
-    /// `appendBlocking` (the rule evaluator's synchronous commit) waits on the calling thread for
-    /// every partition's acknowledgement: offsets by partition, readable afterwards; with every
-    /// broker down it fails after `message.timeout.ms` rather than returning early.
-    @Test func blockingAppendsAreAcknowledgedByPartition() async throws {
+    /// `enqueue` (what a chain writer and the rule evaluator's synchronous commit use) queues
+    /// records in call order and reports on librdkafka's poll thread, so a thread blocked on a
+    /// semaphore gets the offsets; with every broker down the report is the failure, after
+    /// `message.timeout.ms`, not an early success.
+    @Test func enqueuedRecordsLandInOrderAndReportOffThePool() async throws {
         let cluster = try KafkaMockCluster()
-        try cluster.createTopic("samples", partitions: 3, replicationFactor: 3)
-        let log = try makeLog(cluster, topic: "samples", partitions: 3, client: ["message.timeout.ms": "500"])
-        #expect(try log.appendBlocking([[[1], [2]], [], [[3]]]) == [[0, 1], [], [0]])
-        #expect(try log.appendBlocking([[[4]], [[5]]]) == [[2], [0]])
-        #expect(try await readAll(log, partition: 0, maxWait: .seconds(1)).map(\.payload) == [[1], [2], [4]])
-        #expect(try await readAll(log, partition: 1, maxWait: .seconds(1)).map(\.payload) == [[5]])
-        #expect(throws: StreamError.noSuchPartition(3, count: 3)) { try log.appendBlocking([[], [], [], [[6]]]) }
-        for broker in 1...3 { cluster.setDown(broker: broker) }
-        do {
-            _ = try log.appendBlocking([[[7]], [[8]]])
-            Issue.record("a blocking append no broker acknowledged succeeded")
-        } catch {
-            guard case .kafka(let code, _) = error else { Issue.record("unexpected \(error)"); return }
-            #expect(code == "_MSG_TIMED_OUT")
+        try cluster.createTopic("samples", partitions: 2, replicationFactor: 3)
+        let log = try makeLog(cluster, topic: "samples", partitions: 2, client: ["message.timeout.ms": "500"])
+        let reports = Mutex<[Int: Result<[Int64], StreamError>]>([:])
+        let done = DispatchSemaphore(value: 0)
+        for i in 0..<20 {
+            log.enqueue([[UInt8(i)], [UInt8(100 + i)]], to: i % 2) { result in
+                reports.withLock { $0[i] = result }
+                done.signal()
+            }
         }
+        for _ in 0..<20 { done.wait() }
+        for i in 0..<20 {
+            let base = Int64(i / 2) * 2
+            #expect(try reports.withLock { $0[i] }?.get() == [base, base + 1])
+        }
+        #expect(try await readAll(log, partition: 1, maxWait: .seconds(1)).map(\.payload).prefix(4) == [[1], [101], [3], [103]])
+        log.enqueue([[1]], to: 2) { result in reports.withLock { $0[99] = result } }
+        #expect(reports.withLock { $0[99] } == .failure(.noSuchPartition(2, count: 2)))
+        for broker in 1...3 { cluster.setDown(broker: broker) }
+        let failed = Mutex<Result<[Int64], StreamError>?>(nil)
+        log.enqueue([[7], [8]], to: 0) { result in
+            failed.withLock { $0 = result }
+            done.signal()
+        }
+        done.wait()
+        guard case .failure(.kafka(let code, _)) = failed.withLock({ $0 }) else {
+            Issue.record("an append no broker acknowledged: \(String(describing: failed.withLock { $0 }))")
+            return
+        }
+        #expect(code == "_MSG_TIMED_OUT")
         await log.close()
     }
 

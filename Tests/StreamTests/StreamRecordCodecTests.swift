@@ -43,7 +43,7 @@ func sampleBatch(series: Int = 3, samplesPerSeries: Int = 4) -> RemoteWriteBatch
         let payload = codec.encode(batch)
         #expect(payload.first == 1)
         var decoded = RemoteWriteBatch()
-        try codec.decode(payload, into: &decoded)
+        try codec.decode(payload, offset: 0, into: &decoded)
         #expect(decoded == batch)
     }
 
@@ -62,14 +62,14 @@ func sampleBatch(series: Int = 3, samplesPerSeries: Int = 4) -> RemoteWriteBatch
     /// Hostile payloads, as a table: each is refused with a clear error, none traps.
     @Test(arguments: [
         ([UInt8](), StreamError.malformedPayload("empty payload")),
-        ([2, 0, 0], .malformedPayload("unknown payload format 2; this version reads format 1")),
+        ([3, 0, 0], .malformedPayload("unknown payload format 3; this version reads formats 1 and 2")),
         ([1], .malformedPayload("empty zstd frame")),
         ([1, 0, 1, 2, 3], .malformedPayload("not a zstd frame")),
     ])
     func malformedPayloadsAreRefused(payload: [UInt8], expected: StreamError) {
         var codec = StreamRecordCodec()
         var batch = RemoteWriteBatch()
-        #expect(throws: expected) { try codec.decode(payload, into: &batch) }
+        #expect(throws: expected) { try codec.decode(payload, offset: 0, into: &batch) }
     }
 
     /// A tiny frame claiming a huge content size is refused before anything is allocated.
@@ -79,9 +79,9 @@ func sampleBatch(series: Int = 3, samplesPerSeries: Int = 4) -> RemoteWriteBatch
         var encoder = StreamRecordCodec()
         let payload = encoder.encode(big)
         var batch = RemoteWriteBatch()
-        #expect(throws: StreamError.self) { try codec.decode(payload, into: &batch) }
+        #expect(throws: StreamError.self) { try codec.decode(payload, offset: 0, into: &batch) }
         do {
-            try codec.decode(payload, into: &batch)
+            try codec.decode(payload, offset: 0, into: &batch)
         } catch {
             guard case .recordTooLarge(_, 1024, _) = error else { Issue.record("unexpected \(error)"); return }
         }
@@ -93,7 +93,7 @@ func sampleBatch(series: Int = 3, samplesPerSeries: Int = 4) -> RemoteWriteBatch
         let payload = codec.encode(sampleBatch())
         var batch = RemoteWriteBatch()
         for cut in 0..<payload.count {
-            #expect(throws: StreamError.self) { try codec.decode(Array(payload[..<cut]), into: &batch) }
+            #expect(throws: StreamError.self) { try codec.decode(Array(payload[..<cut]), offset: 0, into: &batch) }
         }
         var rng = SeededGenerator(seed: 11)
         for _ in 0..<2000 {
@@ -101,7 +101,7 @@ func sampleBatch(series: Int = 3, samplesPerSeries: Int = 4) -> RemoteWriteBatch
             for _ in 0..<Int.random(in: 1...3, using: &rng) {
                 bytes[Int.random(in: 1..<bytes.count, using: &rng)] ^= UInt8.random(in: 1...255, using: &rng)
             }
-            _ = try? codec.decode(bytes, into: &batch)
+            _ = try? codec.decode(bytes, offset: 0, into: &batch)
         }
     }
 }

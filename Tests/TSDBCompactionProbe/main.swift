@@ -17,26 +17,24 @@
 //     prints the resident set size before and after opening it again, the block's size and
 //     the samples of its first series: `before=<bytes> after=<bytes> anonymous=<growth of
 //     RssAnon, the part that is not mapped file pages> size=<bytes> samples=<n>`.
+//   pharos-tsdb-compaction-probe write-wal DIR SERIES SAMPLES
+//     Appends SAMPLES rounds of one sample to each of SERIES node_exporter-like series (one
+//     commit per round and 10,000 series, as scrapes commit) to a head with its WAL in DIR,
+//     and prints the steady state of that head: `heap=<heap bytes in use, after minus
+//     before> rss=<RSS growth> wal=<bytes of the WAL>`.
+//   pharos-tsdb-compaction-probe replay DIR
+//     Opens the head in DIR (replaying its WAL) and prints `rss=<RSS before> peak=<peak RSS
+//     while opening> heap=<heap bytes in use after, minus before> peakheap=<the most heap
+//     bytes in use seen while opening (sampled every 2 ms), minus before> series=<n> samples=<n>`.
+import Foundation
 import Model
+import PharosTestSupport
+import Synchronization
 import TSDB
 
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// A `/proc/self/status` size field in bytes.
-func status(_ field: String) -> Int {
-    guard let file = fopen("/proc/self/status", "r") else { return 0 }
-    defer { fclose(file) }
-    var line = [CChar](repeating: 0, count: 256)
-    while fgets(&line, Int32(line.count), file) != nil {
-        let text = String(cString: line)
-        if text.hasPrefix(field + ":") {
-            return (Int(text.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? 0) * 1024
-        }
-    }
-    return 0
-}
 
 let hour: Int64 = 3_600_000
 
@@ -63,16 +61,67 @@ func compaction(_ directory: String, _ seriesCount: Int, _ samples: Int) throws 
     var options = DB.Options()
     options.retentionDuration = 0
     let db = try DB.open(directory: directory, options: options)
-    let before = status("VmRSS")
-    if let file = fopen("/proc/self/clear_refs", "w") {
-        fputs("5", file)
-        fclose(file)
-    }
+    let before = ProcessMemory.status("VmRSS")
+    ProcessMemory.resetPeakResident()
     try db.compact()
-    let peak = status("VmHWM")
+    let peak = ProcessMemory.status("VmHWM")
     let merged = db.blocks.first.map { Int($0.meta.numSamples) } ?? 0
     print("rss=\(before) peak=\(peak) samples=\(merged) blocks=\(db.blocks.count)")
     try db.close()
+}
+
+/// Builds a head with its WAL in `directory` by appends and reports its steady state.
+func writeWAL(_ directory: String, _ seriesCount: Int, _ samples: Int) throws {
+    let heapBefore = ProcessMemory.heapInUse(), rssBefore = ProcessMemory.status("VmRSS")
+    let head = try Head.open(directory: directory)
+    var app = head.appender(durability: .written)
+    var refs = [SeriesRef](repeating: SeriesRef(rawValue: 0), count: seriesCount)
+    var values = (0..<seriesCount).map { Double($0 % 1000) }
+    var rng = SystemRandomNumberGenerator()
+    for round in 0..<samples {
+        let t = Int64(round) * 15_000
+        for i in 0..<seriesCount {
+            values[i] += Double(Int.random(in: -3...3, using: &rng)) * 0.25
+            if round == 0 {
+                refs[i] = try app.append(Labels(NodeLikeSeries.labels(i).map { Label(name: $0.name, value: $0.value) }), timestamp: t, value: values[i])
+            } else {
+                try app.append(refs[i], timestamp: t, value: values[i])
+            }
+            if i % 10_000 == 9_999 { _ = try app.commit() }
+        }
+        _ = try app.commit()
+    }
+    let heap = ProcessMemory.heapInUse() - heapBefore, rss = ProcessMemory.status("VmRSS") - rssBefore
+    try head.close()
+    var walBytes = 0
+    for name in try listEntries(directory + "/wal") {
+        var info = stat()
+        if stat(directory + "/wal/" + name, &info) == 0 { walBytes += Int(info.st_size) }
+    }
+    print("heap=\(heap) rss=\(rss) wal=\(walBytes)")
+}
+
+/// Replays the head in `directory` and reports the memory that took; the heap in use is
+/// sampled every 2 ms meanwhile.
+func replay(_ directory: String) throws {
+    let heapBefore = ProcessMemory.heapInUse(), rssBefore = ProcessMemory.status("VmRSS")
+    let peakHeap = Mutex(heapBefore), done = Atomic(false)
+    let sampler = Thread {
+        while !done.load(ordering: .acquiring) {
+            let now = ProcessMemory.heapInUse()
+            peakHeap.withLock { $0 = max($0, now) }
+            usleep(2_000)
+        }
+    }
+    sampler.start()
+    ProcessMemory.resetPeakResident()
+    let head = try Head.open(directory: directory)
+    let peak = ProcessMemory.status("VmHWM")
+    done.store(true, ordering: .releasing)
+    let heap = ProcessMemory.heapInUse() - heapBefore
+    let heapPeak = peakHeap.withLock { $0 } - heapBefore
+    print("rss=\(rssBefore) peak=\(peak) heap=\(heap) peakheap=\(max(heapPeak, heap)) series=\(head.seriesCount) samples=\(head.samplesAppended)")
+    try head.close()
 }
 
 /// Reports the RSS before and after opening the block in `directory`.
@@ -84,9 +133,9 @@ func openBlock(_ directory: String) throws {
     }
     let path = directory + "/" + names[0]
     _ = try Block(directory: path)
-    let before = status("VmRSS"), anonymousBefore = status("RssAnon")
+    let before = ProcessMemory.status("VmRSS"), anonymousBefore = ProcessMemory.status("RssAnon")
     let block = try Block(directory: path)
-    let after = status("VmRSS"), anonymousAfter = status("RssAnon")
+    let after = ProcessMemory.status("VmRSS"), anonymousAfter = ProcessMemory.status("RssAnon")
     let first = try block.querier().select([try Matcher(.equal, "i", "0"), try Matcher(.equal, "instance", "host-0")],
                                            mint: .min, maxt: .max)
     var iterator = SeriesIterator()
@@ -100,6 +149,11 @@ func openBlock(_ directory: String) throws {
 
 /// The ULID-named entries of `directory`.
 func listBlocks(_ directory: String) throws -> [String] {
+    try listEntries(directory).filter { ULID($0) != nil }
+}
+
+/// The entries of `directory`.
+func listEntries(_ directory: String) throws -> [String] {
     guard let dir = opendir(directory) else {
         print("error: cannot list \(directory)")
         exit(1)
@@ -108,13 +162,14 @@ func listBlocks(_ directory: String) throws -> [String] {
     var names = [String]()
     while let entry = readdir(dir) {
         let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        if ULID(name) != nil { names.append(name) }
+        if name != ".", name != ".." { names.append(name) }
     }
     return names
 }
 
 func usage() -> Never {
-    print("usage: pharos-tsdb-compaction-probe DIR SERIES SAMPLES | write-block DIR SERIES SAMPLES | open DIR")
+    print("usage: pharos-tsdb-compaction-probe DIR SERIES SAMPLES | write-block DIR SERIES SAMPLES | open DIR"
+        + " | write-wal DIR SERIES SAMPLES | replay DIR")
     exit(2)
 }
 
@@ -135,6 +190,11 @@ do {
         }, into: arguments[2], ulid: ULID.make(milliseconds: UInt64(window + 1)), timeRange: start..<(start + 2 * hour))
     case (3, "open"):
         try openBlock(arguments[2])
+    case (5, "write-wal"):
+        guard let seriesCount = Int(arguments[3]), let samples = Int(arguments[4]) else { usage() }
+        try writeWAL(arguments[2], seriesCount, samples)
+    case (3, "replay"):
+        try replay(arguments[2])
     case (4, _):
         guard let seriesCount = Int(arguments[2]), let samples = Int(arguments[3]) else { usage() }
         try compaction(arguments[1], seriesCount, samples)

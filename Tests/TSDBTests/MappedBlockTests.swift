@@ -125,11 +125,7 @@ import Testing
         try #require(written.status == 0, "probe failed: \(written.output)")
         let (status, output) = try run(probe, ["open", directory.path])
         try #require(status == 0, "probe failed: \(output)")
-        var fields = [String: Int]()
-        for pair in output.split(whereSeparator: \.isWhitespace) {
-            let parts = pair.split(separator: "=")
-            if parts.count == 2 { fields[String(parts[0])] = Int(parts[1]) }
-        }
+        let fields = probeFields(output)
         let before = try #require(fields["before"]), after = try #require(fields["after"]), size = try #require(fields["size"])
         let anonymous = try #require(fields["anonymous"])
         #expect(fields["samples"] == 240, "one series read back: \(output)")

@@ -21,11 +21,7 @@ func compactionProbePath() -> String? { helperExecutablePath("pharos-tsdb-compac
         defer { directory.remove() }
         let (status, output) = try run(probe, [directory.path, "2000", "480"])
         try #require(status == 0, "probe failed: \(output)")
-        var fields = [String: Int]()
-        for pair in output.split(whereSeparator: \.isWhitespace) {
-            let parts = pair.split(separator: "=")
-            if parts.count == 2 { fields[String(parts[0])] = Int(parts[1]) }
-        }
+        let fields = probeFields(output)
         let rss = try #require(fields["rss"]), peak = try #require(fields["peak"])
         #expect(fields["samples"] == 3 * 2000 * 480, "\(output)")
         #expect(fields["blocks"] == 2, "\(output)")

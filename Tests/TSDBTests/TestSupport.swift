@@ -43,6 +43,16 @@ func firstDifference(_ a: [UInt8], _ b: [UInt8]) -> Int? {
 
 /// A test helper executable built next to the test bundle (`swift build --build-tests` builds
 /// it), `nil` if it is not there.
+/// The `key=number` fields a probe printed.
+func probeFields(_ output: String) -> [String: Int] {
+    var fields = [String: Int]()
+    for pair in output.split(whereSeparator: \.isWhitespace) {
+        let parts = pair.split(separator: "=")
+        if parts.count == 2 { fields[String(parts[0])] = Int(parts[1]) }
+    }
+    return fields
+}
+
 func helperExecutablePath(_ name: String) -> String? {
     let candidates = [
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),

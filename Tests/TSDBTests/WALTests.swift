@@ -165,6 +165,49 @@ import PharosTestSupport
     }
 }
 
+/// Reading a segment file in blocks (`records(inFile:)`, replay and checkpoints) finds what
+/// reading it whole finds: the same records, and damage at the same offset, also where
+/// records and damage lie across a block boundary.
+@Suite struct WALSegmentFileReadTests {
+    @Test func blockReadsAgreeWithWholeReads() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let wal = try WALWriter(directory: directory.path, firstSegment: 0)
+        var rng = SeededGenerator(seed: 5)
+        // Records of 1 byte to 3 pages, about 3 read blocks in all.
+        var written = [[UInt8]]()
+        while written.reduce(0, { $0 + $1.count }) < 3 * WALSegmentReader.readSize {
+            written.append((0..<Int.random(in: 1...(3 * WALFormat.pageSize), using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) })
+        }
+        _ = try wal.write(written)
+        try wal.close()
+        let path = directory.path + "/" + WALFormat.segmentName(0)
+        func readBoth() throws -> (whole: ([[UInt8]], WALSegmentReader.Corruption?), blocks: ([[UInt8]], WALSegmentReader.Corruption?)) {
+            var whole = [[UInt8]](), blocks = [[UInt8]]()
+            let wholeCorruption = WALSegmentReader.records(in: try FileIO.readFile(path), segment: 0) { whole.append($0) }
+            let blockCorruption = try WALSegmentReader.records(inFile: path, segment: 0) { blocks.append($0) }
+            return ((whole, wholeCorruption), (blocks, blockCorruption))
+        }
+        let intact = try readBoth()
+        #expect(intact.blocks.0 == written && intact.blocks.1 == nil)
+        #expect(intact.whole.0 == written && intact.whole.1 == nil)
+        let original = try FileIO.readFile(path)
+        // A flipped byte, and a cut, at boundaries and at random places.
+        var offsets = [WALSegmentReader.readSize - 1, WALSegmentReader.readSize, WALSegmentReader.readSize + 9, 2 * WALSegmentReader.readSize + 3]
+        offsets += (0..<20).map { _ in Int.random(in: 0..<original.count, using: &rng) }
+        for offset in offsets where offset < original.count {
+            var flipped = original
+            flipped[offset] ^= 0x5A
+            try Data(flipped).write(to: URL(fileURLWithPath: path))
+            var both = try readBoth()
+            #expect(both.blocks.0 == both.whole.0 && both.blocks.1 == both.whole.1, "flip at \(offset)")
+            try Data(original[..<offset]).write(to: URL(fileURLWithPath: path))
+            both = try readBoth()
+            #expect(both.blocks.0 == both.whole.0 && both.blocks.1 == both.whole.1, "cut at \(offset)")
+        }
+    }
+}
+
 /// Appends `commits` batches (one sample per series per batch) and returns, after each
 /// commit, the WAL's size on disk: the offset up to which that commit is durable.
 func writeCommits(_ head: Head, commits: Int, series: Int, walPath: String) throws -> [Int] {

@@ -33,7 +33,7 @@ package struct Engine: Sendable {
     /// - Throws: `PromQLError.execution`, `.tooManySamples` or `.storage`.
     package func instantQuery(_ expr: Expr, at time: Int64, querier: any Querier,
                               cache: SelectionCache? = nil) throws(PromQLError) -> QueryResult {
-        let evaluator = Evaluator(querier: querier, start: time, end: time, interval: 1, options: options, cache: cache)
+        let evaluator = Evaluator(querier: querier, start: time, end: time, interval: 1, options: options, hintStep: 0, cache: cache)
         let value = try evaluator.evaluate(expr)
         let result: QueryValue
         switch value {
@@ -65,7 +65,7 @@ package struct Engine: Sendable {
     package func rangeQuery(_ expr: Expr, start: Int64, end: Int64, step: Int64, querier: any Querier) throws(PromQLError) -> QueryResult {
         guard step > 0 else { throw .execution("zero or negative query resolution step widths are not accepted. Try a positive integer") }
         guard end >= start else { throw .execution("end timestamp must not be before start time") }
-        let evaluator = Evaluator(querier: querier, start: start, end: end, interval: step, options: options)
+        let evaluator = Evaluator(querier: querier, start: start, end: end, interval: step, options: options, hintStep: step)
         let value = try evaluator.evaluate(expr)
         let times = evaluator.times
         let result: QueryValue
@@ -104,12 +104,19 @@ final class Evaluator {
     let deadline: ContinuousClock.Instant
     /// Decoded selections shared with other queries, if any.
     let cache: SelectionCache?
+    /// The nodes enclosing the one being evaluated, root first (for `SelectHints`).
+    var ancestors: [SelectionAncestor]
+    /// The step `SelectHints` report: the query's (0 for an instant query) or the subquery's.
+    let hintStep: Int64
 
-    init(querier: any Querier, start: Int64, end: Int64, interval: Int64, options: Engine.Options,
+    init(querier: any Querier, start: Int64, end: Int64, interval: Int64, options: Engine.Options, hintStep: Int64,
          queryStart: Int64? = nil, queryEnd: Int64? = nil, queryStep: Int64? = nil,
-         deadline: ContinuousClock.Instant? = nil, table: LabelTable = LabelTable(), cache: SelectionCache? = nil) {
+         deadline: ContinuousClock.Instant? = nil, table: LabelTable = LabelTable(), cache: SelectionCache? = nil,
+         ancestors: [SelectionAncestor] = []) {
         self.querier = querier
         self.cache = cache
+        self.ancestors = ancestors
+        self.hintStep = hintStep
         // Cached selections carry IDs of the cache's table.
         self.table = cache?.table ?? table
         self.start = start
@@ -138,6 +145,9 @@ final class Evaluator {
 
     func evaluate(_ expr: Expr) throws(PromQLError) -> EvalValue {
         try checkDeadline()
+        let ancestor = SelectionAncestor(expr)
+        if let ancestor { ancestors.append(ancestor) }
+        defer { if ancestor != nil { ancestors.removeLast() } }
         switch expr {
         case .number(let literal): return .scalar(Array(repeating: literal.value, count: stepCount))
         case .string(let literal): return .string(literal.value)
@@ -255,9 +265,13 @@ final class Evaluator {
     /// Loads the series matching `matchers` with their samples in `[mint, maxt]`; with
     /// `lastOnly`, only each series' newest sample there, a staleness marker included (all an
     /// instant selector evaluated at one time reads: a stale newest sample hides older ones).
-    func load(_ matchers: [Matcher], mint: Int64, maxt: Int64, keepStale: Bool, lastOnly: Bool = false) throws(PromQLError) -> [SeriesData] {
+    /// `range` is a range selector's, for `SelectHints`. A cached selection is shared whatever
+    /// the hints of the selector that made it: today every querier returns the same samples
+    /// whatever the hints (a downsampling querier will need them in the cache key).
+    func load(_ matchers: [Matcher], mint: Int64, maxt: Int64, keepStale: Bool, lastOnly: Bool = false,
+              range: Int64 = 0) throws(PromQLError) -> [SeriesData] {
         guard let cache, let key = cacheKey(matchers, mint: mint, maxt: maxt, keepStale: keepStale, lastOnly: lastOnly) else {
-            return try decode(matchers, mint: mint, maxt: maxt, keepStale: keepStale, lastOnly: lastOnly)
+            return try decode(matchers, mint: mint, maxt: maxt, keepStale: keepStale, lastOnly: lastOnly, range: range)
         }
         if let cached = cache.lookup(key) {
             let total = cached.reduce(0) { $0 + $1.ts.count }
@@ -265,7 +279,7 @@ final class Evaluator {
             hold(total)
             return cached
         }
-        let result = try decode(matchers, mint: mint, maxt: maxt, keepStale: keepStale, lastOnly: lastOnly)
+        let result = try decode(matchers, mint: mint, maxt: maxt, keepStale: keepStale, lastOnly: lastOnly, range: range)
         cache.store(result, for: key)
         return result
     }
@@ -278,11 +292,12 @@ final class Evaluator {
 
     /// Selects and decodes the series matching `matchers` with their samples in `[mint, maxt]`
     /// (with `lastOnly`, the newest of them, stale or not).
-    private func decode(_ matchers: [Matcher], mint: Int64, maxt: Int64, keepStale: Bool, lastOnly: Bool) throws(PromQLError) -> [SeriesData] {
-        if lastOnly { return try newest(matchers, mint: mint, maxt: maxt) }
+    private func decode(_ matchers: [Matcher], mint: Int64, maxt: Int64, keepStale: Bool, lastOnly: Bool,
+                        range: Int64) throws(PromQLError) -> [SeriesData] {
+        if lastOnly { return try newest(matchers, mint: mint, maxt: maxt, hints: selectHints(range: range)) }
         let selected: [Series]
         do throws(TSDBError) {
-            selected = try querier.select(matchers, mint: mint, maxt: maxt)
+            selected = try querier.select(matchers, mint: mint, maxt: maxt, hints: selectHints(range: range))
         } catch {
             throw .storage("\(error)")
         }
@@ -311,10 +326,10 @@ final class Evaluator {
     }
 
     /// The series matching `matchers` with their newest sample in `[mint, maxt]`.
-    private func newest(_ matchers: [Matcher], mint: Int64, maxt: Int64) throws(PromQLError) -> [SeriesData] {
+    private func newest(_ matchers: [Matcher], mint: Int64, maxt: Int64, hints: SelectHints) throws(PromQLError) -> [SeriesData] {
         let selected: [NewestSample]
         do throws(TSDBError) {
-            selected = try querier.selectNewest(matchers, mint: mint, maxt: maxt)
+            selected = try querier.selectNewest(matchers, mint: mint, maxt: maxt, hints: hints)
         } catch {
             throw .storage("\(error)")
         }
@@ -406,7 +421,7 @@ final class Evaluator {
         guard let first = ends.min(), let last = ends.max() else { return RangeData(series: [], ends: ends, range: rangeMs) }
         let extra = vs.anchored || vs.smoothed ? options.lookbackDelta : 0
         let (mint, maxt) = (first - rangeMs - extra + 1, last + (vs.smoothed ? extra : 0))
-        let data = try load(vs.matchers, mint: mint, maxt: maxt, keepStale: false)
+        let data = try load(vs.matchers, mint: mint, maxt: maxt, keepStale: false, range: rangeMs)
         return RangeData(series: data, ends: ends, range: rangeMs, anchored: vs.anchored, smoothed: vs.smoothed,
                          reach: extra, selection: cacheKey(vs.matchers, mint: mint, maxt: maxt, keepStale: false))
     }
@@ -425,8 +440,8 @@ final class Evaluator {
         let innerEnd = last - floorMod(last, stepMs)
         guard innerStart <= innerEnd else { return RangeData(series: [], ends: ends, range: rangeMs) }
         let inner = Evaluator(querier: querier, start: innerStart, end: innerEnd, interval: stepMs, options: options,
-                              queryStart: queryStart, queryEnd: queryEnd, queryStep: queryStep, deadline: deadline,
-                              table: table, cache: cache)
+                              hintStep: stepMs, queryStart: queryStart, queryEnd: queryEnd, queryStep: queryStep,
+                              deadline: deadline, table: table, cache: cache, ancestors: ancestors)
         let value = try inner.evaluate(subquery.expr)
         warnings.formUnion(inner.warnings)
         infos.formUnion(inner.infos)

@@ -7,8 +7,9 @@ internal import Synchronization
 /// A `Stream` on a Kafka topic, through Debian's librdkafka.
 ///
 /// - The producer runs with `acks=all` and `enable.idempotence=true` (retries cannot duplicate
-///   or reorder records), batches with `linger.ms`/`batch.size`, and `append` returns only once
-///   the delivery report of every record of the batch came back successful.
+///   or reorder records, so records queued on a partition land in the order queued), batches
+///   with `linger.ms`/`batch.size`, and an append completes only once the delivery report of
+///   every record of the batch came back successful.
 /// - Payloads are already zstd frames (`StreamRecordCodec`), so producer compression is off
 ///   by default: compressing them again costs CPU and saves nothing. Set `compression.type`
 ///   in `stream.client` to change that.
@@ -17,7 +18,7 @@ internal import Synchronization
 ///   Swift concurrency pool.
 /// - Consumers are assigned one partition at an offset (`rd_kafka_assign`, no group
 ///   rebalancing); offsets are committed only when `commit` is called, for the group named.
-package final class KafkaLog: BlockingAppendStream {
+package final class KafkaLog: Stream {
     /// Where the topic is and how to talk to it.
     package struct Options: Sendable {
         /// `host:port` of bootstrap brokers (`stream.brokers`).
@@ -179,15 +180,18 @@ package final class KafkaLog: BlockingAppendStream {
         }
     }
 
-    package func append(_ payloads: [[UInt8]], to partition: Int) async throws(StreamError) -> [Int64] {
-        try checkOpen()
-        guard (0..<options.partitionCount).contains(partition) else {
-            throw .noSuchPartition(partition, count: options.partitionCount)
+    package func enqueue(_ payloads: [[UInt8]], to partition: Int,
+                         completion: @escaping @Sendable (Result<[Int64], StreamError>) -> Void) {
+        do throws(StreamError) {
+            try checkOpen()
+            guard (0..<options.partitionCount).contains(partition) else {
+                throw .noSuchPartition(partition, count: options.partitionCount)
+            }
+        } catch {
+            return completion(.failure(error))
         }
-        guard !payloads.isEmpty else { return [] }
-        return try await withCheckedContinuation { (continuation: CheckedContinuation<Result<[Int64], StreamError>, Never>) in
-            produce(payloads.map { (partition, $0) }) { continuation.resume(returning: $0) }
-        }.get()
+        guard !payloads.isEmpty else { return completion(.success([])) }
+        produce(payloads.map { (partition, $0) }, completion: completion)
     }
 
     /// Produces `records` and calls `completion` once, with their offsets in order, when the
@@ -249,31 +253,6 @@ package final class KafkaLog: BlockingAppendStream {
             guard entry.err == RD_KAFKA_RESP_ERR_NO_ERROR else { return .failure(KafkaClient.error(entry.err)) }
             return .success(entry.offset == Int64(RD_KAFKA_OFFSET_INVALID) ? nil : entry.offset)
         }.get()
-    }
-
-    // MARK: BlockingAppendStream
-
-    package func appendBlocking(_ payloads: [[[UInt8]]]) throws(StreamError) -> [[Int64]] {
-        try checkOpen()
-        guard payloads.count <= options.partitionCount else {
-            throw .noSuchPartition(payloads.count - 1, count: options.partitionCount)
-        }
-        let records = payloads.enumerated().flatMap { partition, records in records.map { (partition, $0) } }
-        guard !records.isEmpty else { return payloads.map { _ in [] } }
-        // Delivery reports come on the poll thread, so this wait needs no other thread of the caller's pool.
-        let done = DispatchSemaphore(value: 0)
-        let outcome = Mutex<Result<[Int64], StreamError>?>(nil)
-        produce(records) { result in
-            outcome.withLock { $0 = result }
-            done.signal()
-        }
-        done.wait()
-        guard let result = outcome.withLock({ $0 }) else { preconditionFailure("BUG: the delivery semaphore was signalled without a result") }
-        var offsets = try result.get()[...]
-        return payloads.map { records in
-            defer { offsets = offsets.dropFirst(records.count) }
-            return Array(offsets.prefix(records.count))
-        }
     }
 
     /// The client that commits for `group` (a consumer handle that never subscribes).

@@ -43,9 +43,10 @@ package final class KafkaMockCluster: @unchecked Sendable {
         rd_kafka_mock_topic_set_error(cluster, topic, RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
     }
 
-    /// Makes `broker` the leader of `partition` of `topic`.
-    package func setLeader(topic: String, partition: Int, broker: Int) {
-        _ = rd_kafka_mock_partition_set_leader(cluster, topic, Int32(partition), Int32(broker))
+    /// Makes `broker` the leader of `partition` of `topic`; `nil` leaves the partition without
+    /// a leader (produce requests fail and are retried until `message.timeout.ms`).
+    package func setLeader(topic: String, partition: Int, broker: Int?) {
+        _ = rd_kafka_mock_partition_set_leader(cluster, topic, Int32(partition), Int32(broker ?? -1))
     }
 
     /// Takes `broker` down for good: its connections close and new ones are refused.

@@ -158,13 +158,18 @@ package final class LocalLog: Stream {
         }
     }
 
-    package func append(_ payloads: [[UInt8]], to partition: Int) async throws(StreamError) -> [Int64] {
-        try checkPartition(partition)
-        for payload in payloads where payload.count > options.maxRecordBytes {
-            throw .recordTooLarge(bytes: payload.count, limitBytes: options.maxRecordBytes, setting: "the local log's max record size")
+    package func enqueue(_ payloads: [[UInt8]], to partition: Int,
+                         completion: @escaping @Sendable (Result<[Int64], StreamError>) -> Void) {
+        do throws(StreamError) {
+            try checkPartition(partition)
+            for payload in payloads where payload.count > options.maxRecordBytes {
+                throw .recordTooLarge(bytes: payload.count, limitBytes: options.maxRecordBytes, setting: "the local log's max record size")
+            }
+        } catch {
+            return completion(.failure(error))
         }
-        guard !payloads.isEmpty else { return [] }
-        return try await writer.submit(.append(partition: partition, payloads: payloads), state: state).get()
+        guard !payloads.isEmpty else { return completion(.success([])) }
+        writer.enqueue(.append(partition: partition, payloads: payloads), state: state, completion: completion)
     }
 
     package func consumer(partition: Int, from offset: Int64) async throws(StreamError) -> LocalLogConsumer {

@@ -17,7 +17,7 @@ final class LocalLogWriter: @unchecked Sendable {
     // @unchecked: `active` is touched only by the I/O thread once `start` has run (and by
     // `init` before); `thread` and `finished` are set once, in `start` and `stop`.
 
-    /// A request for the I/O thread and the appender waiting for it.
+    /// A request for the I/O thread and what to call when it is carried out.
     struct Request {
         enum Kind {
             case append(partition: Int, payloads: [[UInt8]])
@@ -25,7 +25,7 @@ final class LocalLogWriter: @unchecked Sendable {
             case retention(nowMs: Int64)
         }
         var kind: Kind
-        var continuation: CheckedContinuation<Result<[Int64], StreamError>, Never>
+        var completion: @Sendable (Result<[Int64], StreamError>) -> Void
     }
 
     /// The segment a partition appends to.
@@ -56,16 +56,22 @@ final class LocalLogWriter: @unchecked Sendable {
         thread.start()
     }
 
+    /// Queues `kind` (after every request queued before) and calls `completion` on the I/O
+    /// thread once it is carried out, or right away with `.closed`.
+    func enqueue(_ kind: Request.Kind, state: LocalLogState, completion: @escaping @Sendable (Result<[Int64], StreamError>) -> Void) {
+        let accepted = state.withLock { shared in
+            guard !shared.closed else { return false }
+            shared.requests.append(Request(kind: kind, completion: completion))
+            state.lock.signal()
+            return true
+        }
+        if !accepted { completion(.failure(.closed)) }
+    }
+
     /// Queues `kind` and suspends until the I/O thread has carried it out.
     func submit(_ kind: Request.Kind, state: LocalLogState) async -> Result<[Int64], StreamError> {
         await withCheckedContinuation { continuation in
-            let accepted = state.withLock { shared in
-                guard !shared.closed else { return false }
-                shared.requests.append(Request(kind: kind, continuation: continuation))
-                state.lock.signal()
-                return true
-            }
-            if !accepted { continuation.resume(returning: .failure(.closed)) }
+            enqueue(kind, state: state) { continuation.resume(returning: $0) }
         }
     }
 
@@ -172,7 +178,7 @@ final class LocalLogWriter: @unchecked Sendable {
                     return []
                 }
             }
-            request.continuation.resume(returning: result)
+            request.completion(result)
         }
     }
 

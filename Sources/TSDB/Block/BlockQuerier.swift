@@ -9,8 +9,9 @@ package struct BlockQuerier: Querier {
     let block: Block
 
     /// See `Querier.select`. Series come in index order, which is label order; deleted
-    /// samples (the block's tombstones) are left out.
-    package func select(_ matchers: [Matcher], mint: Int64, maxt: Int64) throws(TSDBError) -> [Series] {
+    /// samples (the block's tombstones) are left out. Hints are not used (a block holds raw
+    /// samples only).
+    package func select(_ matchers: [Matcher], mint: Int64, maxt: Int64, hints _: SelectHints?) throws(TSDBError) -> [Series] {
         guard mint <= maxt, mint < block.maxTime, maxt >= block.minTime else { return [] }
         var out = [Series]()
         for ref in try postings(for: matchers) {
@@ -21,7 +22,7 @@ package struct BlockQuerier: Querier {
 
     /// See `Querier.selectNewest`: each series' chunks are read from the newest back, only
     /// until one holds a sample in range.
-    package func selectNewest(_ matchers: [Matcher], mint: Int64, maxt: Int64) throws(TSDBError) -> [NewestSample] {
+    package func selectNewest(_ matchers: [Matcher], mint: Int64, maxt: Int64, hints _: SelectHints?) throws(TSDBError) -> [NewestSample] {
         try selectNewest(matchers, mint: mint, maxt: maxt, newerElsewhere: [:])
     }
 

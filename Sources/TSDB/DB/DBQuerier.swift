@@ -11,19 +11,19 @@ struct DBQuerier: Querier {
     let db: DB
     let mint: Int64, maxt: Int64
 
-    func select(_ matchers: [Matcher], mint: Int64, maxt: Int64) throws(TSDBError) -> [Series] {
+    func select(_ matchers: [Matcher], mint: Int64, maxt: Int64, hints: SelectHints?) throws(TSDBError) -> [Series] {
         let lower = max(mint, self.mint), upper = min(maxt, self.maxt)
         guard lower <= upper else { return [] }
-        var lists = [try db.head.querier().select(matchers, mint: lower, maxt: upper)]
+        var lists = [try db.head.querier().select(matchers, mint: lower, maxt: upper, hints: hints)]
         for block in blocks(lower, upper) {
-            lists.append(try block.querier().select(matchers, mint: lower, maxt: upper))
+            lists.append(try block.querier().select(matchers, mint: lower, maxt: upper, hints: hints))
         }
         return try SeriesMerge.merge(lists)
     }
 
     /// See `Querier.selectNewest`. Blocks are read newest first, each skipping the series a
     /// newer source already holds a newer sample of, then merged in `select`'s source order.
-    func selectNewest(_ matchers: [Matcher], mint: Int64, maxt: Int64) throws(TSDBError) -> [NewestSample] {
+    func selectNewest(_ matchers: [Matcher], mint: Int64, maxt: Int64, hints _: SelectHints?) throws(TSDBError) -> [NewestSample] {
         let lower = max(mint, self.mint), upper = min(maxt, self.maxt)
         guard lower <= upper else { return [] }
         let head = try db.head.querier().selectNewest(matchers, mint: lower, maxt: upper)

@@ -24,10 +24,10 @@ package struct DataDirectoryReader: Querier {
         head = try Head.open(directory: directory, readOnly: true, logger: logger)
     }
 
-    package func select(_ matchers: [Matcher], mint: Int64, maxt: Int64) throws(TSDBError) -> [Series] {
-        var lists = [try head.querier().select(matchers, mint: mint, maxt: maxt)]
+    package func select(_ matchers: [Matcher], mint: Int64, maxt: Int64, hints: SelectHints?) throws(TSDBError) -> [Series] {
+        var lists = [try head.querier().select(matchers, mint: mint, maxt: maxt, hints: hints)]
         for block in blocks where block.minTime <= maxt && block.maxTime > mint {
-            lists.append(try block.querier().select(matchers, mint: mint, maxt: maxt))
+            lists.append(try block.querier().select(matchers, mint: mint, maxt: maxt, hints: hints))
         }
         return try SeriesMerge.merge(lists)
     }

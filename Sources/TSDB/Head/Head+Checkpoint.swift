@@ -53,12 +53,20 @@ extension Head {
         let temporary = final + ".tmp"
         let writer = try WALWriter(directory: temporary, firstSegment: 0, compresses: options.walCompression)
         for source in sources {
-            let bytes = try FileIO.readFile(source.path)
             var failure: TSDBError?
-            var kept = [[UInt8]]()
-            let corruption = WALSegmentReader.records(in: bytes, segment: source.segment) { record throws(WALSegmentReader.Corruption) in
+            // Kept records go out a megabyte at a time, so a segment is never held whole.
+            var kept = [[UInt8]](), keptBytes = 0
+            let corruption = try WALSegmentReader.records(inFile: source.path, segment: source.segment) {
+                record throws(WALSegmentReader.Corruption) in
                 do throws(TSDBError) {
-                    if let record = try checkpointRecord(record, floor: floor) { kept.append(record) }
+                    guard let record = try checkpointRecord(record, floor: floor) else { return }
+                    kept.append(record)
+                    keptBytes += record.count
+                    if keptBytes >= 1 << 20 {
+                        _ = try writer.write(kept)
+                        kept.removeAll(keepingCapacity: true)
+                        keptBytes = 0
+                    }
                 } catch {
                     failure = error
                     throw WALSegmentReader.Corruption(segment: source.segment, goodLength: 0, reason: "\(error)")

@@ -79,8 +79,7 @@ extension Head {
         var lastSegment: Int?
         for (position, segment) in segments.enumerated() {
             let path = directory + "/" + WALFormat.segmentName(segment)
-            let bytes = try FileIO.readFile(path)
-            let corruption = WALSegmentReader.records(in: bytes, segment: segment) { record throws(WALSegmentReader.Corruption) in
+            let corruption = try WALSegmentReader.records(inFile: path, segment: segment) { record throws(WALSegmentReader.Corruption) in
                 do throws(TSDBError) {
                     try apply(record)
                 } catch {
@@ -116,9 +115,9 @@ extension Head {
     func replayCheckpoint(_ path: String, refMap: inout [SeriesRef: SeriesRef]) throws(TSDBError) {
         let segments = try FileIO.listDirectory(path).compactMap(WALFormat.segmentIndex).sorted()
         for segment in segments {
-            let bytes = try FileIO.readFile(path + "/" + WALFormat.segmentName(segment))
             var decodeError: TSDBError?
-            let corruption = WALSegmentReader.records(in: bytes, segment: segment) { record throws(WALSegmentReader.Corruption) in
+            let corruption = try WALSegmentReader.records(inFile: path + "/" + WALFormat.segmentName(segment), segment: segment) {
+                record throws(WALSegmentReader.Corruption) in
                 do throws(TSDBError) {
                     try replay(record, refMap: &refMap)
                 } catch {

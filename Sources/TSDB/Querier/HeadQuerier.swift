@@ -11,8 +11,8 @@ package struct HeadQuerier: Querier {
     /// See `Querier.select`. Looks postings up and snapshots the chunks under the head's
     /// commit lock; decoding happens later, in the caller's iterator, except where
     /// out-of-order chunks overlap others: those are merged here (`SeriesMerge.mergeChunks`).
-    /// Deleted samples (`Head.delete`) are left out.
-    package func select(_ matchers: [Matcher], mint: Int64, maxt: Int64) throws(TSDBError) -> [Series] {
+    /// Deleted samples (`Head.delete`) are left out. Hints are not used.
+    package func select(_ matchers: [Matcher], mint: Int64, maxt: Int64, hints _: SelectHints?) throws(TSDBError) -> [Series] {
         guard mint <= maxt else { return [] }
         // Look up and snapshot under the commit lock, so a batch is visible entirely or not
         // at all (including series it created: they are indexed before their batch commits).
@@ -35,7 +35,7 @@ package struct HeadQuerier: Querier {
     /// See `Querier.selectNewest`. A series with neither deleted samples nor out-of-order ones
     /// whose newest sample lies in range answers from what it keeps of that sample, without a
     /// chunk; the others are snapshot and decoded as `select` does.
-    package func selectNewest(_ matchers: [Matcher], mint: Int64, maxt: Int64) throws(TSDBError) -> [NewestSample] {
+    package func selectNewest(_ matchers: [Matcher], mint: Int64, maxt: Int64, hints _: SelectHints?) throws(TSDBError) -> [NewestSample] {
         guard mint <= maxt else { return [] }
         enum Found {
             case sample(NewestSample)

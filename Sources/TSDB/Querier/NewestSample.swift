@@ -23,9 +23,9 @@ package struct NewestSample: Sendable {
 extension Querier {
     /// See `Querier.selectNewest`: `select`, then each series' chunks decoded from the newest
     /// back until one holds a sample in range.
-    package func selectNewest(_ matchers: [Matcher], mint: Int64, maxt: Int64) throws(TSDBError) -> [NewestSample] {
+    package func selectNewest(_ matchers: [Matcher], mint: Int64, maxt: Int64, hints: SelectHints?) throws(TSDBError) -> [NewestSample] {
         var out = [NewestSample]()
-        for series in try select(matchers, mint: mint, maxt: maxt) {
+        for series in try select(matchers, mint: mint, maxt: maxt, hints: hints) {
             if let newest = try series.newest() { out.append(newest) }
         }
         return out

@@ -2,8 +2,9 @@ package import Model
 
 /// Read access to stored series: the seam between storage and the PromQL engine.
 ///
-/// The head implements it today (`Head.querier()`); on-disk blocks and a merging querier over
-/// head and blocks will implement it next, so the engine codes against this protocol only.
+/// The head (`Head.querier()`), blocks (`Block.querier()`), the database merging them
+/// (`DB.querier(mint:maxt:)`) and the cluster's fan-out to ingesters implement it; the engine
+/// codes against this protocol only.
 ///
 /// Contract:
 /// - `select` returns the series matching *all* matchers that have at least one sample in
@@ -16,16 +17,18 @@ package import Model
 /// - `Series` values are immutable and may outlive the querier and cross threads.
 package protocol Querier: Sendable {
     /// The series matching every matcher with samples in `[mint, maxt]`, sorted by labels.
+    /// `hints` say what the caller will do with them (`nil` when it does not say); a querier
+    /// that cannot use them ignores them.
     ///
     /// - Throws: `TSDBError` when stored data cannot be read (never for "no match").
-    func select(_ matchers: [Matcher], mint: Int64, maxt: Int64) throws(TSDBError) -> [Series]
+    func select(_ matchers: [Matcher], mint: Int64, maxt: Int64, hints: SelectHints?) throws(TSDBError) -> [Series]
 
     /// The newest sample in `[mint, maxt]` of each series `select` would return, sorted by
-    /// labels; series without a sample there are left out. What `select` and decoding would
-    /// give, without decoding more than needed (the default does exactly that).
+    /// labels; series without a sample there are left out. What `select` (given `hints`) and
+    /// decoding would give, without decoding more than needed (the default does exactly that).
     ///
     /// - Throws: `TSDBError` when stored data cannot be read.
-    func selectNewest(_ matchers: [Matcher], mint: Int64, maxt: Int64) throws(TSDBError) -> [NewestSample]
+    func selectNewest(_ matchers: [Matcher], mint: Int64, maxt: Int64, hints: SelectHints?) throws(TSDBError) -> [NewestSample]
 
     /// The label names of the series matching `matchers` (of all series if empty), sorted.
     func labelNames(_ matchers: [Matcher]) throws(TSDBError) -> [String]
@@ -33,6 +36,18 @@ package protocol Querier: Sendable {
     /// The values of label `name` among the series matching `matchers` (all series if
     /// empty), sorted, without the empty value.
     func labelValues(_ name: String, _ matchers: [Matcher]) throws(TSDBError) -> [String]
+}
+
+extension Querier {
+    /// The series matching every matcher with samples in `[mint, maxt]`, without hints.
+    package func select(_ matchers: [Matcher], mint: Int64, maxt: Int64) throws(TSDBError) -> [Series] {
+        try select(matchers, mint: mint, maxt: maxt, hints: nil)
+    }
+
+    /// The newest samples (`selectNewest`), without hints.
+    package func selectNewest(_ matchers: [Matcher], mint: Int64, maxt: Int64) throws(TSDBError) -> [NewestSample] {
+        try selectNewest(matchers, mint: mint, maxt: maxt, hints: nil)
+    }
 }
 
 /// A chunk shared with a querier: encoded bytes (not copied) and the time span they cover.

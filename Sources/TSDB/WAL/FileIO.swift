@@ -76,6 +76,32 @@ enum FileIO {
         return out
     }
 
+    /// Calls `body` with the file's bytes `size` at a time (the last block shorter) until the
+    /// end or until `body` returns `false`; one buffer is reused, so memory stays at `size`.
+    static func forEachBlock(of path: String, size: Int, _ body: ([UInt8]) throws(TSDBError) -> Bool) throws(TSDBError) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .io(path: path, operation: "open", errno: errno) }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: size)
+        while true {
+            var filled = 0
+            while filled < size {
+                let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, size - filled) }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw .io(path: path, operation: "read", errno: errno)
+                }
+                if n == 0 { break }
+                filled += n
+            }
+            if filled < size {
+                if filled > 0 { _ = try body(Array(buffer[..<filled])) }
+                return
+            }
+            guard try body(buffer) else { return }
+        }
+    }
+
     /// The names in a directory (without `.` and `..`).
     static func listDirectory(_ path: String) throws(TSDBError) -> [String] {
         guard let dir = opendir(path) else { throw .io(path: path, operation: "opendir", errno: errno) }

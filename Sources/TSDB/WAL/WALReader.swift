@@ -14,6 +14,23 @@ struct WALSegmentReader {
         var reason: String
     }
 
+    /// The segment being read.
+    let segment: Int
+    /// The segment offset of the next byte to read.
+    private var position: Int
+    /// The segment offset where the last complete record ends.
+    private var goodLength: Int
+    /// The record whose fragments are being collected.
+    private var record = [UInt8]()
+    private var inRecord = false
+
+    /// A reader of segment `segment` from `offset` (the start of a record) on.
+    init(segment: Int, offset: Int = 0) {
+        self.segment = segment
+        position = offset
+        goodLength = offset
+    }
+
     /// Calls `body` with each record of `bytes` (the content of segment `segment`) in order.
     ///
     /// - Returns: the corruption that ended reading early, or `nil` if the segment is intact.
@@ -27,14 +44,45 @@ struct WALSegmentReader {
     /// the returned corruption are segment offsets too.
     static func records(in bytes: [UInt8], segment: Int, baseOffset: Int,
                         _ body: ([UInt8], Int) throws(Corruption) -> Void) -> Corruption? {
+        var reader = WALSegmentReader(segment: segment, offset: baseOffset)
+        return reader.read(bytes, body) ?? reader.finish()
+    }
+
+    /// Calls `body` with each record of the segment file at `path`, read a megabyte at a time
+    /// (a whole segment is never in memory: replay and checkpoints stay within the memory
+    /// of the records themselves).
+    ///
+    /// - Returns: the corruption that ended reading early, or `nil` if the segment is intact.
+    /// - Throws: `TSDBError.io` when the file cannot be read.
+    static func records(inFile path: String, segment: Int,
+                        _ body: ([UInt8]) throws(Corruption) -> Void) throws(TSDBError) -> Corruption? {
+        var reader = WALSegmentReader(segment: segment)
+        var corruption: Corruption?
+        try FileIO.forEachBlock(of: path, size: readSize) { bytes in
+            corruption = reader.read(bytes) { record, _ throws(Corruption) in try body(record) }
+            return corruption == nil
+        }
+        return corruption ?? reader.finish()
+    }
+
+    /// How much of a segment file `records(inFile:)` reads at once: whole pages, so no
+    /// fragment is cut.
+    static let readSize = 32 * WALFormat.pageSize
+
+    /// Reads `bytes`, the segment's next bytes, calling `body` with each record completed in
+    /// them and the segment offset just after it. `bytes` must end at a page boundary or at
+    /// the end of the data (fragments never cross pages, so no fragment is cut).
+    ///
+    /// - Returns: the corruption that ended reading, or `nil` if reading may go on.
+    mutating func read(_ bytes: [UInt8], _ body: ([UInt8], Int) throws(Corruption) -> Void) -> Corruption? {
+        let baseOffset = position
+        defer { position = baseOffset + bytes.count }
         // Page boundaries are fixed in the segment: `pageShift` maps local offsets onto them.
         let pageShift = baseOffset % WALFormat.pageSize
         var offset = 0
-        var goodLength = 0
-        var record = [UInt8]()
-        var inRecord = false
+        let segment = segment
         func fail(_ reason: String) -> Corruption {
-            Corruption(segment: segment, goodLength: baseOffset + goodLength, reason: "\(reason) at offset \(baseOffset + offset)")
+            Corruption(segment: segment, goodLength: goodLength, reason: "\(reason) at offset \(baseOffset + offset)")
         }
         while offset < bytes.count {
             let leftInPage = WALFormat.pageSize - (pageShift + offset) % WALFormat.pageSize
@@ -91,18 +139,24 @@ struct WALSegmentReader {
                             }
                         }
                         switch decoded {
-                        case .success(let bytes): record = bytes
+                        case .success(let bytes): try body(bytes, baseOffset + offset)
                         case .failure(let error): return fail("snappy: \(error)")
                         }
+                    } else {
+                        try body(record, baseOffset + offset)
                     }
-                    try body(record, baseOffset + offset)
                 } catch {
-                    return Corruption(segment: segment, goodLength: baseOffset + goodLength, reason: error.reason)
+                    return Corruption(segment: segment, goodLength: goodLength, reason: error.reason)
                 }
-                goodLength = offset
+                goodLength = baseOffset + offset
             }
         }
-        if inRecord { return fail("record torn at the end of the segment") }
         return nil
+    }
+
+    /// The corruption of a record left incomplete where the data ended, if any.
+    func finish() -> Corruption? {
+        guard inRecord else { return nil }
+        return Corruption(segment: segment, goodLength: goodLength, reason: "record torn at the end of the segment at offset \(position)")
     }
 }
