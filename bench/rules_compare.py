@@ -220,14 +220,16 @@ class System:
         self.proc = None
         self.group_times = {}  # group name -> [seconds]
         self.alert_rule_times = []
+        self.rule_times = {}  # (group, position, name) -> [seconds]
         self.cpu = {}
 
     def start(self):
         log = open(os.path.join(self.dir, "server.log"), "w")
         args = [self.binary, f"--config.file={self.config}", f"--storage.tsdb.path={self.data}",
                 f"--web.listen-address=127.0.0.1:{self.port}", "--web.enable-lifecycle"]
-        if self.name == "pharos":
-            args.insert(1, "server")
+        if self.name.startswith("pharos"):
+            # Its own Pushgateway and Alertmanager listeners off (a second Pharos may run).
+            args[1:1] = ["server", "--pushgateway.listen-address=", "--alertmanager.listen-address="]
         self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
         if not wait_http(self.base + "/-/ready", timeout=300):
             raise SystemExit(f"{self.name} did not become ready; see {self.dir}/server.log")
@@ -242,14 +244,16 @@ class System:
             if group.get("lastEvaluation", "").startswith("0001"):
                 continue
             self.group_times.setdefault(group["name"], []).append(group["evaluationTime"])
-            for rule in group["rules"]:
+            for position, rule in enumerate(group["rules"]):
                 if rule["type"] == "alerting":
                     self.alert_rule_times.append(rule["evaluationTime"])
+                self.rule_times.setdefault((group["name"], position, rule["name"]), []) \
+                    .append(rule["evaluationTime"])
 
 
 def load_backfill(system, om_path, pharos_bin, promtool):
     os.makedirs(system.data, exist_ok=True)
-    if system.name == "pharos":
+    if system.name.startswith("pharos"):
         cmd = [pharos_bin, "tsdb", "create-blocks-from", "openmetrics", om_path, system.data]
     else:
         cmd = [promtool, "tsdb", "create-blocks-from", "openmetrics", om_path, system.data]
@@ -289,12 +293,16 @@ def main():
     ap.add_argument("--hosts", type=int, default=1000)
     ap.add_argument("--window", type=int, default=180, help="seconds per measured window")
     ap.add_argument("--pharos", default=os.path.join(ROOT, ".build", "release", "pharos"))
+    ap.add_argument("--baseline", metavar="BINARY",
+                    help="a second Pharos binary (e.g. before a change) run beside the others as pharos-base")
     ap.add_argument("--prometheus", default="/usr/bin/prometheus")
     ap.add_argument("--promtool", default="/usr/bin/promtool")
     ap.add_argument("--systems", default="prometheus,pharos", help="comma-separated subset")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     ap.add_argument("--reuse", metavar="DIR",
                     help="a work directory kept by --keep: its loaded data, no new backfill")
+    ap.add_argument("--per-rule", action="store_true",
+                    help="print each rule's median evaluation time on each system")
     ap.add_argument("--perf", metavar="FILE",
                     help="record Pharos with `perf record -g` during the rules window")
     args = ap.parse_args()
@@ -321,8 +329,9 @@ def main():
     target = f"127.0.0.1:{exporter.server_address[1]}"
 
     systems = [System(name, binary, port, work)
-               for name, binary, port in (("prometheus", args.prometheus, 19390), ("pharos", args.pharos, 19391))
-               if name in args.systems.split(",")]
+               for name, binary, port in (("prometheus", args.prometheus, 19390), ("pharos", args.pharos, 19391),
+                                          ("pharos-base", args.baseline, 19392))
+               if name in args.systems.split(",") + (["pharos-base"] if args.baseline else [])]
     perf = None
     try:
         for s in systems:
@@ -330,7 +339,7 @@ def main():
             if args.reuse:
                 continue
             os.makedirs(s.dir, exist_ok=True)
-            s.load_seconds = load_backfill(s, om_path, args.pharos, args.promtool)
+            s.load_seconds = load_backfill(s, om_path, s.binary, args.promtool)
             print(f"{s.name}: backfill loaded in {s.load_seconds:.0f} s", flush=True)
         if not args.reuse:
             os.remove(om_path)
@@ -393,11 +402,19 @@ def main():
               f"| {percentile(s.alert_rule_times, 0.5) * 1000:.2f} / "
               f"{percentile(s.alert_rule_times, 0.99) * 1000:.2f} | {s.missed:.0f} "
               f"| {s.peak_rss / 2**20:.0f} MiB |")
+    if args.per_rule:
+        print("\n| group | # | rule | " + " | ".join(f"{s.name} p50 ms" for s in systems) + " |")
+        print("| --- | --- | --- | " + " | ".join("---" for _ in systems) + " |")
+        for key in sorted({k for s in systems for k in s.rule_times}):
+            medians = [f"{statistics.median(s.rule_times[key]) * 1000:.2f}" if s.rule_times.get(key) else "-"
+                       for s in systems]
+            print(f"| {key[0]} | {key[1] + 1} | {key[2]} | " + " | ".join(medians) + " |")
     if len(systems) < 2:
         return
-    prom, pharos = systems
-    print(f"\nCPU per round: Prometheus / Pharos = {prom.per_round / max(pharos.per_round, 1e-9):.2f}×")
-    same = results["prometheus"] == results["pharos"]
+    prom, pharos = systems[:2]
+    for other in systems[1:]:
+        print(f"\nCPU per round: Prometheus / {other.name} = {prom.per_round / max(other.per_round, 1e-9):.2f}×")
+    same = all(results["prometheus"] == results[other.name] for other in systems[1:])
     print(f"same recorded series counts and ALERTS: {'yes' if same else 'NO'}")
     if not same:
         print(json.dumps({k: [v[0], {f'{a}/{b}': c for (a, b), c in v[1].items()}]

@@ -19,6 +19,8 @@ package struct RuleGroupState: Sendable {
     private var needsRestore: Bool
     /// Series of rules a reload removed from the group: marked stale after the next evaluation.
     private var staleSeries: Set<Labels> = []
+    /// The last evaluation's selection cache, whose label table the next one takes over.
+    private var selectionCache: SelectionCache?
 
     /// A group not evaluated yet.
     /// - Parameter restoresForState: `true` for a group loaded at start-up, whose alerts take
@@ -74,7 +76,8 @@ package struct RuleGroupState: Sendable {
         let evaluationMs = timestampMs - loaded.queryOffset.wholeMilliseconds
         var outcome = Outcome()
         // Selectors several rules read are decoded once per evaluation.
-        let cache = SelectionCache(sharedBy: loaded.rules.map(\.expression))
+        let cache = SelectionCache(sharedBy: loaded.rules.map(\.expression), after: selectionCache)
+        selectionCache = cache
         for index in rules.indices {
             let ruleStarted = ContinuousClock.now
             do {

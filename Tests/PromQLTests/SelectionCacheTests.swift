@@ -118,4 +118,55 @@ import TSDB
         cache.finished(expression: 2)
         #expect(value(try engine.instantQuery(expressions[0], at: 30_000, querier: head.querier(), cache: cache)) == 6)
     }
+
+    /// A group's next evaluation takes over the label table (the same sets keep their IDs)
+    /// until the table holds more than twice what it held after its first evaluation (plus
+    /// 1,024): then the next evaluation starts a new one. Answers do not depend on it.
+    @Test func theLabelTablePassesToTheNextEvaluationWithinItsBound() throws {
+        let head = Head()
+        for a in 0..<10 { try append(head, Labels(["__name__": "x", "a": String(a)]), 0, 1) }
+        let expressions = try ["sum(x)"].map { try PromQLParser.parse($0) }
+        let engine = Engine()
+        func evaluate(after previous: SelectionCache?) throws -> (SelectionCache, Double?) {
+            let cache = SelectionCache(sharedBy: expressions, after: previous)
+            return (cache, value(try engine.instantQuery(expressions[0], at: 30_000, querier: head.querier(), cache: cache)))
+        }
+        let (first, firstSum) = try evaluate(after: nil)
+        #expect(firstSum == 10)
+        let ids = (0..<10).map { first.table.id(of: Labels(["__name__": "x", "a": String($0)])) }
+        let size = first.table.count
+        let (second, secondSum) = try evaluate(after: first)
+        #expect(second.table === first.table && secondSum == 10)
+        #expect(second.table.count == size, "the same series add no sets")
+        #expect((0..<10).map { second.table.id(of: Labels(["__name__": "x", "a": String($0)])) } == ids)
+        // New series grow the table past its bound, and the evaluation after that starts a
+        // new one (which holds only the sets still read).
+        for a in 10..<(2 * size + 1100) { try append(head, Labels(["__name__": "x", "a": String(a)]), 0, 1) }
+        let (third, thirdSum) = try evaluate(after: second)
+        #expect(third.table === first.table && thirdSum == Double(2 * size + 1100))
+        let (fourth, fourthSum) = try evaluate(after: third)
+        #expect(fourth.table !== first.table && fourthSum == thirdSum)
+        // Its bound follows from its own first evaluation.
+        let (fifth, _) = try evaluate(after: fourth)
+        #expect(fifth.table === fourth.table)
+    }
+
+    /// Sets are found by their hash's low bits with linear probing: thousands of sets (many
+    /// sharing low bits) each get one ID, found again and resolved back to the same set.
+    @Test func labelTableIDsAreStableAcrossGrowth() {
+        let table = LabelTable()
+        let sets = (0..<5000).map { Labels(["__name__": "m", "i": String($0), "j": String($0 % 7)]) }
+        let ids = sets.map { table.id(of: $0) }
+        #expect(Set(ids).count == sets.count)
+        #expect(sets.map { table.id(of: $0) } == ids)
+        #expect(ids.map { table[$0] } == sets)
+        #expect(table.count == sets.count)
+        // Projections (`on`/`ignoring`, `by`/`without`) are one object per kind and names,
+        // answering as the label operations they stand for.
+        let ignoring = table.projection(keeping: false, ["j"]), on = table.projection(keeping: true, ["j"])
+        #expect(table.projection(keeping: false, ["j"]) === ignoring && on !== ignoring)
+        #expect(ids.map { table[ignoring.id(of: $0, in: table)] } == sets.map { $0.dropping(["j"]).withoutMetricName })
+        #expect(ids.map { table[on.id(of: $0, in: table)] } == sets.map { $0.keeping(["j"]) })
+        #expect(Set(ids.map { on.id(of: $0, in: table) }).count == 7)
+    }
 }

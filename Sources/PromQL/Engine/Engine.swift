@@ -263,8 +263,8 @@ final class Evaluator {
     // MARK: - Selectors
 
     /// Loads the series matching `matchers` with their samples in `[mint, maxt]`; with
-    /// `lastOnly`, only each series' newest sample there (all an instant selector evaluated at
-    /// one time reads).
+    /// `lastOnly`, only each series' newest sample there, a staleness marker included (all an
+    /// instant selector evaluated at one time reads: a stale newest sample hides older ones).
     /// `range` is a range selector's, for `SelectHints`. A cached selection is shared whatever
     /// the hints of the selector that made it: today every querier returns the same samples
     /// whatever the hints (a downsampling querier will need them in the cache key).
@@ -291,9 +291,10 @@ final class Evaluator {
     }
 
     /// Selects and decodes the series matching `matchers` with their samples in `[mint, maxt]`
-    /// (with `lastOnly`, the newest of them).
+    /// (with `lastOnly`, the newest of them, stale or not).
     private func decode(_ matchers: [Matcher], mint: Int64, maxt: Int64, keepStale: Bool, lastOnly: Bool,
                         range: Int64) throws(PromQLError) -> [SeriesData] {
+        if lastOnly { return try newest(matchers, mint: mint, maxt: maxt, hints: selectHints(range: range)) }
         let selected: [Series]
         do throws(TSDBError) {
             selected = try querier.select(matchers, mint: mint, maxt: maxt, hints: selectHints(range: range))
@@ -312,14 +313,7 @@ final class Evaluator {
             iterator.reset(series)
             ts.removeAll(keepingCapacity: true)
             vs.removeAll(keepingCapacity: true)
-            if lastOnly {
-                if let last = iterator.lastRemaining(skippingStaleMarkers: !keepStale) {
-                    ts.append(last.timestamp)
-                    vs.append(last.value)
-                }
-            } else {
-                iterator.appendRemaining(timestamps: &ts, values: &vs, skippingStaleMarkers: !keepStale)
-            }
+            iterator.appendRemaining(timestamps: &ts, values: &vs, skippingStaleMarkers: !keepStale)
             if let error = iterator.error { throw .storage("\(error)") }
             total += ts.count
             if total > options.maxSamples { throw .tooManySamples }
@@ -328,6 +322,25 @@ final class Evaluator {
             }
         }
         hold(total)
+        return result
+    }
+
+    /// The series matching `matchers` with their newest sample in `[mint, maxt]`.
+    private func newest(_ matchers: [Matcher], mint: Int64, maxt: Int64, hints: SelectHints) throws(PromQLError) -> [SeriesData] {
+        let selected: [NewestSample]
+        do throws(TSDBError) {
+            selected = try querier.selectNewest(matchers, mint: mint, maxt: maxt, hints: hints)
+        } catch {
+            throw .storage("\(error)")
+        }
+        if selected.count > options.maxSamples { throw .tooManySamples }
+        try checkDeadline()
+        var result: [SeriesData] = []
+        result.reserveCapacity(selected.count)
+        for sample in selected {
+            result.append(SeriesData(labels: sample.labels, id: table.id(of: sample.labels), ts: [sample.timestamp], vs: [sample.value]))
+        }
+        hold(selected.count)
         return result
     }
 

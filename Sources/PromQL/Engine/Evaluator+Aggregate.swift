@@ -36,7 +36,7 @@ extension Evaluator {
         if let label = stringParam, !isValidLabelName(label) {
             throw .execution("invalid label name \"\(label)\"")
         }
-        var grouping = Grouping(aggregate)
+        var grouping = Grouping(aggregate, table)
         var out = [[EvalSample]](repeating: [], count: stepCount)
         for index in 0..<stepCount {
             out[index] = try aggregateStep(aggregate, input[index], grouping: &grouping, param: scalarParams?[index],
@@ -45,17 +45,12 @@ extension Evaluator {
         return .vector(out)
     }
 
-    /// The labels an aggregation groups by: `by` keeps only the listed labels, `without`
-    /// drops the listed ones and the name.
-    static func groupLabels(_ labels: Labels, _ aggregate: AggregateExpr) -> Labels {
-        if aggregate.without { return labels.dropping(aggregate.grouping).withoutMetricName }
-        return labels.keeping(aggregate.grouping)
-    }
-
     /// An aggregation's groups, found once per input label set: each gets a dense index, in
     /// the order the query first meets them.
     struct Grouping {
         let aggregate: AggregateExpr
+        /// The group labels per input label set, remembered table-wide.
+        private let groupLabels: Projection
         /// The group index per input label set.
         var groupOf = LabelMemo<Int>()
         /// The group labels' ID per group index.
@@ -65,14 +60,15 @@ extension Evaluator {
         /// reset after each step.
         var slots: [Int] = []
 
-        init(_ aggregate: AggregateExpr) {
+        init(_ aggregate: AggregateExpr, _ table: LabelTable) {
             self.aggregate = aggregate
+            groupLabels = table.projection(keeping: !aggregate.without, aggregate.grouping)
         }
 
         /// The group index of a sample's labels.
         mutating func group(of id: LabelID, _ table: LabelTable) -> Int {
             if let index = groupOf[id] { return index }
-            let groupID = table.id(of: Evaluator.groupLabels(table[id], aggregate))
+            let groupID = groupLabels.id(of: id, in: table)
             let index: Int
             if let known = indexOfGroupID[groupID] {
                 index = known

@@ -19,7 +19,7 @@ extension Evaluator {
         case (.scalar(let left), .vector(let right)):
             return .vector(try vectorScalar(op, right, left, swap: true, returnBool: binary.returnBool))
         case (.vector(let left), .vector(let right)):
-            var matcher = SeriesMatcher(matching: binary.matching ?? VectorMatching())
+            var matcher = SeriesMatcher(matching: binary.matching ?? VectorMatching(), table)
             var out = [[EvalSample]](repeating: [], count: stepCount)
             for index in 0..<stepCount {
                 switch op {
@@ -95,7 +95,8 @@ extension Evaluator {
     /// a result.
     struct SeriesMatcher {
         let matching: VectorMatching
-        private var signatures = LabelMemo<LabelID>()
+        /// What a sample matches on, remembered table-wide (across the queries sharing it).
+        private let signatures: Projection
         private var manyResults = LabelMemo<LabelID>()
         private var pairResults: [PairKey: LabelID] = [:]
 
@@ -103,16 +104,14 @@ extension Evaluator {
             var many: LabelID, one: LabelID
         }
 
-        init(matching: VectorMatching) {
+        init(matching: VectorMatching, _ table: LabelTable) {
             self.matching = matching
+            signatures = table.projection(keeping: matching.on, matching.matchingLabels)
         }
 
         /// The ID of the labels a sample matches on.
-        mutating func signature(_ id: LabelID, _ table: LabelTable) -> LabelID {
-            let matching = matching
-            // The default `ignoring()`: remembered table-wide, across the queries sharing it.
-            if !matching.on, matching.matchingLabels.isEmpty { return table.idWithoutMetricName(id) }
-            return signatures.value(for: id) { table.id(of: Evaluator.matchingLabels(table[$0], matching)) }
+        func signature(_ id: LabelID, _ table: LabelTable) -> LabelID {
+            signatures.id(of: id, in: table)
         }
 
         /// The labels of the result of `many` matched with `one`.

@@ -38,11 +38,25 @@ package final class SelectionCache: Sendable {
     private let entries = Mutex<[Key: [SeriesData]]>([:])
     private let regressions = Mutex<[RegressionKey: [Regression]]>([:])
     /// The label table of every query using the cache: cached series carry IDs in it.
-    /// Unsynchronised: the queries of one group evaluation run one after another.
-    nonisolated(unsafe) let table = LabelTable()
+    /// Unsynchronised: the queries of one group evaluation run one after another, and so do
+    /// the group's evaluations, which hand it on.
+    nonisolated(unsafe) let table: LabelTable
+    /// How many sets `table` may hold before the next evaluation starts a new one: twice what
+    /// it held after its first evaluation (and 1,024 more), so series that come and go do not
+    /// grow it without bound. `nil` during the table's first evaluation.
+    private let tableLimit: Int?
 
-    /// A cache for the evaluations of `expressions` (one rule group's, in order).
-    package init(sharedBy expressions: [Expr]) {
+    /// A cache for the evaluations of `expressions` (one rule group's, in order), taking over
+    /// the label table of the group's previous evaluation (`previous`) while it is within its
+    /// bound.
+    package init(sharedBy expressions: [Expr], after previous: SelectionCache? = nil) {
+        if let previous, previous.table.count <= previous.tableLimit ?? .max {
+            table = previous.table
+            tableLimit = previous.tableLimit ?? 2 * previous.table.count + 1024
+        } else {
+            table = LabelTable()
+            tableLimit = nil
+        }
         var seen = Set<[Matcher]>()
         var lastUse: [[Matcher]: Int] = [:]
         for (index, expression) in expressions.enumerated() {

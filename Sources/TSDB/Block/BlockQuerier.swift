@@ -20,6 +20,36 @@ package struct BlockQuerier: Querier {
         return out
     }
 
+    /// See `Querier.selectNewest`: each series' chunks are read from the newest back, only
+    /// until one holds a sample in range.
+    package func selectNewest(_ matchers: [Matcher], mint: Int64, maxt: Int64, hints _: SelectHints?) throws(TSDBError) -> [NewestSample] {
+        try selectNewest(matchers, mint: mint, maxt: maxt, newerElsewhere: [:])
+    }
+
+    /// As `selectNewest(_:mint:maxt:)`, leaving out the series that another source holds a
+    /// newer sample of (`newerElsewhere`: its time by labels) than any this block holds in
+    /// range, without reading their chunks: merged with that source, they would lose anyway.
+    func selectNewest(_ matchers: [Matcher], mint: Int64, maxt: Int64, newerElsewhere: [Labels: Int64]) throws(TSDBError) -> [NewestSample] {
+        guard mint <= maxt, mint < block.maxTime, maxt >= block.minTime else { return [] }
+        var out = [NewestSample]()
+        for ref in try postings(for: matchers) {
+            let (labels, metas) = try block.index.series(ref.rawValue)
+            var index = metas.count - 1
+            while index >= 0, metas[index].minTime > maxt { index -= 1 }
+            guard index >= 0, metas[index].maxTime >= mint else { continue }
+            if let elsewhere = newerElsewhere[labels], elsewhere > metas[index].maxTime { continue }
+            while index >= 0, metas[index].maxTime >= mint {
+                let chunks = try block.tombstones.filter(block.chunks([metas[index]]), of: ref)
+                if let newest = try Series(labels: labels, chunks: chunks, mint: mint, maxt: maxt).newest() {
+                    out.append(newest)
+                    break
+                }
+                index -= 1
+            }
+        }
+        return out
+    }
+
     /// The series at `ref` with its chunks overlapping `[mint, maxt]` (read from the block's
     /// segments now) and without deleted samples; `nil` when no chunk remains.
     func series(_ ref: SeriesRef, mint: Int64, maxt: Int64) throws(TSDBError) -> Series? {

@@ -21,6 +21,25 @@ struct DBQuerier: Querier {
         return try SeriesMerge.merge(lists)
     }
 
+    /// See `Querier.selectNewest`. Blocks are read newest first, each skipping the series a
+    /// newer source already holds a newer sample of, then merged in `select`'s source order.
+    func selectNewest(_ matchers: [Matcher], mint: Int64, maxt: Int64, hints _: SelectHints?) throws(TSDBError) -> [NewestSample] {
+        let lower = max(mint, self.mint), upper = min(maxt, self.maxt)
+        guard lower <= upper else { return [] }
+        let head = try db.head.querier().selectNewest(matchers, mint: lower, maxt: upper)
+        let blocks = blocks(lower, upper)
+        guard !blocks.isEmpty else { return head }
+        var newest = [Labels: Int64](minimumCapacity: head.count)
+        for sample in head { newest[sample.labels] = sample.timestamp }
+        var fromBlocks = [[NewestSample]]()
+        for block in blocks.reversed() {
+            let samples = try block.querier().selectNewest(matchers, mint: lower, maxt: upper, newerElsewhere: newest)
+            for sample in samples where sample.timestamp > newest[sample.labels] ?? .min { newest[sample.labels] = sample.timestamp }
+            fromBlocks.append(samples)
+        }
+        return SeriesMerge.mergeNewest([head] + fromBlocks.reversed())
+    }
+
     func labelNames(_ matchers: [Matcher]) throws(TSDBError) -> [String] {
         var lists = [try db.head.querier().labelNames(matchers)]
         for block in blocks(mint, maxt) { lists.append(try block.querier().labelNames(matchers)) }

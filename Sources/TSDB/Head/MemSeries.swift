@@ -209,6 +209,28 @@ final class MemSeries: @unchecked Sendable {  // safe: every access holds its st
         return out
     }
 
+    /// What `newest(in:_:outOfOrder:)` knows without decoding.
+    enum Newest: Sendable {
+        /// The newest sample in range, in the open chunk starting at `chunkMinTime`.
+        case sample(labels: Labels, t: Int64, v: Double, chunkMinTime: Int64)
+        /// No sample in range.
+        case absent
+        /// Only decoding tells (the range ends before the newest sample, or out-of-order
+        /// samples are held and included).
+        case unknown
+    }
+
+    /// The newest sample in `[mint, maxt]` from what the series keeps of its newest sample:
+    /// known when the range holds it and no out-of-order sample counts (those are older than
+    /// the newest sample when stored, but a truncation that empties the series can leave
+    /// some newer than a later first sample).
+    func newest(in mint: Int64, _ maxt: Int64, outOfOrder: Bool) -> Newest {
+        if outOfOrder, !outOfOrderHead.isEmpty || !outOfOrderChunks.isEmpty { return .unknown }
+        guard open != nil, maxTime >= mint else { return .absent }
+        guard maxTime <= maxt else { return .unknown }
+        return .sample(labels: labels, t: maxTime, v: Double(bitPattern: lastValueBits), chunkMinTime: openMinTime)
+    }
+
     /// Drops the chunks that end before `t` (the open chunk too, if it does); returns how
     /// many. A later append to an emptied series starts a new chunk.
     func dropChunks(before t: Int64) -> Int {

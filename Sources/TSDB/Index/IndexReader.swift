@@ -16,6 +16,9 @@ package struct IndexReader: Sendable {
     package let toc: IndexFormat.TOC
     /// The symbol table: a series' labels refer to symbols by position.
     let symbols: [String]
+    /// Whether the symbols are in byte order without repeats, as the format requires: then a
+    /// series whose label names refer to increasing positions has its labels sorted.
+    let symbolsSorted: Bool
     /// Per label name (sorted), its values (sorted) and the offsets of their postings lists.
     let postingsTable: [String: [(value: String, offset: Int)]]
     /// The offset of the all-series postings list.
@@ -75,6 +78,7 @@ package struct IndexReader: Sendable {
             symbols.append(symbol)
         }
         self.symbols = symbols
+        symbolsSorted = zip(symbols, symbols.dropFirst()).allSatisfy { utf8Less($0, $1) }
 
         // Postings offset table.
         let tableBody = try Self.section(bytes, at: Int(toc.postingsTable), path: path, what: "postings offset table")
@@ -196,11 +200,16 @@ package struct IndexReader: Sendable {
             throw .corruptIndex(path: path, offset: offset, reason: "series has \(labelCount) labels in \(body.count) bytes")
         }
         var labels = [Label]()
+        labels.reserveCapacity(Int(labelCount))
+        var sorted = symbolsSorted
+        var previousName: UInt64?
         for _ in 0..<labelCount {
             let name = entry.uvarint(), value = entry.uvarint()
             guard !entry.failed, name < UInt64(symbols.count), value < UInt64(symbols.count) else {
                 throw .corruptIndex(path: path, offset: offset, reason: "series label refers to a missing symbol")
             }
+            if let previousName, name <= previousName { sorted = false }
+            previousName = name
             labels.append(Label(name: symbols[Int(name)], value: symbols[Int(value)]))
         }
         let chunkCount = entry.uvarint()
@@ -227,7 +236,7 @@ package struct IndexReader: Sendable {
             chunks.append(meta)
             previous = meta
         }
-        return (Labels(labels), chunks)
+        return (sorted ? Labels(sortedUnique: labels) : Labels(labels), chunks)
     }
 
     /// Checks `length (BE32) | body | CRC32C` at `offset` and returns the body's range.

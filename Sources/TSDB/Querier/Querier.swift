@@ -23,6 +23,13 @@ package protocol Querier: Sendable {
     /// - Throws: `TSDBError` when stored data cannot be read (never for "no match").
     func select(_ matchers: [Matcher], mint: Int64, maxt: Int64, hints: SelectHints?) throws(TSDBError) -> [Series]
 
+    /// The newest sample in `[mint, maxt]` of each series `select` would return, sorted by
+    /// labels; series without a sample there are left out. What `select` (given `hints`) and
+    /// decoding would give, without decoding more than needed (the default does exactly that).
+    ///
+    /// - Throws: `TSDBError` when stored data cannot be read.
+    func selectNewest(_ matchers: [Matcher], mint: Int64, maxt: Int64, hints: SelectHints?) throws(TSDBError) -> [NewestSample]
+
     /// The label names of the series matching `matchers` (of all series if empty), sorted.
     func labelNames(_ matchers: [Matcher]) throws(TSDBError) -> [String]
 
@@ -35,6 +42,11 @@ extension Querier {
     /// The series matching every matcher with samples in `[mint, maxt]`, without hints.
     package func select(_ matchers: [Matcher], mint: Int64, maxt: Int64) throws(TSDBError) -> [Series] {
         try select(matchers, mint: mint, maxt: maxt, hints: nil)
+    }
+
+    /// The newest samples (`selectNewest`), without hints.
+    package func selectNewest(_ matchers: [Matcher], mint: Int64, maxt: Int64) throws(TSDBError) -> [NewestSample] {
+        try selectNewest(matchers, mint: mint, maxt: maxt, hints: nil)
     }
 }
 
@@ -164,17 +176,6 @@ package struct SeriesIterator: Sendable {
             timestamps.append(timestamp)
             values.append(value)
         }
-    }
-
-    /// The newest remaining sample (the newest but stale markers if `skippingStaleMarkers`),
-    /// decoding the rest as a `next()` loop would; check `error` after.
-    package mutating func lastRemaining(skippingStaleMarkers: Bool) -> (timestamp: Int64, value: Double)? {
-        var last: (timestamp: Int64, value: Double)?
-        while next() {
-            if skippingStaleMarkers, value.isStaleMarker { continue }
-            last = (timestamp, value)
-        }
-        return last
     }
 
     /// Advances to the first sample at or after `t` (staying put if the current one is);

@@ -36,12 +36,17 @@ package struct Tombstones: Sendable, Equatable {
         }
     }
 
+    /// Whether samples of series `ref` are deleted.
+    func deletes(from ref: SeriesRef) -> Bool {
+        !intervals.isEmpty && intervals[ref] != nil
+    }
+
     /// `chunks` of series `ref` without its deleted samples: chunks outside every interval
     /// as they are, chunks inside one dropped, the others decoded, filtered and encoded again.
     ///
     /// - Throws: `TSDBError.corruptChunk` when a chunk to filter does not decode.
     func filter(_ chunks: [ChunkSnapshot], of ref: SeriesRef) throws(TSDBError) -> [ChunkSnapshot] {
-        guard let deleted = intervals[ref] else { return chunks }
+        guard !intervals.isEmpty, let deleted = intervals[ref] else { return chunks }
         var out = [ChunkSnapshot]()
         for chunk in chunks {
             let touching = deleted.filter { $0.lowerBound <= chunk.maxTime && $0.upperBound >= chunk.minTime }
