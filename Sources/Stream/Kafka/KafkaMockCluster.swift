@@ -49,11 +49,12 @@ package final class KafkaMockCluster: @unchecked Sendable {
         _ = rd_kafka_mock_partition_set_leader(cluster, topic, Int32(partition), Int32(broker ?? -1))
     }
 
-    /// Takes `broker` down for good: its connections close and new ones are refused.
-    ///
-    /// There is deliberately no way back up: librdkafka 2.0's `rd_kafka_mock_broker_set_up`
-    /// binds the broker's old port again and aborts the whole process (an `assert`) when
-    /// another process took that port meanwhile, as happens in a parallel test run.
+    /// Takes `broker` down for good: its connections close and new ones are refused. librdkafka
+    /// 2.0 closes the listener and binds the same port again at once, and aborts the process (an
+    /// `assert`) if that bind fails (another socket took the port in between; seen once in a
+    /// parallel test run): use it only where a broker must really go down, prefer
+    /// `setLeader(broker: nil)` to make appends fail. There is deliberately no way back up
+    /// (`rd_kafka_mock_broker_set_up` asserts on the same listener).
     package func setDown(broker: Int) { _ = rd_kafka_mock_broker_set_down(cluster, Int32(broker)) }
 
     deinit {
