@@ -55,7 +55,7 @@ final class ChainedPartitionWriter: Sendable {
 }
 
 /// Calls a completion once `count` reports came, with the first failure if any.
-private final class CompletionJoin: Sendable {
+final class CompletionJoin: Sendable {
     private let state: Mutex<(remaining: Int, failure: StreamError?)>
     private let completion: @Sendable (Result<Void, StreamError>) -> Void
 

@@ -130,22 +130,16 @@ struct StreamAppender<Log: Stream>: SampleAppender {
     /// failure or `nil` when every record is durable.
     private func append(_ records: [[RemoteWriteBatch]], completion: @escaping @Sendable (StreamError?) -> Void) {
         let partitions = records.indices.filter { !records[$0].isEmpty }
-        let remaining = Mutex((count: partitions.count, failure: StreamError?.none))
-        let report: @Sendable (Result<Void, StreamError>) -> Void = { result in
-            let finished = remaining.withLock { state -> StreamError?? in
-                if case .failure(let error) = result, state.failure == nil { state.failure = error }
-                state.count -= 1
-                return state.count == 0 ? .some(state.failure) : nil
-            }
-            if let finished { completion(finished) }
+        let join = CompletionJoin(count: partitions.count) { result in
+            if case .failure(let error) = result { completion(error) } else { completion(nil) }
         }
         let nowMs = clock()
         var codec = StreamRecordCodec()
         for partition in partitions {
             if chains.isEmpty {
-                stream.enqueue(records[partition].map { codec.encode($0) }, to: partition) { report($0.map { _ in () }) }
+                stream.enqueue(records[partition].map { codec.encode($0) }, to: partition) { join.report($0.map { _ in () }) }
             } else {
-                chains[partition].append(records[partition], to: stream, partition: partition, nowMs: nowMs, completion: report)
+                chains[partition].append(records[partition], to: stream, partition: partition, nowMs: nowMs, completion: join.report)
             }
         }
     }

@@ -95,19 +95,13 @@ package struct ChainedRecordEncoder: Sendable {
             body.varint(ChainedRecordFormat.zigZag(Int64(id) - previousID - 1))
             previousID = Int64(id)
         }
-        var sample = 0
-        for (index, _) in batch.labels.enumerated() {
-            for i in batch.sampleRanges[index] {
-                body.varint(ChainedRecordFormat.zigZag(series[Int(sampleIDs[sample])].nextTimestampDelta(batch.timestampsMs[i])))
-                sample += 1
-            }
+        // Samples in batch order, which is the order of `sampleIDs`.
+        let samples = batch.sampleRanges.joined()
+        for (id, i) in zip(sampleIDs, samples) {
+            body.varint(ChainedRecordFormat.zigZag(series[Int(id)].nextTimestampDelta(batch.timestampsMs[i])))
         }
-        sample = 0
-        for (index, _) in batch.labels.enumerated() {
-            for i in batch.sampleRanges[index] {
-                ChainedRecordFormat.writeXOR(series[Int(sampleIDs[sample])].nextValueXOR(batch.values[i]), to: &body)
-                sample += 1
-            }
+        for (id, i) in zip(sampleIDs, samples) {
+            ChainedRecordFormat.writeXOR(series[Int(id)].nextValueXOR(batch.values[i]), to: &body)
         }
         nextSequence += 1
 
