@@ -1,6 +1,5 @@
 package import Config
 package import NIOSSL
-internal import HTTPClientTLS
 
 /// How queriers and the ruler reach the ingesters' read API: `stream.ingester_client` (scheme,
 /// credentials, headers) with its TLS settings loaded once, for ingesters whose listener takes
@@ -26,14 +25,9 @@ package struct IngesterClient: Sendable {
     /// - Throws: a message naming a setting Pharos does not support for ingester requests
     ///   (`oauth2`, proxies, `tls_config.server_name`) or TLS files that cannot be loaded.
     package init(_ config: StreamIngesterClientConfig) throws(IngesterClientError) {
-        if let setting = config.http.unsupportedClientSetting {
-            throw IngesterClientError(description: "stream.ingester_client: \(setting) is not supported by Pharos for requests to ingesters")
-        }
-        var tls: TLSConfiguration?
-        if config.http.tls != TLSConfig() {
-            do { tls = try config.http.tls.clientConfiguration() } catch {
-                throw IngesterClientError(description: "stream.ingester_client.tls_config: \(error)")
-            }
+        let tls: TLSConfiguration?
+        do { tls = try RemoteReadClient.tlsConfiguration(config.http, setting: "stream.ingester_client") } catch {
+            throw IngesterClientError(description: error.description)
         }
         self.init(scheme: config.scheme, http: config.http, tls: tls)
     }

@@ -1,9 +1,6 @@
 package import AsyncHTTPClient
-import Foundation
 import Exposition
 package import Model
-import NIOCore
-import NIOHTTP1
 import Stream
 import Config
 package import TSDB
@@ -47,11 +44,13 @@ package struct IngesterQuerier: Querier {
 
     /// See `Querier.select`; `hints` go to the ingesters as the query's `ReadHints`.
     package func select(_ matchers: [Matcher], mint: Int64, maxt: Int64, hints: SelectHints?) throws(TSDBError) -> [Series] {
-        var request = RemoteReadRequest()
-        request.queries = [RemoteReadQuery(startTimestampMs: mint, endTimestampMs: maxt, matchers: matchers,
-                                           hints: hints.map { RemoteReadHints($0, mint: mint, maxt: maxt) })]
-        request.acceptedResponseTypes = [RemoteReadResponseType.streamedXORChunks.rawValue]
-        let body = Snappy.compress(request.encoded())
+        let query = RemoteReadQuery(startTimestampMs: mint, endTimestampMs: maxt, matchers: matchers,
+                                    hints: hints.map { RemoteReadHints($0, mint: mint, maxt: maxt) })
+        var reader = RemoteReadClient(httpClient: httpClient, http: client.http, tls: client.tls)
+        reader.timeout = timeout
+        reader.maxResponseBytes = maxResponseBytes
+        reader.responseTypes = [.streamedXORChunks]
+        reader.userAgent = "pharos-querier"
         var remaining = Set(0..<ring.partitioner.partitionCount)
         var failed = Set<Int>()
         var failures: [String] = []
@@ -65,16 +64,18 @@ package struct IngesterQuerier: Querier {
                     + unowned.sorted().map(String.init).joined(separator: ", ")
                     + (failures.isEmpty ? " (none is listed in stream.ingesters)" : ": " + failures.joined(separator: "; ")))
             }
-            let requests = plan.map { member, partitions in (member, partitions, send(body, to: ring.members[member].address)) }
-            for (member, partitions, response) in requests {
-                do throws(TSDBError) {
-                    let answered = try receive(response, from: ring.members[member].address, mint: mint, maxt: maxt)
+            let requests = plan.map { member, partitions in
+                (member, partitions, reader.send([query], to: "\(client.scheme)://\(ring.members[member].address)\(Self.readPath)"))
+            }
+            for (member, partitions, pending) in requests {
+                do throws(RemoteReadClientError) {
+                    let answered = try pending.wait().series.first ?? []
                     series.append(contentsOf: answered.filter { partitions.contains(ring.partitioner.partition(of: $0.labels)) })
                     remaining.subtract(partitions)
                     ring.markHealthy(member)
                 } catch {
                     failed.insert(member)
-                    failures.append("\(error)")
+                    failures.append("ingester \(ring.members[member].address): \(error)")
                     ring.markFailed(member)
                 }
             }
@@ -107,77 +108,5 @@ package struct IngesterQuerier: Querier {
         } catch {
             preconditionFailure("BUG: the any-name matcher does not compile: \(error)")
         }
-    }
-
-    /// Starts the remote-read request to `address`.
-    private func send(_ body: [UInt8], to address: String) -> EventLoopFuture<HTTPClient.Response> {
-        do {
-            var headers: HTTPHeaders = ["Content-Type": "application/x-protobuf", "Content-Encoding": "snappy",
-                                        "X-Prometheus-Remote-Read-Version": "0.1.0", "User-Agent": "pharos-querier"]
-            if let authorization = try client.http.authorizationHeader() { headers.replaceOrAdd(name: "Authorization", value: authorization) }
-            for (name, value) in try client.http.customHeaders() { headers.replaceOrAdd(name: name, value: value) }
-            let request = try HTTPClient.Request(
-                url: "\(client.scheme)://\(address)\(Self.readPath)", method: .POST, headers: headers,
-                body: .bytes(body), tlsConfiguration: client.tls)
-            return httpClient.execute(request: request, deadline: .now() + .nanoseconds(timeout.nanoseconds))
-        } catch {
-            return httpClient.eventLoopGroup.next().makeFailedFuture(error)
-        }
-    }
-
-    /// Waits for the answer of `address` and decodes its series.
-    private func receive(_ response: EventLoopFuture<HTTPClient.Response>, from address: String,
-                         mint: Int64, maxt: Int64) throws(TSDBError) -> [Series] {
-        let answer: HTTPClient.Response
-        do {
-            answer = try response.wait()
-        } catch {
-            throw .unavailable(reason: "ingester \(address): \(error)")
-        }
-        let bytes = answer.body.map { Array($0.readableBytesView) } ?? []
-        guard answer.status == .ok else {
-            let text = String(decoding: bytes.prefix(512), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            throw .unavailable(reason: "ingester \(address) answered \(answer.status.code): \(text)")
-        }
-        // Anything else (a web UI's page, a proxy's answer) is not an ingester speaking.
-        let contentType = answer.headers.first(name: "Content-Type") ?? ""
-        guard contentType == RemoteReadResponseType.streamedXORChunks.contentType else {
-            throw .unavailable(reason: "ingester \(address) answered with Content-Type \"\(contentType)\", not a streamed remote-read response: is it an ingester (--role=ingester)?")
-        }
-        guard bytes.count <= maxResponseBytes else {
-            throw .unavailable(reason: "ingester \(address) answered \(bytes.count) bytes, more than \(maxResponseBytes)")
-        }
-        var series: [Series] = []
-        var offset = 0
-        do throws(ExpositionError) {
-            while let frame = try RemoteReadResponse.nextFrame(in: bytes, offset: &offset) {
-                for chunked in frame.series {
-                    let chunks = try chunked.chunks.map { chunk throws(ExpositionError) in
-                        guard chunk.encoding == .xor else {
-                            throw .malformedProtobuf("chunk encoding \(chunk.encoding) is not XOR", offset: offset)
-                        }
-                        return ChunkSnapshot(encoding: .xor, bytes: chunk.data, range: 0..<chunk.data.count,
-                                             minTime: chunk.minTimeMs, maxTime: chunk.maxTimeMs)
-                    }
-                    // A large series may span frames: its chunks continue the previous entry.
-                    if let last = series.last, last.labels == chunked.labels {
-                        series[series.count - 1] = Series(labels: last.labels, chunks: last.chunks + chunks, mint: mint, maxt: maxt)
-                    } else {
-                        series.append(Series(labels: chunked.labels, chunks: chunks, mint: mint, maxt: maxt))
-                    }
-                }
-            }
-        } catch {
-            throw .unavailable(reason: "ingester \(address) sent a malformed remote-read response: \(error)")
-        }
-        return series
-    }
-}
-
-extension Duration {
-    /// The duration in whole nanoseconds.
-    fileprivate var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

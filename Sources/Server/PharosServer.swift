@@ -47,6 +47,8 @@ package final class PharosServer: Sendable {
     private let rules: RuleManager
     /// The `remote_write` queues (issue 6).
     private let remoteWrite: RemoteWriteStorage
+    /// The `remote_read` endpoints merged into queries (issue 6).
+    private let remoteRead: RemoteReadStorage
     /// Limits on concurrent remote writes and pushes (issue 6), shared by every listener.
     private let remoteWriteConcurrency: ConcurrencyLimit
     private let pushConcurrency: ConcurrencyLimit
@@ -78,6 +80,7 @@ package final class PharosServer: Sendable {
         clientConfiguration.connectionPool.retryConnectionEstablishment = false
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration)
         httpClient = client
+        remoteRead = RemoteReadStorage(httpClient: client)
         scrape = ScrapeManager(appendable: cluster.sink ?? storage, httpClient: client, logger: logger)
         notifier = Notifier(httpClient: client, logger: logger)
         remoteWriteConcurrency = ConcurrencyLimit(limit: options.remoteWriteMaxConcurrency)
@@ -93,7 +96,8 @@ package final class PharosServer: Sendable {
         rules = RuleManager(
             environment: RuleEvaluationEnvironment(
                 engine: Engine(options: options.engine),
-                querier: cluster.querier(httpClient: client) ?? { [storage] in storage.querier(mint: $0, maxt: $1) },
+                querier: Self.withRemoteRead(cluster.querier(httpClient: client) ?? { [storage] in storage.querier(mint: $0, maxt: $1) },
+                                            remoteRead: remoteRead, storage: storage),
                 appendable: cluster.sink ?? storage, externalURL: options.effectiveExternalURL,
                 restore: .init(outageTolerance: options.alertForOutageTolerance, gracePeriod: options.alertForGracePeriod),
                 resendDelay: options.alertResendDelay),
@@ -111,6 +115,7 @@ package final class PharosServer: Sendable {
     /// Hands `config` to the rule manager, the notifier and the scrape manager; rule files
     /// go first, so that an invalid one changes nothing.
     private func apply(_ config: PrometheusConfig) throws(ServerError) {
+        do { try remoteRead.applyConfig(config) } catch { throw .config("applying remote_read: \(error)") }
         do { try remoteWrite.applyConfig(config) } catch { throw .config("applying remote_write: \(error)") }
         do { try rules.applyConfig(config) } catch { throw .config("loading rule files: \(error)") }
         do { try notifier.applyConfig(config) } catch { throw .config("applying alerting config: \(error)") }
@@ -266,9 +271,9 @@ package final class PharosServer: Sendable {
         if config.stream.kind == .kafka, role == .all {
             throw .config("stream.kind: kafka (--config.file=\"\(path)\") is for the cluster roles: run with --role=distributor, ingester or querier, or remove the stream section to run as a single process")
         }
-        // Pharos answers remote read (/api/v1/read) but does not query other systems yet.
-        if !config.remoteRead.isEmpty {
-            throw .config("remote_read (--config.file=\"\(path)\") is not supported by Pharos yet: it serves remote read at /api/v1/read but does not read from other systems; remove the remote_read section")
+        // remote_read merges with the process's own TSDB (docs/remote-protocols.md).
+        if !config.remoteRead.isEmpty, role.isClusterRole {
+            throw .config("remote_read (--config.file=\"\(path)\") is not supported with --role=\(role.rawValue): run it on a --role=all server")
         }
         // The sender follows the TSDB's WAL; in a cluster each replica of a partition would send it (docs/cluster.md).
         if !config.remoteWrite.isEmpty, role.isClusterRole {
@@ -370,6 +375,13 @@ package final class PharosServer: Sendable {
                        flags: options.flagValues, startTimeMs: startTime, concurrency: pushConcurrency)
     }
 
+    /// `local` merged with the `remote_read` endpoints, as Prometheus's fanout storage serves
+    /// queries, series, remote read and rules (federation reads local storage only).
+    private static func withRemoteRead(_ local: @escaping @Sendable (Int64, Int64) -> any Querier, remoteRead: RemoteReadStorage,
+                                       storage: ServerStorage) -> @Sendable (Int64, Int64) -> any Querier {
+        { mint, maxt in remoteRead.querier(local: local(mint, maxt), mint: mint, maxt: maxt, localStartMs: storage.localStartMs) }
+    }
+
     private func makeRouter(pushgateway: Pushgateway) -> Router<BasicRequestContext> {
         let router = Router()
         let prefix = options.effectiveRoutePrefix
@@ -382,9 +394,10 @@ package final class PharosServer: Sendable {
         SelfMetrics.bootstrap()
         let routes = prefix.isEmpty ? router.group() : router.group(RouterPath(prefix))
         // issue 7: queriers and rulers read from the ingesters; a distributor answers an error
-        let querier = cluster.querier(httpClient: httpClient) ?? { [storage] in storage.querier(mint: $0, maxt: $1) }
+        let local = cluster.querier(httpClient: httpClient) ?? { [storage] in storage.querier(mint: $0, maxt: $1) }
+        let querier = Self.withRemoteRead(local, remoteRead: remoteRead, storage: storage)  // remote_read (issue 6)
         if options.role == .ingester {  // issue 7: what queriers read, at the root whatever the route prefix
-            RemoteReadAPI(querier: querier, externalLabels: { Labels() }, sampleLimit: 0, bodyLimit: options.maxRequestBodySize,
+            RemoteReadAPI(querier: local, externalLabels: { Labels() }, sampleLimit: 0, bodyLimit: options.maxRequestBodySize,
                           path: String(IngesterQuerier.readPath.dropFirst())).register(on: router.group())
         }
         let gate = QueryGate(limit: options.queryMaxConcurrency)
@@ -397,7 +410,8 @@ package final class PharosServer: Sendable {
                        enabled: options.enableRemoteWriteReceiver || options.role == .distributor,
                        bodyLimit: options.maxRequestBodySize, accepted: options.remoteWriteAcceptedVersions,
                        concurrency: remoteWriteConcurrency).register(on: routes)
-        FederationAPI(querier: querier, externalLabels: { [self] in config.global.externalLabels },
+        // As Prometheus: federation reads local storage only, not remote_read endpoints.
+        FederationAPI(querier: local, externalLabels: { [self] in config.global.externalLabels },
                       lookbackDelta: options.engine.lookbackDelta).register(on: routes)
         var status = StatusAPI(options: options, startTime: startTime, reloadState: { [self] in state.withLock { $0.reload } },
                   statistics: { [storage] in storage.current?.statistics(limit: $0) },

@@ -2,6 +2,7 @@ import Exposition
 import HTTPTypes
 package import Hummingbird
 package import Model
+import NIOPosix
 import Query
 package import TSDB
 
@@ -51,13 +52,21 @@ package struct RemoteReadAPI: Sendable {
             return LifecycleAPI.text(.contentTooLarge, "request body larger than \(bodyLimit) bytes (raise it with --web.max-request-body-bytes)\n")
         }
         let external = externalLabels()
-        do {
-            switch responseType {
-            case .samples: return try samples(readRequest, external: external)
-            case .streamedXORChunks: return try chunks(readRequest, external: external)
+        // On the blocking pool: a remote_read endpoint (issue 6) blocks the thread on HTTP.
+        let outcome = try? await NIOThreadPool.singleton.runIfActive { () -> Result<Response, APIError> in
+            do throws(APIError) {
+                switch responseType {
+                case .samples: return .success(try samples(readRequest, external: external))
+                case .streamedXORChunks: return .success(try chunks(readRequest, external: external))
+                }
+            } catch {
+                return .failure(error)
             }
-        } catch {
-            return LifecycleAPI.text(error.status, error.message + "\n")
+        }
+        switch outcome {
+        case .success(let response): return response
+        case .failure(let error): return LifecycleAPI.text(error.status, error.message + "\n")
+        case nil: return LifecycleAPI.text(.serviceUnavailable, "shutting down\n")
         }
     }
 

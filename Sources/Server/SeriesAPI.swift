@@ -1,5 +1,6 @@
 package import Hummingbird
 package import Model
+import NIOPosix
 import PromQL
 package import TSDB
 
@@ -28,10 +29,20 @@ package struct SeriesAPI: Sendable {
         }
     }
 
-    private func respond(_ request: Request, _ handler: (RequestParameters) throws(APIError) -> Response) async -> Response {
-        do {
+    private func respond(_ request: Request,
+                         _ handler: @escaping @Sendable (RequestParameters) throws(APIError) -> Response) async -> Response {
+        do throws(APIError) {
             let parameters = try await RequestParameters.read(request, bodyLimit: bodyLimit)
-            return try handler(parameters)
+            // On the blocking pool: a remote_read endpoint (issue 6) blocks the thread on HTTP.
+            let outcome: Result<Response, APIError>
+            do {
+                outcome = try await NIOThreadPool.singleton.runIfActive { () -> Result<Response, APIError> in
+                    do throws(APIError) { return .success(try handler(parameters)) } catch { return .failure(error) }
+                }
+            } catch {
+                throw APIError(.canceled, "query was canceled: \(error)")
+            }
+            return try outcome.get()
         } catch {
             return APIResponse.failure(error)
         }
@@ -52,7 +63,7 @@ package struct SeriesAPI: Sendable {
             catch { throw APIError(.internal, error.description) }
         }
         var sorted = all.sorted(by: <)
-        var warnings: [String] = []
+        var warnings = q.warnings  // remote_read endpoints that failed (issue 6)
         if limit > 0, sorted.count > limit {
             sorted.removeLast(sorted.count - limit)
             warnings.append("results truncated due to limit")
@@ -92,7 +103,7 @@ package struct SeriesAPI: Sendable {
         } catch {
             throw APIError(.internal, error.description)
         }
-        var warnings: [String] = []
+        var warnings = q.warnings  // remote_read endpoints do not serve labels (issue 6)
         if limit > 0, values.count > limit {
             values.removeLast(values.count - limit)
             warnings.append("results truncated due to limit")

@@ -25,6 +25,14 @@ final class ServerStorage: SampleAppendable {
         current?.querier(mint: mint, maxt: maxt) ?? Self.empty.querier()
     }
 
+    /// The time before which local storage may lack data, for `remote_read` entries with
+    /// `read_recent: false` (issue 6), as Prometheus's: the oldest block's start (now without
+    /// blocks) plus two minimum block durations of margin; `Int64.max` while it opens.
+    var localStartMs: Int64 {
+        guard let db = current else { return .max }
+        return (db.blocks.first?.minTime ?? WallClock.milliseconds()) + 2 * db.options.minBlockDuration
+    }
+
     /// Where ingestion appends.
     func appendable() -> any SampleAppendable {
         current ?? Self.empty

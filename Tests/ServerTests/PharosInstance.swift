@@ -21,11 +21,12 @@ final class PharosInstance: Sendable {
     /// Writes `config` (and `files`), stores `samples` through a TSDB head in the data
     /// directory (so the server replays them from the WAL), then starts the server with
     /// `flags` (`{dir}` in them is the instance's directory) on `port` (a free one if nil) and
-    /// waits until it listens. With `restarting`, it runs in that instance's directory
+    /// waits until it listens; `prepareData` may fill the data directory (its path) before.
+    /// With `restarting`, it runs in that instance's directory
     /// (config and data as they are; `config` is ignored) and leaves it to that instance.
     init(config: String = "global:\n  scrape_interval: 15s\n", files: [String: String] = [:],
          samples: [(Labels, [(Int64, Double)])] = [], flags: [String] = [], port: Int? = nil,
-         restarting previous: PharosInstance? = nil) async throws {
+         restarting previous: PharosInstance? = nil, prepareData: ((String) async throws -> Void)? = nil) async throws {
         guard let binary = Self.binary else { throw DaemonError("pharos is not built") }
         let directory = previous?.directory
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("pharos-server-\(UUID().uuidString)").path
@@ -43,6 +44,7 @@ final class PharosInstance: Sendable {
             _ = try app.commit()
             try head.close()
         }
+        try await prepareData?(directory + "/data")
         let port = try port ?? Daemon.freePort()
         self.port = port
         let arguments = [

@@ -56,7 +56,7 @@ package struct Engine: Sendable {
             out.sort { $0.labels < $1.labels }
             result = .matrix(out)
         }
-        return QueryResult(value: result, warnings: evaluator.warnings.sorted(), infos: evaluator.infos.sorted(),
+        return QueryResult(value: result, warnings: evaluator.warnings.union(querier.warnings).sorted(), infos: evaluator.infos.sorted(),
                            statistics: evaluator.statistics)
     }
 
@@ -79,7 +79,7 @@ package struct Engine: Sendable {
         case .vector(let steps):
             result = .matrix(try evaluator.collectMatrix(steps))
         }
-        return QueryResult(value: result, warnings: evaluator.warnings.sorted(), infos: evaluator.infos.sorted(),
+        return QueryResult(value: result, warnings: evaluator.warnings.union(querier.warnings).sorted(), infos: evaluator.infos.sorted(),
                            statistics: evaluator.statistics)
     }
 }

@@ -15,7 +15,7 @@ extension ChunkSnapshot {
     }
 
     /// Samples in increasing time order encoded as XOR chunks of `BlockWriter.samplesPerChunk`.
-    static func encode(_ samples: [(t: Int64, v: Double)]) -> [ChunkSnapshot] {
+    package static func encode(_ samples: [(t: Int64, v: Double)]) -> [ChunkSnapshot] {
         var out = [ChunkSnapshot]()
         var start = 0
         while start < samples.count {

@@ -65,7 +65,7 @@ extension Series {
 extension SeriesMerge {
     /// Merges lists of newest samples each sorted by labels into one sorted list, one sample
     /// per label set: the newest, or of equal ones the one `select` and a merge would keep.
-    static func mergeNewest(_ lists: [[NewestSample]]) -> [NewestSample] {
+    package static func mergeNewest(_ lists: [[NewestSample]]) -> [NewestSample] {
         let lists = lists.filter { !$0.isEmpty }
         if lists.count <= 1 { return lists.first ?? [] }
         var out = [NewestSample]()

@@ -36,9 +36,16 @@ package protocol Querier: Sendable {
     /// The values of label `name` among the series matching `matchers` (all series if
     /// empty), sorted, without the empty value.
     func labelValues(_ name: String, _ matchers: [Matcher]) throws(TSDBError) -> [String]
+
+    /// Warnings about what this querier answered so far: a source it could not read and
+    /// left out, so that answers are partial (Prometheus's annotations). Empty by default.
+    var warnings: [String] { get }
 }
 
 extension Querier {
+    /// No warnings: the querier reads all its sources or throws.
+    package var warnings: [String] { [] }
+
     /// The series matching every matcher with samples in `[mint, maxt]`, without hints.
     package func select(_ matchers: [Matcher], mint: Int64, maxt: Int64) throws(TSDBError) -> [Series] {
         try select(matchers, mint: mint, maxt: maxt, hints: nil)

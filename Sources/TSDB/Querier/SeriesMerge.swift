@@ -10,11 +10,11 @@ import Model
 /// once (the first source's sample wins), and encoded again as XOR chunks of
 /// `BlockWriter.samplesPerChunk` samples. Chunks that do not overlap are passed on as they
 /// are, undecoded.
-enum SeriesMerge {
+package enum SeriesMerge {
     /// Merges lists each sorted by labels into one sorted list.
     ///
     /// - Throws: `TSDBError.corruptChunk` when an overlapping chunk does not decode.
-    static func merge(_ lists: [[Series]]) throws(TSDBError) -> [Series] {
+    package static func merge(_ lists: [[Series]]) throws(TSDBError) -> [Series] {
         let lists = lists.filter { !$0.isEmpty }
         if lists.count <= 1 { return lists.first ?? [] }
         var out = [Series]()
