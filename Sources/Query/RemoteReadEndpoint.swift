@@ -86,7 +86,7 @@ package struct RemoteReadEndpoint: Sendable {
         let (withExternal, added) = addingExternalLabels(matchers)
         let query = RemoteReadQuery(startTimestampMs: mint, endTimestampMs: maxt, matchers: withExternal,
                                     hints: hints.map { RemoteReadHints($0, mint: mint, maxt: maxt) })
-        let inFlight = Gauge(label: "prometheus_remote_storage_remote_read_queries", dimensions: dimensions)
+        let inFlight = Meter(label: "prometheus_remote_storage_remote_read_queries", dimensions: dimensions)
         inFlight.increment(by: 1)
         return PendingSelect(endpoint: self, pending: client.send([query], to: url), added: added, inFlight: inFlight)
     }
@@ -99,7 +99,7 @@ package struct RemoteReadEndpoint: Sendable {
         let endpoint: RemoteReadEndpoint
         let pending: PendingRemoteRead
         let added: Set<String>
-        let inFlight: Gauge
+        let inFlight: Meter
 
         /// The answer, sorted by labels, with the external labels added to the request removed.
         /// - Throws: `remote_read: <why>`, as upstream words the failure.

@@ -1,7 +1,9 @@
 import AsyncHTTPClient
+import Config
 import Exposition
 import Foundation
 import Model
+import NIOHTTP1
 import PharosTestSupport
 import Query
 import Server
@@ -220,6 +222,9 @@ struct RemoteReadClientTests {
         ], output: .file(directory + "/prometheus.log"))
         defer { Task { await server.terminate() } }
         try await server.waitUntilListening(port: port)
+        for _ in 0..<200 where (try? await PharosInstance.fetch("http://127.0.0.1:\(port)/-/ready"))?.status != 200 {
+            try await Task.sleep(for: .milliseconds(50))
+        }
 
         let query = RemoteReadQuery(startTimestampMs: start + Self.hour, endTimestampMs: start + 2 * Self.hour,
                                     matchers: [try Matcher(.equal, "__name__", "a"), try Matcher(.regexMatch, "i", "1.*")])
