@@ -88,7 +88,8 @@ package struct RemoteReadEndpoint: Sendable {
                                     hints: hints.map { RemoteReadHints($0, mint: mint, maxt: maxt) })
         let inFlight = Meter(label: "prometheus_remote_storage_remote_read_queries", dimensions: dimensions)
         inFlight.increment(by: 1)
-        return PendingSelect(endpoint: self, pending: client.send([query], to: url), added: added, inFlight: inFlight)
+        return PendingSelect(endpoint: self, pending: client.send([query], to: url), added: added, inFlight: inFlight,
+                             started: ContinuousClock.now)
     }
 
     /// The metrics' labels.
@@ -100,6 +101,7 @@ package struct RemoteReadEndpoint: Sendable {
         let pending: PendingRemoteRead
         let added: Set<String>
         let inFlight: Meter
+        let started: ContinuousClock.Instant
 
         /// The answer, sorted by labels, with the external labels added to the request removed.
         /// - Throws: `remote_read: <why>`, as upstream words the failure.
@@ -143,7 +145,8 @@ package struct RemoteReadEndpoint: Sendable {
             return Series(labels: series.labels, chunks: chunks, mint: series.mint, maxt: series.maxt)
         }
 
-        /// `prometheus_remote_storage_read_queries_total{response_type, code}` as Prometheus 3.
+        /// `prometheus_remote_storage_read_queries_total{response_type, code}` and
+        /// `prometheus_remote_storage_read_request_duration_seconds{response_type}` as Prometheus 3.
         private func count(responseType: RemoteReadResponseType?, status: UInt?, answered: Bool) {
             guard answered, let status else { return }
             let type = switch responseType {
@@ -153,6 +156,8 @@ package struct RemoteReadEndpoint: Sendable {
             }
             Counter(label: "prometheus_remote_storage_read_queries_total",
                     dimensions: endpoint.dimensions + [("response_type", type), ("code", String(status))]).increment(by: 1)
+            Timer(label: "prometheus_remote_storage_read_request_duration_seconds", dimensions: endpoint.dimensions + [("response_type", type)])
+                .recordNanoseconds(Int64((ContinuousClock.now - started) / .nanoseconds(1)))
         }
     }
 }

@@ -77,7 +77,7 @@ struct RemoteReadClientTests {
 
     /// Reloads Pharos with `remoteRead` (the entries' YAML) and `global`.
     static func reload(_ pharos: PharosInstance, global: String = "external_labels: {region: eu}", _ remoteRead: String) async throws {
-        try "global: {\(global)}\nremote_read:\n\(remoteRead)".write(toFile: pharos.directory + "/prometheus.yml", atomically: true, encoding: .utf8)
+        try "global: {\(global)}\nrule_files: [rules.yml]\nremote_read:\n\(remoteRead)".write(toFile: pharos.directory + "/prometheus.yml", atomically: true, encoding: .utf8)
         let reply = try await pharos.get("/-/reload", method: .POST)
         try #require(reply.status == 200, "reload: \(reply.body)")
     }
@@ -88,7 +88,8 @@ struct RemoteReadClientTests {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let (start, minute, hour) = (Self.blockStart, Self.minute, Self.hour)
-        let now = WallClock.milliseconds() / minute * minute
+        // `rr`'s last sample, half an hour ago or a little more (on a 10 min mark).
+        let lastRR = (WallClock.milliseconds() - 30 * minute) / (10 * minute) * (10 * minute)
 
         // Prometheus: series carry the external label `region` as its remote-write senders
         // would have added; `rr` runs from before Pharos's block to half an hour ago.
@@ -97,7 +98,7 @@ struct RemoteReadClientTests {
             ("shared", [("job=\"s\",region=\"eu\"", firstHour)]),
             ("remote_only", [("job=\"r\",region=\"eu\"", firstHour)]),
             ("ext", [("region=\"eu\"", firstHour.map { ($0.0, 1) }), ("region=\"us\"", firstHour.map { ($0.0, 2) })]),
-            ("rr", [("region=\"eu\"", Self.samples(from: start - 2 * hour, to: now - 30 * minute, step: 10 * minute))]),
+            ("rr", [("region=\"eu\"", Self.samples(from: start - 2 * hour, to: lastRR, step: 10 * minute))]),
         ]), into: directory + "/prometheus")
         // bcrypt of "s3cret" (libxcrypt, cost 4), as FederationAndAuthTests.
         try "basic_auth_users:\n  alice: $2b$04$0PzpbzPtSfvQdHjgv.S/SuGnOzpX0rLnePW3d3pcZeerEyYm/rZEO\n"
@@ -119,7 +120,8 @@ struct RemoteReadClientTests {
         let auth = "basic_auth: {username: alice, password: s3cret}"
 
         // Pharos: its block holds `shared` as Prometheus has it (without the external label).
-        let pharos = try await PharosInstance(config: "global: {}\n", flags: ["--web.enable-lifecycle"]) { data in
+        let rules = "groups:\n  - name: remote\n    rules:\n      - {record: remote_up, expr: 'up{job=\"prom\"}'}\n"
+        let pharos = try await PharosInstance(config: "global: {}\n", files: ["rules.yml": rules], flags: ["--web.enable-lifecycle"]) { data in
             try await Self.backfill(Self.openMetrics([
                 ("local_marker", [("", [(start, 1)])]), ("shared", [("job=\"s\"", firstHour)]),
             ]), into: data)
@@ -141,9 +143,9 @@ struct RemoteReadClientTests {
         answer = try await Self.instant(pharos, "ext{region=\"us\"}", at: start + 30 * minute)
         #expect(answer.series == ["__name__=ext,region=us": "2"], "\(answer)")
         // read_recent: false: nothing asked after local storage's start (block start + 4 h).
-        answer = try await Self.instant(pharos, "rr", at: now - 30 * minute)
+        answer = try await Self.instant(pharos, "rr", at: lastRR)
         #expect(answer.series.isEmpty, "\(answer)")
-        let range = "/api/v1/query_range?query=rr&start=\(start / 1000)&end=\((now - 30 * minute) / 1000)&step=3600"
+        let range = "/api/v1/query_range?query=rr&start=\(start / 1000)&end=\(lastRR / 1000)&step=3600"
         var points = try await Self.rangePoints(pharos, range)
         #expect(points.first == start && points.last == start + 4 * hour, "\(points)")
         // /api/v1/series merges remote read; label names do not (as Prometheus: "not implemented").
@@ -153,12 +155,20 @@ struct RemoteReadClientTests {
         #expect((labels["data"] as? [String]) == ["__name__", "job"], "\(labels)")
         #expect((labels["warnings"] as? [String] ?? []).contains { $0.contains("not implemented") }, "\(labels)")
 
-        // read_recent: true and filter_external_labels: false.
-        try await Self.reload(pharos, "  - {url: \"\(url)\", \(auth), read_recent: true, filter_external_labels: false}\n")
-        answer = try await Self.instant(pharos, "rr", at: now - 30 * minute)
+        // Pharos's own remote-read endpoint serves what it reads, as Prometheus's (its external
+        // labels added to the answer).
+        let query = RemoteReadQuery(startTimestampMs: start, endTimestampMs: start + hour,
+                                    matchers: [try Matcher(.equal, "__name__", "remote_only")])
+        let served = try await Self.read(query, from: pharos.baseURL + "/api/v1/read")
+        #expect(served.series.map(\.labels) == [Labels(["__name__": "remote_only", "job": "r", "region": "eu"])], "\(served.series.map(\.labels))")
+
+        // read_recent: true and filter_external_labels: false; a recording rule reads remote data.
+        try await Self.reload(pharos, global: "evaluation_interval: 1s",
+                              "  - {url: \"\(url)\", \(auth), read_recent: true, filter_external_labels: false}\n")
+        answer = try await Self.instant(pharos, "rr", at: lastRR)
         #expect(answer.series.keys.sorted() == ["__name__=rr,region=eu"], "\(answer)")
         points = try await Self.rangePoints(pharos, range)
-        #expect(points.count == Int((now - 30 * minute - start) / hour) + 1, "\(points)")
+        #expect(points.count == Int((lastRR - start) / hour) + 1, "\(points)")
         answer = try await Self.instant(pharos, "ext", at: start + 30 * minute)
         #expect(answer.series == ["__name__=ext,region=eu": "1", "__name__=ext,region=us": "2"], "\(answer)")
         // Prometheus's own `up` (it scrapes itself every second) comes back from a query, but
@@ -171,6 +181,12 @@ struct RemoteReadClientTests {
         #expect(up.keys.sorted() == ["__name__=up,instance=127.0.0.1:\(prometheusPort),job=prom"], "\(up)")
         let federated = try await pharos.get("/federate?match%5B%5D=up")
         #expect(federated.status == 200 && !federated.body.contains("prom"), "\(federated.body)")
+        var recorded: [String: String] = [:]
+        for _ in 0..<100 where recorded.isEmpty {
+            recorded = try await Self.instant(pharos, "remote_up", at: WallClock.milliseconds()).series
+            if recorded.isEmpty { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(recorded == ["__name__=remote_up,instance=127.0.0.1:\(prometheusPort),job=prom": "1"], "\(recorded)")
 
         // required_matchers: asked only for selectors with job="r".
         try await Self.reload(pharos, "  - {url: \"\(url)\", \(auth), required_matchers: {job: r}}\n")
@@ -194,7 +210,24 @@ struct RemoteReadClientTests {
         #expect(answer.warnings.contains { $0.hasPrefix("remote_read: ") && $0.contains("127.0.0.1:\(closed)") }, "\(answer.warnings)")
         #expect(answer.warnings.contains { $0.contains("401") }, "\(answer.warnings)")
         let metrics = try await pharos.get("/metrics")
-        #expect(metrics.body.contains("prometheus_remote_storage_read_queries_total"), "\(metrics.body.prefix(200))")
+        for name in ["prometheus_remote_storage_read_queries_total{", "prometheus_remote_storage_read_request_duration_seconds_bucket{",
+                     "prometheus_remote_storage_remote_read_queries{"] {
+            #expect(metrics.body.contains(name), "\(name)")
+        }
+    }
+
+    /// The series a remote-read endpoint answers to `query`, through Pharos's client (its
+    /// blocking wait on a dispatch thread, not the cooperative pool).
+    static func read(_ query: RemoteReadQuery, from url: String, types: [RemoteReadResponseType] = [.streamedXORChunks, .samples]) async throws
+        -> (series: [Series], responseType: RemoteReadResponseType)
+    {
+        var client = RemoteReadClient(httpClient: HTTPClient.shared, http: .init(), tls: nil)
+        client.responseTypes = types
+        let pending = client.send([query], to: url)
+        let answer = try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try pending.wait() }) }
+        }
+        return (answer.series[0], answer.responseType)
     }
 
     /// The timestamps (ms) of a range query's single series.
@@ -230,14 +263,9 @@ struct RemoteReadClientTests {
                                     matchers: [try Matcher(.equal, "__name__", "a"), try Matcher(.regexMatch, "i", "1.*")])
         var answers: [[(String, [Int64], [Double])]] = []
         for types in [[RemoteReadResponseType.samples], [.streamedXORChunks]] {
-            var client = RemoteReadClient(httpClient: HTTPClient.shared, http: .init(), tls: nil)
-            client.responseTypes = types
-            let pending = client.send([query], to: "http://127.0.0.1:\(port)/api/v1/read")
-            let answer = try await withCheckedThrowingContinuation { continuation in
-                DispatchQueue.global().async { continuation.resume(with: Result { try pending.wait() }) }
-            }
+            let answer = try await Self.read(query, from: "http://127.0.0.1:\(port)/api/v1/read", types: types)
             #expect(answer.responseType == types[0])
-            answers.append(answer.series[0].map { series in
+            answers.append(answer.series.map { series in
                 var iterator = series.makeIterator()
                 var (ts, vs) = ([Int64](), [Double]())
                 iterator.appendRemaining(timestamps: &ts, values: &vs, skippingStaleMarkers: false)
