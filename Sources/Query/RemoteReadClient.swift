@@ -126,7 +126,8 @@ package struct PendingRemoteRead: Sendable {
                                     status: answer.status.code)
     }
 
-    /// The series of a streamed answer; a series spanning frames continues the previous entry.
+    /// The series of a streamed answer (XOR and XOR2 chunks); a series spanning frames
+    /// continues the previous entry.
     private func decodeChunks(_ bytes: [UInt8], status: UInt) throws(RemoteReadClientError) -> [[Series]] {
         var results = [[Series]](repeating: [], count: queries.count)
         var offset = 0
@@ -139,10 +140,13 @@ package struct PendingRemoteRead: Sendable {
                 let (mint, maxt) = (queries[index].startTimestampMs, queries[index].endTimestampMs)
                 for chunked in frame.series {
                     let chunks = try chunked.chunks.map { chunk throws(ExpositionError) in
-                        guard chunk.encoding == .xor else {
-                            throw .malformedProtobuf("chunk encoding \(chunk.encoding) is not XOR", offset: offset)
+                        let encoding: TSDB.ChunkEncoding
+                        switch chunk.encoding {
+                        case .xor: encoding = .xor
+                        case .xor2: encoding = .xor2
+                        default: throw .malformedProtobuf("chunk encoding \(chunk.encoding) is not XOR or XOR2", offset: offset)
                         }
-                        return ChunkSnapshot(encoding: .xor, bytes: chunk.data, range: 0..<chunk.data.count,
+                        return ChunkSnapshot(encoding: encoding, bytes: chunk.data, range: 0..<chunk.data.count,
                                              minTime: chunk.minTimeMs, maxTime: chunk.maxTimeMs)
                     }
                     if let last = results[index].last, last.labels == chunked.labels {
@@ -159,7 +163,8 @@ package struct PendingRemoteRead: Sendable {
         return results.map { $0.sorted { $0.labels < $1.labels } }
     }
 
-    /// The series of a `ReadResponse`, their samples encoded as XOR chunks.
+    /// The series of a `ReadResponse`, their samples encoded as XOR chunks (XOR2 where they
+    /// have start timestamps).
     private func decodeSamples(_ bytes: [UInt8], status: UInt) throws(RemoteReadClientError) -> [[Series]] {
         let batches: [RemoteWriteBatch]
         do throws(ExpositionError) {
@@ -178,7 +183,7 @@ package struct PendingRemoteRead: Sendable {
             var series: [Series] = []
             for index in batch.labels.indices {
                 let range = batch.sampleRanges[index]
-                var samples = zip(batch.timestampsMs[range], batch.values[range]).map { (t: $0, v: $1) }
+                var samples = range.map { (t: batch.timestampsMs[$0], v: batch.values[$0], st: batch.startTimestampsMs[$0]) }
                 if !samples.isEmpty, zip(samples, samples.dropFirst()).contains(where: { $0.t >= $1.t }) {
                     samples.sort { $0.t < $1.t }
                     samples = samples.enumerated().filter { $0.offset == 0 || samples[$0.offset - 1].t != $0.element.t }.map(\.element)

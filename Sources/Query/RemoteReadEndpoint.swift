@@ -134,8 +134,8 @@ package struct RemoteReadEndpoint: Sendable {
                     continue
                 }
                 var iterator = Series(labels: series.labels, chunks: [chunk], mint: series.mint, maxt: series.maxt).makeIterator()
-                var samples: [(t: Int64, v: Double)] = []
-                while iterator.next() { samples.append((iterator.timestamp, iterator.value)) }
+                var samples: [ChunkSnapshot.Sample] = []
+                while iterator.next() { samples.append((iterator.timestamp, iterator.value, iterator.startTimestamp)) }
                 if iterator.error != nil {  // left whole: reading the series reports it
                     chunks.append(chunk)
                     continue

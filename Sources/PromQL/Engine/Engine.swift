@@ -16,6 +16,9 @@ package struct Engine: Sendable {
         package var defaultSubqueryStep: Int64 = 60 * 1000
         /// How long one query may run (Prometheus: 2m); checked between nodes and series.
         package var timeout: Duration = .seconds(120)
+        /// Whether `rate`, `increase`, `irate`, `resets` and `start_timestamp` use stored start
+        /// timestamps (`--enable-feature=use-start-timestamps`, as Prometheus).
+        package var useStartTimestamps = false
         /// Creates the defaults.
         package init() {}
     }
@@ -307,18 +310,25 @@ final class Evaluator {
         var total = 0
         // Decoded into buffers reused across series, then copied out at their exact size:
         // growing each series' arrays sample by sample reallocates them several times.
-        var ts: [Int64] = [], vs: [Double] = []
+        var ts: [Int64] = [], vs: [Double] = [], sts: [Int64] = []
+        let withStartTimestamps = options.useStartTimestamps
         for series in selected {
             try checkDeadline()
             iterator.reset(series)
             ts.removeAll(keepingCapacity: true)
             vs.removeAll(keepingCapacity: true)
-            iterator.appendRemaining(timestamps: &ts, values: &vs, skippingStaleMarkers: !keepStale)
+            if withStartTimestamps {
+                sts.removeAll(keepingCapacity: true)
+                iterator.appendRemaining(timestamps: &ts, values: &vs, startTimestamps: &sts, skippingStaleMarkers: !keepStale)
+            } else {
+                iterator.appendRemaining(timestamps: &ts, values: &vs, skippingStaleMarkers: !keepStale)
+            }
             if let error = iterator.error { throw .storage("\(error)") }
             total += ts.count
             if total > options.maxSamples { throw .tooManySamples }
             if !ts.isEmpty {
-                result.append(SeriesData(labels: series.labels, id: table.id(of: series.labels), ts: Array(ts[...]), vs: Array(vs[...])))
+                result.append(SeriesData(labels: series.labels, id: table.id(of: series.labels), ts: Array(ts[...]), vs: Array(vs[...]),
+                                         sts: sts.contains { $0 != 0 } ? Array(sts[...]) : []))
             }
         }
         hold(total)

@@ -56,7 +56,7 @@ package enum BlockWriter {
                 if let i = samples.indices.dropFirst().first(where: { samples[$0].timestamp <= samples[$0 - 1].timestamp }) {
                     throw .invalidBlock(reason: "samples of \(item.labels) not in increasing time order at \(samples[i].timestamp)")
                 }
-                try writer.add(item.labels, chunks: ChunkSnapshot.encode(samples.map { ($0.timestamp, $0.value) }))
+                try writer.add(item.labels, chunks: ChunkSnapshot.encode(samples.map { ($0.timestamp, $0.value, 0) }))
             }
             return try writer.finish(timeRange: timeRange, parents: parents, level: level, hints: hints)
         } catch {
