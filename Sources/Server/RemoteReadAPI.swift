@@ -122,7 +122,7 @@ package struct RemoteReadAPI: Sendable {
             for (labels, series) in try select(query, external: external) {
                 let chunks = series.chunks.filter { $0.maxTime >= query.startTimestampMs && $0.minTime <= query.endTimestampMs }
                     .map { chunk in
-                        ReadChunk(minTimeMs: chunk.minTime, maxTimeMs: chunk.maxTime, encoding: .xor,
+                        ReadChunk(minTimeMs: chunk.minTime, maxTimeMs: chunk.maxTime, encoding: chunk.encoding == .xor2 ? .xor2 : .xor,
                                   data: Array(chunk.bytes[chunk.range]))
                     }
                 guard !chunks.isEmpty else { continue }
