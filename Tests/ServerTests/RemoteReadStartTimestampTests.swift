@@ -3,7 +3,6 @@ import Config
 import Exposition
 import Foundation
 import Hummingbird
-import Logging
 import Model
 import Query
 import Server
@@ -25,15 +24,8 @@ import Testing
 
         let router = Router()
         RemoteReadAPI(querier: { _, _ in querier }, externalLabels: { Labels() }, sampleLimit: 0, bodyLimit: 1 << 24).register(on: router)
-        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-        var logger = Logger(label: "pharos.test.remote-read-st")
-        logger.logLevel = .critical
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { portSink.yield($0.localAddress?.port ?? 0); portSink.finish() }, logger: logger)
-        let server = Task { try await app.runService(gracefulShutdownSignals: []) }
+        let (port, server) = await serveOnLoopback(router, label: "pharos.test.remote-read-st")
         defer { server.cancel() }
-        var port = 0
-        for await bound in ports { port = bound }
         try #require(port > 0)
 
         let client = RemoteReadClient(httpClient: HTTPClient.shared, http: .init(), tls: nil)

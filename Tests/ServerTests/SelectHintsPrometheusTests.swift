@@ -73,15 +73,8 @@ struct SelectHintsPrometheusTests {
         RemoteReadAPI(querier: { _, _ in querier }, externalLabels: { Labels() }, sampleLimit: 0, bodyLimit: 1 << 24,
                       path: String(IngesterQuerier.readPath.dropFirst())).register(on: router)
         SeriesAPI(querier: { _, _ in querier }, bodyLimit: 1 << 20).register(on: router)
-        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-        var logger = Logger(label: "pharos.test.hints")
-        logger.logLevel = .critical
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { portSink.yield($0.localAddress?.port ?? 0); portSink.finish() }, logger: logger)
-        let server = Task { try await app.runService(gracefulShutdownSignals: []) }
+        let (port, server) = await serveOnLoopback(router, label: "pharos.test.hints")
         defer { server.cancel() }
-        var port = 0
-        for await bound in ports { port = bound }
         try #require(port > 0)
         let address = "127.0.0.1:\(port)"
 
