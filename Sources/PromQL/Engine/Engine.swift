@@ -354,14 +354,18 @@ final class Evaluator {
         return result
     }
 
-    func evaluateVectorSelector(_ selector: VectorSelector) throws(PromQLError) -> [[EvalSample]] {
+    /// The selector's samples at every step; with `startTimestamps` (`start_timestamp()`),
+    /// each selected sample's start timestamp in seconds (0 when unknown) instead of its value.
+    func evaluateVectorSelector(_ selector: VectorSelector, startTimestamps: Bool = false) throws(PromQLError) -> [[EvalSample]] {
         let offset = try offsetMilliseconds(selector.originalOffset, selector.originalOffsetExpr)
         let evalTimes = effectiveTimes(timestamp: selector.timestamp, startOrEnd: selector.startOrEnd, offset: offset)
         guard let first = evalTimes.min(), let last = evalTimes.max() else { return [] }
         let lookback = options.lookbackDelta
-        if selector.smoothed { return try smoothedSelector(selector, evalTimes, first: first, last: last) }
-        // At one evaluation time (an instant query, or `@`) only each series' newest sample counts.
-        let data = try load(selector.matchers, mint: first - lookback + 1, maxt: last, keepStale: true, lastOnly: first == last)
+        if selector.smoothed, !startTimestamps { return try smoothedSelector(selector, evalTimes, first: first, last: last) }
+        // At one evaluation time (an instant query, or `@`) only each series' newest sample
+        // counts; its start timestamp needs the samples decoded.
+        let data = try load(selector.matchers, mint: first - lookback + 1, maxt: last, keepStale: true,
+                            lastOnly: first == last && !startTimestamps)
         var steps = Array(repeating: [EvalSample](), count: stepCount)
         for step in steps.indices { steps[step].reserveCapacity(data.count) }
         var count = 0
@@ -376,7 +380,12 @@ final class Evaluator {
                 guard index >= 0, series.ts[index] > t - lookback else { continue }
                 let value = series.vs[index]
                 if value.isStaleMarker { continue }
-                steps[step].append(EvalSample(id: id, v: value, t: series.ts[index], dropName: false))
+                if startTimestamps {
+                    let st = series.sts.isEmpty ? 0 : series.sts[index]
+                    steps[step].append(EvalSample(id: id, v: Double(st) / 1000, t: times[step], dropName: true))
+                } else {
+                    steps[step].append(EvalSample(id: id, v: value, t: series.ts[index], dropName: false))
+                }
                 count += 1
             }
             if count > options.maxSamples { throw .tooManySamples }
