@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Logging
 
@@ -13,4 +14,14 @@ func serveOnLoopback(_ router: Router<BasicRequestContext>, label: String) async
     var port = 0
     for await bound in ports { port = bound }
     return (port, server)
+}
+
+/// Runs `body`, which blocks its thread (a querier waiting on HTTP), on a thread of its own:
+/// not the concurrency pool, whose few threads (on Linux, dispatch's global queues, shared
+/// with `DispatchQueue.global()`) must stay free to run the loopback servers it waits for.
+func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread { continuation.resume(with: Result { try body() }) }
+        thread.start()
+    }
 }

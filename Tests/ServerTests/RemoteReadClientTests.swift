@@ -216,17 +216,14 @@ struct RemoteReadClientTests {
         }
     }
 
-    /// The series a remote-read endpoint answers to `query`, through Pharos's client (its
-    /// blocking wait on a dispatch thread, not the cooperative pool).
+    /// The series a remote-read endpoint answers to `query`, through Pharos's client.
     static func read(_ query: RemoteReadQuery, from url: String, types: [RemoteReadResponseType] = [.streamedXORChunks, .samples]) async throws
         -> (series: [Series], responseType: RemoteReadResponseType)
     {
         var client = RemoteReadClient(httpClient: HTTPClient.shared, http: .init(), tls: nil)
         client.responseTypes = types
         let pending = client.send([query], to: url)
-        let answer = try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try pending.wait() }) }
-        }
+        let answer = try await onOwnThread { try pending.wait() }
         return (answer.series[0], answer.responseType)
     }
 

@@ -63,13 +63,6 @@ import Testing
         return try RemoteReadEndpoint(config.remoteRead[0], name: url, externalLabels: config.global.externalLabels, httpClient: HTTPClient.shared)
     }
 
-    /// Runs `body` on a dispatch thread (the querier blocks on HTTP).
-    static func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
-        }
-    }
-
     @Test func mergesLocalAndRemoteAndTurnsBrokenAnswersIntoWarnings() async throws {
         let both = Labels(["__name__": "x", "job": "both"])
         let local = try Self.head([(both, [(1_000, 1), (2_000, 2)])])
@@ -84,7 +77,7 @@ import Testing
         let fanout = RemoteReadFanoutQuerier(primary: local.querier(), endpoints: endpoints, mint: .min, maxt: .max, localStartMs: 0)
         let matchers = [try Matcher(.equal, "__name__", "x")]
 
-        let selected = try await Self.blocking { try fanout.select(matchers, mint: 0, maxt: 10_000) }
+        let selected = try await onOwnThread { try fanout.select(matchers, mint: 0, maxt: 10_000) }
         #expect(selected.map(\.labels) == [both, Labels(["__name__": "x", "job": "remote"])])
         var iterator = selected[0].makeIterator()
         var (ts, vs) = ([Int64](), [Double]())
@@ -102,13 +95,13 @@ import Testing
 
         // Failed endpoints are not asked again in the same query: no new request or warning.
         #expect(requests.counts.withLock { $0 } == Dictionary(uniqueKeysWithValues: broken.map { ($0, 1) }))
-        let newest = try await Self.blocking { try fanout.selectNewest(matchers, mint: 0, maxt: 10_000) }
+        let newest = try await onOwnThread { try fanout.selectNewest(matchers, mint: 0, maxt: 10_000) }
         #expect(requests.counts.withLock { $0 } == Dictionary(uniqueKeysWithValues: broken.map { ($0, 1) }))
         #expect(newest.map(\.timestamp) == [3_000, 1_000])
         #expect(fanout.warnings == warnings)
 
         // Label names come from local storage, with a warning per endpoint.
-        let names = try await Self.blocking { try fanout.labelNames([]) }
+        let names = try await onOwnThread { try fanout.labelNames([]) }
         #expect(names == ["__name__", "job"])
         #expect(fanout.warnings.filter { $0.contains("not implemented") }.count == endpoints.count)
     }
@@ -123,12 +116,12 @@ import Testing
                                              mint: .min, maxt: .max, localStartMs: 5_000)
         let matchers = [try Matcher(.equal, "__name__", "x")]
         // Cut at local storage's start, even though the answer's chunk holds later samples.
-        let cut = try await Self.blocking { try fanout.select(matchers, mint: 0, maxt: 10_000) }
+        let cut = try await onOwnThread { try fanout.select(matchers, mint: 0, maxt: 10_000) }
         var iterator = try #require(cut.first).makeIterator()
         var (ts, vs) = ([Int64](), [Double]())
         iterator.appendRemaining(timestamps: &ts, values: &vs, skippingStaleMarkers: false)
         #expect(ts == [1_000, 5_000])
-        #expect(try await Self.blocking { try fanout.select(matchers, mint: 5_001, maxt: 10_000) }.isEmpty)
+        #expect(try await onOwnThread { try fanout.select(matchers, mint: 5_001, maxt: 10_000) }.isEmpty)
         #expect(fanout.warnings.isEmpty)
     }
 }

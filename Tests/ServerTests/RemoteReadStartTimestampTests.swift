@@ -31,9 +31,7 @@ import Testing
         let client = RemoteReadClient(httpClient: HTTPClient.shared, http: .init(), tls: nil)
         let query = RemoteReadQuery(startTimestampMs: 0, endTimestampMs: 10_000_000, matchers: [try Matcher(.equal, "__name__", "requests_total")])
         let pending = client.send([query], to: "http://127.0.0.1:\(port)/api/v1/read")
-        let answer = try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try pending.wait() }) }
-        }
+        let answer = try await onOwnThread { try pending.wait() }
         #expect(answer.responseType == .streamedXORChunks)
         let series = try #require(answer.series.first?.first)
         #expect(series.labels == labels)

@@ -109,15 +109,10 @@ struct SelectHintsPrometheusTests {
             let fromPrometheus = querier.take()
 
             let expr = try PromQLParser.parse(query)
-            // The querier blocks its thread on HTTP: evaluate on a dispatch thread, never on the
-            // cooperative pool that also runs the endpoint (2 threads on a 2-core machine).
-            let result = try await withCheckedThrowingContinuation { continuation in
-                DispatchQueue.global().async {
-                    continuation.resume(with: Result {
-                        instant ? try Engine().instantQuery(expr, at: end, querier: ingesters)
-                            : try Engine().rangeQuery(expr, start: start, end: end, step: 30_000, querier: ingesters)
-                    })
-                }
+            // The querier blocks its thread on HTTP: evaluate on a thread of its own.
+            let result = try await onOwnThread {
+                instant ? try Engine().instantQuery(expr, at: end, querier: ingesters)
+                    : try Engine().rangeQuery(expr, start: start, end: end, step: 30_000, querier: ingesters)
             }
             let fromPharos = querier.take()
             #expect(!fromPrometheus.isEmpty, "\(query): Prometheus sent no hints")
