@@ -15,10 +15,15 @@ package final class RuleManager: Sendable {
         /// `--rules.query-offset`: the query offset of groups when neither `query_offset` nor
         /// `global.rule_query_offset` sets one.
         package var queryOffset = Duration.zero
+        /// Runs one group evaluation, which blocks its thread while a querier waits on the
+        /// network (`remote_read`, the cluster's ingesters), off the concurrency pool (the
+        /// server passes its blocking thread pool); `nil` runs it on the group's task.
+        package var evaluationRunner: (@Sendable (@escaping @Sendable () -> Void) async -> Void)?
 
         /// The defaults.
-        package init(queryOffset: Duration = .zero) {
+        package init(queryOffset: Duration = .zero, evaluationRunner: (@Sendable (@escaping @Sendable () -> Void) async -> Void)? = nil) {
             self.queryOffset = queryOffset
+            self.evaluationRunner = evaluationRunner
         }
     }
 
@@ -108,7 +113,12 @@ package final class RuleManager: Sendable {
             if waitMs > 0 {
                 do { try await Task.sleep(for: .milliseconds(waitMs)) } catch { return }
             }
-            evaluateGroup(key, atMs: nextMs)
+            if let runner = options.evaluationRunner {
+                let evaluationMs = nextMs
+                await runner { self.evaluateGroup(key, atMs: evaluationMs) }
+            } else {
+                evaluateGroup(key, atMs: nextMs)
+            }
             let (following, missed) = schedule.next(after: nextMs, finishedAtMs: Self.nowMs())
             if missed > 0 {
                 missedCounter.increment(by: Int(missed))

@@ -101,7 +101,9 @@ package final class PharosServer: Sendable {
                 appendable: cluster.sink ?? storage, externalURL: options.effectiveExternalURL,
                 restore: .init(outageTolerance: options.alertForOutageTolerance, gracePeriod: options.alertForGracePeriod),
                 resendDelay: options.alertResendDelay),
-            options: .init(queryOffset: options.rulesQueryOffset), notifier: notifier, logger: logger)
+            options: .init(queryOffset: options.rulesQueryOffset,
+                           evaluationRunner: { work in _ = try? await NIOThreadPool.singleton.runIfActive(work) }),  // remote_read (issue 6) blocks
+            notifier: notifier, logger: logger)
         do throws(ServerError) {
             alertmanager = try Self.makeAlertmanager(options: options, httpClient: client, logger: logger)  // Alertmanager (issue 9)
             if let alertmanager { notifier.setLocalAlertmanager { alertmanager.receive($0) } }
