@@ -90,7 +90,7 @@ final class MemSeries: @unchecked Sendable {  // safe: every access holds its st
     private var hasOpenChunk: Bool { open != nil || openWithStartTimestamps != nil }
 
     /// The number of samples in the open chunk.
-    private var openCount: Int { openWithStartTimestamps?.chunk.count ?? open?.count ?? 0 }
+    private var openCount: Int { open?.count ?? openWithStartTimestamps?.chunk.count ?? 0 }
 
     /// Judges a sample against the newest one (`nil`: the series is empty), as upstream's
     /// `memSeries.appendable`: at or after `minValidTime`, a newer sample is in order and one
@@ -168,10 +168,11 @@ final class MemSeries: @unchecked Sendable {  // safe: every access holds its st
                 cut(at: t, chunkRange: chunkRange, storesStartTimestamps: storesStartTimestamps || st != 0)
             }
         }
-        if let box = openWithStartTimestamps {
-            box.chunk.append(startTimestamp: st, timestamp: t, value: v)
-        } else {
+        // The XOR chunk first, without touching the box: the common case costs no retain.
+        if open != nil {
             open!.append(timestamp: t, value: v)
+        } else {
+            openWithStartTimestamps.unsafelyUnwrapped.chunk.append(startTimestamp: st, timestamp: t, value: v)
         }
         maxTime = t
         lastValueBits = v.bitPattern
