@@ -10,10 +10,43 @@ package import TSDB
 package final class RemoteReadStorage: Sendable {
     private let httpClient: HTTPClient
     private let endpoints = Mutex<[RemoteReadEndpoint]>([])
+    /// Clients of entries that do not follow redirects or speak HTTP/2 (by those two
+    /// settings), created when first needed and kept until `shutdown`.
+    private let ownClients = Mutex<[OwnClientKey: HTTPClient]>([:])
 
-    /// Storage whose requests go out through `httpClient`.
+    private struct OwnClientKey: Hashable {
+        var followsRedirects: Bool
+        var enablesHTTP2: Bool
+    }
+
+    /// Storage whose requests go out through `httpClient` (which follows redirects and may
+    /// speak HTTP/2, Prometheus's defaults).
     package init(httpClient: HTTPClient) {
         self.httpClient = httpClient
+    }
+
+    /// Shuts down the clients made for entries with `follow_redirects: false` or
+    /// `enable_http2: false`.
+    package func shutdown() async {
+        for client in ownClients.withLock({ clients in defer { clients = [:] }; return Array(clients.values) }) {
+            try? await client.shutdown()
+        }
+    }
+
+    /// The client for an entry's `follow_redirects` and `enable_http2`.
+    private func client(for http: HTTPClientConfig) -> HTTPClient {
+        let key = OwnClientKey(followsRedirects: http.followRedirects, enablesHTTP2: http.enableHTTP2)
+        if key.followsRedirects, key.enablesHTTP2 { return httpClient }
+        return ownClients.withLock { clients in
+            if let existing = clients[key] { return existing }
+            var configuration = HTTPClient.Configuration()
+            configuration.connectionPool.retryConnectionEstablishment = false
+            configuration.redirectConfiguration = key.followsRedirects ? .follow(max: 10, allowCycles: false) : .disallow
+            if !key.enablesHTTP2 { configuration.httpVersion = .http1Only }
+            let made = HTTPClient(eventLoopGroup: httpClient.eventLoopGroup, configuration: configuration)
+            clients[key] = made
+            return made
+        }
     }
 
     /// The endpoints in effect.
@@ -31,7 +64,8 @@ package final class RemoteReadStorage: Sendable {
                 throw RemoteReadClientError(description: "duplicate remote read configs are not allowed, found duplicate for URL: \(entry.url)")
             }
             let name = entry.name.isEmpty ? String(identity.suffix(6)) : entry.name
-            configured.append(try RemoteReadEndpoint(entry, name: name, externalLabels: config.global.externalLabels, httpClient: httpClient))
+            configured.append(try RemoteReadEndpoint(entry, name: name, externalLabels: config.global.externalLabels,
+                                                     httpClient: client(for: entry.http)))
         }
         endpoints.withLock { $0 = configured }
     }

@@ -326,6 +326,7 @@ package final class PharosServer: Sendable {
                 group.cancelAll()
             }
             try? await server.httpClient.shutdown()
+            await server.remoteRead.shutdown()  // remote_read (issue 6)
             server.closeStorage()
         }
     }

@@ -50,6 +50,9 @@ import Testing
         answer("error", status: .internalServerError, contentType: "text/plain", body: Array("storage is on fire\n".utf8))
         answer("truncated", contentType: RemoteReadResponseType.streamedXORChunks.contentType, body: [0x40, 0, 0, 0, 0, 1, 2])
         answer("notsnappy", contentType: RemoteReadResponseType.samples.contentType, body: Array(repeating: 0xFF, count: 32))
+        router.post("moved") { _, _ in
+            Response(status: .temporaryRedirect, headers: [.location: "/good"])
+        }
         answer("slow", contentType: RemoteReadResponseType.samples.contentType, body: [], delay: .seconds(30))
         return await serveOnLoopback(router, label: "pharos.test.fanout")
     }
@@ -123,5 +126,26 @@ import Testing
         #expect(ts == [1_000, 5_000])
         #expect(try await onOwnThread { try fanout.select(matchers, mint: 5_001, maxt: 10_000) }.isEmpty)
         #expect(fanout.warnings.isEmpty)
+    }
+
+    @Test func followRedirectsAsConfigured() async throws {
+        let labels = Labels(["__name__": "x"])
+        let remote = try Self.head([(labels, [(1_000, 1)])])
+        let (port, server) = await Self.serve(remote)
+        defer { server.cancel() }
+        try #require(port > 0)
+        let url = "http://127.0.0.1:\(port)/moved"
+        let matchers = [try Matcher(.equal, "__name__", "x")]
+        let storage = RemoteReadStorage(httpClient: HTTPClient.shared)
+        // No external labels here: the series keeps the endpoint's `region`.
+        for (follows, expected) in [(true, [Labels(["__name__": "x", "region": "eu"])]), (false, [])] {
+            try storage.applyConfig(PrometheusConfig.parse(
+                "remote_read:\n  - {url: \"\(url)\", read_recent: true, follow_redirects: \(follows), enable_http2: false}\n", environment: [:]))
+            let querier = storage.querier(local: Head().querier(), mint: .min, maxt: .max, localStartMs: 0)
+            let selected = try await onOwnThread { try querier.select(matchers, mint: 0, maxt: 10_000) }
+            #expect(selected.map(\.labels) == expected, "follow_redirects: \(follows)")
+            #expect(querier.warnings.contains { $0.contains("returned HTTP status 307") } == !follows, "\(querier.warnings)")
+        }
+        await storage.shutdown()
     }
 }
