@@ -270,7 +270,7 @@ let package = Package(
         ),
 
         // Helpers shared by every test target (seeded generator, ...), as NIOTestUtils.
-        .target(name: "PharosTestSupport", path: "Tests/PharosTestSupport", swiftSettings: swiftSettings),
+        .target(name: "PharosTestSupport", dependencies: ["Model", "TSDB"], path: "Tests/PharosTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "ModelTests", dependencies: ["Model", "PharosTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ExpositionTests",
@@ -290,7 +290,7 @@ let package = Package(
                            .product(name: "NIOSSL", package: "swift-nio-ssl")],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "PromQLTests", dependencies: ["PromQL", "Model", "TSDB"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
+        .testTarget(name: "PromQLTests", dependencies: ["PromQL", "Model", "TSDB", "PharosTestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RulesTests",
             dependencies: ["Rules", "Config", "Model", "TSDB", "PromQL", "Template", "PharosTestSupport",

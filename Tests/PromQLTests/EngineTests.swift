@@ -1,19 +1,12 @@
 import Model
+import PharosTestSupport
 import Testing
 import TSDB
 @testable import PromQL
 
 /// The engine over a real TSDB head: limits, errors and result shapes.
 @Suite struct EngineTests {
-    private func head(_ series: [(Labels, [(Int64, Double)])]) throws -> Head {
-        let head = Head()
-        var appender = head.appender()
-        for (labels, samples) in series {
-            for (t, v) in samples { try appender.append(labels, timestamp: t, value: v) }
-        }
-        _ = try appender.commit()
-        return head
-    }
+    private func head(_ series: [(Labels, [(Int64, Double)])]) throws -> Head { try .holding(series) }
 
     private func parse(_ query: String) throws -> Expr { try PromQLParser.parse(query, options: .all) }
 

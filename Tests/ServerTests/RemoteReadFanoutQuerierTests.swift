@@ -5,6 +5,7 @@ import Foundation
 import Hummingbird
 import Model
 import NIOCore
+import PharosTestSupport
 import Query
 import Server
 import Synchronization
@@ -15,17 +16,6 @@ import Testing
 /// Pharos's remote-read endpoint over another head as a good remote, and loopback endpoints
 /// answering what broken or slow servers answer.
 @Suite struct RemoteReadFanoutQuerierTests {
-    /// A head holding `series` (labels → samples).
-    static func head(_ series: [(Labels, [(Int64, Double)])]) throws -> Head {
-        let head = Head()
-        var appender = head.appender()
-        for (labels, samples) in series {
-            for (t, v) in samples { try appender.append(labels, timestamp: t, value: v) }
-        }
-        _ = try appender.commit()
-        return head
-    }
-
     /// Requests received per path.
     final class Requests: Sendable {
         let counts = Mutex<[String: Int]>([:])
@@ -68,8 +58,8 @@ import Testing
 
     @Test func mergesLocalAndRemoteAndTurnsBrokenAnswersIntoWarnings() async throws {
         let both = Labels(["__name__": "x", "job": "both"])
-        let local = try Self.head([(both, [(1_000, 1), (2_000, 2)])])
-        let remote = try Self.head([(both, [(2_000, 2), (3_000, 3)]), (Labels(["__name__": "x", "job": "remote"]), [(1_000, 9)])])
+        let local = try Head.holding([(both, [(1_000, 1), (2_000, 2)])])
+        let remote = try Head.holding([(both, [(2_000, 2), (3_000, 3)]), (Labels(["__name__": "x", "job": "remote"]), [(1_000, 9)])])
         let requests = Requests()
         let (port, server) = await Self.serve(remote, requests: requests)
         defer { server.cancel() }
@@ -111,7 +101,7 @@ import Testing
 
     @Test func readRecentFalseLeavesLocalTimeToLocalStorage() async throws {
         let labels = Labels(["__name__": "x"])
-        let remote = try Self.head([(labels, [(1_000, 1), (5_000, 5), (9_000, 9)])])
+        let remote = try Head.holding([(labels, [(1_000, 1), (5_000, 5), (9_000, 9)])])
         let (port, server) = await Self.serve(remote)
         defer { server.cancel() }
         try #require(port > 0)
@@ -130,7 +120,7 @@ import Testing
 
     @Test func followRedirectsAsConfigured() async throws {
         let labels = Labels(["__name__": "x"])
-        let remote = try Self.head([(labels, [(1_000, 1)])])
+        let remote = try Head.holding([(labels, [(1_000, 1)])])
         let (port, server) = await Self.serve(remote)
         defer { server.cancel() }
         try #require(port > 0)
