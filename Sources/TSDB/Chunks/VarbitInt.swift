@@ -37,6 +37,22 @@ extension BitWriter {
 extension BitReader {
     /// Reads a varbit integer; `nil` when the stream ends inside it.
     mutating func readVarbitInt() -> Int64? {
+        if remainingBits >= 64 {
+            // Prefix and value from one word for the widths up to 25 bits (32 bits in all).
+            let word = peekWord()
+            let ones = (~word).leadingZeroBitCount
+            if ones == 0 {
+                skip(1)
+                return 0
+            }
+            if ones <= 6 {
+                let width = VarbitInt.widths[ones &- 1], prefixLength = ones &+ 1
+                var bits = (word &<< UInt64(prefixLength)) >> UInt64(64 &- width)
+                if bits > 1 << UInt64(width &- 1) { bits = bits &- (1 << UInt64(width)) }
+                skip(prefixLength &+ width)
+                return Int64(bitPattern: bits)
+            }
+        }
         var ones = 0
         while ones < 8 {
             guard let bit = readBit() else { return nil }

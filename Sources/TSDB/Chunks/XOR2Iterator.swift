@@ -115,6 +115,10 @@ package struct XOR2Iterator: Sendable {
 
     /// The joint prefix of the third and later samples and what follows it.
     private mutating func readJoint() -> Bool {
+        if reader.remainingBits >= 64, let used = jointFromWord(reader.peekWord()) {
+            reader.skip(used)
+            return true
+        }
         var ones = 0
         while ones < 5 {
             guard let bit = reader.readBit() else { return false }
@@ -142,6 +146,69 @@ package struct XOR2Iterator: Sendable {
             value = Double(bitPattern: Double.staleMarkerBitPattern)
             return true
         }
+    }
+
+    /// The common joint cases (`0`, `10`, `110` with a 13-bit delta-of-delta) decoded from the
+    /// top of `word` (57 bits of it the stream's), changing nothing unless they fit: the bits
+    /// used, or `nil` for the bit-by-bit path.
+    @inline(__always)
+    private mutating func jointFromWord(_ word: UInt64) -> Int? {
+        if word >> 63 == 0 {
+            timestamp = timestamp &+ delta
+            value = Double(bitPattern: baselineBits)
+            return 1
+        }
+        if word >> 62 == 0b10 {
+            guard let used = windowFromWord(word &<< 3, new: (word >> 61) & 1 == 1, available: 54) else { return nil }
+            timestamp = timestamp &+ delta
+            return 3 &+ used
+        }
+        if word >> 61 == 0b110 {
+            // The 13-bit two's complement delta-of-delta, sign-extended by an arithmetic shift.
+            let dod = Int64(bitPattern: word &<< 3) &>> 51
+            guard let used = valueFromWord(word &<< 16, available: 41) else { return nil }
+            delta = delta &+ dod
+            timestamp = timestamp &+ delta
+            return 16 &+ used
+        }
+        return nil
+    }
+
+    /// `readValue()` from the top of `word`, of which `available` bits are the stream's.
+    @inline(__always)
+    private mutating func valueFromWord(_ word: UInt64, available: Int) -> Int? {
+        if word >> 63 == 0 {
+            value = Double(bitPattern: baselineBits)
+            return 1
+        }
+        if word >> 62 == 0b10 { return windowFromWord(word &<< 2, new: false, available: available &- 2).map { $0 &+ 2 } }
+        if word >> 61 == 0b110 { return windowFromWord(word &<< 3, new: true, available: available &- 3).map { $0 &+ 3 } }
+        value = Double(bitPattern: Double.staleMarkerBitPattern)
+        return 3
+    }
+
+    /// `readWindow(new:)` from the top of `word`, of which `available` bits are the stream's.
+    @inline(__always)
+    private mutating func windowFromWord(_ word: UInt64, new: Bool, available: Int) -> Int? {
+        var (newLeading, newTrailing, used, rest) = (leading, trailing, 0, word)
+        if new {
+            guard available >= 11 else { return nil }
+            let l = Int(truncatingIfNeeded: rest >> 59), m = Int(truncatingIfNeeded: (rest &<< 5) >> 58)
+            let significant = m == 0 ? 64 : m
+            guard l &+ significant <= 64 else { return nil }
+            newLeading = UInt8(truncatingIfNeeded: l)
+            newTrailing = UInt8(truncatingIfNeeded: 64 &- l &- significant)
+            rest &<<= 11
+            used = 11
+        }
+        let significant = 64 &- Int(newLeading) &- Int(newTrailing)
+        guard significant > 0, used &+ significant <= available else { return nil }
+        let bits = rest >> UInt64(truncatingIfNeeded: 64 &- significant)
+        leading = newLeading
+        trailing = newTrailing
+        baselineBits ^= bits &<< UInt64(truncatingIfNeeded: newTrailing)
+        value = Double(bitPattern: baselineBits)
+        return used &+ significant
     }
 
     /// A value after a changed timestamp: `0` unchanged, `10` previous window, `110` new
