@@ -13,8 +13,8 @@ let swiftSettings: [SwiftSetting] = [
 /// used are resident, no relocations of their shared libraries), packed relative relocations, no
 /// exported symbol table (ld.so would search it for every shared-library symbol), and the
 /// functions the Alertmanager role runs placed together (scripts/pharos.order; effective when built
-/// with `-Xswiftc -function-sections -Xcc -ffunction-sections`). See docs/benchmarks.md
-/// "## Alertmanager" for what each saves.
+/// with `-Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunction-sections`). See
+/// docs/benchmarks.md "## Alertmanager" for what each saves.
 let leanReleaseBinary: [LinkerSetting] = [
     .unsafeFlags(["-static-stdlib", "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
                   "-Xlinker", "--no-export-dynamic",
