@@ -170,6 +170,37 @@ let benchmarks: @Sendable () -> Void = {
             }
         }
     }
+    // The same samples in XOR2 chunks (`--enable-feature=st-storage`): a counter's constant
+    // start timestamp, and a delta series whose start is the previous sample's time.
+    let starts: [(String, [Int64])] = [
+        ("constant start", Array(repeating: timestamps[0] - 60_000, count: timestamps.count)),
+        ("start = previous sample", [timestamps[0] - 15_000] + timestamps.dropLast()),
+    ]
+    for (name, sts) in starts {
+        Benchmark("XOR2/encode/120-sample chunks x \(chunksPerIteration), \(name)") { benchmark in
+            for _ in benchmark.scaledIterations {
+                for _ in 0..<chunksPerIteration {
+                    var c = XOR2Chunk()
+                    for i in timestamps.indices { c.append(startTimestamp: sts[i], timestamp: timestamps[i], value: values[i]) }
+                    blackHole(c)
+                }
+            }
+        }
+        var encodedWithStarts = XOR2Chunk()
+        for i in timestamps.indices { encodedWithStarts.append(startTimestamp: sts[i], timestamp: timestamps[i], value: values[i]) }
+        let bytes = encodedWithStarts.bytes
+        Benchmark("XOR2/decode/120-sample chunks x \(chunksPerIteration), \(name)") { benchmark in
+            var it = XOR2Iterator()
+            for _ in benchmark.scaledIterations {
+                var sum = 0.0
+                for _ in 0..<chunksPerIteration {
+                    it.reset(bytes: bytes, range: bytes.indices)
+                    while it.next() { sum += it.value + Double(it.startTimestamp) }
+                }
+                blackHole(sum)
+            }
+        }
+    }
     for (name, decoded) in [("", chunk), (", aligned timestamps", alignedChunk)] {
         Benchmark("XOR/decode/120-sample chunks x \(chunksPerIteration)\(name)") { benchmark in
             var it = XORIterator()

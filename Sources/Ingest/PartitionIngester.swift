@@ -133,7 +133,8 @@ package struct PartitionIngester<Log: Stream>: Sendable {
                 var ref: UInt64 = 0
                 for i in batch.sampleRanges[series] {
                     do throws(AppendError) {
-                        ref = try appender.append(ref: ref, labels: labels, timestamp: batch.timestampsMs[i], value: batch.values[i])
+                        ref = try appender.append(ref: ref, labels: labels, timestamp: batch.timestampsMs[i], value: batch.values[i],
+                                                  startTimestamp: batch.startTimestampsMs[i])
                     } catch where error.kind == .storage {
                         appender.rollback()
                         throw .storage(error)

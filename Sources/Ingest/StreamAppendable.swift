@@ -72,18 +72,24 @@ struct StreamAppender<Log: Stream>: SampleAppender {
     }
 
     mutating func append(ref: UInt64, labels: Labels, timestamp: Int64, value: Double) throws(AppendError) -> UInt64 {
+        try append(ref: ref, labels: labels, timestamp: timestamp, value: value, startTimestamp: 0)
+    }
+
+    /// Start timestamps travel in `remote_write_v2` records; chained records drop them.
+    mutating func append(ref: UInt64, labels: Labels, timestamp: Int64, value: Double,
+                         startTimestamp: Int64) throws(AppendError) -> UInt64 {
         guard !labels.isEmpty else { throw AppendError(.invalid, "empty label set") }
         let sample = Sample(timestampMs: timestamp, value: value)
         if let last, last.labels == labels, filling[last.partition].timestampsMs.count < maxSamplesPerRecord,
            !filling[last.partition].labels.isEmpty {
-            extendLastSeries(of: last.partition, with: sample)
+            extendLastSeries(of: last.partition, with: sample, startTimestamp: startTimestamp)
         } else {
             let partition = if let last, last.labels == labels { last.partition } else { partitioner.partition(of: labels) }
             if filling[partition].timestampsMs.count >= maxSamplesPerRecord {
                 full.append((partition, filling[partition]))
                 filling[partition] = RemoteWriteBatch()
             }
-            filling[partition].appendSeries(labels, samples: CollectionOfOne(sample))
+            filling[partition].appendSeries(labels, samples: CollectionOfOne(sample), startTimestampMs: startTimestamp)
             last = (labels, partition)
         }
         sampleCount += 1
@@ -91,10 +97,10 @@ struct StreamAppender<Log: Stream>: SampleAppender {
     }
 
     /// Adds `sample` to the newest series of partition `partition`'s record.
-    private mutating func extendLastSeries(of partition: Int, with sample: Sample) {
+    private mutating func extendLastSeries(of partition: Int, with sample: Sample, startTimestamp: Int64) {
         filling[partition].timestampsMs.append(sample.timestampMs)
         filling[partition].values.append(sample.value)
-        filling[partition].startTimestampsMs.append(0)
+        filling[partition].startTimestampsMs.append(startTimestamp)
         let series = filling[partition].sampleRanges.count - 1
         filling[partition].sampleRanges[series] = filling[partition].sampleRanges[series].lowerBound..<filling[partition].timestampsMs.count
     }

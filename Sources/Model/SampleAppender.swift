@@ -41,6 +41,12 @@ package protocol SampleAppender: ~Copyable {
     /// - Throws: `AppendError` for this sample only; the batch stays usable.
     mutating func append(ref: UInt64, labels: Labels, timestamp: Int64, value: Double) throws(AppendError) -> UInt64
 
+    /// Adds a sample with its start timestamp (`startTimestamp`, milliseconds, 0: unknown: when
+    /// the counter it belongs to started). A sink that keeps no start timestamps drops it; the
+    /// default does.
+    mutating func append(ref: UInt64, labels: Labels, timestamp: Int64, value: Double,
+                         startTimestamp: Int64) throws(AppendError) -> UInt64
+
     /// Makes the batch durable and visible; returns how many samples were stored. (Named
     /// apart from a sink's own `commit()`, which may throw the sink's error type.)
     ///
@@ -59,6 +65,12 @@ package protocol SampleAppender: ~Copyable {
 }
 
 extension SampleAppender where Self: ~Copyable {
+    @discardableResult
+    package mutating func append(ref: UInt64, labels: Labels, timestamp: Int64, value: Double,
+                                 startTimestamp: Int64) throws(AppendError) -> UInt64 {
+        try append(ref: ref, labels: labels, timestamp: timestamp, value: value)
+    }
+
     @discardableResult
     package mutating func commitBatchAsync() async throws(AppendError) -> Int {
         try commitBatch()

@@ -153,11 +153,11 @@ package struct IngesterQuerier: Querier {
             while let frame = try RemoteReadResponse.nextFrame(in: bytes, offset: &offset) {
                 for chunked in frame.series {
                     let chunks = try chunked.chunks.map { chunk throws(ExpositionError) in
-                        guard chunk.encoding == .xor else {
-                            throw .malformedProtobuf("chunk encoding \(chunk.encoding) is not XOR", offset: offset)
+                        guard chunk.encoding == .xor || chunk.encoding == .xor2 else {
+                            throw .malformedProtobuf("chunk encoding \(chunk.encoding) is not XOR or XOR2", offset: offset)
                         }
-                        return ChunkSnapshot(encoding: .xor, bytes: chunk.data, range: 0..<chunk.data.count,
-                                             minTime: chunk.minTimeMs, maxTime: chunk.maxTimeMs)
+                        return ChunkSnapshot(encoding: chunk.encoding == .xor2 ? .xor2 : .xor, bytes: chunk.data,
+                                             range: 0..<chunk.data.count, minTime: chunk.minTimeMs, maxTime: chunk.maxTimeMs)
                     }
                     // A large series may span frames: its chunks continue the previous entry.
                     if let last = series.last, last.labels == chunked.labels {

@@ -26,6 +26,8 @@ struct PendingSample: Sendable {
     var series: SentSeries
     var timestampMs: Int64
     var value: Double
+    /// Its start timestamp (0: unknown), sent by remote write 2.0.
+    var startTimestampMs: Int64 = 0
     /// The WAL record it came from (`DeliveryTracker`).
     var ticket: Int
 }
@@ -243,7 +245,8 @@ final class WriteQueue: Sendable {
                         continue
                     }
                     perShard[Int(entry.ref.rawValue % count)].append(
-                        PendingSample(series: sent, timestampMs: entry.timestamp, value: entry.value, ticket: 0))
+                        PendingSample(series: sent, timestampMs: entry.timestamp, value: entry.value,
+                                      startTimestampMs: entry.startTimestamp, ticket: 0))
                     queued += 1
                 }
                 metrics.samplesIn.increment(by: entries.count)
@@ -456,8 +459,12 @@ final class WriteQueue: Sendable {
                 if version == .v1 {
                     v1Body.appendSeries(series.v1Labels ?? EncodedSeriesLabelsV1(series.labels), samples: run)
                 } else {
-                    batch.appendSeries(series.labels, samples: run,
-                                       metadata: metadata.map { $0.metadata(forSeries: series.labels.metricName ?? "") ?? MetricMetadata() })
+                    let index = batch.appendSeries(
+                        series.labels, samples: run,
+                        metadata: metadata.map { $0.metadata(forSeries: series.labels.metricName ?? "") ?? MetricMetadata() })
+                    for (position, sample) in zip(batch.sampleRanges[index], samples[start..<end]) {
+                        batch.startTimestampsMs[position] = sample.startTimestampMs
+                    }
                 }
                 start = end
             }

@@ -112,7 +112,10 @@ struct ScrapeWriter {
                 }
                 let ownTimestamp = options.honorTimestamps ? parser.timestampMs : nil
                 do {
-                    ref = try app.append(ref: ref, labels: labels, timestamp: ownTimestamp ?? timestampMs, value: parser.value)
+                    // The created timestamp (protobuf) is the sample's start timestamp, kept by a
+                    // sink with `--enable-feature=st-storage`.
+                    ref = try app.append(ref: ref, labels: labels, timestamp: ownTimestamp ?? timestampMs, value: parser.value,
+                                         startTimestamp: parser.createdTimestampMs ?? 0)
                 } catch {
                     try count(error, in: &counts)
                     continue

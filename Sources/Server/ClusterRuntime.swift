@@ -62,6 +62,9 @@ final class ClusterRuntime: Sendable {
         self.partitions = partitions
         self.group = group
         progress = IngestProgress(owned: Set(partitions))
+        if role == .distributor || role == .ruler, config.recordFormat == .chained, options.features.contains("st-storage") {
+            throw .config("--enable-feature=st-storage with stream.record_format: chained: chained records do not carry start timestamps; set record_format: remote_write_v2")
+        }
         if role == .distributor || role == .ingester || role == .ruler {
             let log: KafkaLog
             do throws(StreamError) {

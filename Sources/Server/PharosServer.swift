@@ -330,6 +330,7 @@ package final class PharosServer: Sendable {
         if options.retentionTime > 0 { dbOptions.retentionDuration = options.retentionTime }
         dbOptions.maxBytes = options.retentionSize
         dbOptions.head.walCompression = options.walCompression
+        dbOptions.head.storesStartTimestamps = options.features.contains("st-storage")
         dbOptions.head.outOfOrderTimeWindow = state.withLock { $0.config.storage.tsdb.outOfOrderTimeWindow.wholeMilliseconds }
         let segments = WALSegments.range(inDataDirectory: directory)
         walReplay.withLock { $0 = (segments?.lowerBound ?? 0, segments?.upperBound ?? 0, -1) }

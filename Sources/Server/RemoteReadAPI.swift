@@ -113,8 +113,9 @@ package struct RemoteReadAPI: Sendable {
             for (labels, series) in try select(query, external: external) {
                 let chunks = series.chunks.filter { $0.maxTime >= query.startTimestampMs && $0.minTime <= query.endTimestampMs }
                     .map { chunk in
-                        ReadChunk(minTimeMs: chunk.minTime, maxTimeMs: chunk.maxTime, encoding: .xor,
-                                  data: Array(chunk.bytes[chunk.range]))
+                        // XOR2 chunks (start timestamps) go as type 4, as upstream sends them.
+                        ReadChunk(minTimeMs: chunk.minTime, maxTimeMs: chunk.maxTime,
+                                  encoding: chunk.encoding == .xor2 ? .xor2 : .xor, data: Array(chunk.bytes[chunk.range]))
                     }
                 guard !chunks.isEmpty else { continue }
                 RemoteReadResponse.appendFrame(series: [ChunkedSeries(labels: labels, chunks: chunks)],

@@ -133,7 +133,8 @@ package struct RemoteWriteAPI: Sendable {
             var ref = known
             for i in batch.sampleRanges[series] {
                 do {
-                    ref = try appender.append(ref: ref, labels: labels, timestamp: batch.timestampsMs[i], value: batch.values[i])
+                    ref = try appender.append(ref: ref, labels: labels, timestamp: batch.timestampsMs[i], value: batch.values[i],
+                                              startTimestamp: batch.startTimestampsMs[i])
                 } catch where error.kind == .storage {
                     appender.rollback()
                     throw error

@@ -279,6 +279,7 @@ struct ServerCommand: AsyncParsableCommand {
             do { _ = try ServerOptions.hostAndPort(alertmanagerListenAddress, flag: "alertmanager.listen-address") } catch { throw ValidationError("\(error)") }
         }
         options.features = features.flatMap { $0.split(separator: ",").map(String.init) }
+        options.engine.useStartTimestamps = options.features.contains("use-start-timestamps")
         do { _ = try options.hostAndPort() } catch { throw ValidationError("\(error)") }
         options.role = ServerRole(rawValue: role) ?? .all  // Cluster roles (issue 7)
         options.ingesterID = ingesterID

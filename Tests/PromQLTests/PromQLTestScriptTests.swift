@@ -122,4 +122,64 @@ import Testing
             _ = PromQLTestRunner().run(String(mutated))
         }
     }
+
+    @Test func startTimestampItems() throws {
+        #expect(try StartTimestampLine.positions("_") == [nil])
+        #expect(try StartTimestampLine.positions("_x3") == [nil, nil, nil])
+        #expect(try StartTimestampLine.positions("-30s-1mx2") == [-30_000, -90_000, -150_000])
+        #expect(try StartTimestampLine.positions("0-1mx2") == [0, -60_000, -120_000])
+        #expect(try StartTimestampLine.positions("+1m") == [60_000])
+        #expect(try StartTimestampLine.positions("-59999msx1") == [-59_999, -59_999])
+        #expect(try StartTimestampLine.positions("1ms+2msx2") == [1, 3, 5])
+        for bad in ["x", "-", "1q", "1m+", "1m+2m", "_xa", "1mx-1"] {
+            #expect(throws: PromQLError.self, "\(bad)") { try StartTimestampLine.positions(bad) }
+        }
+        #expect(try StartTimestampLine(parsing: "a{b=\"c\"} 1 2") == nil)
+        let line = try #require(try StartTimestampLine(parsing: "  a{b=\"c d\"}@st  _ -1mx1"))
+        #expect(line.offsets == [nil, -60_000, -60_000])
+    }
+
+    @Test func startTimestampLineMustMatchTheNextSeriesLine() {
+        for text in ["load 1m\n  a@st _ 0\n  a 1\n", "load 1m\n  a@st _ 0\n  b 1 2\n", "load 1m\n  a@st _ 0\n",
+                     "load 1m\n  a@st 0\n  a@st 0\n  a 1\n"] {
+            #expect(throws: PromQLError.self, "\(text)") { try PromQLTestScript(parsing: text) }
+        }
+    }
+
+    /// Start timestamps reach `start_timestamp()` and `resets()` through a real head.
+    @Test func startTimestampsFromLoadLinesReachTheEngine() {
+        let text = """
+        load 10s
+            series{case="a"}@st  _  1ms  _  0  -1ms  -10s
+            series{case="a"}     _  10  20  30    40    50
+            other                _   1   2   3     4     5
+            counter_total@st     _ -5s -15s -25s -5s
+            counter_total        _  10   20   30  35
+
+        eval range from 0s to 50s step 10s start_timestamp(series)
+            {case="a"}  _ 10.001 0 30 39.999 40
+
+        eval range from 0s to 50s step 10s start_timestamp(other)
+            {} _ 0 0 0 0 0
+
+        eval instant at 50s start_timestamp(series * 1)
+
+        eval instant at 50s start_timestamp((series))
+            {case="a"} 40
+
+        eval instant at 40s resets(counter_total[1m])
+            {} 1
+
+        eval instant at 40s changes(counter_total[1m])
+            {} 3
+        """
+        let report = PromQLTestRunner().run(text)
+        #expect(report.fileError == nil)
+        #expect(report.evals.count == 6)
+        for (line, outcome) in report.evals { #expect(outcome == .passed, "line \(line)") }
+        var withoutStarts = PromQLTestRunner()
+        withoutStarts.engine.options.useStartTimestamps = false
+        let plain = withoutStarts.run(text)
+        #expect(plain.evals.filter { $0.outcome != .passed }.map(\.line) == [8, 11, 16, 19])
+    }
 }

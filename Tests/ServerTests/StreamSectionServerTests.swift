@@ -35,6 +35,8 @@ import Testing
         (["--role=gateway"], "", "invalid value for --role: \"gateway\""),
         (["--ingester.id=a"], "", "--ingester.id and --ingester.partitions apply only to --role=ingester"),
         (["--role=querier", "--web.enable-remote-write-receiver"], "", "--web.enable-remote-write-receiver applies to --role=all or distributor"),
+        (["--role=distributor", "--enable-feature=st-storage"], "stream:\n  kind: kafka\n  brokers: [127.0.0.1:9]\n",
+         "chained records do not carry start timestamps; set record_format: remote_write_v2"),
     ] as [([String], String, String)])
     func unsupportedRoleCombinationsAreRefused(flags: [String], config: String, message: String) async throws {
         guard let binary = PharosInstance.binary else { return }

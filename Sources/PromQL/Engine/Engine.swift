@@ -16,6 +16,9 @@ package struct Engine: Sendable {
         package var defaultSubqueryStep: Int64 = 60 * 1000
         /// How long one query may run (Prometheus: 2m); checked between nodes and series.
         package var timeout: Duration = .seconds(120)
+        /// Whether `rate`, `increase`, `irate`, `resets` and `start_timestamp` use stored start
+        /// timestamps (`--enable-feature=use-start-timestamps`, as Prometheus).
+        package var useStartTimestamps = false
         /// Creates the defaults.
         package init() {}
     }
@@ -307,18 +310,25 @@ final class Evaluator {
         var total = 0
         // Decoded into buffers reused across series, then copied out at their exact size:
         // growing each series' arrays sample by sample reallocates them several times.
-        var ts: [Int64] = [], vs: [Double] = []
+        var ts: [Int64] = [], vs: [Double] = [], sts: [Int64] = []
+        let withStartTimestamps = options.useStartTimestamps
         for series in selected {
             try checkDeadline()
             iterator.reset(series)
             ts.removeAll(keepingCapacity: true)
             vs.removeAll(keepingCapacity: true)
-            iterator.appendRemaining(timestamps: &ts, values: &vs, skippingStaleMarkers: !keepStale)
+            if withStartTimestamps {
+                sts.removeAll(keepingCapacity: true)
+                iterator.appendRemaining(timestamps: &ts, values: &vs, startTimestamps: &sts, skippingStaleMarkers: !keepStale)
+            } else {
+                iterator.appendRemaining(timestamps: &ts, values: &vs, skippingStaleMarkers: !keepStale)
+            }
             if let error = iterator.error { throw .storage("\(error)") }
             total += ts.count
             if total > options.maxSamples { throw .tooManySamples }
             if !ts.isEmpty {
-                result.append(SeriesData(labels: series.labels, id: table.id(of: series.labels), ts: Array(ts[...]), vs: Array(vs[...])))
+                result.append(SeriesData(labels: series.labels, id: table.id(of: series.labels), ts: Array(ts[...]), vs: Array(vs[...]),
+                                         sts: sts.contains { $0 != 0 } ? Array(sts[...]) : []))
             }
         }
         hold(total)
@@ -344,14 +354,18 @@ final class Evaluator {
         return result
     }
 
-    func evaluateVectorSelector(_ selector: VectorSelector) throws(PromQLError) -> [[EvalSample]] {
+    /// The selector's samples at every step; with `startTimestamps` (`start_timestamp()`),
+    /// each selected sample's start timestamp in seconds (0 when unknown) instead of its value.
+    func evaluateVectorSelector(_ selector: VectorSelector, startTimestamps: Bool = false) throws(PromQLError) -> [[EvalSample]] {
         let offset = try offsetMilliseconds(selector.originalOffset, selector.originalOffsetExpr)
         let evalTimes = effectiveTimes(timestamp: selector.timestamp, startOrEnd: selector.startOrEnd, offset: offset)
         guard let first = evalTimes.min(), let last = evalTimes.max() else { return [] }
         let lookback = options.lookbackDelta
-        if selector.smoothed { return try smoothedSelector(selector, evalTimes, first: first, last: last) }
-        // At one evaluation time (an instant query, or `@`) only each series' newest sample counts.
-        let data = try load(selector.matchers, mint: first - lookback + 1, maxt: last, keepStale: true, lastOnly: first == last)
+        if selector.smoothed, !startTimestamps { return try smoothedSelector(selector, evalTimes, first: first, last: last) }
+        // At one evaluation time (an instant query, or `@`) only each series' newest sample
+        // counts; its start timestamp needs the samples decoded.
+        let data = try load(selector.matchers, mint: first - lookback + 1, maxt: last, keepStale: true,
+                            lastOnly: first == last && !startTimestamps)
         var steps = Array(repeating: [EvalSample](), count: stepCount)
         for step in steps.indices { steps[step].reserveCapacity(data.count) }
         var count = 0
@@ -366,7 +380,12 @@ final class Evaluator {
                 guard index >= 0, series.ts[index] > t - lookback else { continue }
                 let value = series.vs[index]
                 if value.isStaleMarker { continue }
-                steps[step].append(EvalSample(id: id, v: value, t: series.ts[index], dropName: false))
+                if startTimestamps {
+                    let st = series.sts.isEmpty ? 0 : series.sts[index]
+                    steps[step].append(EvalSample(id: id, v: Double(st) / 1000, t: times[step], dropName: true))
+                } else {
+                    steps[step].append(EvalSample(id: id, v: value, t: series.ts[index], dropName: false))
+                }
                 count += 1
             }
             if count > options.maxSamples { throw .tooManySamples }

@@ -30,6 +30,16 @@ extension Evaluator {
             return .vector(steps.enumerated().map { step, samples in
                 samples.map { EvalSample(id: $0.id, v: Double($0.t) / 1000, t: times[step], dropName: true) }
             })
+        case "start_timestamp":
+            // Only a selector's samples have start timestamps (an expression's results do not),
+            // and only when the engine uses them: else the result is empty, as upstream.
+            var arg = call.args[0]
+            while case .paren(let inner) = arg { arg = inner.expr }
+            guard options.useStartTimestamps, case .vectorSelector(let selector) = arg else {
+                _ = try evaluate(call.args[0])
+                return .vector(Array(repeating: [], count: stepCount))
+            }
+            return .vector(try evaluateVectorSelector(selector, startTimestamps: true))
         case "min_of", "max_of":
             var result = try evaluateScalar(call.args[0])
             for arg in call.args.dropFirst() {

@@ -15,6 +15,8 @@ struct Window {
     /// Extended range selector modifiers of the argument.
     var anchored = false
     var smoothed = false
+    /// The samples' start timestamps (`SeriesData.sts`), empty when none are known.
+    var sts: ArraySlice<Int64> = []
 }
 
 extension Evaluator {
@@ -29,7 +31,8 @@ extension Evaluator {
             (_: inout Void, series, range, step) throws(PromQLError) -> Double? in
             let end = data.ends[step]
             return try body(Window(ts: series.ts[range], vs: series.vs[range], start: end - data.range, end: end,
-                                   evalTime: times[step], step: step, anchored: data.anchored, smoothed: data.smoothed))
+                                   evalTime: times[step], step: step, anchored: data.anchored, smoothed: data.smoothed,
+                                   sts: series.sts.isEmpty ? [] : series.sts[range]))
         }
     }
 
@@ -97,22 +100,29 @@ extension Evaluator {
     }
 
     /// Upstream's extrapolation of a window's raw increase `result` (last minus first value,
-    /// plus counter resets) towards the window's edges.
+    /// plus counter resets) towards the window's edges. With `zeroAt` (a start timestamp in
+    /// the window before its first sample, where the counter was 0; `result` then includes
+    /// the first value) the increase starts there instead of being extrapolated to the left.
     static func extrapolate(_ result: Double, firstT: Int64, lastT: Int64, firstV: Double, count: Int,
-                            start: Int64, end: Int64, isCounter: Bool, isRate: Bool) -> Double {
+                            start: Int64, end: Int64, isCounter: Bool, isRate: Bool, zeroAt: Int64? = nil) -> Double {
         var durationToStart = Double(firstT - start) / 1000
         var durationToEnd = Double(end - lastT) / 1000
-        let sampledInterval = Double(lastT - firstT) / 1000
-        let averageBetween = sampledInterval / Double(count - 1)
+        var sampledInterval = Double(lastT - firstT) / 1000
+        let averageBetween = count > 1 ? sampledInterval / Double(count - 1) : 0
         let threshold = averageBetween * 1.1
-        if durationToStart >= threshold { durationToStart = averageBetween / 2 }
-        if isCounter {
-            var durationToZero = durationToStart
-            if result > 0, firstV >= 0 { durationToZero = sampledInterval * (firstV / result) }
-            if durationToZero < durationToStart { durationToStart = durationToZero }
+        if let zeroAt {
+            durationToStart = 0
+            sampledInterval = Double(lastT - zeroAt) / 1000
+        } else {
+            if durationToStart >= threshold { durationToStart = averageBetween / 2 }
+            if isCounter {
+                var durationToZero = durationToStart
+                if result > 0, firstV >= 0 { durationToZero = sampledInterval * (firstV / result) }
+                if durationToZero < durationToStart { durationToStart = durationToZero }
+            }
         }
         if durationToEnd >= threshold { durationToEnd = averageBetween / 2 }
-        var factor = (sampledInterval + durationToStart + durationToEnd) / sampledInterval
+        var factor = sampledInterval != 0 ? (sampledInterval + durationToStart + durationToEnd) / sampledInterval : 1
         if isRate { factor /= Double(end - start) / 1000 }
         return result * factor
     }
@@ -121,33 +131,44 @@ extension Evaluator {
     /// last sample come from the window bounds, and counter resets from a list of where the
     /// series resets, so a window costs the same whatever its length. Resets are added in
     /// window order, as `extrapolatedRate` adds them, so results are bit for bit the same.
+    /// Start timestamps (`SeriesData.sts`) count as resets too, and one in the window before
+    /// its first sample replaces the extrapolation to the left (`extrapolate`'s `zeroAt`).
     func extrapolatedRates(_ data: RangeData, isCounter: Bool, isRate: Bool) throws(PromQLError) -> [[EvalSample]] {
         if data.anchored || data.smoothed {
             return try rangeFunction(data, metricNameCheck: isCounter) { w in
                 Evaluator.extrapolatedRate(w, isCounter: isCounter, isRate: isRate)
             }
         }
-        let prepare = { (series: SeriesData) -> SampleMarks in isCounter ? SampleMarks(decreasesOf: series.vs) : SampleMarks() }
+        let prepare = { (series: SeriesData) -> CounterMarks in isCounter ? CounterMarks(series) : CounterMarks() }
         return try slidingWindows(data, metricNameCheck: isCounter, prepare: prepare) {
-            (resets: inout SampleMarks, series: SeriesData, range: Range<Int>, step: Int) throws(PromQLError) -> Double? in
-            guard range.count >= 2 else { return nil }
+            (marks: inout CounterMarks, series: SeriesData, range: Range<Int>, step: Int) throws(PromQLError) -> Double? in
             let (first, last) = (range.lowerBound, range.upperBound - 1)
+            let end = data.ends[step], start = end - data.range
+            var zeroAt: Int64?
+            if isCounter, !series.sts.isEmpty, case let st = series.sts[first], st != 0, st > start, st < series.ts[first] {
+                zeroAt = st
+            }
+            guard range.count >= 2 || zeroAt != nil else { return nil }
             let firstV = series.vs[first]
             var result = series.vs[last] - firstV
             if isCounter {
-                resets.forEach(after: first, before: range.upperBound) { result += series.vs[$0 - 1] }
+                if marks.overlaps.any(after: first, before: range.upperBound) {
+                    warnings.insert(StartTimestampRules.overlapWarning(metric: series.labels["__name__"] ?? ""))
+                }
+                marks.resets.forEach(after: first, before: range.upperBound) { result += series.vs[$0 - 1] }
             }
-            let end = data.ends[step]
+            if zeroAt != nil { result += firstV }
             return Evaluator.extrapolate(result, firstT: series.ts[first], lastT: series.ts[last], firstV: firstV,
-                                         count: range.count, start: end - data.range, end: end,
-                                         isCounter: isCounter, isRate: isRate)
+                                         count: range.count, start: start, end: end,
+                                         isCounter: isCounter, isRate: isRate, zeroAt: zeroAt)
         }
     }
 
     /// `changes` / `resets` at every step from a running count of the series' changes or
-    /// resets (integers, so the window's count is exactly a difference of two totals).
-    func countedTransitions(_ data: RangeData, _ counts: @escaping (Double, Double) -> Bool) throws(PromQLError) -> [[EvalSample]] {
-        let prepare = { (series: SeriesData) -> RunningCount in RunningCount(of: series.vs, counting: counts) }
+    /// resets (integers, so the window's count is exactly a difference of two totals);
+    /// `counts(series, i)` tells whether sample `i` changed or reset against sample `i - 1`.
+    func countedTransitions(_ data: RangeData, _ counts: @escaping (SeriesData, Int) -> Bool) throws(PromQLError) -> [[EvalSample]] {
+        let prepare = { (series: SeriesData) -> RunningCount in RunningCount(count: series.vs.count) { counts(series, $0) } }
         return try slidingWindows(data, prepare: prepare) {
             (running: inout RunningCount, _: SeriesData, range: Range<Int>, _: Int) throws(PromQLError) -> Double? in
             Double(running.count(in: range))
@@ -211,11 +232,14 @@ extension Evaluator {
     static func instantRate(_ w: Window, isRate: Bool) -> Double? {
         guard w.ts.count >= 2 else { return nil }
         let last = w.vs[w.vs.endIndex - 1], previous = w.vs[w.vs.endIndex - 2]
-        let dt = Double(w.ts[w.ts.endIndex - 1] - w.ts[w.ts.endIndex - 2]) / 1000
+        let (lastT, previousT) = (w.ts[w.ts.endIndex - 1], w.ts[w.ts.endIndex - 2])
+        let dt = Double(lastT - previousT) / 1000
         guard dt != 0 else { return nil }
         var result = last - previous
         if isRate {
-            if last < previous { result = last }
+            let startReset = !w.sts.isEmpty && StartTimestampRules.isReset(
+                previousST: w.sts[w.sts.endIndex - 2], previousT: previousT, st: w.sts[w.sts.endIndex - 1], t: lastT)
+            if last < previous || startReset { result = last }
             return result / dt
         }
         return result
@@ -356,7 +380,10 @@ extension Evaluator {
             }
         case "changes":
             let source = try data()
-            if !source.anchored { return try countedTransitions(source) { $1 != $0 && !($1.isNaN && $0.isNaN) } }
+            if !source.anchored { return try countedTransitions(source) { series, i in
+                let (previous, current) = (series.vs[i - 1], series.vs[i])
+                return current != previous && !(current.isNaN && previous.isNaN)
+            } }
             return try rangeFunction(source) { w in
                 guard let values = Evaluator.anchoredValues(w) else { return nil }
                 let w = Window(ts: [], vs: values, start: w.start, end: w.end, evalTime: w.evalTime)
@@ -370,7 +397,7 @@ extension Evaluator {
             }
         case "resets":
             let source = try data()
-            if !source.anchored { return try countedTransitions(source) { $1 < $0 } }
+            if !source.anchored { return try countedTransitions(source) { series, i in series.isCounterReset(at: i) } }
             return try rangeFunction(source) { w in
                 guard let values = Evaluator.anchoredValues(w) else { return nil }
                 let w = Window(ts: [], vs: values, start: w.start, end: w.end, evalTime: w.evalTime)

@@ -94,6 +94,10 @@ struct SeriesData: Sendable {
     var ts: [Int64]
     var vs: [Double]
     var dropName = false
+    /// The samples' start timestamps (0: unknown) when the storage knows some and the engine
+    /// uses them (`Engine.Options.useStartTimestamps`); empty otherwise. Only selections have
+    /// them: a subquery's samples do not.
+    var sts: [Int64] = []
 
     /// Index range of the samples in `(lo, hi]`.
     func window(after lo: Int64, through hi: Int64) -> Range<Int> {

@@ -7,10 +7,17 @@ struct SampleMarks {
     /// No marks.
     init() {}
 
-    /// The indices `i` where `values[i] < values[i - 1]` (a counter reset).
-    init(decreasesOf values: [Double]) {
-        guard values.count > 1 else { return }
-        for index in 1..<values.count where values[index] < values[index - 1] { indices.append(index) }
+    /// The indices `i` in `1..<count` where `isMarked(i)`.
+    init(count: Int, where isMarked: (Int) -> Bool) {
+        guard count > 1 else { return }
+        for index in 1..<count where isMarked(index) { indices.append(index) }
+    }
+
+    /// Whether a mark lies in `(after, before)`; `after` must not be smaller than in the
+    /// previous call (of this or `forEach`).
+    mutating func any(after: Int, before: Int) -> Bool {
+        while next < indices.count, indices[next] <= after { next += 1 }
+        return next < indices.count && indices[next] < before
     }
 
     /// Calls `body` with each mark in `(after, before)`, in order. `after` must not be
@@ -30,13 +37,14 @@ struct SampleMarks {
 struct RunningCount {
     private var totals: [Int]
 
-    /// Counts over consecutive pairs of `values`.
-    init(of values: [Double], counting counts: (_ previous: Double, _ current: Double) -> Bool) {
+    /// Counts the indices `i` in `1..<count` where `counts(i)` (a property of samples `i - 1`
+    /// and `i`).
+    init(count: Int, counting counts: (_ index: Int) -> Bool) {
         totals = []
-        totals.reserveCapacity(values.count)
+        totals.reserveCapacity(count)
         var total = 0
-        for index in values.indices {
-            if index > 0, counts(values[index - 1], values[index]) { total += 1 }
+        for index in 0..<count {
+            if index > 0, counts(index) { total += 1 }
             totals.append(total)
         }
     }
@@ -44,5 +52,21 @@ struct RunningCount {
     /// How many consecutive pairs inside `range` counted.
     func count(in range: Range<Int>) -> Int {
         totals[range.upperBound - 1] - totals[range.lowerBound]
+    }
+}
+
+/// A counter series' resets (value drops and start-timestamp resets) and the samples whose
+/// start timestamp overlaps the previous sample, for `rate`/`increase`.
+struct CounterMarks {
+    var resets = SampleMarks()
+    var overlaps = SampleMarks()
+
+    /// No marks (not a counter).
+    init() {}
+
+    /// The marks of `series`.
+    init(_ series: SeriesData) {
+        resets = SampleMarks(count: series.vs.count) { series.isCounterReset(at: $0) }
+        if !series.sts.isEmpty { overlaps = SampleMarks(count: series.ts.count) { series.overlapsPrevious(at: $0) } }
     }
 }

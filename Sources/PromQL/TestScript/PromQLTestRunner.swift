@@ -30,6 +30,7 @@ package struct PromQLTestRunner: Sendable {
     package init() {
         var options = Engine.Options()
         options.maxSamples = 10_000
+        options.useStartTimestamps = true
         engine = Engine(options: options)
     }
 
@@ -50,8 +51,8 @@ package struct PromQLTestRunner: Sendable {
             case .clear:
                 head = PromQLTestRunner.makeHead()
                 histogramsLoaded = false
-            case .load(let step, let series, _, let nativeHistograms):
-                if load(series, step: step, into: head) || nativeHistograms { histogramsLoaded = true }
+            case .load(let step, let series, let startOffsets, _, let nativeHistograms):
+                if load(series, startOffsets: startOffsets, step: step, into: head) || nativeHistograms { histogramsLoaded = true }
             case .eval(let eval):
                 if histogramsLoaded || PromQLTestRunner.expectsHistogram(eval) { report.histogramLines.insert(eval.line) }
                 let outcome: Outcome
@@ -71,6 +72,7 @@ package struct PromQLTestRunner: Sendable {
         var options = Head.Options()
         options.chunkRange = 1 << 60
         options.stripeCount = 16
+        options.storesStartTimestamps = true
         return Head(options: options)
     }
 
@@ -78,23 +80,27 @@ package struct PromQLTestRunner: Sendable {
         eval.series.contains { $0.values.contains { if case .float = $0 { false } else if case .omitted = $0 { false } else { true } } }
     }
 
-    /// Appends a `load` block; returns whether it held histograms (which are not stored).
-    private func load(_ series: [SeriesDescription], step: Int64, into head: Head) -> Bool {
-        var latest: [Labels: [SeriesValue]] = [:]
+    /// Appends a `load` block (a sample at time T with start-timestamp offset D gets start
+    /// timestamp T + D); returns whether it held histograms (which are not stored).
+    private func load(_ series: [SeriesDescription], startOffsets: [[Int64?]?], step: Int64, into head: Head) -> Bool {
+        var latest: [Labels: (values: [SeriesValue], offsets: [Int64?]?)] = [:]
         var order: [Labels] = []
-        for description in series {
+        for (description, offsets) in zip(series, startOffsets) {
             if latest[description.labels] == nil { order.append(description.labels) }
-            latest[description.labels] = description.values
+            latest[description.labels] = (description.values, offsets)
         }
         var sawHistogram = false
         var appender = head.appender()
         for labels in order {
+            guard let (values, offsets) = latest[labels] else { continue }
             var t: Int64 = 0
-            for value in latest[labels] ?? [] {
+            for value in values {
                 switch value {
                 case .omitted: t += step
                 case .float(let v):
-                    _ = try? appender.append(labels, timestamp: t, value: v)
+                    let position = Int(t / step)
+                    let st = offsets.flatMap { $0[position] }.map { t + $0 } ?? 0
+                    _ = try? appender.append(labels, timestamp: t, value: v, startTimestamp: st)
                     t += step
                 case .histogram:
                     sawHistogram = true

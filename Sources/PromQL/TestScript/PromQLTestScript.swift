@@ -40,7 +40,9 @@ package struct PromQLTestScript: Sendable {
 
     /// A command.
     package enum Command: Sendable {
-        case load(step: Int64, series: [SeriesDescription], line: Int, nativeHistograms: Bool)
+        /// `startOffsets[i]`: the start-timestamp offsets of `series[i]`'s positions (an `@st`
+        /// line), `nil` without one.
+        case load(step: Int64, series: [SeriesDescription], startOffsets: [[Int64?]?], line: Int, nativeHistograms: Bool)
         case clear
         case eval(Eval)
     }
@@ -79,18 +81,26 @@ package struct PromQLTestScript: Sendable {
                     throw .execution("line \(index + 1): invalid load command: \(line)")
                 }
                 var series: [SeriesDescription] = []
+                var startOffsets: [[Int64?]?] = []
+                var pending: (line: StartTimestampLine, number: Int)?
                 for (number, text) in body {
-                    // `@st` start-timestamp lines: start timestamps are not stored yet.
-                    if let first = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).first, first.hasSuffix("@st") {
-                        continue
-                    }
                     do throws(PromQLError) {
-                        series.append(try SeriesDescription(parsing: text))
+                        if let line = try StartTimestampLine(parsing: text) {
+                            if let pending { throw .execution("start timestamp line \(pending.number) has no series line after it") }
+                            pending = (line, number)
+                            continue
+                        }
+                        let description = try SeriesDescription(parsing: text)
+                        series.append(description)
+                        startOffsets.append(try PromQLTestScript.offsets(pending?.line, for: description))
+                        pending = nil
                     } catch {
                         throw .execution("line \(number): \(error.message)")
                     }
                 }
-                commands.append(.load(step: step, series: series, line: index + 1, nativeHistograms: word == "load_with_nhcb"))
+                if let pending { throw .execution("line \(pending.number): start timestamp line has no series line after it") }
+                commands.append(.load(step: step, series: series, startOffsets: startOffsets, line: index + 1,
+                                      nativeHistograms: word == "load_with_nhcb"))
                 index = cursor
             } else if word.hasPrefix("eval") {
                 let (eval, consumed) = try PromQLTestScript.parseEval(header: line, number: index + 1, body: body)
@@ -100,6 +110,23 @@ package struct PromQLTestScript: Sendable {
                 throw .execution("line \(index + 1): unknown command: \(line)")
             }
         }
+    }
+
+    /// The start-timestamp offsets `line` gives `series` (`nil` without a line), checked to be
+    /// for the same labels and as many positions.
+    private static func offsets(_ line: StartTimestampLine?, for series: SeriesDescription) throws(PromQLError) -> [Int64?]? {
+        guard let line else { return nil }
+        guard line.labels == series.labels else {
+            throw .execution("start timestamp line for \(line.labels) is followed by a series line for \(series.labels)")
+        }
+        let positions = series.values.reduce(0) { count, value in
+            if case .histogramSequence(_, _, _, let times) = value { return count + times + 1 }
+            return count + 1
+        }
+        guard line.offsets.count == positions else {
+            throw .execution("start timestamp line has \(line.offsets.count) positions, its series line \(positions)")
+        }
+        return line.offsets
     }
 
     private static func parseEval(header: String, number: Int, body: [(Int, String)]) throws(PromQLError) -> (Eval, Int) {

@@ -14,11 +14,14 @@ package enum BlockWriter {
     package struct SeriesSamples: Sendable {
         package var labels: Labels
         package var samples: [(timestamp: Int64, value: Double)]
+        /// The samples' start timestamps (0: unknown), or empty when none is known.
+        package var startTimestamps: [Int64]
 
         /// Creates a series to write.
-        package init(labels: Labels, samples: [(timestamp: Int64, value: Double)]) {
+        package init(labels: Labels, samples: [(timestamp: Int64, value: Double)], startTimestamps: [Int64] = []) {
             self.labels = labels
             self.samples = samples
+            self.startTimestamps = startTimestamps
         }
     }
 
@@ -56,7 +59,13 @@ package enum BlockWriter {
                 if let i = samples.indices.dropFirst().first(where: { samples[$0].timestamp <= samples[$0 - 1].timestamp }) {
                     throw .invalidBlock(reason: "samples of \(item.labels) not in increasing time order at \(samples[i].timestamp)")
                 }
-                try writer.add(item.labels, chunks: ChunkSnapshot.encode(samples.map { ($0.timestamp, $0.value) }))
+                let starts = item.startTimestamps
+                guard starts.isEmpty || starts.count == samples.count else {
+                    throw .invalidBlock(reason: "\(starts.count) start timestamps for \(samples.count) samples of \(item.labels)")
+                }
+                try writer.add(item.labels, chunks: ChunkSnapshot.encode(samples.indices.map {
+                    (samples[$0].timestamp, samples[$0].value, starts.isEmpty ? 0 : starts[$0])
+                }))
             }
             return try writer.finish(timeRange: timeRange, parents: parents, level: level, hints: hints)
         } catch {

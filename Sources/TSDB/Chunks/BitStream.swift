@@ -100,6 +100,14 @@ struct BitWriter: Sendable {
         if lastField & 7 == 0 && pendingBits & 7 == 0 { emptyByteFollows = true }
     }
 
+    /// Writes the low `count` bits of `value` (1...64) as upstream's `writeBitsFast` and its
+    /// current `writeByte` do: unlike `write(_:bits:)`, a write ending on a byte boundary
+    /// leaves no empty byte after it (the XOR2 encoding's bytes depend on it).
+    @inline(__always)
+    mutating func writeFast(_ value: UInt64, bits count: Int) {
+        write(value, bits: count, lastField: 1)
+    }
+
     /// Overwrites a byte already in the buffer (chunk headers; `index` below its length).
     mutating func setByte(_ byte: UInt8, at index: Int) {
         storage[index] = byte

@@ -198,9 +198,15 @@ extension DB {
         for item in series {
             iterator.reset(item)
             var samples = [(timestamp: Int64, value: Double)]()
-            while iterator.next() { samples.append((iterator.timestamp, iterator.value)) }
+            var starts = [Int64]()
+            while iterator.next() {
+                samples.append((iterator.timestamp, iterator.value))
+                starts.append(iterator.startTimestamp)
+            }
             if let error = iterator.error { throw error }
-            if !samples.isEmpty { out.append(.init(labels: item.labels, samples: samples)) }
+            if !samples.isEmpty {
+                out.append(.init(labels: item.labels, samples: samples, startTimestamps: starts.contains { $0 != 0 } ? starts : []))
+            }
         }
         return out
     }

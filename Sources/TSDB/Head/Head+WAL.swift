@@ -58,8 +58,11 @@ extension Head {
         let wblSegments = ((try? FileIO.listDirectory(wblDirectory)) ?? []).compactMap(WALFormat.segmentIndex).sorted()
         try head.replay(wblDirectory, segments: wblSegments, readOnly: readOnly) { record throws(TSDBError) in
             guard case .samples(let entries) = try WALRecord.decode(record) else { return }
-            head.applyOutOfOrder(refs: entries.map { refMap[$0.ref] ?? $0.ref }, timestamps: entries.map(\.timestamp),
-                                 values: entries.map(\.value))
+            head.applyOutOfOrder(entries.map { entry in
+                var mapped = entry
+                mapped.ref = refMap[entry.ref] ?? entry.ref
+                return mapped
+            })
         }
         guard !readOnly else { return head }
         let wal = try WALWriter(directory: walDirectory, firstSegment: lastSegment + 1, segmentSize: options.walSegmentSize,
@@ -143,15 +146,12 @@ extension Head {
                 _ = series.withSeries(ref) { $0.walLogged = true }
             }
         case .samples(let entries):
-            var refs = [SeriesRef](), timestamps = [Int64](), values = [Double]()
-            refs.reserveCapacity(entries.count)
-            for entry in entries {
-                refs.append(refMap[entry.ref] ?? entry.ref)
-                timestamps.append(entry.timestamp)
-                values.append(entry.value)
+            var entries = entries
+            if !refMap.isEmpty {
+                for i in entries.indices { entries[i].ref = refMap[entries[i].ref] ?? entries[i].ref }
             }
             // Samples of unknown series are dropped, as upstream counts them as unknown refs.
-            _ = apply(refs: refs, timestamps: timestamps, values: values)
+            _ = apply(entries)
         case .tombstones(let entries):
             commitState.withLock { state in
                 for entry in entries where entry.mint <= entry.maxt {

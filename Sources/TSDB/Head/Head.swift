@@ -31,6 +31,10 @@ package final class Head: Sendable {
         /// Out-of-order samples per series kept unsorted before they are cut into a chunk
         /// (Prometheus's `--storage.tsdb.out-of-order-cap-max`, 32).
         package var outOfOrderCapMax = 32
+        /// Whether samples keep their start timestamps (`--enable-feature=st-storage`, as
+        /// Prometheus): new chunks are XOR2 chunks and WAL records carry them; else they are
+        /// dropped on append.
+        package var storesStartTimestamps = false
 
         /// The defaults.
         package init() {}

@@ -3,16 +3,22 @@ package import Model
 extension HeadAppender: SampleAppender {
     @discardableResult
     package mutating func append(ref: UInt64, labels: Labels, timestamp: Int64, value: Double) throws(AppendError) -> UInt64 {
+        try append(ref: ref, labels: labels, timestamp: timestamp, value: value, startTimestamp: 0)
+    }
+
+    @discardableResult
+    package mutating func append(ref: UInt64, labels: Labels, timestamp: Int64, value: Double,
+                                 startTimestamp: Int64) throws(AppendError) -> UInt64 {
         do throws(TSDBError) {
             if ref != 0 {
                 do throws(TSDBError) {
-                    try append(SeriesRef(rawValue: ref), timestamp: timestamp, value: value)
+                    try append(SeriesRef(rawValue: ref), timestamp: timestamp, value: value, startTimestamp: startTimestamp)
                     return ref
                 } catch .unknownSeriesRef {
                     // Garbage-collected since: look the series up by its labels below.
                 }
             }
-            return try append(labels, timestamp: timestamp, value: value).rawValue
+            return try append(labels, timestamp: timestamp, value: value, startTimestamp: startTimestamp).rawValue
         } catch {
             throw AppendError(error)
         }

@@ -31,10 +31,13 @@ package struct HeadAppender: ~Copyable {
     private let outOfOrderMinTime: Int64?
     /// Whether `commit()` waits for the WAL's fsync (`.synced`) or returns once the OS has it.
     private let durability: CommitDurability
+    /// Whether start timestamps are kept (`Head.Options.storesStartTimestamps`).
+    private let storesStartTimestamps: Bool
 
     init(head: Head, durability: CommitDurability = .synced) {
         self.head = head
         self.durability = durability
+        storesStartTimestamps = head.options.storesStartTimestamps
         id = head.nextAppenderID.wrappingAdd(1, ordering: .relaxed).oldValue
         (batch, scratch) = head.takeAppendBuffers()
         var behindNewest = Int64.min
@@ -69,7 +72,8 @@ package struct HeadAppender: ~Copyable {
     ///   (same timestamp, same value bits) is accepted and ignored, as Prometheus does.
     ///   With an out-of-order time window, older samples within it are accepted.
     @discardableResult
-    package mutating func append(_ labels: Labels, timestamp t: Int64, value v: Double) throws(TSDBError) -> SeriesRef {
+    package mutating func append(_ labels: Labels, timestamp t: Int64, value v: Double,
+                                 startTimestamp st: Int64 = 0) throws(TSDBError) -> SeriesRef {
         guard !labels.isEmpty else { throw .emptyLabelSet }
         if outOfOrderMinTime == nil, t < minValidTime {
             head.outOfBoundsRejectedAtomic.add(1, ordering: .relaxed)
@@ -79,7 +83,7 @@ package struct HeadAppender: ~Copyable {
         for _ in 0..<3 {
             let ref = head.getOrCreate(labels).ref
             do throws(TSDBError) {
-                try append(ref, timestamp: t, value: v)
+                try append(ref, timestamp: t, value: v, startTimestamp: st)
                 return ref
             } catch .unknownSeriesRef {
                 continue
@@ -95,9 +99,13 @@ package struct HeadAppender: ~Copyable {
     /// pins it (`MemSeries.batchOwner`); only a series another appender holds too is looked
     /// up in `batch.sharedSlots`.
     ///
+    /// `st` is the sample's start timestamp (0: unknown), stored only by a head with
+    /// `Options.storesStartTimestamps`.
+    ///
     /// - Throws: `TSDBError.unknownSeriesRef` for a reference the head does not hold, or the
     ///   errors of `append(_:timestamp:value:)`.
-    package mutating func append(_ ref: SeriesRef, timestamp t: Int64, value v: Double) throws(TSDBError) {
+    package mutating func append(_ ref: SeriesRef, timestamp t: Int64, value v: Double,
+                                 startTimestamp st: Int64 = 0) throws(TSDBError) {
         let minValid = minValidTime, outOfOrderMin = outOfOrderMinTime, id = self.id
         let stripe = head.series.stripe(for: ref)
         var slot = -1
@@ -153,7 +161,7 @@ package struct HeadAppender: ~Copyable {
         switch verdict {
         case .ok: break
         case .outOfOrderAccepted:
-            appendOutOfOrder(ref, series, slot: slot, claimed: claimed, timestamp: t, value: v)
+            appendOutOfOrder(ref, series, slot: slot, claimed: claimed, timestamp: t, value: v, startTimestamp: st)
             return
         case .duplicate: return
         case .duplicateWithDifferentValue: throw .duplicateSampleForTimestamp(series: series.labels, timestamp: t)
@@ -176,13 +184,14 @@ package struct HeadAppender: ~Copyable {
             batch.slots[slot].lastBits = v.bitPattern
         }
         lastSlot = slot
-        batch.samples.append(WALRecord.SampleEntry(ref: ref, timestamp: t, value: v))
+        batch.samples.append(WALRecord.SampleEntry(ref: ref, timestamp: t, value: v,
+                                                   startTimestamp: storesStartTimestamps ? st : 0))
         batch.sampleSlots.append(Int32(truncatingIfNeeded: slot))
     }
 
     /// Adds an accepted out-of-order sample; it does not change the series' newest sample.
     private mutating func appendOutOfOrder(_ ref: SeriesRef, _ series: MemSeries, slot found: Int, claimed: Bool,
-                                           timestamp t: Int64, value v: Double) {
+                                           timestamp t: Int64, value v: Double, startTimestamp st: Int64) {
         var slot = found
         if slot < 0 {
             slot = addSlot(ref, series, claimed: claimed, newest: series.latest.map { ($0.t, $0.bits) } ?? (.min, 0),
@@ -192,7 +201,8 @@ package struct HeadAppender: ~Copyable {
             batch.slots[slot].firstOutOfOrder = Int32(truncatingIfNeeded: batch.outOfOrderSamples.count)
         }
         lastSlot = slot
-        batch.outOfOrderSamples.append(WALRecord.SampleEntry(ref: ref, timestamp: t, value: v))
+        batch.outOfOrderSamples.append(WALRecord.SampleEntry(ref: ref, timestamp: t, value: v,
+                                                             startTimestamp: storesStartTimestamps ? st : 0))
         batch.outOfOrderSlots.append(Int32(truncatingIfNeeded: slot))
     }
 
@@ -360,7 +370,7 @@ extension Head {
                 if slot.firstSample < 0, slot.firstOutOfOrder == Int32(truncatingIfNeeded: k) {
                     slot.series.unpin(by: owner)
                 }
-                if slot.series.insertOutOfOrder(sample.timestamp, sample.value, capMax: capMax) {
+                if slot.series.insertOutOfOrder(sample.timestamp, sample.value, startTimestamp: sample.startTimestamp, capMax: capMax) {
                     stored += 1
                 }
             }
@@ -372,11 +382,14 @@ extension Head {
 
     /// Inserts replayed out-of-order samples (from the write-behind log) into their series;
     /// samples of unknown series are dropped.
-    func applyOutOfOrder(refs: [SeriesRef], timestamps: [Int64], values: [Double]) {
+    func applyOutOfOrder(_ entries: [WALRecord.SampleEntry]) {
         var stored = 0
-        let capMax = options.outOfOrderCapMax
-        for i in refs.indices {
-            if series.withSeries(refs[i], { $0.insertOutOfOrder(timestamps[i], values[i], capMax: capMax) }) == true {
+        let capMax = options.outOfOrderCapMax, withStartTimestamps = options.storesStartTimestamps
+        for entry in entries {
+            if series.withSeries(entry.ref, {
+                $0.insertOutOfOrder(entry.timestamp, entry.value, startTimestamp: withStartTimestamps ? entry.startTimestamp : 0,
+                                    capMax: capMax)
+            }) == true {
                 stored += 1
             }
         }
@@ -407,7 +420,7 @@ extension Head {
         var stored = 0
         var mint = Int64.max, maxt = Int64.min
         let chunkRange = options.chunkRange, perChunk = options.samplesPerChunk
-        let floor = minValidTime
+        let floor = minValidTime, withStartTimestamps = options.storesStartTimestamps
         batch.samples.withUnsafeBufferPointer { samples in
             batch.sampleSlots.withUnsafeBufferPointer { sampleSlots in
                 batch.slots.withUnsafeBufferPointer { slots in
@@ -432,7 +445,9 @@ extension Head {
                                         if slots[slot].firstSample == Int32(truncatingIfNeeded: i) { memSeries.unpin(by: owner) }
                                         let t = samples[i].timestamp
                                         if t >= floor,
-                                           memSeries.append(t, samples[i].value, chunkRange: chunkRange, samplesPerChunk: perChunk) {
+                                           memSeries.append(t, samples[i].value, startTimestamp: samples[i].startTimestamp,
+                                                            chunkRange: chunkRange, samplesPerChunk: perChunk,
+                                                            storesStartTimestamps: withStartTimestamps) {
                                             stored &+= 1
                                             mint = min(mint, t)
                                             maxt = max(maxt, t)
@@ -453,21 +468,25 @@ extension Head {
         return stored
     }
 
-    /// Appends samples to their series, locking each stripe once per batch. Samples not newer
-    /// than their series' newest, or older than `minValidTime`, are dropped. Returns how many
-    /// were stored.
-    func apply(refs: [SeriesRef], timestamps: [Int64], values: [Double]) -> Int {
+    /// Appends replayed samples to their series, locking each stripe once per batch. Samples
+    /// not newer than their series' newest, or older than `minValidTime`, are dropped.
+    /// Returns how many were stored.
+    func apply(_ entries: [WALRecord.SampleEntry]) -> Int {
         var byStripe = [Int: [Int]]()
-        for i in refs.indices { byStripe[series.stripeIndex(of: refs[i]), default: []].append(i) }
+        for i in entries.indices { byStripe[series.stripeIndex(of: entries[i].ref), default: []].append(i) }
         var stored = 0
         var mint = Int64.max, maxt = Int64.min
         let chunkRange = options.chunkRange, perChunk = options.samplesPerChunk
-        let floor = minValidTime
+        let floor = minValidTime, withStartTimestamps = options.storesStartTimestamps
         for (stripe, indices) in byStripe {
             series.refStripes[stripe].series.withLock { map in
                 for i in indices {
-                    let t = timestamps[i]
-                    if t >= floor, map[refs[i]]?.append(t, values[i], chunkRange: chunkRange, samplesPerChunk: perChunk) == true {
+                    let entry = entries[i]
+                    let t = entry.timestamp
+                    if t >= floor, map[entry.ref]?.append(t, entry.value,
+                                                          startTimestamp: withStartTimestamps ? entry.startTimestamp : 0,
+                                                          chunkRange: chunkRange, samplesPerChunk: perChunk,
+                                                          storesStartTimestamps: withStartTimestamps) == true {
                         stored += 1
                         mint = min(mint, t)
                         maxt = max(maxt, t)

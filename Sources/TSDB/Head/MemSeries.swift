@@ -13,11 +13,16 @@ final class MemSeries: @unchecked Sendable {  // safe: every access holds its st
         var bytes: [UInt8]
         var minTime: Int64
         var maxTime: Int64
+        var encoding: ChunkEncoding
     }
 
     /// The open chunk, taking appends, kept in the series itself (no array to go through on
-    /// every append); `nil` while the series holds no samples. Its last sample is at `maxTime`.
+    /// every append); `nil` while the series holds no samples or its open chunk is
+    /// `openWithStartTimestamps`. Its last sample is at `maxTime`.
     private var open: XORChunk?
+    /// The open chunk when it stores start timestamps (an XOR2 chunk), boxed so that series
+    /// without them pay one reference for it.
+    private var openWithStartTimestamps: XOR2Chunk.Box?
     /// The time of the open chunk's first sample.
     private var openMinTime: Int64 = 0
     /// Completed chunks in time order, all older than the open chunk (so there are none
@@ -33,7 +38,7 @@ final class MemSeries: @unchecked Sendable {  // safe: every access holds its st
     /// are kept sorted in `outOfOrderHead` until it holds `outOfOrderCapMax`, then encoded as
     /// an XOR chunk into `outOfOrderChunks` (which may overlap each other and the in-order
     /// chunks). Compaction writes them into blocks and drops them (`dropOutOfOrderChunks`).
-    private(set) var outOfOrderHead: [(t: Int64, v: Double)] = []
+    private(set) var outOfOrderHead: [ChunkSnapshot.Sample] = []
     private(set) var outOfOrderChunks: [ChunkSnapshot] = []
     /// Appenders holding uncommitted samples for this series; garbage collection keeps a
     /// series while this is above zero (upstream's `pendingCommit`).
@@ -56,7 +61,7 @@ final class MemSeries: @unchecked Sendable {  // safe: every access holds its st
 
     /// Whether garbage collection may drop the series: nothing stored, nothing pending.
     var isCollectable: Bool {
-        open == nil && outOfOrderHead.isEmpty && outOfOrderChunks.isEmpty && pendingAppenders == 0
+        !hasOpenChunk && outOfOrderHead.isEmpty && outOfOrderChunks.isEmpty && pendingAppenders == 0
     }
 
     init(labels: Labels) {
@@ -79,7 +84,13 @@ final class MemSeries: @unchecked Sendable {  // safe: every access holds its st
     }
 
     /// The newest sample's timestamp and value bits, `nil` before the first.
-    var latest: (t: Int64, bits: UInt64)? { open == nil ? nil : (maxTime, lastValueBits) }
+    var latest: (t: Int64, bits: UInt64)? { hasOpenChunk ? (maxTime, lastValueBits) : nil }
+
+    /// Whether a chunk takes appends (else the series holds no in-order samples).
+    private var hasOpenChunk: Bool { open != nil || openWithStartTimestamps != nil }
+
+    /// The number of samples in the open chunk.
+    private var openCount: Int { open?.count ?? openWithStartTimestamps?.chunk.count ?? 0 }
 
     /// Judges a sample against the newest one (`nil`: the series is empty), as upstream's
     /// `memSeries.appendable`: at or after `minValidTime`, a newer sample is in order and one
@@ -99,7 +110,7 @@ final class MemSeries: @unchecked Sendable {  // safe: every access holds its st
 
     /// Inserts an out-of-order sample; `false` (nothing stored) when the out-of-order samples
     /// not yet cut into a chunk hold its timestamp already, as upstream's `OOOChunk.Insert`.
-    func insertOutOfOrder(_ t: Int64, _ v: Double, capMax: Int) -> Bool {
+    func insertOutOfOrder(_ t: Int64, _ v: Double, startTimestamp st: Int64 = 0, capMax: Int) -> Bool {
         if outOfOrderHead.count >= capMax { cutOutOfOrderHead() }
         var low = 0, high = outOfOrderHead.count
         while low < high {
@@ -107,7 +118,7 @@ final class MemSeries: @unchecked Sendable {  // safe: every access holds its st
             if outOfOrderHead[mid].t < t { low = mid + 1 } else { high = mid }
         }
         if low < outOfOrderHead.count, outOfOrderHead[low].t == t { return false }
-        outOfOrderHead.insert((t, v), at: low)
+        outOfOrderHead.insert((t, v, st), at: low)
         return true
     }
 
@@ -141,35 +152,54 @@ final class MemSeries: @unchecked Sendable {  // safe: every access holds its st
     /// `samplesPerChunk` (120 samples at 15s: 30-minute chunks). Chunk boundaries, and so the
     /// bytes of each chunk, are Prometheus's. A chunk is also cut at twice `samplesPerChunk`
     /// when the rate rose after the prediction (upstream since 2.44; 2.42 had no cap).
-    func append(_ t: Int64, _ v: Double, chunkRange: Int64, samplesPerChunk: Int) -> Bool {
-        if open == nil {
-            open = XORChunk()
-            openMinTime = t
-            nextAt = MemSeries.rangeEnd(t, chunkRange)
+    func append(_ t: Int64, _ v: Double, startTimestamp st: Int64 = 0, chunkRange: Int64, samplesPerChunk: Int,
+                storesStartTimestamps: Bool = false) -> Bool {
+        if !hasOpenChunk {
+            openChunk(at: t, chunkRange: chunkRange, storesStartTimestamps: storesStartTimestamps || st != 0)
         } else {
             guard t > maxTime else { return false }
-            let n = open.unsafelyUnwrapped.count
+            let n = openCount
             if n == samplesPerChunk / 4 {
                 nextAt = MemSeries.predictedChunkEnd(start: openMinTime, current: maxTime, max: nextAt)
             }
-            if t >= nextAt || n >= samplesPerChunk * 2 {
-                cut(at: t, chunkRange: chunkRange)
+            // A start timestamp for an XOR chunk (opened before they were stored) starts an
+            // XOR2 chunk, so it is not lost.
+            if t >= nextAt || n >= samplesPerChunk * 2 || (st != 0 && open != nil) {
+                cut(at: t, chunkRange: chunkRange, storesStartTimestamps: storesStartTimestamps || st != 0)
             }
         }
-        open!.append(timestamp: t, value: v)
+        // The XOR chunk first, without touching the box: the common case costs no retain.
+        if open != nil {
+            open!.append(timestamp: t, value: v)
+        } else {
+            openWithStartTimestamps.unsafelyUnwrapped.chunk.append(startTimestamp: st, timestamp: t, value: v)
+        }
         maxTime = t
         lastValueBits = v.bitPattern
         return true
     }
 
     /// Closes the open chunk (its buffer trimmed to its size) and opens an empty one at `t`.
-    private func cut(at t: Int64, chunkRange: Int64) {
+    private func cut(at t: Int64, chunkRange: Int64, storesStartTimestamps: Bool) {
         if var full = open {
             open = nil  // `full` holds the only reference: settled in place, not copied
             full.compact()
-            closed.append(ClosedChunk(bytes: full.bytes, minTime: openMinTime, maxTime: maxTime))
+            closed.append(ClosedChunk(bytes: full.bytes, minTime: openMinTime, maxTime: maxTime, encoding: .xor))
+        } else if let box = openWithStartTimestamps {
+            openWithStartTimestamps = nil
+            box.chunk.compact()
+            closed.append(ClosedChunk(bytes: box.chunk.bytes, minTime: openMinTime, maxTime: maxTime, encoding: .xor2))
         }
-        open = XORChunk()
+        openChunk(at: t, chunkRange: chunkRange, storesStartTimestamps: storesStartTimestamps)
+    }
+
+    /// Opens an empty chunk, an XOR2 one if `storesStartTimestamps`, whose first sample is at `t`.
+    private func openChunk(at t: Int64, chunkRange: Int64, storesStartTimestamps: Bool) {
+        if storesStartTimestamps {
+            openWithStartTimestamps = XOR2Chunk.Box()
+        } else {
+            open = XORChunk()
+        }
         openMinTime = t
         nextAt = MemSeries.rangeEnd(t, chunkRange)
     }
@@ -199,12 +229,16 @@ final class MemSeries: @unchecked Sendable {  // safe: every access holds its st
     func chunks(overlapping mint: Int64, _ maxt: Int64) -> [ChunkSnapshot] {
         var out = [ChunkSnapshot]()
         for chunk in closed where chunk.maxTime >= mint && chunk.minTime <= maxt {
-            out.append(ChunkSnapshot(encoding: .xor, bytes: chunk.bytes, range: chunk.bytes.indices,
+            out.append(ChunkSnapshot(encoding: chunk.encoding, bytes: chunk.bytes, range: chunk.bytes.indices,
                                      minTime: chunk.minTime, maxTime: chunk.maxTime))
         }
-        if let open, maxTime >= mint && openMinTime <= maxt {
-            let bytes = open.bytes
-            out.append(ChunkSnapshot(encoding: .xor, bytes: bytes, range: bytes.indices, minTime: openMinTime, maxTime: maxTime))
+        if hasOpenChunk, maxTime >= mint && openMinTime <= maxt {
+            let (bytes, encoding) = if let box = openWithStartTimestamps {
+                (box.chunk.bytes, ChunkEncoding.xor2)
+            } else {
+                (open.unsafelyUnwrapped.bytes, ChunkEncoding.xor)
+            }
+            out.append(ChunkSnapshot(encoding: encoding, bytes: bytes, range: bytes.indices, minTime: openMinTime, maxTime: maxTime))
         }
         return out
     }
@@ -226,7 +260,7 @@ final class MemSeries: @unchecked Sendable {  // safe: every access holds its st
     /// some newer than a later first sample).
     func newest(in mint: Int64, _ maxt: Int64, outOfOrder: Bool) -> Newest {
         if outOfOrder, !outOfOrderHead.isEmpty || !outOfOrderChunks.isEmpty { return .unknown }
-        guard open != nil, maxTime >= mint else { return .absent }
+        guard hasOpenChunk, maxTime >= mint else { return .absent }
         guard maxTime <= maxt else { return .unknown }
         return .sample(labels: labels, t: maxTime, v: Double(bitPattern: lastValueBits), chunkMinTime: openMinTime)
     }
@@ -236,25 +270,26 @@ final class MemSeries: @unchecked Sendable {  // safe: every access holds its st
     func dropChunks(before t: Int64) -> Int {
         let n = closed.prefix { $0.maxTime < t }.count
         if n > 0 { closed.removeFirst(n) }
-        guard closed.isEmpty, open != nil, maxTime < t else { return n }
+        guard closed.isEmpty, hasOpenChunk, maxTime < t else { return n }
         open = nil
+        openWithStartTimestamps = nil
         return n + 1
     }
 
     /// Whether a chunk overlaps `[mint, maxt]`.
     func hasSamples(in mint: Int64, _ maxt: Int64) -> Bool {
-        (open != nil && maxTime >= mint && openMinTime <= maxt)
+        (hasOpenChunk && maxTime >= mint && openMinTime <= maxt)
             || closed.contains { $0.maxTime >= mint && $0.minTime <= maxt }
     }
 
     /// The oldest timestamp held, `nil` when empty.
-    var minTime: Int64? { closed.first?.minTime ?? (open == nil ? nil : openMinTime) }
+    var minTime: Int64? { closed.first?.minTime ?? (hasOpenChunk ? openMinTime : nil) }
 
     /// The number of chunks held.
-    var chunkCount: Int { closed.count + (open == nil ? 0 : 1) }
+    var chunkCount: Int { closed.count + (hasOpenChunk ? 1 : 0) }
 
     /// The number of samples held.
     var sampleCount: Int {
-        closed.reduce(open?.count ?? 0) { total, chunk in total + (Int(chunk.bytes[0]) << 8 | Int(chunk.bytes[1])) }
+        closed.reduce(openCount) { total, chunk in total + (Int(chunk.bytes[0]) << 8 | Int(chunk.bytes[1])) }
     }
 }

@@ -38,27 +38,35 @@ extension Series {
     ///
     /// - Throws: `TSDBError.corruptChunk` when a chunk it reads does not decode.
     package func newest() throws(TSDBError) -> NewestSample? {
-        var iterator = XORIterator()
         var index = chunks.count - 1
         while index >= 0, chunks[index].maxTime >= mint {
             let chunk = chunks[index]
             index -= 1
             guard chunk.minTime <= maxt else { continue }
-            switch chunk.encoding {
-            case .xor: iterator.reset(bytes: chunk.bytes, range: chunk.range)
+            let found = switch chunk.encoding {
+            case .xor: try newest(in: chunk, XORIterator())
+            case .xor2: try newest(in: chunk, XOR2Iterator())
             }
-            var found: (t: Int64, v: Double)?
-            while iterator.next() {
-                let t = iterator.timestamp
-                if t > maxt { break }
-                if t >= mint { found = (t, iterator.value) }
-            }
-            if let error = iterator.error { throw error }
             if let found {
                 return NewestSample(labels: labels, timestamp: found.t, value: found.v, chunkMinTime: chunk.minTime)
             }
         }
         return nil
+    }
+
+    /// The newest sample of `chunk` in `[mint, maxt]`.
+    private func newest<Iterator: FloatChunkIterator>(in chunk: ChunkSnapshot, _ iterator: Iterator)
+        throws(TSDBError) -> (t: Int64, v: Double)? {
+        var iterator = iterator
+        iterator.reset(bytes: chunk.bytes, range: chunk.range)
+        var found: (t: Int64, v: Double)?
+        while iterator.next() {
+            let t = iterator.timestamp
+            if t > maxt { break }
+            if t >= mint { found = (t, iterator.value) }
+        }
+        if let error = iterator.error { throw error }
+        return found
     }
 }
 

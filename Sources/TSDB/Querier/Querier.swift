@@ -107,6 +107,9 @@ package struct SeriesIterator: Sendable {
     private var chunks: [ChunkSnapshot] = []
     private var index = 0
     private var inner = XORIterator()
+    /// Decodes the current chunk when it is an XOR2 chunk (`withStartTimestamps`).
+    private var innerWithStartTimestamps = XOR2Iterator()
+    private var withStartTimestamps = false
     private var mint: Int64 = .min, maxt: Int64 = .max
     private var done = true
 
@@ -114,6 +117,8 @@ package struct SeriesIterator: Sendable {
     package private(set) var timestamp: Int64 = .min
     /// The current sample's value (valid after `next()` returned `true`).
     package private(set) var value: Double = 0
+    /// The current sample's start timestamp, 0 when unknown (only XOR2 chunks store them).
+    package private(set) var startTimestamp: Int64 = 0
     /// Why iteration stopped early, if it did: a chunk that did not decode.
     package private(set) var error: TSDBError?
 
@@ -129,6 +134,7 @@ package struct SeriesIterator: Sendable {
         error = nil
         done = false
         timestamp = .min
+        startTimestamp = 0
         advanceChunk()
     }
 
@@ -142,28 +148,51 @@ package struct SeriesIterator: Sendable {
         }
         let chunk = chunks[index]
         switch chunk.encoding {
-        case .xor: inner.reset(bytes: chunk.bytes, range: chunk.range)
+        case .xor:
+            withStartTimestamps = false
+            inner.reset(bytes: chunk.bytes, range: chunk.range)
+        case .xor2:
+            withStartTimestamps = true
+            innerWithStartTimestamps.reset(bytes: chunk.bytes, range: chunk.range)
         }
     }
 
     /// Advances to the next sample in range; `false` at the end or on error.
     package mutating func next() -> Bool {
         while !done {
-            if inner.next() {
-                let t = inner.timestamp
-                if t < mint { continue }
-                if t > maxt { done = true; return false }
-                timestamp = t
-                value = inner.value
-                return true
+            let t: Int64, v: Double, st: Int64
+            if !withStartTimestamps {
+                guard inner.next() else {
+                    if stopped(by: inner.error) { return false }
+                    continue
+                }
+                (t, v, st) = (inner.timestamp, inner.value, 0)
+            } else {
+                guard innerWithStartTimestamps.next() else {
+                    if stopped(by: innerWithStartTimestamps.error) { return false }
+                    continue
+                }
+                (t, v, st) = (innerWithStartTimestamps.timestamp, innerWithStartTimestamps.value,
+                              innerWithStartTimestamps.startTimestamp)
             }
-            if let failure = inner.error {
-                error = failure
-                done = true
-                return false
-            }
-            advanceChunk()
+            if t < mint { continue }
+            if t > maxt { done = true; return false }
+            timestamp = t
+            value = v
+            startTimestamp = st
+            return true
         }
+        return false
+    }
+
+    /// At the end of a chunk: stops on its decoding error (`true`), else moves to the next chunk.
+    private mutating func stopped(by failure: TSDBError?) -> Bool {
+        if let failure {
+            error = failure
+            done = true
+            return true
+        }
+        advanceChunk()
         return false
     }
 
@@ -175,6 +204,18 @@ package struct SeriesIterator: Sendable {
             if skippingStaleMarkers, value.isStaleMarker { continue }
             timestamps.append(timestamp)
             values.append(value)
+        }
+    }
+
+    /// `appendRemaining(timestamps:values:skippingStaleMarkers:)` that also appends each
+    /// sample's start timestamp (0 when unknown) to `startTimestamps`.
+    package mutating func appendRemaining(timestamps: inout [Int64], values: inout [Double], startTimestamps: inout [Int64],
+                                          skippingStaleMarkers: Bool) {
+        while next() {
+            if skippingStaleMarkers, value.isStaleMarker { continue }
+            timestamps.append(timestamp)
+            values.append(value)
+            startTimestamps.append(startTimestamp)
         }
     }
 

@@ -86,14 +86,14 @@ enum SeriesMerge {
     /// Decodes overlapping chunks, merges their samples by time (the first of equal
     /// timestamps wins) and encodes them again.
     static func reencode(_ chunks: ArraySlice<ChunkSnapshot>) throws(TSDBError) -> [ChunkSnapshot] {
-        var samples = [(t: Int64, v: Double, order: Int)]()
+        var samples = [(sample: ChunkSnapshot.Sample, order: Int)]()
         for (order, chunk) in chunks.enumerated() {
-            for sample in try chunk.samples() { samples.append((sample.t, sample.v, order)) }
+            for sample in try chunk.samples() { samples.append((sample, order)) }
         }
-        samples.sort { ($0.t, $0.order) < ($1.t, $1.order) }
-        var merged = [(t: Int64, v: Double)]()
+        samples.sort { ($0.sample.t, $0.order) < ($1.sample.t, $1.order) }
+        var merged = [ChunkSnapshot.Sample]()
         merged.reserveCapacity(samples.count)
-        for sample in samples where merged.last?.t != sample.t { merged.append((sample.t, sample.v)) }
+        for (sample, _) in samples where merged.last?.t != sample.t { merged.append(sample) }
         return ChunkSnapshot.encode(merged)
     }
 

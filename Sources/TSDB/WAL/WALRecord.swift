@@ -6,12 +6,15 @@ package import Model
 /// ```
 /// series (1):     { ref BE64 | uvarint #labels | { uvarint len | name | uvarint len | value }... }...
 /// samples (2):    first.ref BE64 | first.t BE64 | { varint ref-first.ref | varint t-first.t | value bits BE64 }...
+/// samples v2 (11): varint first.ref | varint first.t | varint first.st | first value bits BE64 |
+///                  { varint ref-prev.ref | varint t-first.t | st marker | value bits BE64 }...
+///                  (st marker: 0 none, 1 same as the previous sample's, 2 then varint st-first.st)
 /// tombstones (3): { ref BE64 | varint mint | varint maxt }...
 /// ```
 package enum WALRecord: Equatable, Sendable {
     /// Series created since the last record: reference and labels.
     case series([SeriesEntry])
-    /// Float samples.
+    /// Float samples (written as a samples v2 record when one has a start timestamp).
     case samples([SampleEntry])
     /// Deleted time ranges, inclusive, per series.
     case tombstones([TombstoneEntry])
@@ -34,13 +37,16 @@ package enum WALRecord: Equatable, Sendable {
         package var timestamp: Int64
         /// The value (stale markers included).
         package var value: Double
+        /// The start timestamp (milliseconds; 0: unknown).
+        package var startTimestamp: Int64
         /// Creates an entry.
-        package init(ref: SeriesRef, timestamp: Int64, value: Double) {
-            self.ref = ref; self.timestamp = timestamp; self.value = value
+        package init(ref: SeriesRef, timestamp: Int64, value: Double, startTimestamp: Int64 = 0) {
+            self.ref = ref; self.timestamp = timestamp; self.value = value; self.startTimestamp = startTimestamp
         }
         /// Equal when the value bits are equal, so NaNs and stale markers compare exactly.
         package static func == (a: SampleEntry, b: SampleEntry) -> Bool {
             a.ref == b.ref && a.timestamp == b.timestamp && a.value.bitPattern == b.value.bitPattern
+                && a.startTimestamp == b.startTimestamp
         }
     }
 
@@ -58,7 +64,13 @@ package enum WALRecord: Equatable, Sendable {
 
     /// Record type bytes (upstream's `record.Type`).
     package enum Kind: UInt8 {
-        case series = 1, samples = 2, tombstones = 3
+        case series = 1, samples = 2, tombstones = 3, samplesV2 = 11
+    }
+
+    /// The start-timestamp markers of a samples v2 record (upstream's `noST`, `sameST`,
+    /// `explicitST`).
+    enum StartTimestampMarker: UInt8 {
+        case none = 0, same = 1, explicit = 2
     }
 
     /// Encodes a series record.
@@ -75,8 +87,10 @@ package enum WALRecord: Equatable, Sendable {
         return out
     }
 
-    /// Encodes a samples record.
+    /// Encodes a samples record: version 2 (Prometheus's `SamplesV2`) when a sample has a
+    /// start timestamp, else version 1, which every Prometheus reads.
     package static func encodeSamples(_ samples: some Collection<SampleEntry>) -> [UInt8] {
+        if samples.contains(where: { $0.startTimestamp != 0 }) { return encodeSamplesV2(samples) }
         var out: [UInt8] = [Kind.samples.rawValue]
         guard let first = samples.first else { return out }
         out.reserveCapacity(17 + samples.count * 14)
@@ -87,6 +101,33 @@ package enum WALRecord: Equatable, Sendable {
             Varint.appendSigned(Int64(bitPattern: sample.ref.rawValue &- first.ref.rawValue), to: &out)
             Varint.appendSigned(sample.timestamp &- first.timestamp, to: &out)
             out.appendBigEndian(sample.value.bitPattern)
+        }
+        return out
+    }
+
+    /// Encodes a samples v2 record, which carries start timestamps.
+    static func encodeSamplesV2(_ samples: some Collection<SampleEntry>) -> [UInt8] {
+        var out: [UInt8] = [Kind.samplesV2.rawValue]
+        guard let first = samples.first else { return out }
+        out.reserveCapacity(28 + samples.count * 16)
+        Varint.appendSigned(Int64(bitPattern: first.ref.rawValue), to: &out)
+        Varint.appendSigned(first.timestamp, to: &out)
+        Varint.appendSigned(first.startTimestamp, to: &out)
+        out.appendBigEndian(first.value.bitPattern)
+        var previous = first
+        for sample in samples.dropFirst() {
+            Varint.appendSigned(Int64(bitPattern: sample.ref.rawValue &- previous.ref.rawValue), to: &out)
+            Varint.appendSigned(sample.timestamp &- first.timestamp, to: &out)
+            if sample.startTimestamp == 0 {
+                out.append(StartTimestampMarker.none.rawValue)
+            } else if sample.startTimestamp == previous.startTimestamp {
+                out.append(StartTimestampMarker.same.rawValue)
+            } else {
+                out.append(StartTimestampMarker.explicit.rawValue)
+                Varint.appendSigned(sample.startTimestamp &- first.startTimestamp, to: &out)
+            }
+            out.appendBigEndian(sample.value.bitPattern)
+            previous = sample
         }
         return out
     }
@@ -148,6 +189,8 @@ package enum WALRecord: Equatable, Sendable {
             }
             guard !cursor.failed else { throw .corruptRecord(reason: "samples record: truncated header") }
             return .samples(entries)
+        case .samplesV2:
+            return .samples(try decodeSamplesV2(&cursor))
         case .tombstones:
             var entries = [TombstoneEntry]()
             while cursor.remaining > 0 {
@@ -159,5 +202,39 @@ package enum WALRecord: Equatable, Sendable {
             }
             return .tombstones(entries)
         }
+    }
+
+    /// The entries of a samples v2 record after its type byte.
+    private static func decodeSamplesV2(_ cursor: inout ByteCursor<[UInt8]>) throws(TSDBError) -> [SampleEntry] {
+        var entries = [SampleEntry]()
+        guard cursor.remaining > 0 else { return entries }
+        let firstRef = UInt64(bitPattern: cursor.varint())
+        let firstT = cursor.varint()
+        let firstST = cursor.varint()
+        let firstBits = cursor.bigEndian64()
+        guard !cursor.failed else { throw .corruptRecord(reason: "samples v2 record: truncated first sample") }
+        var previous = SampleEntry(ref: SeriesRef(rawValue: firstRef), timestamp: firstT, value: Double(bitPattern: firstBits),
+                                   startTimestamp: firstST)
+        entries.append(previous)
+        while cursor.remaining > 0 {
+            let dRef = cursor.varint()
+            let dT = cursor.varint()
+            let marker = cursor.byte()
+            var st: Int64 = 0
+            switch StartTimestampMarker(rawValue: marker) {
+            case .none?: st = 0
+            case .same?: st = previous.startTimestamp
+            case .explicit?: st = firstST &+ cursor.varint()
+            case nil:
+                guard !cursor.failed else { break }
+                throw .corruptRecord(reason: "samples v2 record: unknown start timestamp marker \(marker) in sample \(entries.count + 1)")
+            }
+            let bits = cursor.bigEndian64()
+            guard !cursor.failed else { throw .corruptRecord(reason: "samples v2 record: truncated sample \(entries.count + 1)") }
+            previous = SampleEntry(ref: SeriesRef(rawValue: previous.ref.rawValue &+ UInt64(bitPattern: dRef)),
+                                   timestamp: firstT &+ dT, value: Double(bitPattern: bits), startTimestamp: st)
+            entries.append(previous)
+        }
+        return entries
     }
 }
