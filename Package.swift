@@ -9,6 +9,21 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+/// Release `pharos` on Linux: the Swift runtime and Foundation linked in statically (only the pages
+/// used are resident, no relocations of their shared libraries), packed relative relocations, no
+/// exported symbol table (ld.so would search it for every shared-library symbol), and the
+/// functions the Alertmanager role runs placed together (scripts/pharos.order; effective when built
+/// with `-Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunction-sections`). See
+/// docs/benchmarks.md "## Alertmanager" for what each saves.
+let leanReleaseBinary: [LinkerSetting] = [
+    .unsafeFlags(["-static-stdlib", "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+                  "-Xlinker", "--no-export-dynamic",
+                  "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/scripts/pharos.order",
+                  "-Xlinker", "--no-warn-symbol-ordering",
+                  "-l_FoundationICU", "-l_FoundationCollections", "-l_FoundationCShims", "-lCoreFoundation"],
+                 .when(platforms: [.linux], configuration: .release)),
+]
+
 let package = Package(
     name: "Pharos",
     platforms: [.macOS(.v15)],
@@ -266,7 +281,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            linkerSettings: leanReleaseBinary
         ),
 
         // Helpers shared by every test target (seeded generator, ...), as NIOTestUtils.

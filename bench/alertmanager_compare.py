@@ -67,6 +67,19 @@ inhibit_rules:
 """
 
 
+def bench_silences(count):
+    """Silences of the alerts `instance="i0"` … `"i{count-1}"`, active until 2099."""
+    return [{"matchers": [{"name": "instance", "value": f"i{i}", "isRegex": False}], "startsAt": "2026-01-01T00:00:00Z",
+             "endsAt": "2099-01-01T00:00:00Z", "createdBy": "bench", "comment": "bench"} for i in range(count)]
+
+
+def bench_alerts(count, groups):
+    """`count` alerts spread round-robin over `groups` groups; every 50th is critical (an inhibition source)."""
+    return [{"labels": {"alertname": "Bench", "group": f"g{i % groups}", "instance": f"i{i}",
+                        "severity": "critical" if i % 50 == 0 else "warning", "rule": f"r{i % 40}"},
+             "annotations": {"summary": "benchmark alert"}} for i in range(count)]
+
+
 def post(url, body):
     request = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
     urllib.request.urlopen(request, timeout=30).read()
@@ -85,20 +98,13 @@ def run(name, command, args, hook_port):
         base = f"http://127.0.0.1:{port}/api/v2"
         if not wait_http(base + "/status"):
             raise SystemExit(f"{name} did not start")
-        for i in range(args.silences):
-            post(base + "/silences", {"matchers": [{"name": "instance", "value": f"i{i}", "isRegex": False}],
-                                       "startsAt": "2026-01-01T00:00:00Z", "endsAt": "2099-01-01T00:00:00Z",
-                                       "createdBy": "bench", "comment": "bench"})
+        for silence in bench_silences(args.silences):
+            post(base + "/silences", silence)
         idle = rss_bytes(process.pid)
         idle_anon = status_bytes(process.pid, "RssAnon")
         print("  silences posted", file=sys.stderr, flush=True)
         posted = {}
-        alerts = []
-        for i in range(args.alerts):
-            group = f"g{i % args.groups}"
-            severity = "critical" if i % 50 == 0 else "warning"
-            alerts.append({"labels": {"alertname": "Bench", "group": group, "instance": f"i{i}", "severity": severity,
-                                      "rule": f"r{i % 40}"}, "annotations": {"summary": "benchmark alert"}})
+        alerts = bench_alerts(args.alerts, args.groups)
         for start in range(0, len(alerts), args.batch):
             batch = alerts[start:start + args.batch]
             now = time.monotonic()

@@ -129,7 +129,9 @@ enum URLRules {
         guard scheme == "http" || scheme == "https" else {
             throw .invalid("unsupported scheme \"\(scheme)\" for URL", line: line)
         }
-        guard let host = components.host, !host.isEmpty else { throw .invalid("missing host for URL", line: line) }
+        // `encodedHost`, not `host`: the same emptiness, without decoding IDNA through ICU (whose
+        // normalisation tables would then stay resident in every Alertmanager process).
+        guard let host = components.encodedHost, !host.isEmpty else { throw .invalid("missing host for URL", line: line) }
     }
 }
 
