@@ -92,10 +92,8 @@ package final class RemoteReadFanoutQuerier: Querier {
             do throws(RemoteReadClientError) {
                 return try one.wait()
             } catch {
-                state.withLock { state in
-                    state.failed.insert(index)
-                    if !state.warnings.contains(error.description) { state.warnings.append(error.description) }
-                }
+                state.withLock { _ = $0.failed.insert(index) }
+                record(error.description)
                 return []
             }
         }

@@ -137,7 +137,7 @@ package struct XOR2Chunk: Sendable {
                 return
             }
             writer.writeFast(0b10, bits: 2)
-            writeWindow(xor, reuse: 0b0, new: 0b1, controlBits: 1)
+            writeWindow(xor, reuse: (0b0, 1), new: (0b1, 1))
             return
         }
         let bits = UInt64(bitPattern: dod)
@@ -164,25 +164,24 @@ package struct XOR2Chunk: Sendable {
             writer.writeFast(0, bits: 1)
             return
         }
-        writeWindow(xor, reuse: 0b10, new: 0b110, controlBits: 0)
+        writeWindow(xor, reuse: (0b10, 2), new: (0b110, 3))
     }
 
     /// Writes a non-zero XOR in the previous leading/trailing-zero window when it fits
-    /// (control `reuse`), else in a new one (control `new`, 5 bits of leading zeros, 6 of
-    /// significant-bit count, 64 written as 0). `controlBits` 1 means both controls are one
-    /// bit; 0 means `reuse` is 2 bits and `new` 3.
-    private mutating func writeWindow(_ xor: UInt64, reuse: UInt64, new: UInt64, controlBits: Int) {
+    /// (control code `reuse`), else in a new one (control code `new`, then 5 bits of leading
+    /// zeros and 6 of significant-bit count, 64 written as 0).
+    private mutating func writeWindow(_ xor: UInt64, reuse: (code: UInt64, bits: Int), new: (code: UInt64, bits: Int)) {
         let newLeading = UInt8(min(xor.leadingZeroBitCount, 31))
         let newTrailing = UInt8(xor.trailingZeroBitCount)
         if leading != 0xFF && newLeading >= leading && newTrailing >= trailing {
-            writer.writeFast(reuse, bits: controlBits == 1 ? 1 : 2)
+            writer.writeFast(reuse.code, bits: reuse.bits)
             writer.writeFast(xor >> UInt64(trailing), bits: 64 - Int(leading) - Int(trailing))
             return
         }
         leading = newLeading
         trailing = newTrailing
         let significant = 64 - Int(newLeading) - Int(newTrailing)
-        writer.writeFast(new, bits: controlBits == 1 ? 1 : 3)
+        writer.writeFast(new.code, bits: new.bits)
         writer.writeFast(UInt64(newLeading) << 6 | UInt64(significant & 63), bits: 11)
         writer.writeFast(xor >> UInt64(newTrailing), bits: significant)
     }
